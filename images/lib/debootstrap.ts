@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** What the Debian base rootfs is made from; part of the base image's recipe hash. */
+export interface DebootstrapParams {
+  suite: string;
+  variant: string;
+  mirror: string;
+}
+
+export const BASE_PARAMS: DebootstrapParams = {
+  suite: 'bookworm',
+  variant: 'minbase',
+  mirror: 'http://deb.debian.org/debian',
+};
+
+/** Runs a command, keeping the last lines of its output for error messages. */
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const tail: string[] = [];
+    const collect = (chunk: Buffer) => {
+      tail.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      if (tail.length > 40) tail.splice(0, tail.length - 40);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n  ${tail.join('\n  ')}`));
+    });
+  });
+}
+
+function findOnPath(name: string): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin']);
+  return dirs.map((dir) => path.join(dir, name)).find((candidate) => existsSync(candidate));
+}
+
+/** Installs debootstrap with apt-get when it is missing (CI machines run as root). */
+export async function ensureDebootstrap(log: (line: string) => void): Promise<string> {
+  const found = findOnPath('debootstrap');
+  if (found) return found;
+  log('debootstrap is missing: installing it with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update'], { env });
+  await run('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], { env });
+  const installed = findOnPath('debootstrap');
+  if (!installed) throw new Error('debootstrap still not found after apt-get install');
+  return installed;
+}
+
+/** Unmounts anything debootstrap left mounted below `dir` (it mounts proc/sys while configuring). */
+async function unmountBelow(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/mounts', 'utf8'))
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((mountPoint) => mountPoint.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const mountPoint of mounts) await run('umount', ['-l', mountPoint]).catch(() => undefined);
+}
+
+/**
+ * Creates a minbase Debian rootfs in a temporary directory, lays the overlay directory over it
+ * (apt sources, slim dpkg/apt settings) and strips caches. Returns the directory and a cleanup.
+ */
+export async function createRootfs(
+  params: DebootstrapParams,
+  overlayDir: string,
+  log: (line: string) => void,
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const debootstrap = await ensureDebootstrap(log);
+  const parent = await mkdtemp(path.join(os.tmpdir(), 'mkdev-rootfs-'));
+  const dir = path.join(parent, 'rootfs');
+  const cleanup = async () => {
+    await unmountBelow(dir);
+    await rm(parent, { recursive: true, force: true });
+  };
+  try {
+    await run(debootstrap, [`--variant=${params.variant}`, params.suite, dir, params.mirror], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    await unmountBelow(dir);
+    await cp(overlayDir, dir, { recursive: true, force: true });
+    // Trim what the slim official images do not carry: package lists, caches, logs, docs.
+    await run('sh', [
+      '-c',
+      [
+        'set -e',
+        `cd '${dir}'`,
+        'rm -rf var/lib/apt/lists/* var/cache/apt/*.bin var/cache/apt/archives/*.deb var/cache/debconf/*-old',
+        'rm -rf usr/share/man/* usr/share/info/* usr/share/lintian/*',
+        'find usr/share/doc -mindepth 1 -not -name copyright -not -type d -delete',
+        'find usr/share/doc -mindepth 1 -type d -empty -delete',
+        'find var/log -type f -exec truncate -s 0 {} +',
+        'rm -f etc/machine-id var/lib/dbus/machine-id && : > etc/machine-id',
+      ].join('\n'),
+    ]);
+    return { dir, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,60 @@
+import Docker from 'dockerode';
+import { consumeProgress } from './docker-stream.ts';
+import { RECIPE_HASH_LABEL } from './recipe-hash.ts';
+import { tarDirectory } from './tar-context.ts';
+
+/** A dockerode client for the local engine (DOCKER_HOST is honoured by docker-modem). */
+export function connectDocker(): Docker {
+  return new Docker();
+}
+
+/** The recipe hash label of an existing image, or undefined when the image does not exist. */
+export async function existingRecipeHash(docker: Docker, ref: string): Promise<string | undefined> {
+  try {
+    const info = await docker.getImage(ref).inspect();
+    return info.Config?.Labels?.[RECIPE_HASH_LABEL] ?? '';
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Builds `contextDir` (which holds a Dockerfile) as `ref`, labelled with the recipe hash. */
+export async function buildFromContext(
+  docker: Docker,
+  contextDir: string,
+  ref: string,
+  hash: string,
+  onLine?: (line: string) => void,
+): Promise<void> {
+  const tar = tarDirectory(contextDir);
+  const stream = await docker.buildImage(tar.stream, {
+    t: ref,
+    labels: { [RECIPE_HASH_LABEL]: hash },
+    rm: true,
+    forcerm: true,
+    // No registry is reachable: never try to pull the FROM image.
+    pull: false,
+  } as Docker.ImageBuildOptions);
+  await Promise.all([consumeProgress(stream, 40, onLine), tar.done]);
+}
+
+/** Imports a rootfs directory as image `ref` with the given Dockerfile instructions applied. */
+export async function importRootfs(
+  docker: Docker,
+  rootfsDir: string,
+  ref: string,
+  changes: readonly string[],
+  onLine?: (line: string) => void,
+): Promise<void> {
+  const [repo, tag] = splitRef(ref);
+  const tar = tarDirectory(rootfsDir);
+  const stream = (await docker.importImage(tar.stream, { repo, tag, changes: [...changes] })) as NodeJS.ReadableStream;
+  await Promise.all([consumeProgress(stream as import('node:stream').Readable, 40, onLine), tar.done]);
+}
+
+function splitRef(ref: string): [string, string] {
+  const colon = ref.lastIndexOf(':');
+  if (colon <= ref.lastIndexOf('/')) return [ref, 'latest'];
+  return [ref.slice(0, colon), ref.slice(colon + 1)];
+}

@@ -1,0 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Official image references mkdev uses -> the offline image that stands in for each. */
+export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
+  ['kong:3.9', 'mkdev-offline/kong-standin:3.9'],
+  ['hashicorp/consul:1.20', 'mkdev-offline/consul-standin:1.20'],
+  ['rabbitmq:4-management', 'mkdev-offline/rabbitmq:3.10'],
+  ['postgres:17', 'mkdev-offline/postgres:15'],
+  ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.42'],
+  ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
+  ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
+];
+
+export function renderImageMap(): string {
+  const header =
+    '# Maps the official image references mkdev uses to the offline image set built by `npm run images:offline`.\n';
+  return `${header}images:\n${OFFLINE_IMAGE_MAP.map(([from, to]) => `  ${from}: ${to}\n`).join('')}`;
+}
+
+/** Writes images/offline-image-map.yaml (committed; other code reads it) and returns its path. */
+export async function writeImageMap(repoRoot: string): Promise<string> {
+  const file = path.join(repoRoot, 'images/offline-image-map.yaml');
+  await writeFile(file, renderImageMap());
+  return file;
+}

@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { BASE_PARAMS } from './lib/debootstrap.ts';
+import { stageNodeContext } from './lib/node-context.ts';
+import { bundleStandin } from './lib/standin-bundle.ts';
+
+/** Where a recipe's files are, ready to hash and build. `skip` means: not buildable here (yet). */
+export type PreparedContext =
+  | { dir: string; hashInputs: string[]; cleanup?: () => Promise<void> }
+  | { skip: string };
+
+export interface Recipe {
+  /** Short name, used in logs and as the dependency key. */
+  id: string;
+  /** The image reference built. */
+  ref: string;
+  /** Recipe id of the image this one is FROM. */
+  parent?: string;
+  /** `rootfs`: debootstrap + import (the base); `dockerfile`: a build context with a Dockerfile. */
+  kind: 'rootfs' | 'dockerfile';
+  prepare(repoRoot: string): Promise<PreparedContext>;
+}
+
+const imagesDir = (repoRoot: string, ...parts: string[]) => path.join(repoRoot, 'images', ...parts);
+
+/** A recipe whose build context is a directory under images/. */
+function plain(id: string, ref: string, dir: string): Recipe {
+  return {
+    id,
+    ref,
+    parent: 'debian',
+    kind: 'dockerfile',
+    prepare: async (repoRoot) => ({ dir: imagesDir(repoRoot, dir), hashInputs: [] }),
+  };
+}
+
+/** A stand-in whose recipe directory other engineers own; bundled with esbuild before the build. */
+function standin(id: string, ref: string, dir: string): Recipe {
+  return {
+    id,
+    ref,
+    parent: 'node',
+    kind: 'dockerfile',
+    prepare: async (repoRoot) => {
+      const contextDir = path.join(repoRoot, dir);
+      if (!existsSync(path.join(contextDir, 'Dockerfile'))) return { skip: `${dir}/Dockerfile does not exist yet` };
+      if (!existsSync(path.join(contextDir, 'src/main.ts'))) return { skip: `${dir}/src/main.ts does not exist yet` };
+      await bundleStandin(contextDir);
+      return { dir: contextDir, hashInputs: [] };
+    },
+  };
+}
+
+/** Every image of the offline set, parents before children. */
+export const RECIPES: readonly Recipe[] = [
+  {
+    id: 'debian',
+    ref: 'mkdev-offline/debian:bookworm',
+    kind: 'rootfs',
+    prepare: async (repoRoot) => ({
+      dir: imagesDir(repoRoot, 'debian/rootfs'),
+      hashInputs: [JSON.stringify(BASE_PARAMS)],
+    }),
+  },
+  plain('postgres', 'mkdev-offline/postgres:15', 'postgres'),
+  plain('rabbitmq', 'mkdev-offline/rabbitmq:3.10', 'rabbitmq'),
+  plain('prometheus', 'mkdev-offline/prometheus:2.42', 'prometheus'),
+  plain('python', 'mkdev-offline/python:3.11', 'python'),
+  {
+    id: 'node',
+    ref: 'mkdev-offline/node:24',
+    parent: 'debian',
+    kind: 'dockerfile',
+    prepare: async (repoRoot) => {
+      const staged = await stageNodeContext(repoRoot, imagesDir(repoRoot, 'node'));
+      return { dir: staged.dir, hashInputs: [], cleanup: staged.cleanup };
+    },
+  },
+  standin('kong-standin', 'mkdev-offline/kong-standin:3.9', 'test/stand-ins/kong'),
+  standin('consul-standin', 'mkdev-offline/consul-standin:1.20', 'test/stand-ins/consul'),
+];
+
+/** Instructions applied to the imported base rootfs (like the official debian image's config). */
+export const BASE_CHANGES: readonly string[] = [
+  'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  'ENV LANG=C.UTF-8',
+  'CMD ["bash"]',
+];
