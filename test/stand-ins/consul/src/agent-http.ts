@@ -1,0 +1,165 @@
+// /v1/agent/*: self, members, services, checks, service and check (de)registration, TTL updates.
+
+import type { CheckStatus } from './catalog.ts';
+import { agentServiceJson, checkJson, nodeMeta } from './catalog-json.ts';
+import { type HttpContext, requireMethod } from './http-context.ts';
+import { decodeJsonBody, HttpError, readBody, sendJson } from './http-util.ts';
+import { decodeCheck, decodeRegistration, field } from './service-definition.ts';
+
+function member(ctx: HttpContext): Record<string, unknown> {
+  const { node, consulService } = ctx.state.catalog;
+  return {
+    Name: node.name,
+    Addr: node.address,
+    Port: 8301,
+    Tags: {
+      acls: '0',
+      build: `${node.version}:stand-in`,
+      dc: node.datacenter,
+      ft_fs: '1',
+      ft_si: '1',
+      id: node.id,
+      port: String(ctx.state.opts.serverPort),
+      raft_vsn: '3',
+      role: consulService ? 'consul' : 'node',
+      segment: '',
+      vsn: '2',
+      vsn_max: '3',
+      vsn_min: '2',
+      wan_join_port: '8302',
+    },
+    Status: 1,
+    ProtocolMin: 1,
+    ProtocolMax: 5,
+    ProtocolCur: 2,
+    DelegateMin: 2,
+    DelegateMax: 5,
+    DelegateCur: 4,
+  };
+}
+
+function selfJson(ctx: HttpContext): Record<string, unknown> {
+  const { opts } = ctx.state;
+  const { node } = ctx.state.catalog;
+  return {
+    Config: {
+      Datacenter: node.datacenter,
+      PrimaryDatacenter: node.datacenter,
+      NodeName: node.name,
+      NodeID: node.id,
+      Partition: '',
+      Revision: 'stand-in',
+      Server: opts.server,
+      Version: node.version,
+      BuildDate: '2024-10-29T19:04:05Z',
+    },
+    DebugConfig: {
+      Bootstrap: opts.bootstrap,
+      BootstrapExpect: opts.bootstrapExpect,
+      ClientAddrs: [opts.clientAddr],
+      DataDir: opts.dataDir ?? '',
+      Datacenter: node.datacenter,
+      DevMode: opts.dev,
+      DNSDomain: `${opts.domain}.`,
+      DNSOnlyPassing: opts.onlyPassing,
+      DNSRecursors: opts.recursors,
+      DNSUDPAnswerLimit: opts.udpAnswerLimit,
+      HTTPPort: opts.httpPort,
+      DNSPort: opts.dnsPort,
+      NodeName: node.name,
+      ServerMode: opts.server,
+      UIConfig: { Enabled: opts.ui },
+    },
+    Coord: { Vec: [0, 0, 0, 0, 0, 0, 0, 0], Error: 1.5, Adjustment: 0, Height: 0.00001 },
+    Member: member(ctx),
+    Stats: {},
+    Meta: nodeMeta(node),
+  };
+}
+
+const TTL_VERBS: Record<string, CheckStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
+
+export async function handleAgent(ctx: HttpContext, path: string): Promise<boolean> {
+  const { state } = ctx;
+  const cat = state.catalog;
+  const rest = path.slice('/v1/agent/'.length);
+  const [head = '', ...tail] = rest.split('/');
+  const arg = decodeURIComponent(tail.slice(1).join('/'));
+  const sub = tail[0] ?? '';
+
+  if (rest === 'self') {
+    requireMethod(ctx, 'GET');
+    sendJson(ctx.res, 200, selfJson(ctx), ctx.pretty);
+  } else if (rest === 'members') {
+    requireMethod(ctx, 'GET');
+    sendJson(ctx.res, 200, [member(ctx)], ctx.pretty);
+  } else if (rest === 'services') {
+    requireMethod(ctx, 'GET');
+    const out: Record<string, unknown> = {};
+    for (const s of [...cat.services.values()].sort((a, b) => (a.def.id < b.def.id ? -1 : 1))) {
+      out[s.def.id] = agentServiceJson(cat, s);
+    }
+    sendJson(ctx.res, 200, out, ctx.pretty);
+  } else if (rest === 'checks') {
+    requireMethod(ctx, 'GET');
+    const out: Record<string, unknown> = {};
+    for (const c of [...cat.checks.values()]) out[c.def.checkId] = checkJson(cat, c, true);
+    sendJson(ctx.res, 200, out, ctx.pretty);
+  } else if (rest === 'service/register') {
+    requireMethod(ctx, 'PUT');
+    const body = decodeJsonBody(await readBody(ctx.req));
+    const reg = decodeRegistration(body, state.log, state.opts.enableScriptChecks);
+    cat.registerService(reg.service, reg.checks, ctx.q.get('replace-existing-checks') === 'true');
+    state.checks.sync();
+    ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
+  } else if (head === 'service' && sub === 'deregister') {
+    requireMethod(ctx, 'PUT');
+    if (!cat.deregisterService(arg)) {
+      throw new HttpError(404, `Unknown service ID ${JSON.stringify(arg)}. Ensure that the service ID is passed, not the service name.`);
+    }
+    state.checks.sync();
+    ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
+  } else if (head === 'service' && tail.length >= 1 && sub !== 'maintenance') {
+    requireMethod(ctx, 'GET');
+    const id = decodeURIComponent(tail.join('/'));
+    const s = cat.services.get(id);
+    if (!s) throw new HttpError(404, `unknown service ID: ${id}`);
+    sendJson(ctx.res, 200, { ...agentServiceJson(cat, s), ContentHash: String(s.modifyIndex.toString(16).padStart(16, '0')) }, ctx.pretty);
+  } else if (rest === 'check/register') {
+    requireMethod(ctx, 'PUT');
+    const body = decodeJsonBody(await readBody(ctx.req)) as Record<string, unknown> | undefined;
+    const def = decodeCheck(body ?? {}, state.log, state.opts.enableScriptChecks);
+    const name = body ? field(body, 'Name') : undefined;
+    if (!def || !name) throw new HttpError(400, 'Missing check name');
+    if (def.checkId === '') def.checkId = String(name);
+    if (def.serviceId && !cat.services.has(def.serviceId)) {
+      throw new HttpError(400, `ServiceID "${def.serviceId}" does not exist`);
+    }
+    cat.addCheck(def);
+    state.checks.sync();
+    ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
+  } else if (head === 'check' && sub === 'deregister') {
+    requireMethod(ctx, 'PUT');
+    if (!cat.removeCheck(arg)) throw new HttpError(404, `Unknown check ID ${JSON.stringify(arg)}`);
+    state.checks.sync();
+    ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
+  } else if (head === 'check' && (sub in TTL_VERBS || sub === 'update')) {
+    requireMethod(ctx, 'PUT');
+    let status = TTL_VERBS[sub];
+    let output = ctx.q.get('note') ?? '';
+    if (sub === 'update') {
+      const body = (decodeJsonBody(await readBody(ctx.req)) ?? {}) as Record<string, unknown>;
+      const s = String(field(body, 'Status') ?? '');
+      if (!['passing', 'warning', 'critical'].includes(s)) throw new HttpError(400, `Invalid check status: '${s}'`);
+      status = s as CheckStatus;
+      output = String(field(body, 'Output') ?? '');
+    }
+    if (!state.checks.updateTtl(arg, status ?? 'critical', output.slice(0, 4096))) {
+      throw new HttpError(404, `CheckID ${JSON.stringify(arg)} does not have associated TTL`);
+    }
+    ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
+  } else {
+    return false;
+  }
+  return true;
+}

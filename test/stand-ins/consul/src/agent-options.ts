@@ -1,0 +1,79 @@
+// The agent's resolved settings, merged from config files and command-line flags (flags win).
+
+export interface AgentOptions {
+  dev: boolean;
+  server: boolean;
+  bootstrap: boolean;
+  bootstrapExpect: number;
+  dataDir: string | undefined;
+  nodeName: string | undefined;
+  datacenter: string;
+  domain: string;
+  clientAddr: string;
+  bindAddr: string | undefined;
+  advertiseAddr: string | undefined;
+  httpPort: number;
+  dnsPort: number;
+  serverPort: number;
+  recursors: string[];
+  ui: boolean;
+  onlyPassing: boolean;
+  udpAnswerLimit: number;
+  leaveOnTerminate: boolean | undefined;
+  skipLeaveOnInterrupt: boolean | undefined;
+  enableScriptChecks: boolean;
+  /** Stand-in only: how long the leader election takes (ms). */
+  electionDelayMs: number;
+}
+
+export function defaultOptions(): AgentOptions {
+  return {
+    dev: false,
+    server: false,
+    bootstrap: false,
+    bootstrapExpect: 0,
+    dataDir: undefined,
+    nodeName: undefined,
+    datacenter: 'dc1',
+    domain: 'consul',
+    clientAddr: '127.0.0.1',
+    bindAddr: undefined,
+    advertiseAddr: undefined,
+    httpPort: 8500,
+    dnsPort: 8600,
+    serverPort: 8300,
+    recursors: [],
+    ui: false,
+    onlyPassing: false,
+    udpAnswerLimit: 3,
+    leaveOnTerminate: undefined,
+    skipLeaveOnInterrupt: undefined,
+    enableScriptChecks: false,
+    electionDelayMs: 700,
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** The same checks Consul's config builder makes for the settings the stand-in supports. */
+export function validateOptions(o: AgentOptions): void {
+  if (o.dev) {
+    o.server = true;
+    o.ui = true;
+    o.bootstrap = true;
+    o.bindAddr ??= '127.0.0.1';
+    return;
+  }
+  if (!o.dataDir) throw new ConfigError('data_dir cannot be empty');
+  if (o.bootstrapExpect > 0 && !o.server) throw new ConfigError("'bootstrap_expect > 0' requires 'server = true'");
+  if (o.bootstrapExpect > 0 && o.bootstrap) {
+    throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
+  }
+  if (o.bootstrap && !o.server) throw new ConfigError("'bootstrap = true' requires 'server = true'");
+  if (o.bootstrapExpect < 0) throw new ConfigError('bootstrap_expect cannot be negative');
+}
+
+/** A single server elects itself only when bootstrapping alone; otherwise it waits for peers forever. */
+export function canElectItself(o: AgentOptions): boolean {
+  return o.server && (o.dev || o.bootstrap || o.bootstrapExpect === 1);
+}

@@ -1,0 +1,104 @@
+// /v1/kv/<key>: GET (raw, recurse, keys+separator), PUT (cas, flags), DELETE (recurse, cas).
+
+import type { QueryResult } from './blocking-query.ts';
+import { type HttpContext, requireLeader, serveRead } from './http-context.ts';
+import { detectContentType, HttpError, MAX_KV_BYTES, readBody, sendJson } from './http-util.ts';
+import { foldKeys, type KvEntry } from './kv-store.ts';
+
+function entryJson(e: KvEntry): Record<string, unknown> {
+  return {
+    LockIndex: e.lockIndex,
+    Key: e.key,
+    Flags: Number(e.flags),
+    Value: e.value ? e.value.toString('base64') : null,
+    CreateIndex: e.createIndex,
+    ModifyIndex: e.modifyIndex,
+  };
+}
+
+function parseUint(q: URLSearchParams, name: string, message: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  if (!/^\d+$/.test(v)) throw new HttpError(400, message);
+  return Number(v);
+}
+
+function missingKey(key: string): void {
+  if (key === '') throw new HttpError(400, 'Missing key name');
+}
+
+export async function handleKv(ctx: HttpContext, key: string): Promise<void> {
+  const method = ctx.req.method ?? 'GET';
+  if (method === 'GET') return kvGet(ctx, key);
+  if (method === 'PUT') return kvPut(ctx, key);
+  if (method === 'DELETE') return kvDelete(ctx, key);
+  throw new HttpError(405, `method ${method} not allowed`);
+}
+
+function kvGet(ctx: HttpContext, key: string): void {
+  const { q } = ctx;
+  const kv = ctx.state.kv;
+  if (q.has('keys')) {
+    const sep = q.get('separator') ?? '';
+    serveRead(ctx, (): QueryResult => {
+      const index = kv.indexFor(key, true);
+      const keys = foldKeys(
+        kv.list(key).map((e) => e.key),
+        key,
+        sep,
+      );
+      if (keys.length === 0 && key !== '') return { index, status: 404 };
+      return { index, body: keys };
+    });
+    return;
+  }
+  const recurse = q.has('recurse');
+  if (!recurse) missingKey(key);
+  const raw = q.has('raw');
+  serveRead(ctx, (): QueryResult => {
+    const index = kv.indexFor(key, recurse);
+    const entries = recurse ? kv.list(key) : [kv.get(key)].filter((e): e is KvEntry => e !== undefined);
+    if (entries.length === 0) return { index, status: 404 };
+    if (raw) {
+      const value = entries[0]?.value ?? Buffer.alloc(0);
+      return { index, raw: value, contentType: detectContentType(value) };
+    }
+    return { index, body: entries.map(entryJson) };
+  });
+}
+
+async function kvPut(ctx: HttpContext, key: string): Promise<void> {
+  const { q } = ctx;
+  missingKey(key);
+  const set = ['cas', 'acquire', 'release'].filter((f) => q.has(f));
+  if (set.length > 1) throw new HttpError(400, 'Conflicting flags: cas, acquire, release');
+  let flags = 0n;
+  const flagText = q.get('flags');
+  if (flagText !== null) {
+    if (!/^\d+$/.test(flagText)) throw new HttpError(400, 'Invalid flags');
+    flags = BigInt(flagText);
+  }
+  const cas = parseUint(q, 'cas', 'Invalid cas index');
+  const body = await readBody(ctx.req);
+  if (body.length > MAX_KV_BYTES) {
+    throw new HttpError(
+      413,
+      `Request body(${body.length} bytes) too large, max size: ${MAX_KV_BYTES} bytes. See https://developer.hashicorp.com/consul/docs/agent/config/config-files#kv_max_value_size.`,
+    );
+  }
+  requireLeader(ctx, true);
+  if (set[0] === 'acquire' || set[0] === 'release') {
+    // The stand-in has no sessions, so every session id is unknown, exactly as a fresh Consul would say.
+    throw new HttpError(500, `invalid session ${JSON.stringify(q.get(set[0]) ?? '')}`);
+  }
+  sendJson(ctx.res, 200, ctx.state.kv.put(key, body, flags, cas), ctx.pretty);
+}
+
+function kvDelete(ctx: HttpContext, key: string): void {
+  const { q } = ctx;
+  const recurse = q.has('recurse');
+  if (!recurse) missingKey(key);
+  const cas = parseUint(q, 'cas', 'Invalid cas index');
+  requireLeader(ctx, true);
+  sendJson(ctx.res, 200, ctx.state.kv.delete(key, recurse, cas), ctx.pretty);
+}
