@@ -1,0 +1,180 @@
+// Create / read / upsert / update / delete with Kong's DAO semantics.
+import { randomUUID } from 'node:crypto';
+import { type Entity, pluginCacheKey, type Store } from '../store.ts';
+import { expandShorthands, entityChecks, normalizeTarget } from './entity-rules.ts';
+import {
+  foreignKeyViolation,
+  primaryKeyViolation,
+  referencedByOthers,
+  schemaViolation,
+  uniqueViolation,
+} from './errors.ts';
+import { type Errors, mergeUpdate, UUID_RE, validateRecord, withDefaults } from './fields.ts';
+import { ENTITIES, type EntityDef } from './schemas.ts';
+
+export interface Scope {
+  /** Foreign field forced by a nested endpoint, e.g. { service: { id } }. */
+  field: string;
+  id: string;
+}
+
+export async function findByKey(store: Store, def: EntityDef, key: string, upstreamId?: string): Promise<Entity | null> {
+  if (UUID_RE.test(key)) {
+    const e = await store.get(def, key.toLowerCase());
+    if (e || def.name !== 'targets') return e;
+  }
+  if (def.name === 'targets') {
+    const t = normalizeTarget(key);
+    if (!t || !upstreamId) return null;
+    return store.getBy(def, { upstream_id: upstreamId, target: t });
+  }
+  if (!def.endpointKey) return null;
+  return store.getBy(def, { [def.endpointKey]: key });
+}
+
+function now(def: EntityDef): number {
+  return def.tsMs ? Math.floor(Date.now()) / 1000 : Math.floor(Date.now() / 1000);
+}
+
+function stripAuto(input: Record<string, unknown>): Errors | undefined {
+  const errors: Errors = {};
+  if (input.id !== undefined && (typeof input.id !== 'string' || !UUID_RE.test(input.id))) errors.id = 'expected a valid UUID';
+  for (const k of ['created_at', 'updated_at']) {
+    if (input[k] !== undefined && typeof input[k] !== 'number') errors[k] = 'expected an integer';
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+/** Validates a complete candidate entity (defaults applied) and returns the normalised form. */
+function validateFull(def: EntityDef, candidate: Record<string, unknown>, form: boolean): Entity {
+  const auto = stripAuto(candidate);
+  if (auto) throw schemaViolation(auto);
+  const [out, errors] = validateRecord(def.fields, candidate, form);
+  if (errors) throw schemaViolation(errors);
+  const checks = entityChecks(def.name, out, form);
+  if (checks) throw schemaViolation(checks);
+  return out;
+}
+
+async function checkReferences(store: Store, def: EntityDef, e: Entity): Promise<void> {
+  for (const [field, ref] of Object.entries(def.foreign)) {
+    const v = e[field] as { id: string } | null;
+    if (!v || field === 'client_certificate') continue;
+    if (!(await store.get(ENTITIES[ref], v.id))) throw foreignKeyViolation(field, v.id, ref);
+  }
+}
+
+async function checkUnique(store: Store, def: EntityDef, e: Entity): Promise<void> {
+  for (const u of def.unique) {
+    if (e[u] === null || e[u] === undefined) continue;
+    const other = await store.getBy(def, { [u]: e[u] });
+    if (other && other.id !== e.id) throw uniqueViolation({ [u]: e[u] });
+  }
+  if (def.name === 'targets') {
+    const upstream = (e.upstream as { id: string }).id;
+    const other = await store.getBy(def, { upstream_id: upstream, target: e.target });
+    if (other && other.id !== e.id) throw uniqueViolation({ target: e.target, upstream: { id: upstream } });
+  }
+  if (def.name === 'plugins') {
+    const other = await store.getBy(def, { cache_key: pluginCacheKey(e) });
+    if (other && other.id !== e.id) {
+      const k: Record<string, unknown> = { name: e.name, service: e.service, route: e.route, consumer: e.consumer };
+      if (e.instance_name !== null) k.instance_name = e.instance_name;
+      throw uniqueViolation(k);
+    }
+  }
+}
+
+function prepareInput(def: EntityDef, input: Record<string, unknown>, scope?: Scope): Record<string, unknown> {
+  const copy = { ...input };
+  if (scope) copy[scope.field] = { id: scope.id };
+  const short = expandShorthands(def.name, copy);
+  if (short) throw schemaViolation(short);
+  return copy;
+}
+
+export async function create(
+  store: Store,
+  def: EntityDef,
+  input: Record<string, unknown>,
+  form: boolean,
+  scope?: Scope,
+): Promise<Entity> {
+  const body = prepareInput(def, input, scope);
+  const ts = now(def);
+  const candidate = withDefaults(def.fields, { ...body });
+  candidate.id = body.id ?? randomUUID();
+  candidate.created_at = body.created_at ?? ts;
+  candidate.updated_at = body.updated_at ?? ts;
+  const e = validateFull(def, candidate, form);
+  e.id = String(e.id).toLowerCase();
+  if (await store.get(def, e.id as string)) throw primaryKeyViolation(e.id as string);
+  await checkReferences(store, def, e);
+  await checkUnique(store, def, e);
+  await store.insert(def, e);
+  return e;
+}
+
+/** PUT: full replacement (defaults re-applied) of the entity the key names, or creation. */
+export async function upsert(
+  store: Store,
+  def: EntityDef,
+  key: string,
+  input: Record<string, unknown>,
+  form: boolean,
+  scope?: Scope,
+  upstreamId?: string,
+): Promise<Entity> {
+  const body = prepareInput(def, input, scope);
+  const existing = await findByKey(store, def, key, upstreamId);
+  const ts = now(def);
+  const isId = UUID_RE.test(key);
+  if (!isId && def.endpointKey) {
+    const bodyKey = body[def.endpointKey];
+    const wanted = def.name === 'targets' ? normalizeTarget(key) : key;
+    const given = def.name === 'targets' && typeof bodyKey === 'string' ? normalizeTarget(bodyKey) : bodyKey;
+    if (bodyKey !== undefined && given !== wanted) {
+      throw schemaViolation({ [def.endpointKey]: `must match the value '${key}' given in the path` });
+    }
+    body[def.endpointKey] = key;
+  }
+  if (isId && body.id !== undefined && String(body.id).toLowerCase() !== key.toLowerCase()) {
+    throw schemaViolation({ id: `must match the value '${key}' given in the path` });
+  }
+  const candidate = withDefaults(def.fields, { ...body });
+  candidate.id = existing?.id ?? (isId ? key.toLowerCase() : randomUUID());
+  candidate.created_at = existing?.created_at ?? ts;
+  candidate.updated_at = ts;
+  const e = validateFull(def, candidate, form);
+  await checkReferences(store, def, e);
+  await checkUnique(store, def, e);
+  if (existing) await store.update(def, e);
+  else await store.insert(def, e);
+  return e;
+}
+
+/** PATCH: merge into the existing entity, records merged deeply. */
+export async function update(
+  store: Store,
+  def: EntityDef,
+  existing: Entity,
+  input: Record<string, unknown>,
+  form: boolean,
+): Promise<Entity> {
+  const patch = prepareInput(def, input);
+  if (patch.id !== undefined && patch.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
+  const merged = mergeUpdate(def.fields, existing, patch);
+  merged.updated_at = now(def);
+  const e = validateFull(def, merged, form);
+  await checkReferences(store, def, e);
+  await checkUnique(store, def, e);
+  await store.update(def, e);
+  return e;
+}
+
+export async function remove(store: Store, def: EntityDef, e: Entity): Promise<void> {
+  if (def.name === 'services' && (await store.count(ENTITIES.routes, { service_id: e.id })) > 0) {
+    throw referencedByOthers('routes', 'services');
+  }
+  await store.delete(def, e.id as string);
+}

@@ -1,0 +1,172 @@
+// The `kong` command line: start, docker-start, health, version, check, quit/stop, migrations.
+import { readFileSync } from 'node:fs';
+import { ConfigError, type Config, loadConfig } from './config.ts';
+import { connectDb, DbError } from './db.ts';
+import { Resolver } from './dns-resolver.ts';
+import { setLogLevel } from './log.ts';
+import { bootstrap, executedMigrations, formatList, NEEDS_BOOTSTRAP, reset } from './migrations.ts';
+import { pidFile, StartError, start } from './server.ts';
+import { KONG_VERSION } from './version.ts';
+
+const USAGE = `Usage: kong COMMAND [OPTIONS]
+
+The available commands are:
+ check
+ docker-start
+ health
+ migrations
+ prepare
+ quit
+ start
+ stop
+ version
+
+Options:
+ --v              verbose
+ --vv             debug`;
+
+function fail(message: string): number {
+  process.stderr.write(`Error: ${message}\n\n  Run with --v (verbose) or --vv (debug) for more details\n`);
+  return 1;
+}
+
+/** `-c kong.conf`: `key = value` lines; KONG_* variables still win, as in Kong. */
+function envWithConf(args: string[]): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  const i = args.findIndex((a) => a === '-c' || a === '--conf');
+  const file = i >= 0 ? args[i + 1] : undefined;
+  if (file) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^\s*([a-z_0-9]+)\s*=\s*(.*?)\s*$/.exec(line.replace(/(^|[^\\])#.*/, '$1'));
+      if (m?.[1] && env[`KONG_${m[1].toUpperCase()}`] === undefined) env[`KONG_${m[1].toUpperCase()}`] = m[2];
+    }
+  }
+  const p = args.findIndex((a) => a === '-p' || a === '--prefix');
+  if (p >= 0 && args[p + 1]) env.KONG_PREFIX = args[p + 1];
+  return env;
+}
+
+function pidAlive(config: Config): number | null {
+  try {
+    const pid = Number(readFileSync(pidFile(config), 'utf8').trim());
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+async function migrations(config: Config, sub: string | undefined, args: string[]): Promise<number> {
+  const print = (l: string) => process.stdout.write(`${l}\n`);
+  if (config.database === 'off') return fail("cannot run migrations with 'database = off'");
+  const db = await connectDb(config, new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile));
+  try {
+    const executed = await executedMigrations(db);
+    switch (sub) {
+      case 'bootstrap':
+        await bootstrap(db, config.pg.database, print);
+        return 0;
+      case 'up':
+        if (executed === null) return fail(NEEDS_BOOTSTRAP);
+        print('Database is already up-to-date');
+        return 0;
+      case 'finish':
+        if (executed === null) return fail(NEEDS_BOOTSTRAP);
+        print('No pending migrations to finish');
+        return 0;
+      case 'list':
+        if (executed === null) {
+          process.stdout.write(`${NEEDS_BOOTSTRAP}\n`);
+          return 3;
+        }
+        print(formatList(executed));
+        return 0;
+      case 'reset':
+        if (!args.includes('-y') && !args.includes('--yes')) return fail("'kong migrations reset' needs confirmation; pass -y");
+        await reset(db, config.pg.database, print);
+        return 0;
+      case 'check':
+        if (executed === null) {
+          print('Database needs bootstrapping or is older than Kong 1.0.');
+          return 3;
+        }
+        print('Database is already up-to-date');
+        return 0;
+      default:
+        return fail(`unknown migrations command '${sub ?? ''}' (bootstrap, up, finish, list, reset, check)`);
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+async function runServer(config: Config, docker: boolean): Promise<number> {
+  const { stop } = await start(config);
+  if (!docker) process.stdout.write('Kong started\n');
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const on = (graceful: boolean) => () => {
+      if (stopping) return;
+      stopping = true;
+      stop(graceful).then(() => resolve(0), () => resolve(1));
+    };
+    process.on('SIGQUIT', on(true));
+    process.on('SIGTERM', on(false));
+    process.on('SIGINT', on(false));
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, sub, ...rest] = argv;
+  const args = argv.slice(1);
+  if (cmd === 'version' || cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`${args.includes('--all') ? `Kong: ${KONG_VERSION}` : KONG_VERSION}\n`);
+    return 0;
+  }
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return cmd ? 0 : 1;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(envWithConf(args));
+  } catch (e) {
+    if (e instanceof ConfigError) return fail(e.message);
+    return fail((e as Error).message);
+  }
+  setLogLevel(args.includes('--vv') ? 'debug' : args.includes('--v') ? 'info' : config.logLevel);
+  try {
+    switch (cmd) {
+      case 'start':
+        return await runServer(config, false);
+      case 'docker-start':
+        return await runServer(config, true);
+      case 'check':
+        process.stdout.write(`configuration at ${sub ?? 'the environment'} is valid\n`);
+        return 0;
+      case 'prepare':
+        process.stdout.write(`prefix prepared at ${config.prefix}\n`);
+        return 0;
+      case 'health': {
+        if (pidAlive(config) === null) return fail(`Kong is not running at ${config.prefix}`);
+        process.stdout.write(`nginx.......running\n\nKong is healthy at ${config.prefix}\n`);
+        return 0;
+      }
+      case 'quit':
+      case 'stop': {
+        const pid = pidAlive(config);
+        if (pid === null) return fail(`Kong is not running at ${config.prefix}`);
+        process.kill(pid, cmd === 'quit' ? 'SIGQUIT' : 'SIGTERM');
+        process.stdout.write(cmd === 'quit' ? 'Kong stopped (gracefully)\n' : 'Kong stopped\n');
+        return 0;
+      }
+      case 'migrations':
+        return await migrations(config, sub, rest);
+      default:
+        return fail(`No such command: ${cmd}`);
+    }
+  } catch (e) {
+    if (e instanceof DbError || e instanceof StartError) return fail(e.message);
+    return fail((e as Error).stack ?? String(e));
+  }
+}

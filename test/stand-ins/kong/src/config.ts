@@ -1,0 +1,176 @@
+// Kong configuration from KONG_<NAME> / KONG_<NAME>_FILE, with kong_defaults.lua's defaults.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseListen, type Listener } from './listen.ts';
+
+export const DEFAULTS: Record<string, string> = {
+  prefix: '/usr/local/kong',
+  log_level: 'notice',
+  proxy_access_log: 'logs/access.log',
+  proxy_error_log: 'logs/error.log',
+  admin_access_log: 'logs/admin_access.log',
+  admin_error_log: 'logs/error.log',
+  status_access_log: 'off',
+  status_error_log: 'logs/status_error.log',
+  plugins: 'bundled',
+  proxy_listen: '0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384',
+  admin_listen: '127.0.0.1:8001 reuseport backlog=16384, 127.0.0.1:8444 http2 ssl reuseport backlog=16384',
+  status_listen: '127.0.0.1:8007 reuseport backlog=16384',
+  admin_gui_listen: '0.0.0.0:8002, 0.0.0.0:8445 ssl',
+  nginx_worker_processes: 'auto',
+  database: 'postgres',
+  pg_host: '127.0.0.1',
+  pg_port: '5432',
+  pg_timeout: '5000',
+  pg_user: 'kong',
+  pg_password: '',
+  pg_database: 'kong',
+  pg_schema: '',
+  pg_ssl: 'off',
+  pg_ssl_verify: 'off',
+  pg_max_concurrent_queries: '0',
+  pg_semaphore_timeout: '60000',
+  declarative_config: '',
+  db_update_frequency: '5',
+  db_update_propagation: '0',
+  db_cache_ttl: '0',
+  dns_resolver: '',
+  dns_hostsfile: '/etc/hosts',
+  dns_order: 'LAST,SRV,A,CNAME',
+  dns_valid_ttl: '',
+  dns_stale_ttl: '3600',
+  dns_not_found_ttl: '30',
+  dns_error_ttl: '1',
+  dns_no_sync: 'off',
+  router_flavor: 'traditional_compatible',
+  headers: 'server_tokens, latency_tokens, x-kong-request-id',
+  trusted_ips: '',
+  real_ip_header: 'X-Real-IP',
+  anonymous_reports: 'on',
+  role: 'traditional',
+};
+
+const SECRETS = new Set(['pg_password', 'pg_ro_password', 'cassandra_password']);
+
+export interface Config {
+  raw: Record<string, string>;
+  prefix: string;
+  database: 'postgres' | 'off';
+  pg: { host: string; port: number; user: string; password: string; database: string; timeout: number };
+  proxyListen: Listener[];
+  adminListen: Listener[];
+  statusListen: Listener[];
+  dnsResolver: { host: string; port: number }[];
+  dnsOrder: string[];
+  dnsHostsfile: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads KONG_* and KONG_*_FILE from the environment (the latter as docker-kong's entrypoint does). */
+export function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const raw: Record<string, string> = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('KONG_') || value === undefined) continue;
+    if (key.endsWith('_FILE')) {
+      const base = key.slice(0, -5);
+      if (env[base] !== undefined) throw new ConfigError(`both ${base} and ${key} are set (but are exclusive)`);
+      let content: string;
+      try {
+        content = readFileSync(value, 'utf8');
+      } catch (e) {
+        throw new ConfigError(`could not read ${key} (${value}): ${(e as Error).message}`);
+      }
+      raw[base.slice(5).toLowerCase()] = content.replace(/\r?\n$/, '');
+      continue;
+    }
+    raw[key.slice(5).toLowerCase()] = value;
+  }
+  return raw;
+}
+
+function parseResolver(value: string, errors: string[]): { host: string; port: number }[] {
+  const out: { host: string; port: number }[] = [];
+  for (const part of value.split(',')) {
+    const server = part.trim();
+    if (server === '') continue;
+    let host = server;
+    let port = 53;
+    const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+    const v4port = /^([^:]+):(\d+)$/.exec(server);
+    if (bracket) {
+      host = bracket[1] ?? '';
+      if (bracket[2]) port = Number(bracket[2]);
+    } else if (v4port) {
+      host = v4port[1] ?? '';
+      port = Number(v4port[2]);
+    }
+    if (isIP(host) === 0 || port < 1 || port > 65535) {
+      errors.push(
+        `dns_resolver must be a comma separated list in the form of IPv4/6 or IPv4/6:port, got '${server}'`,
+      );
+      continue;
+    }
+    out.push({ host, port });
+  }
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = readEnv(env);
+  const errors: string[] = [];
+  const database = (raw.database ?? '').toLowerCase();
+  if (database !== 'postgres' && database !== 'off') {
+    errors.push(`database has an invalid value: '${raw.database}' (postgres, off)`);
+  }
+  const dnsOrder = (raw.dns_order ?? '').split(',').map((s) => s.trim().toUpperCase());
+  for (const t of dnsOrder) {
+    if (!['LAST', 'SRV', 'A', 'AAAA', 'CNAME'].includes(t)) errors.push(`dns_order: invalid entry '${t}'`);
+  }
+  const dnsResolver = parseResolver(raw.dns_resolver ?? '', errors);
+  const listen = (name: string): Listener[] => {
+    try {
+      return parseListen(name, raw[name] ?? '');
+    } catch (e) {
+      errors.push((e as Error).message);
+      return [];
+    }
+  };
+  const proxyListen = listen('proxy_listen');
+  const adminListen = listen('admin_listen');
+  const statusListen = listen('status_listen');
+  const pgPort = Number(raw.pg_port);
+  if (!Number.isInteger(pgPort) || pgPort < 0 || pgPort > 65535) errors.push('pg_port must be a number');
+  if (!['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'].includes(raw.log_level ?? '')) {
+    errors.push(`log_level has an invalid value: '${raw.log_level}' (debug, info, notice, warn, error, crit, alert, emerg)`);
+  }
+  if (errors.length > 0) throw new ConfigError(errors.join(', '));
+  return {
+    raw,
+    prefix: raw.prefix ?? '/usr/local/kong',
+    database: database as 'postgres' | 'off',
+    pg: {
+      host: raw.pg_host ?? '127.0.0.1',
+      port: pgPort,
+      user: raw.pg_user ?? 'kong',
+      password: raw.pg_password ?? '',
+      database: raw.pg_database ?? 'kong',
+      timeout: Number(raw.pg_timeout) || 5000,
+    },
+    proxyListen,
+    adminListen,
+    statusListen,
+    dnsResolver,
+    dnsOrder,
+    dnsHostsfile: raw.dns_hostsfile ?? '/etc/hosts',
+    logLevel: raw.log_level ?? 'notice',
+  };
+}
+
+/** The configuration as `GET /` shows it: secrets masked like Kong does. */
+export function publicConfiguration(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config.raw)) out[k] = SECRETS.has(k) ? '******' : v;
+  return out;
+}

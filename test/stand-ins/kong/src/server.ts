@@ -1,0 +1,101 @@
+// `kong start` / `kong docker-start`: connect, check migrations, build the router, listen, stop on signals.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createAdminServer } from './admin/server.ts';
+import type { Config } from './config.ts';
+import { connectDb, type Db } from './db.ts';
+import { Resolver } from './dns-resolver.ts';
+import type { Listener } from './listen.ts';
+import { log } from './log.ts';
+import { executedMigrations, NEEDS_BOOTSTRAP } from './migrations.ts';
+import { createProxyServer } from './proxy.ts';
+import { Runtime } from './runtime.ts';
+import { createStatusServer } from './status.ts';
+
+export class StartError extends Error {}
+
+export function pidFile(config: Config): string {
+  return join(config.prefix, 'pids', 'nginx.pid');
+}
+
+function listen(server: Server, l: Listener): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: l.host, port: l.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function start(config: Config): Promise<{ runtime: Runtime; stop: (graceful: boolean) => Promise<void> }> {
+  try {
+    mkdirSync(join(config.prefix, 'pids'), { recursive: true });
+    mkdirSync(join(config.prefix, 'logs'), { recursive: true });
+  } catch (e) {
+    throw new StartError(`could not prepare Kong prefix at ${config.prefix}: ${(e as Error).message}`);
+  }
+  const resolver = new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile);
+  let db: Db | null = null;
+  if (config.database === 'postgres') {
+    db = await connectDb(config, resolver);
+    if ((await executedMigrations(db)) === null) {
+      await db.end();
+      throw new StartError(NEEDS_BOOTSTRAP);
+    }
+  }
+  const runtime = new Runtime(config, resolver, db);
+  await runtime.rebuild();
+  runtime.startPolling();
+  const servers: Server[] = [];
+  const bind = async (kind: string, listeners: Listener[], make: (l: Listener) => Server) => {
+    for (const l of listeners) {
+      if (l.ssl) {
+        log('warn', `[kong] ${kind} ssl listener ${l.host}:${l.port} is not served by the kong stand-in`);
+        continue;
+      }
+      const s = make(l);
+      try {
+        await listen(s, l);
+      } catch (e) {
+        throw new StartError(`nginx: [emerg] bind() to ${l.host}:${l.port} failed (${(e as Error).message})`);
+      }
+      servers.push(s);
+    }
+  };
+  try {
+    await bind('proxy', config.proxyListen, (l) => createProxyServer(runtime, l.port));
+    await bind('admin', config.adminListen, () => createAdminServer(runtime));
+    await bind('status', config.statusListen, () => createStatusServer(runtime));
+  } catch (e) {
+    for (const s of servers) s.close();
+    await db?.end();
+    throw e;
+  }
+  writeFileSync(pidFile(config), `${process.pid}\n`);
+  log('notice', 'using the "epoll" event method');
+  log('notice', `start worker process ${process.pid}`);
+  log('notice', '*1 [kong] init.lua:_ kong started');
+  const stop = async (graceful: boolean) => {
+    log('notice', graceful ? 'gracefully shutting down' : 'exiting');
+    runtime.stopPolling();
+    await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            if (!graceful) s.closeAllConnections();
+            else {
+              s.closeIdleConnections();
+              setTimeout(() => s.closeAllConnections(), 3000).unref();
+            }
+          }),
+      ),
+    );
+    await db?.end().catch(() => {});
+    rmSync(pidFile(config), { force: true });
+    log('notice', 'exit');
+  };
+  return { runtime, stop };
+}
