@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runPlan } from './lib/build-plan.ts';
 import { connectDocker } from './lib/engine.ts';
 import { writeImageMap } from './lib/image-map.ts';
-import { type Recipe, RECIPES } from './recipes.ts';
+import { RECIPES, type Recipe } from './recipes.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,12 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BASE_PARAMS } from './lib/debootstrap.ts';
-import { stageNodeContext } from './lib/node-context.ts';
+import { nodeSources, stageNodeContext } from './lib/node-context.ts';
+import { fileHash, recipeHash } from './lib/recipe-hash.ts';
 import { bundleStandin } from './lib/standin-bundle.ts';
 
-/** Where a recipe's files are, ready to hash and build. `skip` means: not buildable here (yet). */
+/**
+ * Where a recipe's files are, ready to hash and build. `hashInputs` are extra hash ingredients;
+ * `materialize`, when present, assembles the real build context (only when a build is needed).
+ * `skip` means: not buildable here (yet).
+ */
 export type PreparedContext =
-  | { dir: string; hashInputs: string[]; cleanup?: () => Promise<void> }
+  | {
+      dir: string;
+      hashInputs: string[];
+      materialize?: () => Promise<{ dir: string; cleanup: () => Promise<void> }>;
+    }
   | { skip: string };
 
 export interface Recipe {
@@ -43,8 +52,10 @@ function standin(id: string, ref: string, dir: string): Recipe {
     kind: 'dockerfile',
     prepare: async (repoRoot) => {
       const contextDir = path.join(repoRoot, dir);
-      if (!existsSync(path.join(contextDir, 'Dockerfile'))) return { skip: `${dir}/Dockerfile does not exist yet` };
-      if (!existsSync(path.join(contextDir, 'src/main.ts'))) return { skip: `${dir}/src/main.ts does not exist yet` };
+      if (!existsSync(path.join(contextDir, 'Dockerfile')))
+        return { skip: `${dir}/Dockerfile does not exist yet` };
+      if (!existsSync(path.join(contextDir, 'src/main.ts')))
+        return { skip: `${dir}/src/main.ts does not exist yet` };
       await bundleStandin(contextDir);
       return { dir: contextDir, hashInputs: [] };
     },
@@ -72,8 +83,12 @@ export const RECIPES: readonly Recipe[] = [
     parent: 'debian',
     kind: 'dockerfile',
     prepare: async (repoRoot) => {
-      const staged = await stageNodeContext(repoRoot, imagesDir(repoRoot, 'node'));
-      return { dir: staged.dir, hashInputs: [], cleanup: staged.cleanup };
+      const sources = await nodeSources(repoRoot);
+      return {
+        dir: imagesDir(repoRoot, 'node'),
+        hashInputs: [`node:${await fileHash(sources.node)}`, `npm:${await recipeHash(sources.npm, [])}`],
+        materialize: () => stageNodeContext(sources, imagesDir(repoRoot, 'node')),
+      };
     },
   },
   standin('kong-standin', 'mkdev-offline/kong-standin:3.9', 'test/stand-ins/kong'),

@@ -1,12 +1,10 @@
-import path from 'node:path';
 import type Docker from 'dockerode';
 import type { Recipe } from '../recipes.ts';
 import { BASE_CHANGES } from '../recipes.ts';
-import { createRootfs } from './debootstrap.ts';
+import { BASE_PARAMS, createRootfs } from './debootstrap.ts';
 import { DockerStreamError } from './docker-stream.ts';
 import { buildFromContext, existingRecipeHash, importRootfs } from './engine.ts';
 import { RECIPE_HASH_LABEL, recipeHash } from './recipe-hash.ts';
-import { BASE_PARAMS } from './debootstrap.ts';
 
 export type Outcome =
   | { id: string; ref: string; status: 'built' | 'skipped'; hash: string; seconds: number }
@@ -63,11 +61,15 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
   try {
     const prepared = await recipe.prepare(opts.repoRoot);
     if ('skip' in prepared) {
-      const outcome: Outcome = { ...base, status: 'not-buildable', reason: prepared.skip, seconds: seconds() };
+      const outcome: Outcome = {
+        ...base,
+        status: 'not-buildable',
+        reason: prepared.skip,
+        seconds: seconds(),
+      };
       report(outcome, opts.log);
       return outcome;
     }
-    cleanup = prepared.cleanup;
     const hash = await recipeHash(prepared.dir, [
       `recipe:${recipe.id}:${recipe.ref}:${recipe.kind}`,
       `parent:${parent && 'hash' in parent ? parent.hash : ''}`,
@@ -90,7 +92,13 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
         await rootfs.cleanup();
       }
     } else {
-      await buildFromContext(opts.docker, prepared.dir, recipe.ref, hash, onLine);
+      let contextDir = prepared.dir;
+      if (prepared.materialize) {
+        const staged = await prepared.materialize();
+        contextDir = staged.dir;
+        cleanup = staged.cleanup;
+      }
+      await buildFromContext(opts.docker, contextDir, recipe.ref, hash, onLine);
     }
     const outcome: Outcome = { ...base, status: 'built', hash, seconds: seconds() };
     report(outcome, opts.log);
@@ -126,5 +134,3 @@ function report(outcome: Outcome, log: (line: string) => void): void {
     }
   }
 }
-
-export const relativeToCwd = (file: string) => path.relative(process.cwd(), file) || file;

@@ -18,7 +18,11 @@ export const BASE_PARAMS: DebootstrapParams = {
 };
 
 /** Runs a command, keeping the last lines of its output for error messages. */
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
     const tail: string[] = [];

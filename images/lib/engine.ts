@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { consumeProgress } from './docker-stream.ts';
 import { RECIPE_HASH_LABEL } from './recipe-hash.ts';
@@ -36,7 +37,7 @@ export async function buildFromContext(
     // No registry is reachable: never try to pull the FROM image.
     pull: false,
   } as Docker.ImageBuildOptions);
-  await Promise.all([consumeProgress(stream, 40, onLine), tar.done]);
+  await Promise.all([consumeProgress(stream as unknown as Readable, 40, onLine), tar.done]);
 }
 
 /** Imports a rootfs directory as image `ref` with the given Dockerfile instructions applied. */
@@ -49,8 +50,12 @@ export async function importRootfs(
 ): Promise<void> {
   const [repo, tag] = splitRef(ref);
   const tar = tarDirectory(rootfsDir);
-  const stream = (await docker.importImage(tar.stream, { repo, tag, changes: [...changes] })) as NodeJS.ReadableStream;
-  await Promise.all([consumeProgress(stream as import('node:stream').Readable, 40, onLine), tar.done]);
+  const stream = (await docker.importImage(tar.stream, {
+    repo,
+    tag,
+    changes: [...changes],
+  })) as unknown as Readable;
+  await Promise.all([consumeProgress(stream, 40, onLine), tar.done]);
 }
 
 function splitRef(ref: string): [string, string] {

@@ -39,21 +39,32 @@ async function npmDirectory(): Promise<string> {
   return found;
 }
 
+export interface NodeSources {
+  /** The Node 24 binary. */
+  node: string;
+  /** The npm package directory. */
+  npm: string;
+}
+
+export async function nodeSources(repoRoot: string): Promise<NodeSources> {
+  return { node: await nodeBinary(repoRoot), npm: await npmDirectory() };
+}
+
 /**
  * Stages the node image's build context in a temporary directory: the recipe files from
  * `recipeDir` plus `node` (the binary) and `npm/` (the npm package).
  */
 export async function stageNodeContext(
-  repoRoot: string,
+  sources: NodeSources,
   recipeDir: string,
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mkdev-node-context-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     await cp(recipeDir, dir, { recursive: true });
-    await cp(await nodeBinary(repoRoot), path.join(dir, 'node'));
+    await cp(sources.node, path.join(dir, 'node'));
     await chmod(path.join(dir, 'node'), 0o755);
-    await cp(await npmDirectory(), path.join(dir, 'npm'), { recursive: true, verbatimSymlinks: true });
+    await cp(sources.npm, path.join(dir, 'npm'), { recursive: true, verbatimSymlinks: true });
     return { dir, cleanup };
   } catch (error) {
     await cleanup();

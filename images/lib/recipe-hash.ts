@@ -31,6 +31,13 @@ async function hashFile(hash: Hash, file: string): Promise<void> {
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
 }
 
+/** sha256 (hex) of one file's contents. */
+export async function fileHash(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await hashFile(hash, file);
+  return hash.digest('hex');
+}
+
 /**
  * sha256 over the build context (paths, executable bits, contents, symlink targets) and the given
  * extra inputs (parent recipe hash, builder parameters), so any change to what an image is made of

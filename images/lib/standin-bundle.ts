@@ -3,7 +3,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 
 /** Lets bundled ESM code `require()` CommonJS dependencies such as pg. */
-const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** Bundles `<dir>/src/main.ts` into `<dir>/dist/standin.mjs` (single file, Node 24, ESM). */
 export async function bundleStandin(dir: string): Promise<string> {
