@@ -1,0 +1,47 @@
+// The shape every command shares. A command's `spec` module is light (usage and flags, loaded for
+// --help and parsing); its `run` module carries the heavy imports and is loaded only when it runs.
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  /** Extra help text: options and examples. */
+  readonly help: string;
+  readonly options: OptionSpec;
+  readonly allowPositionals: boolean;
+}
+
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface CommandInput {
+  readonly values: ParsedValues;
+  readonly positionals: readonly string[];
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+}
+
+export type CommandRun = (input: CommandInput) => Promise<number>;
+
+/** Flags every stack-facing command accepts. */
+export const PROJECT_OPTIONS: OptionSpec = {
+  project: { type: 'string', short: 'p' },
+  file: { type: 'string', short: 'f' },
+  images: { type: 'string' },
+};
+
+export const PROJECT_HELP = `  -p, --project <name>  project name (default: the directory name)
+  -f, --file <path>     project config (default: ./mkdev.yaml when present)
+      --images <file>   image map: official image -> local image (also MKDEV_IMAGES)`;
+
+/** Reads a string flag; parseArgs already checked its type. */
+export function stringFlag(values: ParsedValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function boolFlag(values: ParsedValues, name: string): boolean {
+  return values[name] === true;
+}

@@ -1,0 +1,37 @@
+import { checkApiVersion, checkEngine, checkImages, checkNode, checkPorts, checkResources } from '../../doctor/checks.ts';
+import type { CheckResult } from '../../doctor/check.ts';
+import { createDockerClient } from '../../engine/docker-client.ts';
+import { style } from '../../output/style.ts';
+import { renderTable } from '../../output/table.ts';
+import { loadStack } from '../../stack/load-stack.ts';
+import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
+
+export const run: CommandRun = async ({ values, cwd }) => {
+  const project = stringFlag(values, 'project');
+  const file = stringFlag(values, 'file');
+  const images = stringFlag(values, 'images');
+  const stack = await loadStack({ cwd, ...(project ? { project } : {}), ...(file ? { file } : {}), ...(images ? { images } : {}) });
+  const docker = createDockerClient();
+  const engine = await checkEngine(docker);
+  const results: CheckResult[] = [engine.result, checkNode()];
+  if (engine.info) {
+    const [resources, ports, imageChecks] = await Promise.all([
+      checkResources(engine.info),
+      checkPorts(docker, stack),
+      checkImages(docker, stack),
+    ]);
+    results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks);
+  } else {
+    results.push(...(await checkPorts(undefined, stack)));
+  }
+  const failed = results.some((r) => r.status === 'fail');
+  if (boolFlag(values, 'json')) {
+    process.stdout.write(`${JSON.stringify({ ok: !failed, checks: results }, null, 2)}\n`);
+  } else {
+    const mark = { pass: style('green', 'pass'), warn: style('yellow', 'warn'), fail: style('red', 'FAIL') };
+    const rows = results.map((r) => [mark[r.status], r.name, r.detail, r.fix ?? '']);
+    process.stdout.write(`${renderTable(['', 'CHECK', 'RESULT', 'FIX'], rows)}\n`);
+  }
+  return failed ? EXIT_FAILURE : EXIT_OK;
+};

@@ -1,0 +1,24 @@
+import { followLogs } from '../../project/follow-logs.ts';
+import { openProject } from '../../project/open-project.ts';
+import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+
+export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
+  const tail = stringFlag(values, 'tail');
+  if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) {
+    throw new UsageError(`--tail takes a number of lines or 'all', not '${tail}'`);
+  }
+  const { stack, docker } = await openProject(values, cwd);
+  for (const name of positionals) {
+    if (!(name in stack.services)) throw new UsageError(`no service '${name}' in this stack`, `services are: ${Object.keys(stack.services).join(', ')}`);
+  }
+  const since = stringFlag(values, 'since');
+  await followLogs(docker, stack, {
+    services: positionals,
+    follow: boolFlag(values, 'follow'),
+    signal,
+    ...(since ? { since } : {}),
+    ...(tail ? { tail } : {}),
+  });
+  return EXIT_OK;
+};

@@ -1,0 +1,94 @@
+// mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
+import { parseArgs } from 'node:util';
+import type { CommandSpec } from './command.ts';
+import { EXIT_OK, EXIT_USAGE, exitCodeFor, InterruptedError, UsageError, UserError } from './errors.ts';
+import { COMMANDS } from './registry.ts';
+
+export const VERSION = '0.1.0';
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `mkdev ${VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
+
+Usage: mkdev <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Run 'mkdev <command> --help' for a command's options.
+Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.`;
+}
+
+export function commandHelp(spec: CommandSpec): string {
+  return `${spec.summary}\n\nUsage: ${spec.usage}\n\n${spec.help}`.trimEnd();
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${mainHelp()}\n`);
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT_OK;
+  }
+  const entry = COMMANDS[first];
+  if (entry === undefined) {
+    return report(new UsageError(`unknown command '${first}'`, "run 'mkdev --help' for the list of commands"));
+  }
+  const { spec } = await entry.spec();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandHelp(spec)}\n`);
+    return EXIT_OK;
+  }
+  const controller = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl-C means "now": leave at once; labels let the next run clean up or carry on.
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new InterruptedError());
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const parsed = parseCommandArgs(spec, rest);
+    const { run } = await entry.run();
+    return await run({ ...parsed, cwd: process.cwd(), signal: controller.signal });
+  } catch (error) {
+    return report(error);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: spec.options,
+      allowPositionals: spec.allowPositionals,
+      strict: true,
+    });
+    return { values, positionals };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^.*?: /, '') : String(error);
+    throw new UsageError(message, `run 'mkdev ${spec.name} --help' for its options`);
+  }
+}
+
+/** Prints an error the way a user should see it: a message and a fix for their mistakes, a stack only for ours. */
+export function report(error: unknown): number {
+  if (error instanceof InterruptedError) {
+    process.stderr.write('mkdev: interrupted; what was started is labelled, run the command again to carry on\n');
+  } else if (error instanceof UserError) {
+    process.stderr.write(`mkdev: ${error.message}\n`);
+    if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+  } else {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`mkdev: internal error (please report it):\n${text}\n`);
+  }
+  return exitCodeFor(error);
+}

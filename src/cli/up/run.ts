@@ -1,0 +1,61 @@
+import { renderTable } from '../../output/table.ts';
+import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
+import { renderTimeline } from '../../output/timeline.ts';
+import { style } from '../../output/style.ts';
+import { isNoop } from '../../plan/plan.ts';
+import { bringUp } from '../../project/bring-up.ts';
+import { openProject } from '../../project/open-project.ts';
+import { boolFlag, type CommandRun } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
+
+export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
+  const json = boolFlag(values, 'json');
+  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const reporter = await createReporter(chooseReporter(json), mask);
+  const started = Date.now();
+  let noop = false;
+  try {
+    const result = await bringUp({
+      stack,
+      docker,
+      host,
+      services: positionals,
+      signal,
+      onEvent: (e) => reporter.event(e),
+      onPlan: (plan) => {
+        noop = isNoop(plan);
+        reporter.start(Object.keys(plan.services));
+      },
+    });
+    await reporter.stop();
+    const totalMs = Date.now() - started;
+    if (json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          type: 'summary',
+          project: stack.project,
+          ok: true,
+          changed: !noop,
+          totalMs,
+          endpoints: Object.fromEntries(result.endpoints.map((e) => [e.name, mask(e.value)])),
+          timeline: result.execution.timeline,
+        })}\n`,
+      );
+    } else {
+      const out = process.stdout;
+      out.write(`\n${style('bold', `${stack.project} is ready`)} in ${(totalMs / 1000).toFixed(1)} s${noop ? ' (nothing changed)' : ''}\n\n`);
+      out.write(`${renderTable(['SERVICE', 'ENDPOINT', 'VALUE'], result.endpoints.map((e) => [e.service, e.name, mask(e.value)]))}\n\n`);
+      out.write(`${renderTimeline(stack, result.execution.timeline)}\n`);
+      if (!values['show-secrets'] && stack.secrets.length > 0) {
+        out.write(style('dim', `credentials are hidden; 'mkdev env --show-secrets' prints them\n`));
+      }
+    }
+    if (boolFlag(values, 'attach')) {
+      const { followLogs } = await import('../../project/follow-logs.ts');
+      await followLogs(docker, stack, { services: positionals, follow: true, signal });
+    }
+    return EXIT_OK;
+  } finally {
+    await reporter.stop();
+  }
+};

@@ -1,0 +1,28 @@
+import { type CommandSpec, PROJECT_HELP, PROJECT_OPTIONS } from '../command.ts';
+
+export const spec: CommandSpec = {
+  name: 'up',
+  summary: 'bring the stack up and wait until every service is ready',
+  usage: 'mkdev up [services...] [options]',
+  help: `Creates what is missing, recreates what changed, starts what stopped, leaves the rest alone, and
+returns once every service is ready. The stack keeps running afterwards.
+
+Options:
+${PROJECT_HELP}
+  -d, --detach          accepted for Compose habits; up always returns once ready
+      --attach          follow the services' logs after they are ready (Ctrl-C stops following)
+      --json            NDJSON events on stdout, then one summary object
+      --show-secrets    print generated credentials instead of ***
+
+Examples:
+  mkdev up
+  mkdev up kong --images images/offline-image-map.yaml`,
+  options: {
+    ...PROJECT_OPTIONS,
+    detach: { type: 'boolean', short: 'd' },
+    attach: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'show-secrets': { type: 'boolean' },
+  },
+  allowPositionals: true,
+};

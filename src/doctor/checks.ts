@@ -1,0 +1,104 @@
+// The checks `mkdev doctor` runs. Each is independent, so they run in parallel, and each has its own
+// deadline so a dead engine or an unreachable registry answers in seconds, never hangs.
+import { statfs } from 'node:fs/promises';
+import { freemem } from 'node:os';
+import type Docker from 'dockerode';
+import { createDockerClient, describeDockerHost, START_ENGINE_HINT } from '../engine/docker-client.ts';
+import { isPortFree, portHolder } from '../engine/host-ports.ts';
+import { withDeadline } from '../engine/image.ts';
+import type { Stack } from '../stack/model.ts';
+import { type CheckResult, fail, pass, warn } from './check.ts';
+
+/** What the default stack needs, measured on our machines with margin. */
+export const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 3 };
+const MIN_API = [1, 41];
+const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+
+export async function checkEngine(docker: Docker): Promise<{ result: CheckResult; info?: Record<string, unknown> }> {
+  try {
+    const version = await withDeadline(docker.version(), 3000, 'no answer within 3 s');
+    const info = (await withDeadline(docker.info(), 3000, 'no answer within 3 s')) as Record<string, unknown>;
+    return { result: pass('docker engine', `${describeDockerHost()}: engine ${version.Version}`), info: { ...info, ApiVersion: version.ApiVersion } };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT) };
+  }
+}
+
+export function checkApiVersion(info: Record<string, unknown>): CheckResult {
+  const api = String(info.ApiVersion ?? '0.0');
+  const [major = 0, minor = 0] = api.split('.').map(Number);
+  const ok = major > (MIN_API[0] ?? 1) || (major === MIN_API[0] && minor >= (MIN_API[1] ?? 41));
+  return ok
+    ? pass('engine API', `API ${api}`)
+    : fail('engine API', `API ${api} is older than ${MIN_API.join('.')}`, 'upgrade Docker to 20.10 or newer');
+}
+
+export async function checkResources(info: Record<string, unknown>): Promise<CheckResult[]> {
+  const engineMem = Number(info.MemTotal ?? 0);
+  const mem = Math.min(freemem(), engineMem || Number.POSITIVE_INFINITY);
+  const memory =
+    mem >= STACK_NEEDS.memoryBytes
+      ? pass('memory', `${gib(mem)} free, the stack needs about ${gib(STACK_NEEDS.memoryBytes)}`)
+      : warn('memory', `${gib(mem)} free, the stack needs about ${gib(STACK_NEEDS.memoryBytes)}`, 'close other programs or give Docker more memory');
+  let disk: CheckResult;
+  try {
+    const root = String(info.DockerRootDir ?? '/var/lib/docker');
+    const s = await statfs(root).catch(() => statfs('/'));
+    const free = s.bavail * s.bsize;
+    disk =
+      free >= STACK_NEEDS.diskBytes
+        ? pass('disk', `${gib(free)} free for images and volumes`)
+        : fail('disk', `${gib(free)} free, images and volumes need about ${gib(STACK_NEEDS.diskBytes)}`, 'free disk space (`docker system prune` removes unused images)');
+  } catch {
+    disk = warn('disk', 'cannot tell the free space of the engine', 'make sure a few GiB are free');
+  }
+  return [memory, disk];
+}
+
+export async function checkPorts(docker: Docker | undefined, stack: Stack): Promise<CheckResult[]> {
+  const wanted = Object.values(stack.services).flatMap((s) =>
+    s.ports.filter((p) => p.published !== 0 && p.protocol === 'tcp').map((p) => ({ service: s.name, port: p })),
+  );
+  return Promise.all(
+    wanted.map(async ({ service, port }) => {
+      const name = `port ${port.published}`;
+      if (await isPortFree(port.published, port.hostIp)) return pass(name, `free for ${service}`);
+      const holder = await portHolder(docker, port.published);
+      const ours = holder?.startsWith(`container ${stack.project}-`);
+      return ours
+        ? pass(name, `held by this project's ${holder}`)
+        : fail(name, `wanted by ${service}, taken${holder ? ` by ${holder}` : ''}`, `free it, or move ${service} with the MKDEV_*_PORT variable in the stack file`);
+    }),
+  );
+}
+
+export function checkNode(): CheckResult {
+  const major = Number(process.versions.node.split('.')[0]);
+  return major >= 22
+    ? pass('node', `Node ${process.versions.node}`)
+    : fail('node', `Node ${process.versions.node} is too old`, 'install Node 22 or newer');
+}
+
+export async function checkImages(docker: Docker, stack: Stack): Promise<CheckResult[]> {
+  const images = [...new Set(Object.values(stack.services).filter((s) => !s.build).map((s) => s.image))];
+  return Promise.all(
+    images.map(async (image) => {
+      const name = `image ${image}`;
+      try {
+        await docker.getImage(image).inspect();
+        return pass(name, 'present locally');
+      } catch {
+        // The distribution endpoint asks the registry for the manifest without pulling layers.
+        const probe = createDockerClient({ timeoutMs: 5000 });
+        try {
+          await withDeadline(probe.getImage(image).distribution(), 5000, 'no answer from the registry within 5 s');
+          return pass(name, 'not present, pullable');
+        } catch (error) {
+          const reason = (error instanceof Error ? error.message : String(error)).replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').split('\n')[0];
+          return fail(name, `not present and not pullable (${reason})`, 'use an image map (--images / MKDEV_IMAGES); offline, `npm run images:offline` builds one');
+        }
+      }
+    }),
+  );
+}

@@ -1,0 +1,70 @@
+// Operations on one container: ports, exec, logs, exit. Shared by readiness, `logs` and failure reports.
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import type { ProbeTarget } from '../readiness/probe.ts';
+
+export async function publishedPorts(container: Docker.Container): Promise<Record<string, number>> {
+  const info = await container.inspect();
+  const ports: Record<string, number> = {};
+  for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+    const hostPort = bindings?.[0]?.HostPort;
+    if (hostPort) ports[key] = Number(hostPort);
+  }
+  return ports;
+}
+
+/** Demultiplexes the engine's log stream (non-TTY containers) into text. */
+export function demuxToText(buffer: Buffer): string {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    chunks.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return offset === 0 && buffer.length > 0 ? buffer.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+export async function logTail(container: Docker.Container, lines = 20): Promise<string> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    return demuxToText(raw).trimEnd();
+  } catch {
+    return '';
+  }
+}
+
+export async function allLogs(container: Docker.Container): Promise<string> {
+  const raw = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  return demuxToText(raw);
+}
+
+export async function execIn(container: Docker.Container, command: readonly string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await container.exec({ Cmd: [...command], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  container.modem.demuxStream(stream, out, out);
+  await new Promise<void>((resolve) => stream.on('end', () => resolve()));
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** A readiness target for a started container; ports are read once, after start. */
+export async function probeTargetFor(container: Docker.Container, host: string): Promise<ProbeTarget> {
+  const ports = await publishedPorts(container);
+  return {
+    host,
+    hostPort: (port, protocol = 'tcp') => ports[`${port}/${protocol}`],
+    exec: (command) => execIn(container, command),
+    logs: () => allLogs(container),
+  };
+}
+
+/** Why a container can no longer become ready, or undefined while it runs. */
+export async function whyDead(container: Docker.Container): Promise<string | undefined> {
+  const { State } = await container.inspect();
+  if (State.Running || State.Restarting) return undefined;
+  return `the container exited with code ${State.ExitCode}`;
+}

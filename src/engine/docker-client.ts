@@ -1,0 +1,43 @@
+// One way to reach the Docker engine: DOCKER_HOST when set, else the default socket (dockerode's rules).
+import Docker from 'dockerode';
+import { UserError } from '../cli/errors.ts';
+
+export type { Docker };
+
+export function describeDockerHost(): string {
+  return process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+}
+
+export function createDockerClient(options: { timeoutMs?: number } = {}): Docker {
+  // No timeout on the client itself: logs, events and pulls stream for a long time. Callers that must
+  // answer quickly (doctor, ping) race their own deadline.
+  return new Docker(options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs });
+}
+
+export const START_ENGINE_HINT =
+  'start a Docker engine (Linux without systemd: `dockerd &`; Docker Desktop: open it) or point DOCKER_HOST at one';
+
+/** Resolves when the engine answers, or fails with a UserError naming where we looked, within `deadlineMs`. */
+export async function pingEngine(docker: Docker, deadlineMs = 3000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs / 1000} s`)), deadlineMs);
+  });
+  try {
+    await Promise.race([docker.ping(), deadline]);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`cannot reach the Docker engine at ${describeDockerHost()} (${reason})`, {
+      hint: START_ENGINE_HINT,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A connected client, or a clear error: the one entry point commands use. */
+export async function connectEngine(): Promise<Docker> {
+  const docker = createDockerClient();
+  await pingEngine(docker);
+  return docker;
+}

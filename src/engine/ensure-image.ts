@@ -1,0 +1,59 @@
+// Makes a service's image available: present, pulled, or built from its context.
+import type Docker from 'dockerode';
+import { UserError } from '../cli/errors.ts';
+import type { StepName } from '../plan/events.ts';
+import type { ServicePlan } from '../plan/plan.ts';
+import { hostCaBundle, packContext } from './build-context.ts';
+import { pullImage } from './image.ts';
+
+export type StepReporter = (step: StepName, message: string) => void;
+
+export async function ensureImage(docker: Docker, sp: ServicePlan, report: StepReporter, signal: AbortSignal): Promise<void> {
+  const { service } = sp;
+  if (sp.image === 'present') {
+    report('image-ready', `image ${service.image} present`);
+    return;
+  }
+  if (sp.image === 'pull') {
+    report('pull', `pulling ${service.image}`);
+    await pullImage(docker, service.image, (m) => report('pull', `pulling ${service.image}: ${m}`), { signal });
+    report('image-ready', `pulled ${service.image}`);
+    return;
+  }
+  const build = service.build;
+  if (build === undefined) throw new Error(`no build for ${service.name}`);
+  const ca = hostCaBundle();
+  report('build', `building ${service.image} from ${build.context}${ca ? ' (with the host CA bundle)' : ''}`);
+  const stream = await docker.buildImage(packContext(build.context, ca), {
+    t: service.image,
+    dockerfile: build.dockerfile,
+    buildargs: { ...build.args },
+    labels: { 'dev.mkdev.build-hash': sp.configHash },
+  });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), { once: true });
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, output: { error?: string }[]) => {
+        const failed = error?.message ?? output?.find((o) => o.error)?.error;
+        if (failed) {
+          reject(
+            new UserError(`building ${service.name} failed: ${failed.trim()}`, {
+              details: lines.slice(-15).join('\n'),
+              hint: `fix ${build.context}/${build.dockerfile} and run 'mkdev up' again`,
+            }),
+          );
+        } else resolve();
+      },
+      (event: { stream?: string; error?: string }) => {
+        const text = event.stream?.trimEnd();
+        if (text) {
+          lines.push(...text.split('\n'));
+          report('build', text.split('\n').pop() ?? '');
+        }
+      },
+    );
+  });
+  report('image-ready', `built ${service.image}`);
+}

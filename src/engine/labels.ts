@@ -1,0 +1,25 @@
+// Every resource mkdev creates carries these labels: they are how mkdev finds, plans over and removes
+// what belongs to a project, and never touches anything else.
+
+export const LABEL = {
+  project: 'dev.mkdev.project',
+  service: 'dev.mkdev.service',
+  replica: 'dev.mkdev.replica',
+  configHash: 'dev.mkdev.config-hash',
+  version: 'dev.mkdev.version',
+  oneShot: 'dev.mkdev.one-shot',
+  /** Who started the stack (pid@host:start-time); lets later runs reap stacks whose owner died. */
+  owner: 'dev.mkdev.owner',
+  /** Port on which the registrator should register this container in Consul. */
+  registerPort: 'dev.mkdev.register-port',
+} as const;
+
+export const MKDEV_VERSION = '0.1.0';
+
+export function projectFilter(project: string): { label: string[] } {
+  return { label: [`${LABEL.project}=${project}`] };
+}
+
+export function allProjectsFilter(): { label: string[] } {
+  return { label: [LABEL.project] };
+}

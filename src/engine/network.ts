@@ -1,0 +1,30 @@
+// The project network: every service joins it and finds the others by service name.
+import type Docker from 'dockerode';
+import { LABEL, MKDEV_VERSION } from './labels.ts';
+import { networkName } from './names.ts';
+
+export async function ensureNetwork(docker: Docker, project: string, labels: Record<string, string> = {}): Promise<string> {
+  const name = networkName(project);
+  const existing = await docker.listNetworks({ filters: { name: [name] } });
+  if (existing.some((n) => n.Name === name)) return name;
+  try {
+    await docker.createNetwork({
+      Name: name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: { [LABEL.project]: project, [LABEL.version]: MKDEV_VERSION, ...labels },
+    });
+  } catch (error) {
+    // Another mkdev process may have created it between our look and our create.
+    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+  }
+  return name;
+}
+
+export async function ensureVolume(docker: Docker, project: string, name: string, labels: Record<string, string> = {}) {
+  // Creating an existing volume with the same name is a no-op in the engine: idempotent by design.
+  await docker.createVolume({
+    Name: name,
+    Labels: { [LABEL.project]: project, [LABEL.version]: MKDEV_VERSION, ...labels },
+  });
+}

@@ -1,0 +1,101 @@
+// observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
+import { volumeName } from '../engine/names.ts';
+import type { ServiceSpec, Stack } from '../stack/model.ts';
+import type { ObservedContainer, ObservedState } from './observe.ts';
+
+export type ImageStep = 'present' | 'pull' | 'build';
+
+export type ContainerStep =
+  | { readonly kind: 'create'; readonly replica: number }
+  | { readonly kind: 'recreate'; readonly replica: number; readonly containerId: string; readonly reason: string }
+  | { readonly kind: 'start'; readonly replica: number; readonly containerId: string }
+  | { readonly kind: 'keep'; readonly replica: number; readonly containerId: string; readonly completed: boolean }
+  | { readonly kind: 'remove'; readonly replica: number; readonly containerId: string; readonly reason: string };
+
+export interface ServicePlan {
+  readonly service: ServiceSpec;
+  readonly configHash: string;
+  readonly image: ImageStep;
+  readonly steps: readonly ContainerStep[];
+}
+
+export interface Plan {
+  readonly project: string;
+  readonly createNetwork: boolean;
+  readonly createVolumes: readonly string[];
+  readonly services: Readonly<Record<string, ServicePlan>>;
+}
+
+/** The services to bring up: the ones asked for and everything they depend on. */
+export function selectServices(stack: Stack, requested: readonly string[]): string[] {
+  if (requested.length === 0) return Object.keys(stack.services);
+  const chosen = new Set<string>();
+  const add = (name: string) => {
+    if (chosen.has(name)) return;
+    chosen.add(name);
+    for (const dep of Object.keys(stack.services[name]?.dependsOn ?? {})) add(dep);
+    for (const action of stack.services[name]?.afterCompleted ?? []) {
+      if (action.kind === 'consul_kv_put') add(action.service);
+    }
+  };
+  for (const name of requested) add(name);
+  return Object.keys(stack.services).filter((n) => chosen.has(n));
+}
+
+export function planContainers(service: ServiceSpec, hash: string, existing: readonly ObservedContainer[]): ContainerStep[] {
+  const steps: ContainerStep[] = [];
+  for (let replica = 1; replica <= service.replicas; replica++) {
+    const current = existing.find((c) => c.replica === replica);
+    if (current === undefined) {
+      steps.push({ kind: 'create', replica });
+    } else if (current.configHash !== hash) {
+      steps.push({ kind: 'recreate', replica, containerId: current.id, reason: 'configuration changed' });
+    } else if (current.state === 'running') {
+      steps.push({ kind: 'keep', replica, containerId: current.id, completed: false });
+    } else if (service.oneShot && current.state === 'exited' && current.exitCode === 0) {
+      steps.push({ kind: 'keep', replica, containerId: current.id, completed: true });
+    } else if (service.oneShot) {
+      // A job that failed or never finished runs again from scratch.
+      steps.push({ kind: 'recreate', replica, containerId: current.id, reason: 'previous run did not complete' });
+    } else {
+      steps.push({ kind: 'start', replica, containerId: current.id });
+    }
+  }
+  for (const extra of existing.filter((c) => c.replica > service.replicas)) {
+    steps.push({ kind: 'remove', replica: extra.replica, containerId: extra.id, reason: 'scaled down' });
+  }
+  return steps;
+}
+
+export function computePlan(
+  stack: Stack,
+  observed: ObservedState,
+  selected: readonly string[],
+  hashes: Readonly<Record<string, string>>,
+): Plan {
+  const services: Record<string, ServicePlan> = {};
+  for (const name of selected) {
+    const service = stack.services[name];
+    if (service === undefined) continue;
+    const hash = hashes[name] ?? '';
+    const existing = observed.containers.filter((c) => c.service === name);
+    const image: ImageStep = service.build ? 'build' : observed.images.has(service.image) ? 'present' : 'pull';
+    services[name] = { service, configHash: hash, image, steps: planContainers(service, hash, existing) };
+  }
+  const wanted = new Set(selected.flatMap((n) => stack.services[n]?.volumes.filter((v) => v.kind === 'volume').map((v) => v.source) ?? []));
+  return {
+    project: stack.project,
+    createNetwork: !observed.networkExists,
+    createVolumes: [...wanted].filter((v) => !observed.volumes.has(volumeName(stack.project, v))),
+    services,
+  };
+}
+
+/** True when executing the plan would change nothing on the engine. */
+export function isNoop(plan: Plan): boolean {
+  return (
+    !plan.createNetwork &&
+    plan.createVolumes.length === 0 &&
+    Object.values(plan.services).every((s) => s.image === 'present' && s.steps.every((step) => step.kind === 'keep'))
+  );
+}

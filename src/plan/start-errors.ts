@@ -1,0 +1,17 @@
+// Engine errors at container start, turned into messages a user can act on.
+import { UserError } from '../cli/errors.ts';
+import type { ServiceSpec } from '../stack/model.ts';
+
+export function explainStartError(error: unknown, service: ServiceSpec): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const port = /(?:Bind for |listen tcp4? )([\d.]*:(\d+))(?: failed|: bind)/.exec(message);
+  if (port || /port is already allocated|address already in use/.test(message)) {
+    const hostPort = port?.[2] ?? '?';
+    return new UserError(`${service.name}: host port ${port?.[1] ?? hostPort} is already in use`, {
+      hint: `stop whatever holds port ${hostPort}, or move ${service.name}'s port (see the MKDEV_*_PORT variables in the stack file, or 'ports:' in mkdev.yaml)`,
+    });
+  }
+  return new UserError(`${service.name}: the engine could not start the container: ${message.split('\n')[0]}`, {
+    hint: `see 'mkdev logs ${service.name}'`,
+  });
+}

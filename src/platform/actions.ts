@@ -1,0 +1,38 @@
+// Actions the stack runs against its own services once they reach a milestone: the Microkubes
+// migrations flag in Consul's KV, and Kong's global prometheus plugin.
+import type { Milestones } from '../plan/milestones.ts';
+import type { ProbeTarget } from '../readiness/probe.ts';
+import type { Action } from '../stack/model.ts';
+import { putKv } from './consul-kv.ts';
+import { ensureGlobalPlugin } from './kong-admin.ts';
+
+export interface ActionContext {
+  readonly milestones: Milestones;
+  readonly targets: ReadonlyMap<string, ProbeTarget>;
+  readonly signal: AbortSignal;
+  /** The service running the action, for actions on itself. */
+  readonly self?: string;
+}
+
+function baseUrl(ctx: ActionContext, service: string, port: number): string {
+  const target = ctx.targets.get(service);
+  const hostPort = target?.hostPort(port);
+  if (target === undefined || hostPort === undefined) throw new Error(`${service}: port ${port} is not published`);
+  return `http://${target.host}:${hostPort}`;
+}
+
+/** Runs an action and returns a line saying what it did. */
+export async function runAction(action: Action, ctx: ActionContext): Promise<string> {
+  switch (action.kind) {
+    case 'consul_kv_put': {
+      await ctx.milestones.wait(action.service, 'ready');
+      await putKv(baseUrl(ctx, action.service, action.port), action.key, action.value);
+      return `set Consul KV ${action.key}`;
+    }
+    case 'kong_plugin': {
+      if (ctx.self === undefined) throw new Error('kong_plugin runs on the Kong service itself (after_ready)');
+      const outcome = await ensureGlobalPlugin(baseUrl(ctx, ctx.self, action.port), action.name, action.config);
+      return `${outcome === 'created' ? 'enabled' : 'kept'} Kong plugin ${action.name}`;
+    }
+  }
+}

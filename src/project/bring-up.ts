@@ -1,0 +1,61 @@
+// `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
+// testing library both call this; there is no second orchestrator.
+import type Docker from 'dockerode';
+import { contextHash } from '../engine/build-context.ts';
+import { configHash } from '../plan/config-hash.ts';
+import type { EventSink } from '../plan/events.ts';
+import { type ExecutionResult, executePlan } from '../plan/execute.ts';
+import { type ObservedState, observeProject } from '../plan/observe.ts';
+import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
+import type { Stack } from '../stack/model.ts';
+import { type Endpoint, resolveEndpoints } from './endpoints.ts';
+import { checkHostPorts } from './preflight.ts';
+
+export interface BringUpOptions {
+  readonly stack: Stack;
+  readonly docker: Docker;
+  readonly host: string;
+  readonly services?: readonly string[];
+  readonly signal: AbortSignal;
+  readonly onEvent: EventSink;
+  readonly onPlan?: (plan: Plan) => void;
+  readonly extraLabels?: Readonly<Record<string, string>>;
+}
+
+export interface BringUpResult {
+  readonly plan: Plan;
+  readonly execution: ExecutionResult;
+  readonly observed: ObservedState;
+  readonly endpoints: readonly Endpoint[];
+}
+
+export function stackHashes(stack: Stack): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(stack.services).map((s) => [s.name, configHash(s, s.build ? contextHash(s.build.context, s.build.args) : undefined)]),
+  );
+}
+
+export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
+  const { stack, docker } = options;
+  for (const name of options.services ?? []) {
+    if (!(name in stack.services)) {
+      const { UserError } = await import('../cli/errors.ts');
+      throw new UserError(`no service '${name}' in this stack`, { hint: `services are: ${Object.keys(stack.services).join(', ')}` });
+    }
+  }
+  const before = await observeProject(docker, stack.project);
+  const selected = selectServices(stack, options.services ?? []);
+  const plan = computePlan(stack, before, selected, stackHashes(stack));
+  options.onPlan?.(plan);
+  await checkHostPorts(docker, plan, before);
+  const execution = await executePlan({
+    docker,
+    plan,
+    host: options.host,
+    signal: options.signal,
+    onEvent: options.onEvent,
+    ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
+  });
+  const observed = await observeProject(docker, stack.project);
+  return { plan, execution, observed, endpoints: resolveEndpoints(stack, observed, options.host) };
+}

@@ -1,0 +1,34 @@
+// What every stack-facing command starts with: the stack from its files, and an engine that answers.
+import type Docker from 'dockerode';
+import { type ParsedValues, stringFlag } from '../cli/command.ts';
+import { connectEngine } from '../engine/docker-client.ts';
+import { engineHost } from '../engine/names.ts';
+import { loadStack } from '../stack/load-stack.ts';
+import type { Stack } from '../stack/model.ts';
+
+export interface OpenProject {
+  readonly stack: Stack;
+  readonly docker: Docker;
+  readonly host: string;
+  /** Replaces every generated secret in a text with ***, unless the user asked to see them. */
+  readonly mask: (text: string) => string;
+}
+
+export function masker(secrets: readonly string[], show: boolean): (text: string) => string {
+  if (show || secrets.length === 0) return (t) => t;
+  return (text) => secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('***')), text);
+}
+
+export async function openProject(values: ParsedValues, cwd: string): Promise<OpenProject> {
+  const project = stringFlag(values, 'project');
+  const file = stringFlag(values, 'file');
+  const images = stringFlag(values, 'images');
+  const stack = await loadStack({
+    cwd,
+    ...(project ? { project } : {}),
+    ...(file ? { file } : {}),
+    ...(images ? { images } : {}),
+  });
+  const docker = await connectEngine();
+  return { stack, docker, host: engineHost(), mask: masker(stack.secrets, values['show-secrets'] === true) };
+}

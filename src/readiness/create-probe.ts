@@ -1,0 +1,27 @@
+import type { ReadyProbe } from '../stack/model.ts';
+import { consulKvProbe, consulLeaderProbe } from './consul-probes.ts';
+import { execProbe } from './exec-probe.ts';
+import { httpProbe } from './http-probe.ts';
+import { logProbe } from './log-probe.ts';
+import { postgresProbe } from './postgres-probe.ts';
+import type { Probe } from './probe.ts';
+import { tcpProbe } from './tcp-probe.ts';
+
+export function createProbe(spec: ReadyProbe): Probe {
+  switch (spec.kind) {
+    case 'http':
+      return httpProbe(spec);
+    case 'tcp':
+      return tcpProbe(spec.port);
+    case 'exec':
+      return execProbe(spec.command);
+    case 'postgres':
+      return postgresProbe(spec);
+    case 'consul_leader':
+      return consulLeaderProbe(spec.port);
+    case 'consul_kv':
+      return consulKvProbe(spec.port, spec.key);
+    case 'log':
+      return logProbe(spec.pattern);
+  }
+}

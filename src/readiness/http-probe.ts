@@ -1,0 +1,29 @@
+import { request } from 'undici';
+import type { ReadyProbe } from '../stack/model.ts';
+import { notReady, type Probe, READY, reasonOf, requirePort } from './probe.ts';
+
+type HttpProbeSpec = Extract<ReadyProbe, { kind: 'http' }>;
+
+/** Ready when GET answers the expected status (any 2xx by default) and, if asked, contains a text. */
+export function httpProbe(spec: HttpProbeSpec): Probe {
+  return {
+    description: `GET :${spec.port}${spec.path} -> ${spec.status ?? '2xx'}`,
+    async check(target, signal) {
+      const url = `${spec.scheme}://${target.host}:${requirePort(target, spec.port)}${spec.path}`;
+      const headers: Record<string, string> = {};
+      if (spec.basicAuth) {
+        headers.authorization = `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString('base64')}`;
+      }
+      try {
+        const res = await request(url, { headers, signal, headersTimeout: 2000, bodyTimeout: 2000 });
+        const body = await res.body.text();
+        const statusOk = spec.status === undefined ? res.statusCode < 300 && res.statusCode >= 200 : res.statusCode === spec.status;
+        if (!statusOk) return notReady(`HTTP ${res.statusCode} ${body.slice(0, 120)}`.trim());
+        if (spec.bodyIncludes && !body.includes(spec.bodyIncludes)) return notReady(`body lacks '${spec.bodyIncludes}'`);
+        return READY;
+      } catch (error) {
+        return notReady(reasonOf(error));
+      }
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// Loads the stack for a project: the default stack, the project's mkdev.yaml on top, the image map,
+// .env and generated secrets, validated and resolved into a Stack.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../cli/errors.ts';
+import { checkGraph } from './check-graph.ts';
+import { type ImageMap, readImageMapFile } from './image-map.ts';
+import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
+import type { ServiceSpec, Stack } from './model.ts';
+import { normalizeService } from './normalize.ts';
+import type { ServiceFile } from './schema.ts';
+import { openSecretStore } from './secrets.ts';
+import { type ValidatedFile, validateStackFile } from './validate-file.ts';
+import { readYamlSource } from './yaml-source.ts';
+
+export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes.yaml', import.meta.url));
+export const PROJECT_FILE_NAME = 'mkdev.yaml';
+
+export interface LoadStackOptions {
+  readonly cwd: string;
+  readonly project?: string;
+  /** The project's config file; default: mkdev.yaml in cwd when it exists. */
+  readonly file?: string;
+  /** An image map file (--images); MKDEV_IMAGES is read when this is absent. */
+  readonly images?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Extra services layered last (used by the testing library). */
+  readonly overrides?: Readonly<Record<string, ServiceFile>>;
+}
+
+export function sanitizeProjectName(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return cleaned === '' ? 'default' : cleaned.slice(0, 40);
+}
+
+export async function loadStack(options: LoadStackOptions): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const projectFile = options.file
+    ? resolve(options.cwd, options.file)
+    : existsSync(resolve(options.cwd, PROJECT_FILE_NAME))
+      ? resolve(options.cwd, PROJECT_FILE_NAME)
+      : undefined;
+  const projectDir = projectFile ? dirname(projectFile) : options.cwd;
+  const dotEnvFile = resolve(projectDir, '.env');
+  const vars = { ...(existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {}), ...env };
+
+  const projectSource = projectFile ? await readYamlSource(projectFile, options.file ?? PROJECT_FILE_NAME) : undefined;
+  const declaredName = (projectSource?.value as { name?: unknown } | undefined)?.name;
+  const project = sanitizeProjectName(
+    options.project ?? (typeof declaredName === 'string' ? declaredName : basename(projectDir)),
+  );
+  const secrets = openSecretStore(projectDir, project);
+  const ctx: InterpolationContext = { vars: { ...vars, MKDEV_PROJECT: project }, secret: (n) => secrets.get(n) };
+
+  const files: ValidatedFile[] = [];
+  const projectValidated = projectSource ? validateStackFile(projectSource, ctx) : undefined;
+  if (projectValidated?.stack.extends !== 'none') {
+    files.push(validateStackFile(await readYamlSource(DEFAULT_STACK_FILE, 'stacks/microkubes.yaml'), ctx));
+  }
+  if (projectValidated) files.push(projectValidated);
+
+  const images = await resolveImageMap(files, options, env);
+  const merged = mergeServices(files);
+  for (const [name, service] of Object.entries(options.overrides ?? {})) {
+    merged.set(name, { service: { ...(merged.get(name)?.service ?? {}), ...service }, source: 'testing overrides' });
+  }
+  const services: Record<string, ServiceSpec> = {};
+  for (const [name, { service, source }] of merged) {
+    if (service.disabled) continue;
+    if (service.image === undefined && service.build === undefined) {
+      throw new UserError(`${source}: service '${name}' has neither image nor build`, {
+        hint: 'give it `image: <name:tag>` or `build: <directory>`',
+      });
+    }
+    services[name] = normalizeService(name, service, { project, projectDir, images, source });
+  }
+  checkGraph(services);
+  secrets.save();
+  const volumes = [
+    ...new Set(
+      Object.values(services).flatMap((s) => s.volumes.filter((v) => v.kind === 'volume').map((v) => v.source)),
+    ),
+  ];
+  return { project, projectDir, services, volumes, secrets: secrets.values() };
+}
+
+async function resolveImageMap(
+  files: readonly ValidatedFile[],
+  options: LoadStackOptions,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ImageMap> {
+  // Later wins: the stack files' `images:`, then MKDEV_IMAGES, then --images.
+  let map: ImageMap = Object.assign({}, ...files.map((f) => f.stack.images ?? {}));
+  const fromEnv = env.MKDEV_IMAGES;
+  if (fromEnv) map = { ...map, ...(await readImageMapFile(fromEnv, options.cwd)) };
+  if (options.images) map = { ...map, ...(await readImageMapFile(options.images, options.cwd)) };
+  return map;
+}
+
+/** Services from all files, later files layered on earlier ones: maps merge, lists and scalars replace. */
+function mergeServices(files: readonly ValidatedFile[]): Map<string, { service: ServiceFile; source: string }> {
+  const merged = new Map<string, { service: ServiceFile; source: string }>();
+  for (const { source, stack } of files) {
+    for (const [name, service] of Object.entries(stack.services ?? {})) {
+      const previous = merged.get(name);
+      const next = service ?? {};
+      const combined: ServiceFile = previous ? { ...previous.service, ...next } : next;
+      if (previous && next.env) combined.env = { ...previous.service.env, ...next.env };
+      if (previous && next.labels) combined.labels = { ...previous.service.labels, ...next.labels };
+      if (previous && next.exports) combined.exports = { ...previous.service.exports, ...next.exports };
+      merged.set(name, { service: combined, source: source.locate(['services', name]) });
+    }
+  }
+  return merged;
+}

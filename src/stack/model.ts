@@ -1,0 +1,87 @@
+// The resolved stack: what the planner and engine work from. Every value here is concrete: images
+// mapped, variables interpolated, secrets generated, durations in milliseconds.
+
+export type DependencyCondition = 'started' | 'ready' | 'completed';
+
+export interface PortMapping {
+  readonly target: number;
+  /** 0 lets the engine choose a free host port. */
+  readonly published: number;
+  readonly hostIp: string;
+  readonly protocol: 'tcp' | 'udp';
+}
+
+export interface VolumeMount {
+  /** A named volume (project-scoped) or an absolute host path. */
+  readonly source: string;
+  readonly kind: 'volume' | 'bind';
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+export type ReadyProbe =
+  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly status?: number; readonly scheme: 'http' | 'https'; readonly basicAuth?: { user: string; password: string }; readonly bodyIncludes?: string }
+  | { readonly kind: 'tcp'; readonly port: number }
+  | { readonly kind: 'exec'; readonly command: readonly string[] }
+  | { readonly kind: 'postgres'; readonly port: number; readonly user: string; readonly password: string; readonly database: string }
+  | { readonly kind: 'consul_leader'; readonly port: number }
+  | { readonly kind: 'consul_kv'; readonly port: number; readonly key: string }
+  | { readonly kind: 'log'; readonly pattern: string };
+
+export interface ReadySpec {
+  readonly probe: ReadyProbe;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+}
+
+export type Action =
+  | { readonly kind: 'consul_kv_put'; readonly service: string; readonly port: number; readonly key: string; readonly value: string }
+  | { readonly kind: 'kong_plugin'; readonly port: number; readonly name: string; readonly config?: Record<string, unknown> };
+
+export interface BuildSpec {
+  /** Absolute path of the build context. */
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly args: Readonly<Record<string, string>>;
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** The image reference after the image map; for built services, the tag mkdev builds. */
+  readonly image: string;
+  /** The reference the stack asked for, before the image map. */
+  readonly requestedImage: string;
+  readonly build?: BuildSpec;
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: readonly PortMapping[];
+  readonly volumes: readonly VolumeMount[];
+  readonly command?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly dependsOn: Readonly<Record<string, DependencyCondition>>;
+  readonly ready?: ReadySpec;
+  readonly oneShot: boolean;
+  readonly replicas: number;
+  readonly hostname?: string;
+  readonly user?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly register?: { readonly port: number; readonly name: string };
+  readonly exports: Readonly<Record<string, string>>;
+  readonly afterReady: readonly Action[];
+  readonly afterCompleted: readonly Action[];
+  /** file:line where the service is defined, for error messages. */
+  readonly source: string;
+}
+
+export interface Stack {
+  readonly project: string;
+  readonly projectDir: string;
+  readonly services: Readonly<Record<string, ServiceSpec>>;
+  /** Named volumes, project-scoped (the engine prefixes them with the project). */
+  readonly volumes: readonly string[];
+  /** Secret values, so output can mask them. */
+  readonly secrets: readonly string[];
+}
+
+export function serviceNames(stack: Stack): string[] {
+  return Object.keys(stack.services);
+}

@@ -1,0 +1,135 @@
+// Turns a validated, merged service entry into the concrete ServiceSpec the engine runs.
+import { isAbsolute, resolve } from 'node:path';
+import { parseDuration } from './duration.ts';
+import { type ImageMap, mapImage } from './image-map.ts';
+import type { Action, DependencyCondition, PortMapping, ReadySpec, ServiceSpec, VolumeMount } from './model.ts';
+import type { ActionFile, ReadyFile, ServiceFile } from './schema.ts';
+
+/** Host ports bind to loopback unless the stack says otherwise: safe by default. */
+export const DEFAULT_HOST_IP = '127.0.0.1';
+
+export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
+  if (typeof entry === 'number') return { target: entry, published: 0, hostIp: DEFAULT_HOST_IP, protocol: 'tcp' };
+  if (typeof entry === 'object') {
+    return {
+      target: entry.target,
+      published: entry.published ?? 0,
+      hostIp: entry.host_ip ?? DEFAULT_HOST_IP,
+      protocol: entry.protocol ?? 'tcp',
+    };
+  }
+  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(entry);
+  if (m === null) throw new Error(`unparsable port ${entry}`); // the schema already refused it
+  return {
+    hostIp: m[1] ?? DEFAULT_HOST_IP,
+    published: m[2] === undefined ? 0 : Number(m[2]),
+    target: Number(m[3]),
+    protocol: (m[4] as 'tcp' | 'udp' | undefined) ?? 'tcp',
+  };
+}
+
+export function parseVolume(entry: string, projectDir: string): VolumeMount {
+  const [source = '', target = '', mode] = entry.split(':');
+  const isPath = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+  return {
+    kind: isPath ? 'bind' : 'volume',
+    source: isPath ? (isAbsolute(source) ? source : resolve(projectDir, source)) : source,
+    target,
+    readOnly: mode === 'ro',
+  };
+}
+
+function toArgv(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
+}
+
+function normalizeReady(ready: ReadyFile | undefined): ReadySpec | undefined {
+  if (ready === undefined) return undefined;
+  const intervalMs = parseDuration(ready.interval ?? 200) ?? 200;
+  const timeoutMs = parseDuration(ready.timeout ?? '120s') ?? 120_000;
+  const probe = ready.http
+    ? {
+        kind: 'http' as const,
+        port: ready.http.port,
+        path: ready.http.path,
+        scheme: ready.http.scheme ?? 'http',
+        ...(ready.http.status === undefined ? {} : { status: ready.http.status }),
+        ...(ready.http.basic_auth ? { basicAuth: ready.http.basic_auth } : {}),
+        ...(ready.http.body_includes === undefined ? {} : { bodyIncludes: ready.http.body_includes }),
+      }
+    : ready.tcp
+      ? { kind: 'tcp' as const, port: ready.tcp.port }
+      : ready.exec
+        ? { kind: 'exec' as const, command: ready.exec.command }
+        : ready.postgres
+          ? { kind: 'postgres' as const, ...ready.postgres }
+          : ready.consul_leader
+            ? { kind: 'consul_leader' as const, port: ready.consul_leader.port }
+            : ready.consul_kv
+              ? { kind: 'consul_kv' as const, ...ready.consul_kv }
+              : { kind: 'log' as const, pattern: ready.log?.pattern ?? '' };
+  return { probe, intervalMs, timeoutMs };
+}
+
+function normalizeAction(action: ActionFile): Action {
+  if ('consul_kv_put' in action) return { kind: 'consul_kv_put', ...action.consul_kv_put };
+  const { port, name, config } = action.kong_plugin;
+  return { kind: 'kong_plugin', port, name, ...(config === undefined ? {} : { config }) };
+}
+
+function normalizeDependsOn(value: ServiceFile['depends_on']): Record<string, DependencyCondition> {
+  if (value === undefined) return {};
+  if (Array.isArray(value)) return Object.fromEntries(value.map((name) => [name, 'started' as const]));
+  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, v.condition]));
+}
+
+export function normalizeService(
+  name: string,
+  service: ServiceFile,
+  context: { project: string; projectDir: string; images: ImageMap; source: string },
+): ServiceSpec {
+  const build =
+    service.build === undefined
+      ? undefined
+      : typeof service.build === 'string'
+        ? { context: resolve(context.projectDir, service.build), dockerfile: 'Dockerfile', args: {} }
+        : {
+            context: resolve(context.projectDir, service.build.context),
+            dockerfile: service.build.dockerfile ?? 'Dockerfile',
+            args: Object.fromEntries(Object.entries(service.build.args ?? {}).map(([k, v]) => [k, String(v)])),
+          };
+  const requestedImage = service.image ?? `mkdev-${context.project}-${name}:dev`;
+  const command = toArgv(service.command);
+  const entrypoint = toArgv(service.entrypoint);
+  const ready = normalizeReady(service.ready);
+  return {
+    name,
+    requestedImage,
+    image: build === undefined ? mapImage(context.images, requestedImage) : requestedImage,
+    ...(build === undefined ? {} : { build }),
+    env: Object.fromEntries(
+      Object.entries(service.env ?? {})
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, String(v)]),
+    ),
+    ports: (service.ports ?? []).map(parsePort),
+    volumes: (service.volumes ?? []).map((v) => parseVolume(v, context.projectDir)),
+    ...(command === undefined ? {} : { command }),
+    ...(entrypoint === undefined ? {} : { entrypoint }),
+    dependsOn: normalizeDependsOn(service.depends_on),
+    ...(ready === undefined ? {} : { ready }),
+    oneShot: service.one_shot ?? false,
+    replicas: service.replicas ?? 1,
+    ...(service.hostname === undefined ? {} : { hostname: service.hostname }),
+    ...(service.user === undefined ? {} : { user: service.user }),
+    labels: service.labels ?? {},
+    ...(service.register === undefined
+      ? {}
+      : { register: { port: service.register.port, name: service.register.name ?? name } }),
+    exports: service.exports ?? {},
+    afterReady: (service.after_ready ?? []).map(normalizeAction),
+    afterCompleted: (service.after_completed ?? []).map(normalizeAction),
+    source: context.source,
+  };
+}

@@ -1,0 +1,111 @@
+// The stack file's schema. One schema serves validation (with file:line:col errors) and the JSON Schema
+// editors use (`stacks/mkdev.schema.json`). Every object is strict: a misspelt key is an error, not a no-op.
+import { z } from 'zod';
+import { parseDuration } from './duration.ts';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== undefined, { message: 'expected a duration like 250ms, 2s or 1m' });
+const port = z.number().int().min(1).max(65535);
+const stringList = z.union([z.string(), z.array(z.string())]);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+const httpProbe = z.strictObject({
+  port,
+  path: z.string().startsWith('/').default('/'),
+  status: z.number().int().optional(),
+  scheme: z.enum(['http', 'https']).optional(),
+  basic_auth: z.strictObject({ user: z.string(), password: z.string() }).optional(),
+  body_includes: z.string().optional(),
+});
+
+export const readySchema = z
+  .strictObject({
+    http: httpProbe.optional(),
+    tcp: z.strictObject({ port }).optional(),
+    exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
+    postgres: z
+      .strictObject({ port: port.default(5432), user: z.string(), password: z.string(), database: z.string() })
+      .optional(),
+    consul_leader: z.strictObject({ port: port.default(8500) }).optional(),
+    consul_kv: z.strictObject({ port: port.default(8500), key: z.string().min(1) }).optional(),
+    log: z.strictObject({ pattern: z.string().min(1) }).optional(),
+    interval: duration.optional(),
+    timeout: duration.optional(),
+  })
+  .refine((r) => ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log'].some((k) => k in r), {
+    message: 'name one probe: http, tcp, exec, postgres, consul_leader, consul_kv or log',
+  });
+
+export const actionSchema = z.union([
+  z.strictObject({
+    consul_kv_put: z.strictObject({ service: z.string(), port: port.default(8500), key: z.string(), value: z.string() }),
+  }),
+  z.strictObject({
+    kong_plugin: z.strictObject({
+      port: port.default(8001),
+      name: z.string(),
+      config: z.record(z.string(), z.unknown()).optional(),
+    }),
+  }),
+]);
+
+const portEntry = z.union([
+  z.string().regex(/^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/, {
+    message: 'expected "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER" (optionally /udp)',
+  }),
+  z.number().int().min(1).max(65535),
+  z.strictObject({
+    target: port,
+    published: z.number().int().min(0).max(65535).optional(),
+    host_ip: z.string().optional(),
+    protocol: z.enum(['tcp', 'udp']).optional(),
+  }),
+]);
+
+const condition = z.enum(['started', 'ready', 'completed']);
+
+export const serviceSchema = z.strictObject({
+  image: z.string().min(1).optional(),
+  build: z
+    .union([
+      z.string(),
+      z.strictObject({
+        context: z.string(),
+        dockerfile: z.string().optional(),
+        args: z.record(z.string(), scalar).optional(),
+      }),
+    ])
+    .optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), scalar.nullable()).optional(),
+  ports: z.array(portEntry).optional(),
+  volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:ro|:rw)?$/, { message: 'expected "SOURCE:/path[:ro]"' })).optional(),
+  command: stringList.optional(),
+  entrypoint: stringList.optional(),
+  depends_on: z.union([z.array(z.string()), z.record(z.string(), z.strictObject({ condition }))]).optional(),
+  ready: readySchema.optional(),
+  one_shot: z.boolean().optional(),
+  replicas: z.number().int().min(0).max(20).optional(),
+  hostname: z.string().optional(),
+  user: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  register: z.strictObject({ port, name: z.string().optional() }).optional(),
+  exports: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
+  after_ready: z.array(actionSchema).optional(),
+  after_completed: z.array(actionSchema).optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const stackFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().optional(),
+  /** Which stack this file builds on: "default" (the Microkubes stack, the default) or "none". */
+  extends: z.enum(['default', 'none']).optional(),
+  images: z.record(z.string(), z.string()).optional(),
+  services: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a service name is a DNS label'), serviceSchema.nullable()).optional(),
+});
+
+export type StackFile = z.infer<typeof stackFileSchema>;
+export type ServiceFile = z.infer<typeof serviceSchema>;
+export type ReadyFile = z.infer<typeof readySchema>;
+export type ActionFile = z.infer<typeof actionSchema>;

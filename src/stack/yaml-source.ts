@@ -1,0 +1,72 @@
+// A YAML file kept together with its positions, so every error can say file:line:col.
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { UserError } from '../cli/errors.ts';
+
+export interface YamlSource {
+  readonly file: string;
+  readonly value: unknown;
+  /** "file:line:col" of the node at `path`, or of its nearest existing parent. */
+  locate(path: readonly PropertyKey[]): string;
+}
+
+export async function readYamlSource(file: string, displayName = file): Promise<YamlSource> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`cannot read ${displayName}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, {
+      hint: code === 'ENOENT' ? "check the path, or run 'mkdev init' to write a mkdev.yaml" : undefined,
+    });
+  }
+  return parseYamlSource(text, displayName);
+}
+
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw new UserError(`${where}: invalid YAML: ${first.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax at that position',
+    });
+  }
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  return {
+    file,
+    value: doc.toJS() ?? {},
+    locate(path) {
+      let node: unknown = doc.contents;
+      let offset = (doc.contents as Node | null)?.range?.[0] ?? 0;
+      for (const key of path) {
+        const next = childOf(node, key);
+        if (next === undefined) break;
+        node = next.node;
+        offset = next.offset;
+      }
+      return at(offset);
+    },
+  };
+}
+
+function childOf(node: unknown, key: PropertyKey): { node: unknown; offset: number } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+    if (pair === undefined) return undefined;
+    const target = (pair.value ?? pair.key) as Node;
+    // Point at the key when the value is a collection: "services.kong" reads best at the key's line.
+    const anchor = isMap(target) || isSeq(target) ? (pair.key as Node) : target;
+    return { node: pair.value, offset: anchor.range?.[0] ?? 0 };
+  }
+  if (isSeq(node) && typeof key === 'number') {
+    const item = node.items[key] as Node | undefined;
+    return item ? { node: item, offset: item.range?.[0] ?? 0 } : undefined;
+  }
+  return undefined;
+}
