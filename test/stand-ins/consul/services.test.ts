@@ -1,0 +1,140 @@
+import Consul from 'consul';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentHandle } from './src/agent.ts';
+import { startInProcess, toggleServer, waitFor } from './helpers.ts';
+
+let agent: AgentHandle;
+let consul: Consul;
+let base: string;
+let target: Awaited<ReturnType<typeof toggleServer>>;
+
+type HealthEntry = { Service: { ID: string; Port: number }; Checks: Array<{ CheckID: string; Status: string; Output: string }> };
+
+beforeAll(async () => {
+  agent = await startInProcess();
+  consul = new Consul({ host: '127.0.0.1', port: agent.httpPort });
+  base = `http://127.0.0.1:${agent.httpPort}/v1`;
+  target = await toggleServer();
+});
+afterAll(async () => {
+  consul.destroy();
+  target.server.close();
+  await agent.stop();
+});
+
+const put = (path: string, body?: unknown): Promise<Response> =>
+  fetch(`${base}${path}`, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('agent services with a real HTTP check', () => {
+  it('health ?passing follows the service being up or down', async () => {
+    await consul.agent.service.register({
+      name: 'orders',
+      id: 'orders-1',
+      address: '127.0.0.1',
+      port: target.port,
+      tags: ['v1'],
+      check: { http: `http://127.0.0.1:${target.port}/health`, interval: '1s', timeout: '1s' } as never,
+    });
+    // Initial status is critical until the first run.
+    const initial = (await consul.health.service('orders')) as HealthEntry[];
+    expect(initial[0]?.Checks.map((c) => c.CheckID)).toEqual(['serfHealth', 'service:orders-1']);
+
+    const passing = async (): Promise<HealthEntry[]> =>
+      (await consul.health.service({ service: 'orders', passing: true })) as HealthEntry[];
+    await waitFor(async () => (await passing()).length === 1, 10_000, 100);
+    const [entry] = await passing();
+    expect(entry?.Checks[1]?.Output).toContain('200 OK Output: ok');
+
+    target.setHealthy(false);
+    await waitFor(async () => (await passing()).length === 0, 10_000, 100);
+    const all = (await consul.health.service('orders')) as HealthEntry[];
+    expect(all[0]?.Checks[1]).toMatchObject({ Status: 'critical' });
+    expect(all[0]?.Checks[1]?.Output).toContain('503 Service Unavailable');
+
+    target.setHealthy(true);
+    await waitFor(async () => (await passing()).length === 1, 10_000, 100);
+  });
+
+  it('lists services in the catalog and the agent', async () => {
+    const services = (await consul.catalog.service.list()) as Record<string, string[]>;
+    expect(services).toMatchObject({ consul: [], orders: ['v1'] });
+    const nodes = (await consul.catalog.service.nodes('orders')) as Array<Record<string, unknown>>;
+    expect(nodes[0]).toMatchObject({ ServiceID: 'orders-1', ServiceName: 'orders', ServicePort: target.port, ServiceTags: ['v1'] });
+    expect(await consul.catalog.service.nodes('nope')).toEqual([]);
+    const agentServices = (await consul.agent.service.list()) as Record<string, unknown>;
+    expect(Object.keys(agentServices)).toContain('orders-1');
+    expect(Object.keys(agentServices)).not.toContain('consul');
+  });
+
+  it('accepts snake_case keys, TTL checks and check pass/fail', async () => {
+    const res = await put('/agent/service/register', {
+      name: 'ttl-svc',
+      port: 1234,
+      enable_tag_override: true,
+      checks: [{ ttl: '30s', check_id: 'ttl-svc-ttl', deregister_critical_service_after: '10s' }],
+    });
+    expect(res.status).toBe(200);
+    const checks = (await (await fetch(`${base}/agent/checks`)).json()) as Record<string, { Status: string }>;
+    expect(checks['ttl-svc-ttl']?.Status).toBe('critical');
+    expect((await put('/agent/check/pass/ttl-svc-ttl?note=fine')).status).toBe(200);
+    const state = (await (await fetch(`${base}/health/checks/ttl-svc`)).json()) as Array<{ Status: string; Output: string }>;
+    expect(state[0]).toMatchObject({ Status: 'passing', Output: 'fine' });
+    expect((await put('/agent/check/fail/ttl-svc-ttl')).status).toBe(200);
+    const critical = (await (await fetch(`${base}/health/state/critical`)).json()) as Array<{ CheckID: string }>;
+    expect(critical.map((c) => c.CheckID)).toContain('ttl-svc-ttl');
+    // DeregisterCriticalServiceAfter is raised to 1m; the reaper removes the service once exceeded.
+    agent.state.checks.reap(Date.now() + 59_000);
+    expect(agent.state.catalog.services.has('ttl-svc')).toBe(true);
+    agent.state.checks.reap(Date.now() + 61_000);
+    expect(agent.state.catalog.services.has('ttl-svc')).toBe(false);
+  });
+
+  it('a blocking health query returns when a check changes', async () => {
+    await put('/agent/service/register', { Name: 'blocky', Check: { TTL: '30s', CheckID: 'blocky-ttl' } });
+    const first = await fetch(`${base}/health/service/blocky`);
+    const index = first.headers.get('x-consul-index');
+    const pending = fetch(`${base}/health/service/blocky?passing&index=${index}&wait=10s`);
+    await put('/agent/check/pass/blocky-ttl');
+    const res = await pending;
+    expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(Number(index));
+    expect(((await res.json()) as unknown[]).length).toBe(1);
+  });
+
+  it('refuses what Consul refuses', async () => {
+    const noName = await put('/agent/service/register', { Port: 80 });
+    expect([noName.status, await noName.text()]).toEqual([400, 'Missing service name']);
+    const badJson = await put('/agent/service/register', '{"Name": ');
+    expect(badJson.status).toBe(400);
+    expect(await badJson.text()).toMatch(/^Request decode failed: /);
+    const badPort = await put('/agent/service/register', { Name: 'x', Port: 'eighty' });
+    expect(badPort.status).toBe(400);
+    const noInterval = await put('/agent/service/register', { Name: 'x', Check: { HTTP: 'http://127.0.0.1/' } });
+    expect(await noInterval.text()).toBe('Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks');
+    const unknown = await put('/agent/service/deregister/not-there');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('Unknown service ID');
+    expect((await put('/agent/check/pass/not-there')).status).toBe(404);
+    expect((await fetch(`${base}/agent/service/register`)).status).toBe(405);
+    expect((await fetch(`${base}/no/such/endpoint`)).status).toBe(404);
+    expect((await fetch(`${base}/health/state/bogus`)).status).toBe(400);
+  });
+
+  it('deregisters with the npm client', async () => {
+    await consul.agent.service.register({ name: 'gone', port: 1 });
+    await consul.agent.service.deregister('gone');
+    expect(await consul.catalog.service.nodes('gone')).toEqual([]);
+    await expect(consul.agent.service.deregister('gone')).rejects.toThrow();
+  });
+
+  it('reports status, self and a TCP check', async () => {
+    expect(await consul.status.leader()).toBe('127.0.0.1:8300');
+    expect(await consul.status.peers()).toEqual(['127.0.0.1:8300']);
+    const self = (await consul.agent.self()) as { Config: Record<string, unknown> };
+    expect(self.Config).toMatchObject({ Datacenter: 'dc1', Version: expect.stringMatching(/^1\.20\./) });
+    await put('/agent/service/register', { Name: 'tcp-svc', Port: target.port, Check: { TCP: `127.0.0.1:${target.port}`, Interval: '1s' } });
+    await waitFor(async () => {
+      const list = (await (await fetch(`${base}/health/service/tcp-svc?passing`)).json()) as HealthEntry[];
+      return list[0]?.Checks[1]?.Output.startsWith('TCP connect');
+    }, 10_000, 100);
+  });
+});
