@@ -28,8 +28,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];
   if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    const pos = lineCounter.linePos(first.pos[0]);
+    const where = `${file}:${pos.line}:${pos.col}`;
     throw new UserError(`${where}: invalid YAML: ${first.message.split('\n')[0]}`, {
       hint: 'fix the YAML syntax at that position',
     });

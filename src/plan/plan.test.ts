@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { loadStack } from '../stack/load-stack.ts';
+import type { ServiceSpec } from '../stack/model.ts';
+import { configHash } from './config-hash.ts';
+import type { ObservedContainer } from './observe.ts';
+import { computePlan, isNoop, planContainers, selectServices } from './plan.ts';
+
+const container = (over: Partial<ObservedContainer>): ObservedContainer => ({
+  id: 'c1',
+  name: 'p-svc-1',
+  service: 'svc',
+  replica: 1,
+  configHash: 'h',
+  state: 'running',
+  exitCode: undefined,
+  oneShot: false,
+  labels: {},
+  ports: {},
+  ...over,
+});
+const service = (over: Partial<ServiceSpec> = {}) => ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
+
+describe('planContainers', () => {
+  it('creates what is missing, keeps what runs unchanged, recreates what changed, starts what stopped', () => {
+    expect(planContainers(service(), 'h', [])).toEqual([{ kind: 'create', replica: 1 }]);
+    expect(planContainers(service(), 'h', [container({})])[0]?.kind).toBe('keep');
+    expect(planContainers(service(), 'new', [container({})])[0]?.kind).toBe('recreate');
+    expect(planContainers(service(), 'h', [container({ state: 'exited', exitCode: 137 })])[0]?.kind).toBe('start');
+  });
+
+  it('keeps a job that completed, re-runs one that failed', () => {
+    const job = service({ oneShot: true });
+    expect(planContainers(job, 'h', [container({ state: 'exited', exitCode: 0 })])[0]).toMatchObject({ kind: 'keep', completed: true });
+    expect(planContainers(job, 'h', [container({ state: 'exited', exitCode: 1 })])[0]?.kind).toBe('recreate');
+  });
+
+  it('scales: creates new replicas and removes extra ones', () => {
+    expect(planContainers(service({ replicas: 2 }), 'h', [container({})]).map((s) => s.kind)).toEqual(['keep', 'create']);
+    expect(planContainers(service(), 'h', [container({}), container({ id: 'c2', replica: 2 })]).map((s) => s.kind)).toEqual(['keep', 'remove']);
+  });
+});
+
+describe('computePlan', () => {
+  it('is a no-op exactly when everything runs unchanged', async () => {
+    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    const names = Object.keys(stack.services);
+    const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
+    const running = Object.values(stack.services).map((s) =>
+      container({ id: s.name, service: s.name, configHash: hashes[s.name] ?? '', state: s.oneShot ? 'exited' : 'running', exitCode: s.oneShot ? 0 : undefined }),
+    );
+    const images = new Set(Object.values(stack.services).map((s) => s.image));
+    const observed = { containers: running, networkExists: true, volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)), images };
+    expect(isNoop(computePlan(stack, observed, names, hashes))).toBe(true);
+    const changed = { ...hashes, kong: 'other' };
+    const plan = computePlan(stack, observed, names, changed);
+    expect(isNoop(plan)).toBe(false);
+    expect(Object.entries(plan.services).filter(([, sp]) => sp.steps.some((s) => s.kind !== 'keep')).map(([n]) => n)).toEqual(['kong']);
+  });
+
+  it('selects the asked-for services with everything they depend on', async () => {
+    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
+    expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
+  });
+});
+
+describe('configHash', () => {
+  it('changes with env and not with map order', () => {
+    const a = service({ image: 'i', env: { A: '1', B: '2' }, ports: [], volumes: [], labels: {} });
+    const b = service({ image: 'i', env: { B: '2', A: '1' }, ports: [], volumes: [], labels: {} });
+    expect(configHash(a)).toBe(configHash(b));
+    expect(configHash(service({ ...a, env: { A: '2', B: '2' } }))).not.toBe(configHash(a));
+  });
+});
