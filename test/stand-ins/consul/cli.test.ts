@@ -57,9 +57,16 @@ describe('the consul command', () => {
     expect(await badInt.exited).toBe(1);
   });
 
-  it('dev mode: no leader at first, then one; SIGTERM exits fast with consul\'s code 1', async () => {
+  it("dev mode: no leader at first, then one; SIGTERM exits fast with consul's code 1", async () => {
     const http = await freePort();
-    const c = runConsul(['agent', '-dev', '-client', '127.0.0.1', `-http-port=${http}`, `-dns-port=${await freePort()}`]);
+    const c = runConsul([
+      'agent',
+      '-dev',
+      '-client',
+      '127.0.0.1',
+      `-http-port=${http}`,
+      `-dns-port=${await freePort()}`,
+    ]);
     const firstAnswer = await waitFor(() => leaderOf(http).then((l) => ({ l })), 15_000, 25);
     expect(firstAnswer.l).toBe('');
     await waitFor(() => leaderOf(http), 5_000, 50);
@@ -77,8 +84,13 @@ describe('the consul command', () => {
     const first = await startServer(data);
     await waitFor(() => leaderOf(first.http), 10_000, 50);
     const base = `http://127.0.0.1:${first.http}/v1`;
-    expect(await (await fetch(`${base}/kv/kong-migrations`, { method: 'PUT', body: 'done' })).json()).toBe(true);
-    await fetch(`${base}/agent/service/register`, { method: 'PUT', body: JSON.stringify({ Name: 'kept', Port: 1 }) });
+    expect(await (await fetch(`${base}/kv/kong-migrations`, { method: 'PUT', body: 'done' })).json()).toBe(
+      true,
+    );
+    await fetch(`${base}/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'kept', Port: 1 }),
+    });
     first.child.proc.kill('SIGTERM');
     await first.child.exited;
 
@@ -102,7 +114,14 @@ describe('the consul command', () => {
 
   it('a server without bootstrap_expect=1 never elects a leader', async () => {
     const http = await freePort();
-    const c = runConsul(['agent', '-server', `-data-dir=${tempDir()}`, '-bind=127.0.0.1', `-http-port=${http}`, `-dns-port=${await freePort()}`]);
+    const c = runConsul([
+      'agent',
+      '-server',
+      `-data-dir=${tempDir()}`,
+      '-bind=127.0.0.1',
+      `-http-port=${http}`,
+      `-dns-port=${await freePort()}`,
+    ]);
     await waitFor(() => c.output().includes('Consul agent running!'), 15_000, 50);
     const kv = await fetch(`http://127.0.0.1:${http}/v1/kv/x`);
     expect([kv.status, await kv.text()]).toEqual([500, 'No cluster leader']);

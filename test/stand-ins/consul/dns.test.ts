@@ -3,8 +3,8 @@ import { promises as dns } from 'node:dns';
 import { connect } from 'node:net';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentHandle } from './src/agent.ts';
 import { startInProcess, waitFor } from './helpers.ts';
+import type { AgentHandle } from './src/agent.ts';
 
 let agent: AgentHandle;
 let base: string;
@@ -32,8 +32,16 @@ async function startUpstream(): Promise<Socket> {
   return sock;
 }
 
-async function tcpQuery(port: number, name: string, type: dnsPacket.RecordType): Promise<dnsPacket.Packet> {
-  const query = dnsPacket.streamEncode({ id: 7, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ type, name }] });
+/** dns-packet decodes header flags and rcode that its typings leave out. */
+type Decoded = dnsPacket.Packet & { flag_aa?: boolean; rcode?: string };
+
+async function tcpQuery(port: number, name: string, type: dnsPacket.RecordType): Promise<Decoded> {
+  const query = dnsPacket.streamEncode({
+    id: 7,
+    type: 'query',
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name }],
+  });
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1', () => sock.write(query));
     let buf = Buffer.alloc(0);
@@ -41,7 +49,7 @@ async function tcpQuery(port: number, name: string, type: dnsPacket.RecordType):
       buf = Buffer.concat([buf, d]);
       if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         sock.end();
-        resolve(dnsPacket.streamDecode(buf));
+        resolve(dnsPacket.streamDecode(buf) as Decoded);
       }
     });
     sock.on('error', reject);
@@ -55,8 +63,22 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${agent.httpPort}/v1`;
   resolver = new dns.Resolver({ timeout: 2000, tries: 1 });
   resolver.setServers([`127.0.0.1:${agent.dnsPort}`]);
-  await put('/agent/service/register', { Name: 'web', ID: 'web-1', Address: '10.0.0.1', Port: 8080, Tags: ['blue'], Check: { TTL: '60s', CheckID: 'web-1-ttl', Status: 'passing' } });
-  await put('/agent/service/register', { Name: 'web', ID: 'web-2', Address: '10.0.0.2', Port: 8081, Tags: ['green'], Check: { TTL: '60s', CheckID: 'web-2-ttl', Status: 'passing' } });
+  await put('/agent/service/register', {
+    Name: 'web',
+    ID: 'web-1',
+    Address: '10.0.0.1',
+    Port: 8080,
+    Tags: ['blue'],
+    Check: { TTL: '60s', CheckID: 'web-1-ttl', Status: 'passing' },
+  });
+  await put('/agent/service/register', {
+    Name: 'web',
+    ID: 'web-2',
+    Address: '10.0.0.2',
+    Port: 8081,
+    Tags: ['green'],
+    Check: { TTL: '60s', CheckID: 'web-2-ttl', Status: 'passing' },
+  });
   await put('/agent/service/register', { Name: 'local', Port: 9000 });
 });
 afterAll(async () => {
@@ -85,7 +107,9 @@ describe('DNS interface', () => {
     const rfc = await resolver.resolveSrv('_web._tcp.service.consul');
     expect(rfc.length).toBe(2);
     const local = await resolver.resolveSrv('local.service.consul');
-    expect(local).toMatchObject([{ priority: 1, weight: 1, port: 9000, name: 'standin-node.node.dc1.consul' }]);
+    expect(local).toMatchObject([
+      { priority: 1, weight: 1, port: 9000, name: 'standin-node.node.dc1.consul' },
+    ]);
   });
 
   it('puts the target A record in ADDITIONAL and works over TCP', async () => {
@@ -93,8 +117,13 @@ describe('DNS interface', () => {
     expect(res.id).toBe(7);
     expect(res.flag_aa).toBe(true);
     expect(res.answers?.length).toBe(2);
-    const additional = (res.additionals ?? []).map((a) => `${a.name} ${a.type} ${(a as { data: string }).data}`).sort();
-    expect(additional).toEqual(['0a000001.addr.dc1.consul A 10.0.0.1', '0a000002.addr.dc1.consul A 10.0.0.2']);
+    const additional = (res.additionals ?? [])
+      .map((a) => `${a.name} ${a.type} ${(a as { data: string }).data}`)
+      .sort();
+    expect(additional).toEqual([
+      '0a000001.addr.dc1.consul A 10.0.0.1',
+      '0a000002.addr.dc1.consul A 10.0.0.2',
+    ]);
     const a = await tcpQuery(agent.dnsPort, 'WEB.service.consul', 'A');
     expect(a.answers?.map((r) => r.name)).toEqual(['web.service.consul', 'web.service.consul']);
   });
@@ -114,7 +143,8 @@ describe('DNS interface', () => {
     const res = await tcpQuery(agent.dnsPort, 'nope.service.consul', 'A');
     expect(res.rcode).toBe('NXDOMAIN');
     expect(res.authorities?.[0]).toMatchObject({ type: 'SOA', name: 'consul' });
-    expect((res.authorities?.[0] as { data: { mname: string } }).data.mname).toBe('ns.consul');
+    const soa = res.authorities?.[0] as { data: { mname: string } } | undefined;
+    expect(soa?.data.mname).toBe('ns.consul');
     await expect(resolver.resolve4('web.service.dc2.consul')).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 
@@ -134,7 +164,12 @@ describe('DNS interface', () => {
 
   it('limits UDP answers to 3 records like Consul', async () => {
     for (let i = 3; i <= 6; i++) {
-      await put('/agent/service/register', { Name: 'many', ID: `many-${i}`, Address: `10.1.0.${i}`, Port: 80 });
+      await put('/agent/service/register', {
+        Name: 'many',
+        ID: `many-${i}`,
+        Address: `10.1.0.${i}`,
+        Port: 80,
+      });
     }
     expect((await resolver.resolve4('many.service.consul')).length).toBe(3);
     expect((await tcpQuery(agent.dnsPort, 'many.service.consul', 'A')).answers?.length).toBe(4);

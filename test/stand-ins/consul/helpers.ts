@@ -4,8 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type AgentOptions, defaultOptions } from './src/agent-options.ts';
 import { type AgentHandle, startAgent } from './src/agent.ts';
+import { type AgentOptions, defaultOptions } from './src/agent-options.ts';
 import { createLogger, silentLogger } from './src/log.ts';
 
 export const MAIN_TS = fileURLToPath(new URL('./src/main.ts', import.meta.url));
@@ -32,8 +32,18 @@ export async function leaderOf(httpPort: number): Promise<string> {
 }
 
 /** Starts a dev-mode agent in this process on random ports and waits for its leader. */
-export async function startInProcess(overrides: Partial<AgentOptions> = {}, logLines?: string[]): Promise<AgentHandle> {
-  const opts: AgentOptions = { ...defaultOptions(), dev: true, httpPort: 0, dnsPort: 0, electionDelayMs: 50, ...overrides };
+export async function startInProcess(
+  overrides: Partial<AgentOptions> = {},
+  logLines?: string[],
+): Promise<AgentHandle> {
+  const opts: AgentOptions = {
+    ...defaultOptions(),
+    dev: true,
+    httpPort: 0,
+    dnsPort: 0,
+    electionDelayMs: 50,
+    ...overrides,
+  };
   const log = logLines ? createLogger((l) => logLines.push(l)) : silentLogger;
   const agent = await startAgent(opts, log);
   if (opts.electionDelayMs < 5_000) await waitFor(() => leaderOf(agent.httpPort), 5_000, 25);
@@ -69,7 +79,11 @@ export function runConsul(args: string[]): Child {
 }
 
 /** A tiny HTTP server whose /health answers 200 or 503 depending on `healthy`. */
-export async function toggleServer(): Promise<{ server: Server; port: number; setHealthy(v: boolean): void }> {
+export async function toggleServer(): Promise<{
+  server: Server;
+  port: number;
+  setHealthy(v: boolean): void;
+}> {
   let healthy = true;
   const server = createServer((req, res) => {
     if (req.url === '/health') res.writeHead(healthy ? 200 : 503).end(healthy ? 'ok' : 'down');

@@ -1,7 +1,7 @@
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentHandle } from './src/agent.ts';
 import { startInProcess } from './helpers.ts';
+import type { AgentHandle } from './src/agent.ts';
 
 let agent: AgentHandle;
 let consul: Consul;
@@ -27,7 +27,9 @@ describe('KV through the consul npm client', () => {
     // cas=0 only creates; a stale index loses; the current index wins. (consul@2 resolves Consul's
     // `false` body to undefined: papi drops falsy results, so compare with "not true".)
     expect(await consul.kv.set({ key: 'app/config/a', value: 'x', cas: 0 })).not.toBe(true);
-    expect(await consul.kv.set({ key: 'app/config/a', value: 'x', cas: (got?.ModifyIndex ?? 0) + 100 })).not.toBe(true);
+    expect(
+      await consul.kv.set({ key: 'app/config/a', value: 'x', cas: (got?.ModifyIndex ?? 0) + 100 }),
+    ).not.toBe(true);
     expect(await consul.kv.set({ key: 'app/config/a', value: 'two', cas: got?.ModifyIndex })).toBe(true);
     const after = await consul.kv.get('app/config/a');
     expect(after?.Value).toBe('two');

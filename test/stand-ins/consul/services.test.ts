@@ -1,14 +1,17 @@
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentHandle } from './src/agent.ts';
 import { startInProcess, toggleServer, waitFor } from './helpers.ts';
+import type { AgentHandle } from './src/agent.ts';
 
 let agent: AgentHandle;
 let consul: Consul;
 let base: string;
 let target: Awaited<ReturnType<typeof toggleServer>>;
 
-type HealthEntry = { Service: { ID: string; Port: number }; Checks: Array<{ CheckID: string; Status: string; Output: string }> };
+type HealthEntry = {
+  Service: { ID: string; Port: number };
+  Checks: Array<{ CheckID: string; Status: string; Output: string }>;
+};
 
 beforeAll(async () => {
   agent = await startInProcess();
@@ -59,7 +62,12 @@ describe('agent services with a real HTTP check', () => {
     const services = (await consul.catalog.service.list()) as Record<string, string[]>;
     expect(services).toMatchObject({ consul: [], orders: ['v1'] });
     const nodes = (await consul.catalog.service.nodes('orders')) as Array<Record<string, unknown>>;
-    expect(nodes[0]).toMatchObject({ ServiceID: 'orders-1', ServiceName: 'orders', ServicePort: target.port, ServiceTags: ['v1'] });
+    expect(nodes[0]).toMatchObject({
+      ServiceID: 'orders-1',
+      ServiceName: 'orders',
+      ServicePort: target.port,
+      ServiceTags: ['v1'],
+    });
     expect(await consul.catalog.service.nodes('nope')).toEqual([]);
     const agentServices = (await consul.agent.service.list()) as Record<string, unknown>;
     expect(Object.keys(agentServices)).toContain('orders-1');
@@ -77,10 +85,15 @@ describe('agent services with a real HTTP check', () => {
     const checks = (await (await fetch(`${base}/agent/checks`)).json()) as Record<string, { Status: string }>;
     expect(checks['ttl-svc-ttl']?.Status).toBe('critical');
     expect((await put('/agent/check/pass/ttl-svc-ttl?note=fine')).status).toBe(200);
-    const state = (await (await fetch(`${base}/health/checks/ttl-svc`)).json()) as Array<{ Status: string; Output: string }>;
+    const state = (await (await fetch(`${base}/health/checks/ttl-svc`)).json()) as Array<{
+      Status: string;
+      Output: string;
+    }>;
     expect(state[0]).toMatchObject({ Status: 'passing', Output: 'fine' });
     expect((await put('/agent/check/fail/ttl-svc-ttl')).status).toBe(200);
-    const critical = (await (await fetch(`${base}/health/state/critical`)).json()) as Array<{ CheckID: string }>;
+    const critical = (await (await fetch(`${base}/health/state/critical`)).json()) as Array<{
+      CheckID: string;
+    }>;
     expect(critical.map((c) => c.CheckID)).toContain('ttl-svc-ttl');
     // DeregisterCriticalServiceAfter is raised to 1m; the reaper removes the service once exceeded.
     agent.state.checks.reap(Date.now() + 59_000);
@@ -108,8 +121,13 @@ describe('agent services with a real HTTP check', () => {
     expect(await badJson.text()).toMatch(/^Request decode failed: /);
     const badPort = await put('/agent/service/register', { Name: 'x', Port: 'eighty' });
     expect(badPort.status).toBe(400);
-    const noInterval = await put('/agent/service/register', { Name: 'x', Check: { HTTP: 'http://127.0.0.1/' } });
-    expect(await noInterval.text()).toBe('Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks');
+    const noInterval = await put('/agent/service/register', {
+      Name: 'x',
+      Check: { HTTP: 'http://127.0.0.1/' },
+    });
+    expect(await noInterval.text()).toBe(
+      'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks',
+    );
     const unknown = await put('/agent/service/deregister/not-there');
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('Unknown service ID');
@@ -131,10 +149,18 @@ describe('agent services with a real HTTP check', () => {
     expect(await consul.status.peers()).toEqual(['127.0.0.1:8300']);
     const self = (await consul.agent.self()) as { Config: Record<string, unknown> };
     expect(self.Config).toMatchObject({ Datacenter: 'dc1', Version: expect.stringMatching(/^1\.20\./) });
-    await put('/agent/service/register', { Name: 'tcp-svc', Port: target.port, Check: { TCP: `127.0.0.1:${target.port}`, Interval: '1s' } });
-    await waitFor(async () => {
-      const list = (await (await fetch(`${base}/health/service/tcp-svc?passing`)).json()) as HealthEntry[];
-      return list[0]?.Checks[1]?.Output.startsWith('TCP connect');
-    }, 10_000, 100);
+    await put('/agent/service/register', {
+      Name: 'tcp-svc',
+      Port: target.port,
+      Check: { TCP: `127.0.0.1:${target.port}`, Interval: '1s' },
+    });
+    await waitFor(
+      async () => {
+        const list = (await (await fetch(`${base}/health/service/tcp-svc?passing`)).json()) as HealthEntry[];
+        return list[0]?.Checks[1]?.Output.startsWith('TCP connect');
+      },
+      10_000,
+      100,
+    );
   });
 });

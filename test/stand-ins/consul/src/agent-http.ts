@@ -115,7 +115,10 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
   } else if (head === 'service' && sub === 'deregister') {
     requireMethod(ctx, 'PUT');
     if (!cat.deregisterService(arg)) {
-      throw new HttpError(404, `Unknown service ID ${JSON.stringify(arg)}. Ensure that the service ID is passed, not the service name.`);
+      throw new HttpError(
+        404,
+        `Unknown service ID ${JSON.stringify(arg)}. Ensure that the service ID is passed, not the service name.`,
+      );
     }
     state.checks.sync();
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
@@ -124,7 +127,12 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     const id = decodeURIComponent(tail.join('/'));
     const s = cat.services.get(id);
     if (!s) throw new HttpError(404, `unknown service ID: ${id}`);
-    sendJson(ctx.res, 200, { ...agentServiceJson(cat, s), ContentHash: String(s.modifyIndex.toString(16).padStart(16, '0')) }, ctx.pretty);
+    sendJson(
+      ctx.res,
+      200,
+      { ...agentServiceJson(cat, s), ContentHash: String(s.modifyIndex.toString(16).padStart(16, '0')) },
+      ctx.pretty,
+    );
   } else if (rest === 'check/register') {
     requireMethod(ctx, 'PUT');
     const body = decodeJsonBody(await readBody(ctx.req)) as Record<string, unknown> | undefined;
@@ -150,7 +158,8 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     if (sub === 'update') {
       const body = (decodeJsonBody(await readBody(ctx.req)) ?? {}) as Record<string, unknown>;
       const s = String(field(body, 'Status') ?? '');
-      if (!['passing', 'warning', 'critical'].includes(s)) throw new HttpError(400, `Invalid check status: '${s}'`);
+      if (!['passing', 'warning', 'critical'].includes(s))
+        throw new HttpError(400, `Invalid check status: '${s}'`);
       status = s as CheckStatus;
       output = String(field(body, 'Output') ?? '');
     }

@@ -65,7 +65,8 @@ export function validateOptions(o: AgentOptions): void {
     return;
   }
   if (!o.dataDir) throw new ConfigError('data_dir cannot be empty');
-  if (o.bootstrapExpect > 0 && !o.server) throw new ConfigError("'bootstrap_expect > 0' requires 'server = true'");
+  if (o.bootstrapExpect > 0 && !o.server)
+    throw new ConfigError("'bootstrap_expect > 0' requires 'server = true'");
   if (o.bootstrapExpect > 0 && o.bootstrap) {
     throw new ConfigError("'bootstrap_expect > 0' and 'bootstrap = true' are mutually exclusive");
   }

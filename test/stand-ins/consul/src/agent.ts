@@ -57,7 +57,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 export async function startAgent(opts: AgentOptions, log: Logger): Promise<AgentHandle> {
   validateOptions(opts);
-  const address = opts.dev && !opts.advertiseAddr ? (opts.bindAddr ?? '127.0.0.1') : resolveAdvertise(opts.bindAddr, opts.advertiseAddr);
+  const address =
+    opts.dev && !opts.advertiseAddr
+      ? (opts.bindAddr ?? '127.0.0.1')
+      : resolveAdvertise(opts.bindAddr, opts.advertiseAddr);
   const persist = opts.dev || !opts.dataDir ? undefined : new Persistence(opts.dataDir);
   const nodeId = loadOrCreateNodeId(opts.dev ? undefined : opts.dataDir);
   const nodeName = opts.nodeName ?? hostname();
@@ -71,7 +74,16 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
   const catalog = new Catalog(node, opts.server, raft, log, onWrite);
   const checks = new CheckRunner(catalog);
   let leader = false;
-  const state: AgentState = { opts, log, raft, kv, catalog, checks, hasLeader: () => leader, startedAt: Date.now() };
+  const state: AgentState = {
+    opts,
+    log,
+    raft,
+    kv,
+    catalog,
+    checks,
+    hasLeader: () => leader,
+    startedAt: Date.now(),
+  };
   for (const s of previous?.services ?? []) catalog.registerService(s.service, s.checks, true);
   for (const c of previous?.checks ?? []) catalog.addCheck(c);
   persist?.attach(raft, kv, catalog);
@@ -97,7 +109,9 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
   let election: NodeJS.Timeout | undefined;
   if (canElectItself(opts)) {
     election = setTimeout(() => {
-      log.info('agent.server.raft', 'entering leader state', { leader: `Node at ${address}:${opts.serverPort} [Leader]` });
+      log.info('agent.server.raft', 'entering leader state', {
+        leader: `Node at ${address}:${opts.serverPort} [Leader]`,
+      });
       log.info('agent.server', 'cluster leadership acquired');
       leader = true;
       raft.next();

@@ -65,7 +65,7 @@ export function agentServiceJson(cat: Catalog, s: ServiceState): Record<string, 
   };
 }
 
-export function healthServiceJson(cat: Catalog, s: ServiceState): Record<string, unknown> {
+export function healthServiceJson(s: ServiceState): Record<string, unknown> {
   const d = s.def;
   return {
     ID: d.id,

@@ -134,7 +134,10 @@ export class Catalog {
   }
 
   allChecks(): CheckState[] {
-    return [this.serfHealth, ...[...this.checks.values()].sort((a, b) => (a.def.checkId < b.def.checkId ? -1 : 1))];
+    return [
+      this.serfHealth,
+      ...[...this.checks.values()].sort((a, b) => (a.def.checkId < b.def.checkId ? -1 : 1)),
+    ];
   }
 
   /** X-Consul-Index for reads of one service (or of the services table when the name is unknown). */

@@ -17,7 +17,8 @@ function goDialError(err: unknown, target: string): string {
   const code = e.cause?.code ?? e.code;
   if (code === 'ECONNREFUSED') return `dial tcp ${target}: connect: connection refused`;
   if (code === 'EHOSTUNREACH') return `dial tcp ${target}: connect: no route to host`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial tcp: lookup ${target.replace(/:\d+$/, '')}: no such host`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return `dial tcp: lookup ${target.replace(/:\d+$/, '')}: no such host`;
   if (e.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
   }
@@ -30,19 +31,36 @@ interface HttpOutcome {
 }
 
 /** One request with node:http (fetch refuses "bad ports" that Go happily dials), following redirects. */
-function request(def: CheckDef, url: string, method: string, headers: Record<string, string[]>, hops = 0): Promise<HttpOutcome> {
+function request(
+  def: CheckDef,
+  url: string,
+  method: string,
+  headers: Record<string, string[]>,
+  hops = 0,
+): Promise<HttpOutcome> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = mod(
       u,
-      { method, headers, timeout: def.timeoutMs ?? 10_000, ...(u.protocol === 'https:' ? { rejectUnauthorized: true } : {}) },
+      {
+        method,
+        headers,
+        timeout: def.timeoutMs ?? 10_000,
+        ...(u.protocol === 'https:' ? { rejectUnauthorized: true } : {}),
+      },
       (res) => {
         const status = res.statusCode ?? 0;
         const location = res.headers.location;
         if (status >= 300 && status < 400 && location && hops < 10) {
           res.resume();
-          request(def, new URL(location, u).toString(), method === 'POST' ? 'GET' : method, headers, hops + 1).then(resolve, reject);
+          request(
+            def,
+            new URL(location, u).toString(),
+            method === 'POST' ? 'GET' : method,
+            headers,
+            hops + 1,
+          ).then(resolve, reject);
           return;
         }
         const chunks: Buffer[] = [];
@@ -65,9 +83,13 @@ function request(def: CheckDef, url: string, method: string, headers: Record<str
 export async function probeHttp(def: CheckDef): Promise<ProbeResult> {
   const url = def.http ?? '';
   const method = (def.method ?? 'GET').toUpperCase();
-  const headers: Record<string, string[]> = { 'User-Agent': ['Consul Health Check'], Accept: ['text/plain, text/*, */*'] };
+  const headers: Record<string, string[]> = {
+    'User-Agent': ['Consul Health Check'],
+    Accept: ['text/plain, text/*, */*'],
+  };
   for (const [k, values] of Object.entries(def.header ?? {})) {
-    for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+    for (const existing of Object.keys(headers))
+      if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
     headers[k] = Array.isArray(values) ? values.map(String) : [String(values)];
   }
   let target = url;
@@ -92,7 +114,10 @@ export function probeTcp(def: CheckDef): Promise<ProbeResult> {
   const port = Number(target.slice(at + 1));
   return new Promise((resolve) => {
     if (at < 0 || !Number.isInteger(port)) {
-      resolve({ status: 'critical', output: `dial tcp ${target}: address ${target}: missing port in address` });
+      resolve({
+        status: 'critical',
+        output: `dial tcp ${target}: address ${target}: missing port in address`,
+      });
       return;
     }
     const socket = connect({ host, port });

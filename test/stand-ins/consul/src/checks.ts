@@ -44,7 +44,7 @@ export class CheckRunner {
   /** PUT /v1/agent/check/{pass,warn,fail,update}: only TTL checks accept it. */
   updateTtl(id: string, status: CheckStatus, output: string): boolean {
     const r = this.#running.get(id);
-    if (!r || r.def.type !== 'ttl') return false;
+    if (r?.def.type !== 'ttl') return false;
     r.lastOutput = output;
     this.#catalog.updateCheck(id, status, output);
     this.#armTtl(r);
@@ -54,7 +54,9 @@ export class CheckRunner {
   #armTtl(r: Running): void {
     clearTimeout(r.timer);
     r.timer = setTimeout(() => {
-      const out = r.lastOutput ? `TTL expired (last output before timeout follows): ${r.lastOutput}` : 'TTL expired';
+      const out = r.lastOutput
+        ? `TTL expired (last output before timeout follows): ${r.lastOutput}`
+        : 'TTL expired';
       this.#catalog.updateCheck(r.def.checkId, 'critical', out);
     }, r.def.ttlMs ?? 0);
     r.timer.unref();

@@ -1,7 +1,7 @@
 // `consul <command>`: agent, version, members, kv get/put/delete, and Go-style usage errors.
 
-import { type AgentOptions, ConfigError, defaultOptions } from './agent-options.ts';
 import { CONSUL_VERSION, startAgent } from './agent.ts';
+import { type AgentOptions, ConfigError, defaultOptions } from './agent-options.ts';
 import { AGENT_USAGE, FlagError, parseAgentFlags } from './cli-flags.ts';
 import { loadConfigSources } from './config-files.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -36,10 +36,17 @@ function httpAddr(): string {
 async function members(io: Io): Promise<number> {
   try {
     const res = await fetch(`${httpAddr()}/v1/agent/members`);
-    const list = (await res.json()) as Array<{ Name: string; Addr: string; Port: number; Tags: Record<string, string> }>;
+    const list = (await res.json()) as Array<{
+      Name: string;
+      Addr: string;
+      Port: number;
+      Tags: Record<string, string>;
+    }>;
     io.out('Node  Address  Status  Type  Build  Protocol  DC  Partition  Segment\n');
     for (const m of list) {
-      io.out(`${m.Name}  ${m.Addr}:${m.Port}  alive  server  ${CONSUL_VERSION}  2  ${m.Tags.dc}  default  <all>\n`);
+      io.out(
+        `${m.Name}  ${m.Addr}:${m.Port}  alive  server  ${CONSUL_VERSION}  2  ${m.Tags.dc}  default  <all>\n`,
+      );
     }
     return 0;
   } catch (err) {
@@ -120,7 +127,9 @@ async function agent(args: string[], io: Io): Promise<number> {
   log.info('agent', 'Caught', { signal: signal === 'SIGTERM' ? 'terminated' : 'interrupt' });
   // Servers default to leave_on_terminate=false and skip_leave_on_interrupt=true: no graceful leave, exit 1.
   const graceful =
-    signal === 'SIGINT' ? opts.skipLeaveOnInterrupt === false || !opts.server : opts.leaveOnTerminate === true;
+    signal === 'SIGINT'
+      ? opts.skipLeaveOnInterrupt === false || !opts.server
+      : opts.leaveOnTerminate === true;
   if (graceful) log.info('agent', 'Gracefully shutting down agent...');
   else log.info('agent', 'Graceful shutdown disabled. Exiting');
   log.info('agent', 'Requesting shutdown');

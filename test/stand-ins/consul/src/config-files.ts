@@ -104,7 +104,8 @@ export function loadConfigSources(o: AgentOptions, dirs: string[], files: string
       const full = join(dir, name);
       if (!statSync(full).isFile()) continue;
       if (name.endsWith('.json')) loadFile(o, full, log);
-      else if (name.endsWith('.hcl')) log.warn('agent', 'stand-in cannot read HCL config, skipped', { file: full });
+      else if (name.endsWith('.hcl'))
+        log.warn('agent', 'stand-in cannot read HCL config, skipped', { file: full });
     }
   }
   for (const file of files) loadFile(o, file, log);

@@ -2,7 +2,17 @@
 
 import dnsPacket from 'dns-packet';
 import { effectiveAddress, type ServiceState } from './catalog.ts';
-import { addressRecord, type Answer, hexToIp, ipToHex, type Packet, RCODE, reply, shuffle, soaRecord } from './dns-records.ts';
+import {
+  type Answer,
+  addressRecord,
+  hexToIp,
+  ipToHex,
+  type Packet,
+  RCODE,
+  reply,
+  shuffle,
+  soaRecord,
+} from './dns-records.ts';
 import type { AgentState } from './http-context.ts';
 
 const TYPE_LABELS = new Set(['service', 'node', 'addr', 'query', 'connect', 'ingress', 'virtual']);
@@ -31,19 +41,29 @@ function healthy(state: AgentState, s: ServiceState): boolean {
   return checks.every((c) => c.status !== 'critical' && c.status !== 'maintenance');
 }
 
-function serviceAnswers(state: AgentState, resp: Packet, qname: string, qtype: string, name: string, tag?: string): boolean {
+function serviceAnswers(
+  state: AgentState,
+  resp: Packet,
+  qname: string,
+  qtype: string,
+  name: string,
+  tag?: string,
+): boolean {
   const { catalog, opts } = state;
   const domain = opts.domain;
   const node = catalog.node;
   const instances = shuffle(
-    catalog.instancesOf(name).filter((s) => (tag === undefined || s.def.tags.includes(tag)) && healthy(state, s)),
+    catalog
+      .instancesOf(name)
+      .filter((s) => (tag === undefined || s.def.tags.includes(tag)) && healthy(state, s)),
   );
   if (instances.length === 0) return false;
   const seen = new Set<string>();
   for (const s of instances) {
     const address = effectiveAddress(node, s.def);
     if (qtype === 'SRV') {
-      const explicit = s.def.address !== '' && s.def.address !== node.address && addressRecord('x', s.def.address);
+      const explicit =
+        s.def.address !== '' && s.def.address !== node.address && addressRecord('x', s.def.address);
       const target = explicit
         ? `${ipToHex(address)}.addr.${node.datacenter}.${domain}`
         : `${node.name}.node.${node.datacenter}.${domain}`;
@@ -133,12 +153,17 @@ export function answerConsulQuestion(state: AgentState, req: Packet, qname: stri
 
 /** Consul's UDP trimming: at most udp_answer_limit answers, then drop until the message fits; no TC bit. */
 export function trimForUdp(state: AgentState, req: Packet, resp: Packet): void {
-  const edns = (req.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  const edns = (req.additionals ?? []).find((a) => a.type === 'OPT') as
+    | { udpPayloadSize?: number }
+    | undefined;
   const maxSize = edns ? Math.max(edns.udpPayloadSize ?? 512, 512) : 512;
   const answers = resp.answers ?? [];
   if (!edns && answers.length > state.opts.udpAnswerLimit) answers.length = state.opts.udpAnswerLimit;
-  const keep = new Set(answers.filter((a) => a.type === 'SRV').map((a) => (a.data as { target: string }).target));
-  if (keep.size > 0) resp.additionals = (resp.additionals ?? []).filter((a) => a.type === 'OPT' || keep.has(a.name));
+  const keep = new Set(
+    answers.filter((a) => a.type === 'SRV').map((a) => (a.data as { target: string }).target),
+  );
+  if (keep.size > 0)
+    resp.additionals = (resp.additionals ?? []).filter((a) => a.type === 'OPT' || keep.has(a.name));
   while (answers.length > 1 && dnsPacket.encodingLength(resp) > maxSize) {
     const dropped = answers.pop();
     if (dropped?.type === 'SRV') {

@@ -34,7 +34,11 @@ function exchange(query: Buffer, recursor: string, timeoutMs: number): Promise<B
 }
 
 /** Returns the first recursor's raw answer, or undefined when all of them failed. */
-export async function recurse(query: Buffer, recursors: string[], timeoutMs = 2000): Promise<Buffer | undefined> {
+export async function recurse(
+  query: Buffer,
+  recursors: string[],
+  timeoutMs = 2000,
+): Promise<Buffer | undefined> {
   for (const r of recursors) {
     try {
       return await exchange(query, r, timeoutMs);

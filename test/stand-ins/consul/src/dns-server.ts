@@ -29,10 +29,18 @@ async function handle(state: AgentState, raw: Buffer, udp: boolean): Promise<Buf
     return dnsPacket.encode(reply(req, RCODE.SERVFAIL, { ra: true }));
   }
   const resp = answerConsulQuestion(state, req, qname, q.type);
-  const opt = (req.additionals ?? []).find((a) => a.type === 'OPT') as { udpPayloadSize?: number } | undefined;
+  const opt = (req.additionals ?? []).find((a) => a.type === 'OPT') as
+    | { udpPayloadSize?: number }
+    | undefined;
   if (udp) trimForUdp(state, req, resp);
   if (opt) {
-    resp.additionals?.push({ type: 'OPT', name: '.', udpPayloadSize: opt.udpPayloadSize ?? 512, flags: 0, options: [] } as never);
+    resp.additionals?.push({
+      type: 'OPT',
+      name: '.',
+      udpPayloadSize: opt.udpPayloadSize ?? 512,
+      flags: 0,
+      options: [],
+    } as never);
   }
   return dnsPacket.encode(resp);
 }

@@ -1,6 +1,6 @@
 // /v1/catalog/* and /v1/health/* read endpoints (all blocking-query capable).
 
-import { aggregateStatus, type CheckState, type ServiceState } from './catalog.ts';
+import type { CheckState, ServiceState } from './catalog.ts';
 import {
   catalogServiceJson,
   catalogServicesJson,
@@ -16,7 +16,10 @@ function checkDc(ctx: HttpContext): void {
   const dc = ctx.q.get('dc');
   if (dc && dc !== ctx.state.opts.datacenter) throw new HttpError(500, 'No path to datacenter');
   if (ctx.q.has('filter')) {
-    throw new HttpError(400, 'Failed to create boolean expression evaluator: the Consul stand-in does not support ?filter');
+    throw new HttpError(
+      400,
+      'Failed to create boolean expression evaluator: the Consul stand-in does not support ?filter',
+    );
   }
 }
 
@@ -41,7 +44,9 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
   switch (route) {
     case 'catalog/datacenters':
       requireMethod(ctx, 'GET');
-      ctx.res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify([ctx.state.opts.datacenter]));
+      ctx.res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify([ctx.state.opts.datacenter]));
       return true;
     case 'catalog/services':
       requireMethod(ctx, 'GET');
@@ -70,8 +75,11 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
       serveRead(ctx, () => {
         if (name !== cat.node.name) return { index: cat.tableIndex, body: null };
         const services: Record<string, unknown> = {};
-        for (const s of cat.allServices()) services[s.def.id] = healthServiceJson(cat, s);
-        return { index: cat.tableIndex, body: { Node: { ...nodeJson(cat), Meta: nodeMeta(cat.node) }, Services: services } };
+        for (const s of cat.allServices()) services[s.def.id] = healthServiceJson(s);
+        return {
+          index: cat.tableIndex,
+          body: { Node: { ...nodeJson(cat), Meta: nodeMeta(cat.node) }, Services: services },
+        };
       });
       return true;
     }
@@ -87,8 +95,10 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
           index: cat.serviceIndex(name),
           body: list.map((s) => ({
             Node: nodeJson(cat),
-            Service: healthServiceJson(cat, s),
-            Checks: cat.checksFor(s.def.id === 'consul' && s === cat.consulService ? '\0' : s.def.id).map((c) => checkJson(cat, c)),
+            Service: healthServiceJson(s),
+            Checks: cat
+              .checksFor(s.def.id === 'consul' && s === cat.consulService ? '\0' : s.def.id)
+              .map((c) => checkJson(cat, c)),
           })),
         };
       });
@@ -133,5 +143,3 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
       return false;
   }
 }
-
-export { aggregateStatus };

@@ -7,12 +7,18 @@ import type { AgentState, HttpContext } from './http-context.ts';
 import { HttpError, sendJson, sendText } from './http-util.ts';
 import { handleKv } from './kv-http.ts';
 
-const UI_PAGE = '<!doctype html><title>Consul by HashiCorp</title><h1>Consul UI (stand-in placeholder)</h1>\n';
+const UI_PAGE =
+  '<!doctype html><title>Consul by HashiCorp</title><h1>Consul UI (stand-in placeholder)</h1>\n';
 
 async function route(ctx: HttpContext): Promise<void> {
   const { path, state, res } = ctx;
   if (path === '/v1/status/leader') {
-    sendJson(res, 200, state.hasLeader() ? `${state.catalog.node.address}:${state.opts.serverPort}` : '', ctx.pretty);
+    sendJson(
+      res,
+      200,
+      state.hasLeader() ? `${state.catalog.node.address}:${state.opts.serverPort}` : '',
+      ctx.pretty,
+    );
     return;
   }
   if (path === '/v1/status/peers') {
@@ -62,7 +68,11 @@ export function createHttpApi(state: AgentState): Server {
         sendText(res, err.status, err.message);
         return;
       }
-      state.log.error('agent.http', 'Request error', { method: req.method, url: req.url, error: String(err) });
+      state.log.error('agent.http', 'Request error', {
+        method: req.method,
+        url: req.url,
+        error: String(err),
+      });
       sendText(res, 500, String((err as Error).message ?? err));
     });
   });

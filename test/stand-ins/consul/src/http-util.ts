@@ -45,13 +45,17 @@ function goJsonError(nodeMessage: string, text: string): string {
   const tok = /Unexpected token '(.)'/.exec(nodeMessage);
   const ch = tok?.[1] ?? (pos ? text.charAt(Number(pos[1])) : '');
   if (ch === '') return 'unexpected EOF';
-  if (/Expected property name/.test(nodeMessage)) return `invalid character '${ch}' looking for beginning of object key string`;
+  if (/Expected property name/.test(nodeMessage))
+    return `invalid character '${ch}' looking for beginning of object key string`;
   return `invalid character '${ch}' looking for beginning of value`;
 }
 
 export function sendText(res: ServerResponse, status: number, text: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -63,7 +67,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, pre
 }
 
 /** Writes a blocking-query result with Consul's query-meta headers. */
-export function sendQueryResult(res: ServerResponse, result: QueryResult, pretty: boolean, knownLeader: boolean): void {
+export function sendQueryResult(
+  res: ServerResponse,
+  result: QueryResult,
+  pretty: boolean,
+  knownLeader: boolean,
+): void {
   if (res.headersSent || res.destroyed) return;
   res.setHeader('X-Consul-Index', String(Math.max(result.index, 1)));
   res.setHeader('X-Consul-Knownleader', String(knownLeader));

@@ -6,13 +6,19 @@ import { ConfigError } from './agent-options.ts';
 
 function isPrivate(ip: string): boolean {
   const [a = 0, b = 0] = ip.split('.').map(Number);
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  return (
+    a === 10 ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 100 && b >= 64 && b <= 127)
+  );
 }
 
 export function privateIPv4s(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) if (i.family === 'IPv4' && !i.internal && isPrivate(i.address)) out.push(i.address);
+    for (const i of list ?? [])
+      if (i.family === 'IPv4' && !i.internal && isPrivate(i.address)) out.push(i.address);
   }
   return out;
 }

@@ -27,7 +27,6 @@ export function loadOrCreateNodeId(dataDir: string | undefined): string {
 
 export class Persistence {
   readonly #file: string;
-  #timer: NodeJS.Timeout | undefined;
   #save: () => void = () => {};
 
   constructor(dataDir: string) {
@@ -58,18 +57,13 @@ export class Persistence {
     };
   }
 
-  /** Schedules a write shortly after a change (coalescing bursts). */
+  /** Writes through before the HTTP answer goes out, as raft commits before Consul acknowledges a write:
+   * a container killed right after a PUT (docker rm -f) still has the value on its volume. */
   changed(): void {
-    if (this.#timer) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#save();
-    }, 20);
+    this.#save();
   }
 
   flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.#save();
   }
 }

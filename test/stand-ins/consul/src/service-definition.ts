@@ -42,7 +42,8 @@ function int(obj: Obj, struct: string, name: string): number {
 function strList(obj: Obj, struct: string, ...names: string[]): string[] {
   const v = field(obj, ...names);
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw decodeError(v, struct, names[0] ?? '', '[]string');
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw decodeError(v, struct, names[0] ?? '', '[]string');
   return v as string[];
 }
 
@@ -59,30 +60,47 @@ function duration(obj: Obj, ...names: string[]): number | undefined {
   const v = field(obj, ...names);
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number') return v / 1e6;
-  if (typeof v !== 'string') throw new HttpError(400, `Request decode failed: invalid duration ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new HttpError(400, `Request decode failed: invalid duration ${JSON.stringify(v)}`);
   const ms = parseGoDuration(v);
-  if (ms === undefined) throw new HttpError(400, `Request decode failed: time: invalid duration ${JSON.stringify(v)}`);
+  if (ms === undefined)
+    throw new HttpError(400, `Request decode failed: time: invalid duration ${JSON.stringify(v)}`);
   return ms;
 }
 
 function validateMeta(meta: Record<string, string>): void {
   const keys = Object.keys(meta);
-  if (keys.length > 64) throw new HttpError(400, 'Invalid Service Meta: Node metadata cannot contain more than 64 key/value pairs');
+  if (keys.length > 64)
+    throw new HttpError(
+      400,
+      'Invalid Service Meta: Node metadata cannot contain more than 64 key/value pairs',
+    );
   for (const k of keys) {
     if (k === '') throw new HttpError(400, 'Invalid Service Meta: Key cannot be blank');
-    if (k.length > 128) throw new HttpError(400, `Invalid Service Meta: Key is too long (limit: 128 characters)`);
-    if (!/^[a-zA-Z0-9_-]+$/.test(k)) throw new HttpError(400, `Invalid Service Meta: Key contains invalid characters`);
-    if (k.startsWith('consul-')) throw new HttpError(400, "Invalid Service Meta: Key prefix 'consul-' is reserved for internal use");
-    if ((meta[k] ?? '').length > 512) throw new HttpError(400, 'Invalid Service Meta: Value is too long (limit: 512 characters)');
+    if (k.length > 128)
+      throw new HttpError(400, `Invalid Service Meta: Key is too long (limit: 128 characters)`);
+    if (!/^[a-zA-Z0-9_-]+$/.test(k))
+      throw new HttpError(400, `Invalid Service Meta: Key contains invalid characters`);
+    if (k.startsWith('consul-'))
+      throw new HttpError(400, "Invalid Service Meta: Key prefix 'consul-' is reserved for internal use");
+    if ((meta[k] ?? '').length > 512)
+      throw new HttpError(400, 'Invalid Service Meta: Value is too long (limit: 512 characters)');
   }
 }
 
 const UNSUPPORTED = ['GRPC', 'H2PING', 'UDP', 'DockerContainerID', 'AliasService', 'AliasNode', 'OSService'];
 
 /** Decodes one check definition (part of a service or PUT /v1/agent/check/register). */
-export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean): Omit<CheckDef, 'checkId' | 'name' | 'serviceId'> & { checkId: string; name: string; serviceId: string } | undefined {
+export function decodeCheck(
+  raw: unknown,
+  log: Logger,
+  scriptsEnabled: boolean,
+):
+  | (Omit<CheckDef, 'checkId' | 'name' | 'serviceId'> & { checkId: string; name: string; serviceId: string })
+  | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw decodeError(raw, 'ServiceDefinition', 'Check', 'structs.CheckType');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw decodeError(raw, 'ServiceDefinition', 'Check', 'structs.CheckType');
   const c = raw as Obj;
   const S = 'CheckType';
   const http = str(c, S, 'HTTP');
@@ -97,11 +115,16 @@ export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean):
   if (empty) return undefined;
   const unsupported = UNSUPPORTED.find((u) => field(c, u));
   const intervalCheck = http !== '' || tcp !== '' || args.length > 0 || unsupported !== undefined;
-  if ((intervalMs ?? 0) > 0 && (ttlMs ?? 0) > 0) throw new HttpError(400, 'Invalid check: Interval and TTL cannot both be specified');
+  if ((intervalMs ?? 0) > 0 && (ttlMs ?? 0) > 0)
+    throw new HttpError(400, 'Invalid check: Interval and TTL cannot both be specified');
   if (intervalCheck && !((intervalMs ?? 0) > 0)) {
-    throw new HttpError(400, 'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks');
+    throw new HttpError(
+      400,
+      'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP or UDP checks',
+    );
   }
-  if (!intervalCheck && !((ttlMs ?? 0) > 0)) throw new HttpError(400, 'Invalid check: TTL must be > 0 for TTL checks');
+  if (!intervalCheck && !((ttlMs ?? 0) > 0))
+    throw new HttpError(400, 'Invalid check: TTL must be > 0 for TTL checks');
   if (status !== '' && !['passing', 'warning', 'critical'].includes(status)) {
     throw new HttpError(400, "Status for checks must 'passing', 'warning', 'critical'");
   }
@@ -113,9 +136,13 @@ export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean):
         : "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true",
     );
   }
-  if (unsupported) throw new HttpError(400, `Invalid check: the Consul stand-in does not implement ${unsupported} checks`);
+  if (unsupported)
+    throw new HttpError(400, `Invalid check: the Consul stand-in does not implement ${unsupported} checks`);
   if (intervalMs !== undefined && intervalMs > 0 && intervalMs < 1000) {
-    log.warn('agent', 'check has interval below minimum', { check: str(c, S, 'CheckID', 'ID'), minimum_interval: '1s' });
+    log.warn('agent', 'check has interval below minimum', {
+      check: str(c, S, 'CheckID', 'ID'),
+      minimum_interval: '1s',
+    });
     intervalMs = 1000;
   }
   if (intervalCheck && !((timeoutMs ?? 0) > 0)) timeoutMs = 10_000;
@@ -154,7 +181,10 @@ export interface Registration {
 export function decodeRegistration(body: unknown, log: Logger, scriptsEnabled: boolean): Registration {
   if (body === undefined || body === null) throw new HttpError(400, 'Missing service name');
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new HttpError(400, 'Request decode failed: json: cannot unmarshal array into Go value of type structs.ServiceDefinition');
+    throw new HttpError(
+      400,
+      'Request decode failed: json: cannot unmarshal array into Go value of type structs.ServiceDefinition',
+    );
   }
   const b = body as Obj;
   const S = 'ServiceDefinition';
@@ -175,8 +205,12 @@ export function decodeRegistration(body: unknown, log: Logger, scriptsEnabled: b
     taggedAddresses: (field(b, 'TaggedAddresses') as ServiceDef['taggedAddresses']) ?? {},
   };
   if (weightsRaw && typeof weightsRaw === 'object') {
-    service.weights = { Passing: Number(field(weightsRaw, 'Passing') ?? 1), Warning: Number(field(weightsRaw, 'Warning') ?? 1) };
-    if (service.weights.Passing < 1) throw new HttpError(400, 'Invalid Weights Passing, must be greater than 0');
+    service.weights = {
+      Passing: Number(field(weightsRaw, 'Passing') ?? 1),
+      Warning: Number(field(weightsRaw, 'Warning') ?? 1),
+    };
+    if (service.weights.Passing < 1)
+      throw new HttpError(400, 'Invalid Weights Passing, must be greater than 0');
   }
   const defs: CheckDef[] = [];
   const single = decodeCheck(field(b, 'Check'), log, scriptsEnabled);
