@@ -103,7 +103,7 @@ describe(IMAGE, () => {
   it('runs as the postgres user with PGDATA declared as a volume', async () => {
     const info = await docker.getImage(IMAGE).inspect();
     expect(Object.keys(info.Config.Volumes ?? {})).toContain('/var/lib/postgresql/data');
-    expect(info.Config.StopSignal).toBe('SIGINT');
+    expect((info.Config as { StopSignal?: string }).StopSignal).toBe('SIGINT');
     expect(Object.keys(info.Config.ExposedPorts ?? {})).toContain('5432/tcp');
     const container = await startPostgres(await resources.volume());
     (await connect(await hostPort(container, '5432/tcp'))).end();

@@ -123,7 +123,10 @@ export async function hostPort(container: Docker.Container, port: string): Promi
 }
 
 /** Runs a command in a container; resolves with its exit code and combined output. */
-export async function exec(container: Docker.Container, cmd: string[]): Promise<{ code: number; output: string }> {
+export async function exec(
+  container: Docker.Container,
+  cmd: string[],
+): Promise<{ code: number; output: string }> {
   const execution = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await execution.start({ hijack: true, stdin: false });
   const output = await demuxedText(stream);

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logs, Resources, requireImage } from './lib/test-docker.ts';
+
+const NODE_IMAGE = 'mkdev-offline/node:24';
+const PYTHON_IMAGE = 'mkdev-offline/python:3.11';
+const resources = new Resources();
+
+beforeAll(async () => {
+  await requireImage(NODE_IMAGE);
+  await requireImage(PYTHON_IMAGE);
+});
+afterAll(() => resources.cleanup());
+
+/** Runs a shell script in a fresh container of `image`; returns its exit code and output. */
+async function sh(image: string, script: string): Promise<{ code: number; output: string }> {
+  const container = await resources.run({ Image: image, Cmd: ['bash', '-c', script] });
+  const result = await container.wait();
+  return { code: result.StatusCode, output: await logs(container) };
+}
+
+describe('runtime images', () => {
+  it(`${NODE_IMAGE}: node 24, npm, npx, CA certificates, bash, no curl or wget`, async () => {
+    const result = await sh(
+      NODE_IMAGE,
+      [
+        'set -e',
+        'node --version',
+        'npm --version >/dev/null && npx --version >/dev/null && echo npm-ok',
+        'test -s /etc/ssl/certs/ca-certificates.crt && echo ca-ok',
+        'if command -v curl || command -v wget; then echo has-downloader; fi',
+      ].join('\n'),
+    );
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/^v24\./m);
+    expect(result.output).toContain('npm-ok');
+    expect(result.output).toContain('ca-ok');
+    expect(result.output).not.toContain('has-downloader');
+  });
+
+  it(`${PYTHON_IMAGE}: python 3.11 with pika, no curl`, async () => {
+    const result = await sh(
+      PYTHON_IMAGE,
+      'python -c "import sys, pika; print(sys.version_info[:2], pika.__version__)"; command -v curl || echo no-curl',
+    );
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('(3, 11)');
+    expect(result.output).toContain('no-curl');
+  });
+});
