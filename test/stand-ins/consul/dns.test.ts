@@ -138,6 +138,18 @@ describe('DNS interface', () => {
     await waitFor(async () => (await resolver.resolve4('web.service.consul')).length === 2, 2000, 50);
   });
 
+  it('keeps instances in warning (only_passing defaults to false), drops them with only_passing', async () => {
+    await put('/agent/check/warn/web-2-ttl');
+    expect((await resolver.resolve4('web.service.consul')).sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+    agent.state.opts.onlyPassing = true;
+    try {
+      expect(await resolver.resolve4('web.service.consul')).toEqual(['10.0.0.1']);
+    } finally {
+      agent.state.opts.onlyPassing = false;
+      await put('/agent/check/pass/web-2-ttl');
+    }
+  });
+
   it('answers NXDOMAIN with the SOA for unknown names', async () => {
     await expect(resolver.resolve4('nope.service.consul')).rejects.toMatchObject({ code: 'ENOTFOUND' });
     const res = await tcpQuery(agent.dnsPort, 'nope.service.consul', 'A');

@@ -72,7 +72,12 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
   const previous = persist?.load(raft, kv);
   const node = { id: nodeId, name: nodeName, address, datacenter: opts.datacenter, version: CONSUL_VERSION };
   const catalog = new Catalog(node, opts.server, raft, log, onWrite);
-  const checks = new CheckRunner(catalog);
+  const checks = new CheckRunner(catalog, (service, check) =>
+    log.info('agent', 'Check for service has been critical for too long; deregistered service', {
+      service,
+      check,
+    }),
+  );
   let leader = false;
   const state: AgentState = {
     opts,

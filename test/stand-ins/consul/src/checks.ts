@@ -16,8 +16,15 @@ export class CheckRunner {
   readonly #reaper: NodeJS.Timeout;
   #stopped = false;
 
-  constructor(catalog: Catalog, reapIntervalMs = 30_000) {
+  readonly #onReap: (serviceId: string, checkId: string) => void;
+
+  constructor(
+    catalog: Catalog,
+    onReap: (serviceId: string, checkId: string) => void = () => {},
+    reapIntervalMs = 30_000,
+  ) {
     this.#catalog = catalog;
+    this.#onReap = onReap;
     this.#reaper = setInterval(() => this.reap(), reapIntervalMs);
     this.#reaper.unref();
   }
@@ -80,6 +87,7 @@ export class CheckRunner {
       const after = c.def.deregisterAfterMs;
       if (!after || c.status !== 'critical' || c.criticalSince === undefined) continue;
       if (now - c.criticalSince > after && c.def.serviceId) {
+        this.#onReap(c.def.serviceId, c.def.checkId);
         this.#catalog.deregisterService(c.def.serviceId);
       }
     }

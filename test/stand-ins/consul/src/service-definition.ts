@@ -91,13 +91,7 @@ function validateMeta(meta: Record<string, string>): void {
 const UNSUPPORTED = ['GRPC', 'H2PING', 'UDP', 'DockerContainerID', 'AliasService', 'AliasNode', 'OSService'];
 
 /** Decodes one check definition (part of a service or PUT /v1/agent/check/register). */
-export function decodeCheck(
-  raw: unknown,
-  log: Logger,
-  scriptsEnabled: boolean,
-):
-  | (Omit<CheckDef, 'checkId' | 'name' | 'serviceId'> & { checkId: string; name: string; serviceId: string })
-  | undefined {
+export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean): CheckDef | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw decodeError(raw, 'ServiceDefinition', 'Check', 'structs.CheckType');
