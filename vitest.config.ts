@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    globalSetup: ['test/support/global-setup.ts'],
     env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
   },
 });

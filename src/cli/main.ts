@@ -36,7 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const entry = COMMANDS[first];
   if (entry === undefined) {
-    return report(new UsageError(`unknown command '${first}'`, "run 'mkdev --help' for the list of commands"));
+    return report(
+      new UsageError(`unknown command '${first}'`, "run 'mkdev --help' for the list of commands"),
+    );
   }
   const { spec } = await entry.spec();
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -81,7 +83,9 @@ function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
 /** Prints an error the way a user should see it: a message and a fix for their mistakes, a stack only for ours. */
 export function report(error: unknown): number {
   if (error instanceof InterruptedError) {
-    process.stderr.write('mkdev: interrupted; what was started is labelled, run the command again to carry on\n');
+    process.stderr.write(
+      'mkdev: interrupted; what was started is labelled, run the command again to carry on\n',
+    );
   } else if (error instanceof UserError) {
     process.stderr.write(`mkdev: ${error.message}\n`);
     if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);

@@ -8,11 +8,39 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  up: { summary: 'bring the stack up and wait until it is ready', spec: () => import('./up/spec.ts'), run: () => import('./up/run.ts') },
-  down: { summary: 'remove the stack (volumes too with --volumes)', spec: () => import('./down/spec.ts'), run: () => import('./down/run.ts') },
-  status: { summary: 'state, readiness and ports of each service', spec: () => import('./status/spec.ts'), run: () => import('./status/run.ts') },
-  logs: { summary: "the services' logs, prefixed per service", spec: () => import('./logs/spec.ts'), run: () => import('./logs/run.ts') },
-  env: { summary: 'endpoints as KEY=VALUE lines for scripts', spec: () => import('./env/spec.ts'), run: () => import('./env/run.ts') },
-  init: { summary: 'write a commented mkdev.yaml', spec: () => import('./init/spec.ts'), run: () => import('./init/run.ts') },
-  doctor: { summary: 'check that this machine can run the stack', spec: () => import('./doctor/spec.ts'), run: () => import('./doctor/run.ts') },
+  up: {
+    summary: 'bring the stack up and wait until it is ready',
+    spec: () => import('./up/spec.ts'),
+    run: () => import('./up/run.ts'),
+  },
+  down: {
+    summary: 'remove the stack (volumes too with --volumes)',
+    spec: () => import('./down/spec.ts'),
+    run: () => import('./down/run.ts'),
+  },
+  status: {
+    summary: 'state, readiness and ports of each service',
+    spec: () => import('./status/spec.ts'),
+    run: () => import('./status/run.ts'),
+  },
+  logs: {
+    summary: "the services' logs, prefixed per service",
+    spec: () => import('./logs/spec.ts'),
+    run: () => import('./logs/run.ts'),
+  },
+  env: {
+    summary: 'endpoints as KEY=VALUE lines for scripts',
+    spec: () => import('./env/spec.ts'),
+    run: () => import('./env/run.ts'),
+  },
+  init: {
+    summary: 'write a commented mkdev.yaml',
+    spec: () => import('./init/spec.ts'),
+    run: () => import('./init/run.ts'),
+  },
+  doctor: {
+    summary: 'check that this machine can run the stack',
+    spec: () => import('./doctor/spec.ts'),
+    run: () => import('./doctor/run.ts'),
+  },
 };

@@ -11,5 +11,15 @@ export interface CheckResult {
 }
 
 export const pass = (name: string, detail: string): CheckResult => ({ name, status: 'pass', detail });
-export const warn = (name: string, detail: string, fix: string): CheckResult => ({ name, status: 'warn', detail, fix });
-export const fail = (name: string, detail: string, fix: string): CheckResult => ({ name, status: 'fail', detail, fix });
+export const warn = (name: string, detail: string, fix: string): CheckResult => ({
+  name,
+  status: 'warn',
+  detail,
+  fix,
+});
+export const fail = (name: string, detail: string, fix: string): CheckResult => ({
+  name,
+  status: 'fail',
+  detail,
+  fix,
+});

@@ -14,14 +14,21 @@ export const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 
 const MIN_API = [1, 41];
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 
-export async function checkEngine(docker: Docker): Promise<{ result: CheckResult; info?: Record<string, unknown> }> {
+export async function checkEngine(
+  docker: Docker,
+): Promise<{ result: CheckResult; info?: Record<string, unknown> }> {
   try {
     const version = await withDeadline(docker.version(), 3000, 'no answer within 3 s');
     const info = (await withDeadline(docker.info(), 3000, 'no answer within 3 s')) as Record<string, unknown>;
-    return { result: pass('docker engine', `${describeDockerHost()}: engine ${version.Version}`), info: { ...info, ApiVersion: version.ApiVersion } };
+    return {
+      result: pass('docker engine', `${describeDockerHost()}: engine ${version.Version}`),
+      info: { ...info, ApiVersion: version.ApiVersion },
+    };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT) };
+    return {
+      result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT),
+    };
   }
 }
 
@@ -40,7 +47,11 @@ export async function checkResources(info: Record<string, unknown>): Promise<Che
   const memory =
     mem >= STACK_NEEDS.memoryBytes
       ? pass('memory', `${gib(mem)} free, the stack needs about ${gib(STACK_NEEDS.memoryBytes)}`)
-      : warn('memory', `${gib(mem)} free, the stack needs about ${gib(STACK_NEEDS.memoryBytes)}`, 'close other programs or give Docker more memory');
+      : warn(
+          'memory',
+          `${gib(mem)} free, the stack needs about ${gib(STACK_NEEDS.memoryBytes)}`,
+          'close other programs or give Docker more memory',
+        );
   let disk: CheckResult;
   try {
     const root = String(info.DockerRootDir ?? '/var/lib/docker');
@@ -49,7 +60,11 @@ export async function checkResources(info: Record<string, unknown>): Promise<Che
     disk =
       free >= STACK_NEEDS.diskBytes
         ? pass('disk', `${gib(free)} free for images and volumes`)
-        : fail('disk', `${gib(free)} free, images and volumes need about ${gib(STACK_NEEDS.diskBytes)}`, 'free disk space (`docker system prune` removes unused images)');
+        : fail(
+            'disk',
+            `${gib(free)} free, images and volumes need about ${gib(STACK_NEEDS.diskBytes)}`,
+            'free disk space (`docker system prune` removes unused images)',
+          );
   } catch {
     disk = warn('disk', 'cannot tell the free space of the engine', 'make sure a few GiB are free');
   }
@@ -58,7 +73,9 @@ export async function checkResources(info: Record<string, unknown>): Promise<Che
 
 export async function checkPorts(docker: Docker | undefined, stack: Stack): Promise<CheckResult[]> {
   const wanted = Object.values(stack.services).flatMap((s) =>
-    s.ports.filter((p) => p.published !== 0 && p.protocol === 'tcp').map((p) => ({ service: s.name, port: p })),
+    s.ports
+      .filter((p) => p.published !== 0 && p.protocol === 'tcp')
+      .map((p) => ({ service: s.name, port: p })),
   );
   return Promise.all(
     wanted.map(async ({ service, port }) => {
@@ -68,7 +85,11 @@ export async function checkPorts(docker: Docker | undefined, stack: Stack): Prom
       const ours = holder?.startsWith(`container ${stack.project}-`);
       return ours
         ? pass(name, `held by this project's ${holder}`)
-        : fail(name, `wanted by ${service}, taken${holder ? ` by ${holder}` : ''}`, `free it, or move ${service} with the MKDEV_*_PORT variable in the stack file`);
+        : fail(
+            name,
+            `wanted by ${service}, taken${holder ? ` by ${holder}` : ''}`,
+            `free it, or move ${service} with the MKDEV_*_PORT variable in the stack file`,
+          );
     }),
   );
 }
@@ -81,7 +102,13 @@ export function checkNode(): CheckResult {
 }
 
 export async function checkImages(docker: Docker, stack: Stack): Promise<CheckResult[]> {
-  const images = [...new Set(Object.values(stack.services).filter((s) => !s.build).map((s) => s.image))];
+  const images = [
+    ...new Set(
+      Object.values(stack.services)
+        .filter((s) => !s.build)
+        .map((s) => s.image),
+    ),
+  ];
   return Promise.all(
     images.map(async (image) => {
       const name = `image ${image}`;
@@ -92,11 +119,21 @@ export async function checkImages(docker: Docker, stack: Stack): Promise<CheckRe
         // The distribution endpoint asks the registry for the manifest without pulling layers.
         const probe = createDockerClient({ timeoutMs: 5000 });
         try {
-          await withDeadline(probe.getImage(image).distribution(), 5000, 'no answer from the registry within 5 s');
+          await withDeadline(
+            probe.getImage(image).distribution(),
+            5000,
+            'no answer from the registry within 5 s',
+          );
           return pass(name, 'not present, pullable');
         } catch (error) {
-          const reason = (error instanceof Error ? error.message : String(error)).replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').split('\n')[0];
-          return fail(name, `not present and not pullable (${reason})`, 'use an image map (--images / MKDEV_IMAGES); offline, `npm run images:offline` builds one');
+          const reason = (error instanceof Error ? error.message : String(error))
+            .replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')
+            .split('\n')[0];
+          return fail(
+            name,
+            `not present and not pullable (${reason})`,
+            'use an image map (--images / MKDEV_IMAGES); offline, `npm run images:offline` builds one',
+          );
         }
       }
     }),

@@ -26,10 +26,9 @@ function ignorePatterns(context: string): RegExp[] {
       const body = glob
         .replace(/^\/+|\/+$/g, '')
         .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*\*/g, '\u0000')
-        .replace(/\*/g, '[^/]*')
-        .replace(/\?/g, '[^/]')
-        .replace(/\u0000/g, '.*');
+        .split('**')
+        .map((part) => part.replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+        .join('.*');
       return new RegExp(`^${body}(/.*)?$`);
     });
 }
@@ -53,7 +52,12 @@ export function contextFiles(context: string): string[] {
 /** Hash of everything that goes into the build: a changed file means a rebuild and a recreate. */
 export function contextHash(context: string, extra: Readonly<Record<string, string>> = {}): string {
   const hash = createHash('sha256');
-  for (const rel of contextFiles(context)) hash.update(rel).update('\0').update(readFileSync(join(context, rel))).update('\0');
+  for (const rel of contextFiles(context))
+    hash
+      .update(rel)
+      .update('\0')
+      .update(readFileSync(join(context, rel)))
+      .update('\0');
   hash.update(JSON.stringify(extra));
   return hash.digest('hex').slice(0, 16);
 }

@@ -27,7 +27,12 @@ export function demuxToText(buffer: Buffer): string {
 
 export async function logTail(container: Docker.Container, lines = 20): Promise<string> {
   try {
-    const raw = (await container.logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+    const raw = (await container.logs({
+      stdout: true,
+      stderr: true,
+      tail: lines,
+      follow: false,
+    })) as unknown as Buffer;
     return demuxToText(raw).trimEnd();
   } catch {
     return '';
@@ -39,7 +44,10 @@ export async function allLogs(container: Docker.Container): Promise<string> {
   return demuxToText(raw);
 }
 
-export async function execIn(container: Docker.Container, command: readonly string[]): Promise<{ exitCode: number; output: string }> {
+export async function execIn(
+  container: Docker.Container,
+  command: readonly string[],
+): Promise<{ exitCode: number; output: string }> {
   const exec = await container.exec({ Cmd: [...command], AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const out = new PassThrough();

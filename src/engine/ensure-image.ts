@@ -8,7 +8,12 @@ import { pullImage } from './image.ts';
 
 export type StepReporter = (step: StepName, message: string) => void;
 
-export async function ensureImage(docker: Docker, sp: ServicePlan, report: StepReporter, signal: AbortSignal): Promise<void> {
+export async function ensureImage(
+  docker: Docker,
+  sp: ServicePlan,
+  report: StepReporter,
+  signal: AbortSignal,
+): Promise<void> {
   const { service } = sp;
   if (sp.image === 'present') {
     report('image-ready', `image ${service.image} present`);
@@ -16,7 +21,9 @@ export async function ensureImage(docker: Docker, sp: ServicePlan, report: StepR
   }
   if (sp.image === 'pull') {
     report('pull', `pulling ${service.image}`);
-    await pullImage(docker, service.image, (m) => report('pull', `pulling ${service.image}: ${m}`), { signal });
+    await pullImage(docker, service.image, (m) => report('pull', `pulling ${service.image}: ${m}`), {
+      signal,
+    });
     report('image-ready', `pulled ${service.image}`);
     return;
   }
@@ -32,7 +39,9 @@ export async function ensureImage(docker: Docker, sp: ServicePlan, report: StepR
   });
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
-    signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), { once: true });
+    signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
+      once: true,
+    });
     docker.modem.followProgress(
       stream,
       (error: Error | null, output: { error?: string }[]) => {

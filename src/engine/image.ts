@@ -32,7 +32,11 @@ export async function pullImage(
     new UserError(`cannot pull image ${reference}: ${reason}`, { hint: PULL_HINT });
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await withDeadline(docker.pull(reference) as Promise<NodeJS.ReadableStream>, firstAnswerMs, 'no answer from the registry');
+    stream = await withDeadline(
+      docker.pull(reference) as Promise<NodeJS.ReadableStream>,
+      firstAnswerMs,
+      'no answer from the registry',
+    );
   } catch (error) {
     throw fail(shortReason(error));
   }
@@ -44,7 +48,11 @@ export async function pullImage(
         reject(fail(`no progress within ${firstAnswerMs / 1000} s`));
       }
     }, firstAnswerMs);
-    options.signal?.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), { once: true });
+    options.signal?.addEventListener(
+      'abort',
+      () => (stream as unknown as { destroy?: () => void }).destroy?.(),
+      { once: true },
+    );
     docker.modem.followProgress(
       stream,
       (error: Error | null) => {
@@ -63,7 +71,12 @@ export async function pullImage(
 
 function shortReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').split('\n')[0]?.trim() ?? message;
+  return (
+    message
+      .replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')
+      .split('\n')[0]
+      ?.trim() ?? message
+  );
 }
 
 export async function withDeadline<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {

@@ -3,7 +3,11 @@ import type Docker from 'dockerode';
 import { LABEL, MKDEV_VERSION } from './labels.ts';
 import { networkName } from './names.ts';
 
-export async function ensureNetwork(docker: Docker, project: string, labels: Record<string, string> = {}): Promise<string> {
+export async function ensureNetwork(
+  docker: Docker,
+  project: string,
+  labels: Record<string, string> = {},
+): Promise<string> {
   const name = networkName(project);
   const existing = await docker.listNetworks({ filters: { name: [name] } });
   if (existing.some((n) => n.Name === name)) return name;
@@ -21,7 +25,12 @@ export async function ensureNetwork(docker: Docker, project: string, labels: Rec
   return name;
 }
 
-export async function ensureVolume(docker: Docker, project: string, name: string, labels: Record<string, string> = {}) {
+export async function ensureVolume(
+  docker: Docker,
+  project: string,
+  name: string,
+  labels: Record<string, string> = {},
+) {
   // Creating an existing volume with the same name is a no-op in the engine: idempotent by design.
   await docker.createVolume({
     Name: name,

@@ -17,7 +17,10 @@ export function chooseReporter(json: boolean, stream: NodeJS.WriteStream = proce
   return stream.isTTY && process.env.CI === undefined && process.env.TERM !== 'dumb' ? 'tree' : 'plain';
 }
 
-export async function createReporter(kind: ReporterKind, mask: (s: string) => string): Promise<ProgressReporter> {
+export async function createReporter(
+  kind: ReporterKind,
+  mask: (s: string) => string,
+): Promise<ProgressReporter> {
   if (kind === 'json') return jsonReporter(mask);
   if (kind === 'plain') return plainReporter(mask);
   const { treeReporter } = await import('./tree-reporter.ts');

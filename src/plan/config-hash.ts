@@ -30,5 +30,8 @@ export function configHash(service: ServiceSpec, buildHash?: string): string {
     oneShot: service.oneShot,
     register: service.register ?? null,
   };
-  return createHash('sha256').update(JSON.stringify(stable(relevant))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(stable(relevant)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -6,11 +6,11 @@ import { InterruptedError, UserError } from '../cli/errors.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
-import { ensureNetwork, ensureVolume } from '../engine/network.ts';
 import { volumeName } from '../engine/names.ts';
+import { ensureNetwork, ensureVolume } from '../engine/network.ts';
 import { runAction } from '../platform/actions.ts';
-import type { ProbeTarget } from '../readiness/probe.ts';
 import { createProbe } from '../readiness/create-probe.ts';
+import type { ProbeTarget } from '../readiness/probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { EventSink, ServiceTimeline, StepName } from './events.ts';
 import { Milestones, UpstreamFailed } from './milestones.ts';
@@ -48,7 +48,9 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   const infra = (async () => {
     const labels = { ...options.extraLabels };
     await ensureNetwork(docker, plan.project, labels);
-    await Promise.all(plan.createVolumes.map((v) => ensureVolume(docker, plan.project, volumeName(plan.project, v), labels)));
+    await Promise.all(
+      plan.createVolumes.map((v) => ensureVolume(docker, plan.project, volumeName(plan.project, v), labels)),
+    );
   })();
   const images = new Map<string, Promise<void>>();
 
@@ -172,7 +174,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
       runService(sp).catch((error: unknown) => {
         milestones.fail(sp.service.name);
         if (error instanceof UpstreamFailed || signal.aborted) {
-          emit(sp.service.name, 'cancelled', error instanceof UpstreamFailed ? `not started: ${error.message}` : 'cancelled');
+          emit(
+            sp.service.name,
+            'cancelled',
+            error instanceof UpstreamFailed ? `not started: ${error.message}` : 'cancelled',
+          );
           if (!signal.aborted) internal.abort();
           return;
         }

@@ -27,7 +27,8 @@ export class Milestones {
   private readonly map = new Map<string, Record<DependencyCondition, Deferred>>();
 
   constructor(services: readonly string[]) {
-    for (const s of services) this.map.set(s, { started: new Deferred(), ready: new Deferred(), completed: new Deferred() });
+    for (const s of services)
+      this.map.set(s, { started: new Deferred(), ready: new Deferred(), completed: new Deferred() });
   }
 
   of(service: string): Record<DependencyCondition, Deferred> {

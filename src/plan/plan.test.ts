@@ -18,25 +18,36 @@ const container = (over: Partial<ObservedContainer>): ObservedContainer => ({
   ports: {},
   ...over,
 });
-const service = (over: Partial<ServiceSpec> = {}) => ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
+const service = (over: Partial<ServiceSpec> = {}) =>
+  ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
 
 describe('planContainers', () => {
   it('creates what is missing, keeps what runs unchanged, recreates what changed, starts what stopped', () => {
     expect(planContainers(service(), 'h', [])).toEqual([{ kind: 'create', replica: 1 }]);
     expect(planContainers(service(), 'h', [container({})])[0]?.kind).toBe('keep');
     expect(planContainers(service(), 'new', [container({})])[0]?.kind).toBe('recreate');
-    expect(planContainers(service(), 'h', [container({ state: 'exited', exitCode: 137 })])[0]?.kind).toBe('start');
+    expect(planContainers(service(), 'h', [container({ state: 'exited', exitCode: 137 })])[0]?.kind).toBe(
+      'start',
+    );
   });
 
   it('keeps a job that completed, re-runs one that failed', () => {
     const job = service({ oneShot: true });
-    expect(planContainers(job, 'h', [container({ state: 'exited', exitCode: 0 })])[0]).toMatchObject({ kind: 'keep', completed: true });
+    expect(planContainers(job, 'h', [container({ state: 'exited', exitCode: 0 })])[0]).toMatchObject({
+      kind: 'keep',
+      completed: true,
+    });
     expect(planContainers(job, 'h', [container({ state: 'exited', exitCode: 1 })])[0]?.kind).toBe('recreate');
   });
 
   it('scales: creates new replicas and removes extra ones', () => {
-    expect(planContainers(service({ replicas: 2 }), 'h', [container({})]).map((s) => s.kind)).toEqual(['keep', 'create']);
-    expect(planContainers(service(), 'h', [container({}), container({ id: 'c2', replica: 2 })]).map((s) => s.kind)).toEqual(['keep', 'remove']);
+    expect(planContainers(service({ replicas: 2 }), 'h', [container({})]).map((s) => s.kind)).toEqual([
+      'keep',
+      'create',
+    ]);
+    expect(
+      planContainers(service(), 'h', [container({}), container({ id: 'c2', replica: 2 })]).map((s) => s.kind),
+    ).toEqual(['keep', 'remove']);
   });
 });
 
@@ -46,15 +57,30 @@ describe('computePlan', () => {
     const names = Object.keys(stack.services);
     const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
     const running = Object.values(stack.services).map((s) =>
-      container({ id: s.name, service: s.name, configHash: hashes[s.name] ?? '', state: s.oneShot ? 'exited' : 'running', exitCode: s.oneShot ? 0 : undefined }),
+      container({
+        id: s.name,
+        service: s.name,
+        configHash: hashes[s.name] ?? '',
+        state: s.oneShot ? 'exited' : 'running',
+        exitCode: s.oneShot ? 0 : undefined,
+      }),
     );
     const images = new Set(Object.values(stack.services).map((s) => s.image));
-    const observed = { containers: running, networkExists: true, volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)), images };
+    const observed = {
+      containers: running,
+      networkExists: true,
+      volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)),
+      images,
+    };
     expect(isNoop(computePlan(stack, observed, names, hashes))).toBe(true);
     const changed = { ...hashes, kong: 'other' };
     const plan = computePlan(stack, observed, names, changed);
     expect(isNoop(plan)).toBe(false);
-    expect(Object.entries(plan.services).filter(([, sp]) => sp.steps.some((s) => s.kind !== 'keep')).map(([n]) => n)).toEqual(['kong']);
+    expect(
+      Object.entries(plan.services)
+        .filter(([, sp]) => sp.steps.some((s) => s.kind !== 'keep'))
+        .map(([n]) => n),
+    ).toEqual(['kong']);
   });
 
   it('selects the asked-for services with everything they depend on', async () => {

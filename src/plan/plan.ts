@@ -7,10 +7,25 @@ export type ImageStep = 'present' | 'pull' | 'build';
 
 export type ContainerStep =
   | { readonly kind: 'create'; readonly replica: number }
-  | { readonly kind: 'recreate'; readonly replica: number; readonly containerId: string; readonly reason: string }
+  | {
+      readonly kind: 'recreate';
+      readonly replica: number;
+      readonly containerId: string;
+      readonly reason: string;
+    }
   | { readonly kind: 'start'; readonly replica: number; readonly containerId: string }
-  | { readonly kind: 'keep'; readonly replica: number; readonly containerId: string; readonly completed: boolean }
-  | { readonly kind: 'remove'; readonly replica: number; readonly containerId: string; readonly reason: string };
+  | {
+      readonly kind: 'keep';
+      readonly replica: number;
+      readonly containerId: string;
+      readonly completed: boolean;
+    }
+  | {
+      readonly kind: 'remove';
+      readonly replica: number;
+      readonly containerId: string;
+      readonly reason: string;
+    };
 
 export interface ServicePlan {
   readonly service: ServiceSpec;
@@ -42,7 +57,11 @@ export function selectServices(stack: Stack, requested: readonly string[]): stri
   return Object.keys(stack.services).filter((n) => chosen.has(n));
 }
 
-export function planContainers(service: ServiceSpec, hash: string, existing: readonly ObservedContainer[]): ContainerStep[] {
+export function planContainers(
+  service: ServiceSpec,
+  hash: string,
+  existing: readonly ObservedContainer[],
+): ContainerStep[] {
   const steps: ContainerStep[] = [];
   for (let replica = 1; replica <= service.replicas; replica++) {
     const current = existing.find((c) => c.replica === replica);
@@ -56,7 +75,12 @@ export function planContainers(service: ServiceSpec, hash: string, existing: rea
       steps.push({ kind: 'keep', replica, containerId: current.id, completed: true });
     } else if (service.oneShot) {
       // A job that failed or never finished runs again from scratch.
-      steps.push({ kind: 'recreate', replica, containerId: current.id, reason: 'previous run did not complete' });
+      steps.push({
+        kind: 'recreate',
+        replica,
+        containerId: current.id,
+        reason: 'previous run did not complete',
+      });
     } else {
       steps.push({ kind: 'start', replica, containerId: current.id });
     }
@@ -79,10 +103,18 @@ export function computePlan(
     if (service === undefined) continue;
     const hash = hashes[name] ?? '';
     const existing = observed.containers.filter((c) => c.service === name);
-    const image: ImageStep = service.build ? 'build' : observed.images.has(service.image) ? 'present' : 'pull';
+    const image: ImageStep = service.build
+      ? 'build'
+      : observed.images.has(service.image)
+        ? 'present'
+        : 'pull';
     services[name] = { service, configHash: hash, image, steps: planContainers(service, hash, existing) };
   }
-  const wanted = new Set(selected.flatMap((n) => stack.services[n]?.volumes.filter((v) => v.kind === 'volume').map((v) => v.source) ?? []));
+  const wanted = new Set(
+    selected.flatMap(
+      (n) => stack.services[n]?.volumes.filter((v) => v.kind === 'volume').map((v) => v.source) ?? [],
+    ),
+  );
   return {
     project: stack.project,
     createNetwork: !observed.networkExists,
@@ -96,6 +128,8 @@ export function isNoop(plan: Plan): boolean {
   return (
     !plan.createNetwork &&
     plan.createVolumes.length === 0 &&
-    Object.values(plan.services).every((s) => s.image === 'present' && s.steps.every((step) => step.kind === 'keep'))
+    Object.values(plan.services).every(
+      (s) => s.image === 'present' && s.steps.every((step) => step.kind === 'keep'),
+    )
   );
 }

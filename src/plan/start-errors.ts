@@ -11,7 +11,10 @@ export function explainStartError(error: unknown, service: ServiceSpec): Error {
       hint: `stop whatever holds port ${hostPort}, or move ${service.name}'s port (see the MKDEV_*_PORT variables in the stack file, or 'ports:' in mkdev.yaml)`,
     });
   }
-  return new UserError(`${service.name}: the engine could not start the container: ${message.split('\n')[0]}`, {
-    hint: `see 'mkdev logs ${service.name}'`,
-  });
+  return new UserError(
+    `${service.name}: the engine could not start the container: ${message.split('\n')[0]}`,
+    {
+      hint: `see 'mkdev logs ${service.name}'`,
+    },
+  );
 }

@@ -17,7 +17,8 @@ export interface ActionContext {
 function baseUrl(ctx: ActionContext, service: string, port: number): string {
   const target = ctx.targets.get(service);
   const hostPort = target?.hostPort(port);
-  if (target === undefined || hostPort === undefined) throw new Error(`${service}: port ${port} is not published`);
+  if (target === undefined || hostPort === undefined)
+    throw new Error(`${service}: port ${port} is not published`);
   return `http://${target.host}:${hostPort}`;
 }
 
@@ -30,8 +31,13 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<str
       return `set Consul KV ${action.key}`;
     }
     case 'kong_plugin': {
-      if (ctx.self === undefined) throw new Error('kong_plugin runs on the Kong service itself (after_ready)');
-      const outcome = await ensureGlobalPlugin(baseUrl(ctx, ctx.self, action.port), action.name, action.config);
+      if (ctx.self === undefined)
+        throw new Error('kong_plugin runs on the Kong service itself (after_ready)');
+      const outcome = await ensureGlobalPlugin(
+        baseUrl(ctx, ctx.self, action.port),
+        action.name,
+        action.config,
+      );
       return `${outcome === 'created' ? 'enabled' : 'kept'} Kong plugin ${action.name}`;
     }
   }

@@ -3,7 +3,11 @@ import Consul from 'consul';
 
 export async function putKv(baseUrl: string, key: string, value: string): Promise<void> {
   const url = new URL(baseUrl);
-  const consul = new Consul({ host: url.hostname, port: Number(url.port), secure: url.protocol === 'https:' });
+  const consul = new Consul({
+    host: url.hostname,
+    port: Number(url.port),
+    secure: url.protocol === 'https:',
+  });
   const ok = await consul.kv.set(key, value);
   if (ok !== true) throw new Error(`Consul refused to set ${key}`);
 }

@@ -31,7 +31,10 @@ export interface BringUpResult {
 
 export function stackHashes(stack: Stack): Record<string, string> {
   return Object.fromEntries(
-    Object.values(stack.services).map((s) => [s.name, configHash(s, s.build ? contextHash(s.build.context, s.build.args) : undefined)]),
+    Object.values(stack.services).map((s) => [
+      s.name,
+      configHash(s, s.build ? contextHash(s.build.context, s.build.args) : undefined),
+    ]),
   );
 }
 
@@ -40,7 +43,9 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
       const { UserError } = await import('../cli/errors.ts');
-      throw new UserError(`no service '${name}' in this stack`, { hint: `services are: ${Object.keys(stack.services).join(', ')}` });
+      throw new UserError(`no service '${name}' in this stack`, {
+        hint: `services are: ${Object.keys(stack.services).join(', ')}`,
+      });
     }
   }
   const before = await observeProject(docker, stack.project);

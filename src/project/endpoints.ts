@@ -12,21 +12,26 @@ export interface Endpoint {
 export function resolveEndpoints(stack: Stack, observed: ObservedState, host: string): Endpoint[] {
   const endpoints: Endpoint[] = [];
   for (const service of Object.values(stack.services)) {
-    const running = observed.containers.find((c) => c.service === service.name && c.replica === 1 && c.state === 'running');
+    const running = observed.containers.find(
+      (c) => c.service === service.name && c.replica === 1 && c.state === 'running',
+    );
     if (running === undefined) continue;
     for (const [name, template] of Object.entries(service.exports)) {
       let missing = false;
-      const value = template.replace(/\{\{\s*([a-z]+)(?::([^}\s]+))?\s*\}\}/g, (_, kind: string, arg?: string) => {
-        if (kind === 'host') return host;
-        if (kind === 'port') {
-          const [port, protocol = 'tcp'] = (arg ?? '').split('/');
-          const published = running.ports[`${port}/${protocol}`];
-          if (published === undefined) missing = true;
-          return String(published ?? '');
-        }
-        if (kind === 'env') return service.env[arg ?? ''] ?? '';
-        return '';
-      });
+      const value = template.replace(
+        /\{\{\s*([a-z]+)(?::([^}\s]+))?\s*\}\}/g,
+        (_, kind: string, arg?: string) => {
+          if (kind === 'host') return host;
+          if (kind === 'port') {
+            const [port, protocol = 'tcp'] = (arg ?? '').split('/');
+            const published = running.ports[`${port}/${protocol}`];
+            if (published === undefined) missing = true;
+            return String(published ?? '');
+          }
+          if (kind === 'env') return service.env[arg ?? ''] ?? '';
+          return '';
+        },
+      );
       if (!missing) endpoints.push({ service: service.name, name, value });
     }
   }

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { demuxToText } from '../engine/container-ops.ts';
-import { projectFilter, LABEL } from '../engine/labels.ts';
+import { LABEL, projectFilter } from '../engine/labels.ts';
 import { colourEnabled, SERVICE_COLOURS, style } from '../output/style.ts';
 import type { Stack } from '../stack/model.ts';
 
@@ -17,7 +17,11 @@ export interface LogOptions {
 function sinceSeconds(since: string | undefined): number | undefined {
   if (since === undefined) return undefined;
   const m = /^(\d+)(s|m|h)$/.exec(since);
-  if (m) return Math.floor(Date.now() / 1000) - Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[m[2] as 's' | 'm' | 'h'];
+  if (m)
+    return (
+      Math.floor(Date.now() / 1000) -
+      Number(m[1]) * ({ s: 1, m: 60, h: 3600 } as const)[m[2] as 's' | 'm' | 'h']
+    );
   const t = Date.parse(since);
   return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
 }
@@ -50,7 +54,9 @@ export async function followLogs(docker: Docker, stack: Stack, options: LogOptio
     stdout: true,
     stderr: true,
     ...(since === undefined ? {} : { since }),
-    ...(options.tail === undefined ? {} : { tail: options.tail === 'all' ? undefined : Number(options.tail) }),
+    ...(options.tail === undefined
+      ? {}
+      : { tail: options.tail === 'all' ? undefined : Number(options.tail) }),
   };
   await Promise.all(
     containers.map(async (c, i) => {
@@ -71,10 +77,14 @@ export async function followLogs(docker: Docker, stack: Stack, options: LogOptio
       docker.modem.demuxStream(stream, out, err);
       await new Promise<void>((resolve) => {
         stream.on('end', resolve);
-        options.signal.addEventListener('abort', () => {
-          (stream as unknown as { destroy: () => void }).destroy();
-          resolve();
-        }, { once: true });
+        options.signal.addEventListener(
+          'abort',
+          () => {
+            (stream as unknown as { destroy: () => void }).destroy();
+            resolve();
+          },
+          { once: true },
+        );
       });
     }),
   );

@@ -9,7 +9,9 @@ export async function checkHostPorts(docker: Docker, plan: Plan, observed: Obser
   const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
   const checks: Promise<void>[] = [];
   for (const sp of Object.values(plan.services)) {
-    const starting = sp.steps.some((s) => s.replica === 1 && (s.kind === 'create' || s.kind === 'recreate' || s.kind === 'start'));
+    const starting = sp.steps.some(
+      (s) => s.replica === 1 && (s.kind === 'create' || s.kind === 'recreate' || s.kind === 'start'),
+    );
     if (!starting) continue;
     for (const p of sp.service.ports) {
       if (p.published === 0 || p.protocol !== 'tcp' || ownPorts.has(p.published)) continue;

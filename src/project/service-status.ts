@@ -35,9 +35,23 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         const replica = i + 1;
         const c = observed.containers.find((o) => o.service === service.name && o.replica === replica);
         if (c === undefined) {
-          return { service: service.name, replica, container: '', state: 'missing', ready: false, upToDate: false, ports: {} };
+          return {
+            service: service.name,
+            replica,
+            container: '',
+            state: 'missing',
+            ready: false,
+            upToDate: false,
+            ports: {},
+          };
         }
-        const base = { service: service.name, replica, container: c.name, upToDate: c.configHash === hashes[service.name], ports: c.ports };
+        const base = {
+          service: service.name,
+          replica,
+          container: c.name,
+          upToDate: c.configHash === hashes[service.name],
+          ports: c.ports,
+        };
         if (service.oneShot) {
           const done = c.state === 'exited' && c.exitCode === 0;
           return { ...base, state: done ? 'completed' : c.state, ready: done };
@@ -48,7 +62,12 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         const result = await createProbe(service.ready.probe)
           .check(target, AbortSignal.timeout(3000))
           .catch((e: unknown) => ({ ready: false as const, reason: String(e) }));
-        return { ...base, state: 'running', ready: result.ready, ...(result.ready ? {} : { reason: result.reason }) };
+        return {
+          ...base,
+          state: 'running',
+          ready: result.ready,
+          ...(result.ready ? {} : { reason: result.reason }),
+        };
       }),
     ),
   );

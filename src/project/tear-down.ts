@@ -8,11 +8,17 @@ export interface TearDownResult {
   readonly volumes: number;
 }
 
-export async function tearDown(docker: Docker, project: string, options: { volumes: boolean }): Promise<TearDownResult> {
+export async function tearDown(
+  docker: Docker,
+  project: string,
+  options: { volumes: boolean },
+): Promise<TearDownResult> {
   const filters = projectFilter(project);
   const containers = await docker.listContainers({ all: true, filters });
   // SIGKILL after 2 s at most: a dev stack keeps its state in volumes, not in a graceful shutdown.
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(ignoreGone)));
+  await Promise.all(
+    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(ignoreGone)),
+  );
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreGone)));
   let volumes = 0;

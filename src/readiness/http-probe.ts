@@ -17,9 +17,13 @@ export function httpProbe(spec: HttpProbeSpec): Probe {
       try {
         const res = await request(url, { headers, signal, headersTimeout: 2000, bodyTimeout: 2000 });
         const body = await res.body.text();
-        const statusOk = spec.status === undefined ? res.statusCode < 300 && res.statusCode >= 200 : res.statusCode === spec.status;
+        const statusOk =
+          spec.status === undefined
+            ? res.statusCode < 300 && res.statusCode >= 200
+            : res.statusCode === spec.status;
         if (!statusOk) return notReady(`HTTP ${res.statusCode} ${body.slice(0, 120)}`.trim());
-        if (spec.bodyIncludes && !body.includes(spec.bodyIncludes)) return notReady(`body lacks '${spec.bodyIncludes}'`);
+        if (spec.bodyIncludes && !body.includes(spec.bodyIncludes))
+          return notReady(`body lacks '${spec.bodyIncludes}'`);
         return READY;
       } catch (error) {
         return notReady(reasonOf(error));

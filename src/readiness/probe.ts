@@ -30,7 +30,8 @@ export function requirePort(target: ProbeTarget, port: number): number {
 
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
+    const code =
+      (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
     return code ? `${code}` : error.message;
   }
   return String(error);

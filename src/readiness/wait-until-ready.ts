@@ -27,7 +27,10 @@ export async function waitUntilReady(probe: Probe, target: ProbeTarget, options:
   let lastReason = 'not checked yet';
   for (;;) {
     options.signal.throwIfAborted();
-    const attempt = AbortSignal.any([options.signal, AbortSignal.timeout(Math.max(options.intervalMs * 10, 2000))]);
+    const attempt = AbortSignal.any([
+      options.signal,
+      AbortSignal.timeout(Math.max(options.intervalMs * 10, 2000)),
+    ]);
     const result = await probe.check(target, attempt).catch((error: unknown) => ({
       ready: false as const,
       reason: error instanceof Error ? error.message : String(error),

@@ -8,9 +8,12 @@ export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): voi
     for (const [dep, condition] of Object.entries(service.dependsOn)) {
       const target = services[dep];
       if (target === undefined) {
-        throw new UserError(`${service.source}: '${service.name}' depends on '${dep}', which is not a service`, {
-          hint: `services are: ${Object.keys(services).join(', ')}`,
-        });
+        throw new UserError(
+          `${service.source}: '${service.name}' depends on '${dep}', which is not a service`,
+          {
+            hint: `services are: ${Object.keys(services).join(', ')}`,
+          },
+        );
       }
       if (condition === 'completed' && !target.oneShot) {
         throw new UserError(
@@ -27,7 +30,9 @@ export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): voi
   }
   const cycle = findCycle(services);
   if (cycle) {
-    throw new UserError(`dependency cycle: ${cycle.join(' -> ')}`, { hint: 'remove one of these depends_on entries' });
+    throw new UserError(`dependency cycle: ${cycle.join(' -> ')}`, {
+      hint: 'remove one of these depends_on entries',
+    });
   }
 }
 

@@ -17,7 +17,9 @@ export async function readImageMapFile(file: string, cwd: string): Promise<Image
   }
   for (const [from, to] of Object.entries(images)) {
     if (typeof to !== 'string' || to === '') {
-      throw new UserError(`${source.locate(['images', from])}: image map entry '${from}' must map to an image name`);
+      throw new UserError(
+        `${source.locate(['images', from])}: image map entry '${from}' must map to an image name`,
+      );
     }
   }
   return images as ImageMap;

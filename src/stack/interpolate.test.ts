@@ -27,6 +27,10 @@ describe('interpolateString', () => {
 
 describe('parseDotEnv', () => {
   it('reads KEY=VALUE lines, quotes, export and comments', () => {
-    expect(parseDotEnv('# c\nA=1\nexport B="two words"\nC=\'3\'\n\nbad line\n')).toEqual({ A: '1', B: 'two words', C: '3' });
+    expect(parseDotEnv('# c\nA=1\nexport B="two words"\nC=\'3\'\n\nbad line\n')).toEqual({
+      A: '1',
+      B: 'two words',
+      C: '3',
+    });
   });
 });

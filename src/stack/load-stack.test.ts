@@ -11,7 +11,10 @@ function project(files: Record<string, string> = {}): string {
   return dir;
 }
 
-async function loadError(dir: string, options: Partial<Parameters<typeof loadStack>[0]> = {}): Promise<UserError> {
+async function loadError(
+  dir: string,
+  options: Partial<Parameters<typeof loadStack>[0]> = {},
+): Promise<UserError> {
   const error = await loadStack({ cwd: dir, env: {}, ...options }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserError);
   return error as UserError;
@@ -21,7 +24,15 @@ describe('loadStack', () => {
   it('loads the default stack with generated secrets, official images and loopback ports', async () => {
     const dir = project();
     const stack = await loadStack({ cwd: dir, project: 'demo', env: {} });
-    expect(Object.keys(stack.services)).toEqual(['postgres', 'consul', 'rabbitmq', 'kong-migrations', 'kong', 'prometheus']);
+    expect(Object.keys(stack.services)).toEqual([
+      'postgres',
+      'consul',
+      'rabbitmq',
+      'kong-migrations',
+      'kong',
+      'prometheus',
+      'registrator',
+    ]);
     expect(stack.services.kong?.image).toBe('kong:3.9');
     const password = stack.services.postgres?.env.POSTGRES_PASSWORD ?? '';
     expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -38,13 +49,16 @@ describe('loadStack', () => {
 
   it('layers mkdev.yaml on the default stack: env merges, ports replace, services add', async () => {
     const dir = project({
-      'mkdev.yaml': 'name: shop\nservices:\n  kong:\n    env:\n      KONG_LOG_LEVEL: debug\n    ports: ["127.0.0.1:18000:8000"]\n  orders:\n    image: example/orders:1\n    depends_on: [kong]\n',
+      'mkdev.yaml':
+        'name: shop\nservices:\n  kong:\n    env:\n      KONG_LOG_LEVEL: debug\n    ports: ["127.0.0.1:18000:8000"]\n  orders:\n    image: example/orders:1\n    depends_on: [kong]\n',
     });
     const stack = await loadStack({ cwd: dir, env: {} });
     expect(stack.project).toBe('shop');
     expect(stack.services.kong?.env.KONG_LOG_LEVEL).toBe('debug');
     expect(stack.services.kong?.env.KONG_DATABASE).toBe('postgres');
-    expect(stack.services.kong?.ports).toEqual([{ hostIp: '127.0.0.1', published: 18000, target: 8000, protocol: 'tcp' }]);
+    expect(stack.services.kong?.ports).toEqual([
+      { hostIp: '127.0.0.1', published: 18000, target: 8000, protocol: 'tcp' },
+    ]);
     expect(stack.services.orders?.dependsOn).toEqual({ kong: 'started' });
   });
 
@@ -54,7 +68,11 @@ describe('loadStack', () => {
       'env-map.yaml': 'images:\n  postgres:17: from-env/pg\n  consul-x: y\n',
       'flag-map.yaml': 'images:\n  hashicorp/consul:1.20: from-flag/consul\n',
     });
-    const stack = await loadStack({ cwd: dir, env: { MKDEV_IMAGES: 'env-map.yaml' }, images: 'flag-map.yaml' });
+    const stack = await loadStack({
+      cwd: dir,
+      env: { MKDEV_IMAGES: 'env-map.yaml' },
+      images: 'flag-map.yaml',
+    });
     expect(stack.services.kong?.image).toBe('from-project/kong');
     expect(stack.services.postgres?.image).toBe('from-env/pg');
     expect(stack.services.consul?.image).toBe('from-flag/consul');
@@ -76,7 +94,9 @@ describe('loadStack', () => {
   });
 
   it('points at file:line:col for a bad value deep in a list', async () => {
-    const dir = project({ 'mkdev.yaml': 'services:\n  api:\n    image: x\n    ports:\n      - 80\n      - "abc:def"\n' });
+    const dir = project({
+      'mkdev.yaml': 'services:\n  api:\n    image: x\n    ports:\n      - 80\n      - "abc:def"\n',
+    });
     const error = await loadError(dir);
     expect(error.message).toMatch(/^mkdev\.yaml:6:9: services\.api\.ports\[1\]: expected "CONTAINER"/);
   });
@@ -96,9 +116,12 @@ describe('loadStack', () => {
 
   it('refuses unknown dependencies and cycles', async () => {
     const unknown = project({ 'mkdev.yaml': 'services:\n  api:\n    image: x\n    depends_on: [nope]\n' });
-    expect((await loadError(unknown)).message).toMatch(/mkdev\.yaml:2:3: 'api' depends on 'nope', which is not a service/);
+    expect((await loadError(unknown)).message).toMatch(
+      /mkdev\.yaml:2:3: 'api' depends on 'nope', which is not a service/,
+    );
     const cycle = project({
-      'mkdev.yaml': 'extends: none\nservices:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n',
+      'mkdev.yaml':
+        'extends: none\nservices:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n',
     });
     expect((await loadError(cycle)).message).toMatch(/^dependency cycle: (a -> b -> a|b -> a -> b)$/);
   });
@@ -112,7 +135,10 @@ describe('loadStack', () => {
     const dir = project();
     await loadStack({ cwd: dir, project: 'one', env: {} });
     await loadStack({ cwd: dir, project: 'two', env: {} });
-    const saved = JSON.parse(readFileSync(join(dir, '.mkdev', 'secrets.json'), 'utf8')) as Record<string, Record<string, string>>;
+    const saved = JSON.parse(readFileSync(join(dir, '.mkdev', 'secrets.json'), 'utf8')) as Record<
+      string,
+      Record<string, string>
+    >;
     expect(Object.keys(saved)).toEqual(['one', 'two']);
     expect(saved.one?.['postgres-password']).not.toBe(saved.two?.['postgres-password']);
   });

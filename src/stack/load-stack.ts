@@ -15,6 +15,8 @@ import { type ValidatedFile, validateStackFile } from './validate-file.ts';
 import { readYamlSource } from './yaml-source.ts';
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes.yaml', import.meta.url));
+/** The mkdev package's own directory: the default stack mounts files from it (the registrator). */
+export const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
 export interface LoadStackOptions {
@@ -48,13 +50,18 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const dotEnvFile = resolve(projectDir, '.env');
   const vars = { ...(existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {}), ...env };
 
-  const projectSource = projectFile ? await readYamlSource(projectFile, options.file ?? PROJECT_FILE_NAME) : undefined;
+  const projectSource = projectFile
+    ? await readYamlSource(projectFile, options.file ?? PROJECT_FILE_NAME)
+    : undefined;
   const declaredName = (projectSource?.value as { name?: unknown } | undefined)?.name;
   const project = sanitizeProjectName(
     options.project ?? (typeof declaredName === 'string' ? declaredName : basename(projectDir)),
   );
   const secrets = openSecretStore(projectDir, project);
-  const ctx: InterpolationContext = { vars: { ...vars, MKDEV_PROJECT: project }, secret: (n) => secrets.get(n) };
+  const ctx: InterpolationContext = {
+    vars: { ...vars, MKDEV_PROJECT: project, MKDEV_HOME },
+    secret: (n) => secrets.get(n),
+  };
 
   const files: ValidatedFile[] = [];
   const projectValidated = projectSource ? validateStackFile(projectSource, ctx) : undefined;
@@ -66,7 +73,10 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const images = await resolveImageMap(files, options, env);
   const merged = mergeServices(files);
   for (const [name, service] of Object.entries(options.overrides ?? {})) {
-    merged.set(name, { service: { ...(merged.get(name)?.service ?? {}), ...service }, source: 'testing overrides' });
+    merged.set(name, {
+      service: { ...(merged.get(name)?.service ?? {}), ...service },
+      source: 'testing overrides',
+    });
   }
   const services: Record<string, ServiceSpec> = {};
   for (const [name, { service, source }] of merged) {
@@ -82,7 +92,9 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   secrets.save();
   const volumes = [
     ...new Set(
-      Object.values(services).flatMap((s) => s.volumes.filter((v) => v.kind === 'volume').map((v) => v.source)),
+      Object.values(services).flatMap((s) =>
+        s.volumes.filter((v) => v.kind === 'volume').map((v) => v.source),
+      ),
     ),
   ];
   return { project, projectDir, services, volumes, secrets: secrets.values() };
@@ -102,7 +114,9 @@ async function resolveImageMap(
 }
 
 /** Services from all files, later files layered on earlier ones: maps merge, lists and scalars replace. */
-function mergeServices(files: readonly ValidatedFile[]): Map<string, { service: ServiceFile; source: string }> {
+function mergeServices(
+  files: readonly ValidatedFile[],
+): Map<string, { service: ServiceFile; source: string }> {
   const merged = new Map<string, { service: ServiceFile; source: string }>();
   for (const { source, stack } of files) {
     for (const [name, service] of Object.entries(stack.services ?? {})) {

@@ -20,10 +20,24 @@ export interface VolumeMount {
 }
 
 export type ReadyProbe =
-  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly status?: number; readonly scheme: 'http' | 'https'; readonly basicAuth?: { user: string; password: string }; readonly bodyIncludes?: string }
+  | {
+      readonly kind: 'http';
+      readonly port: number;
+      readonly path: string;
+      readonly status?: number;
+      readonly scheme: 'http' | 'https';
+      readonly basicAuth?: { user: string; password: string };
+      readonly bodyIncludes?: string;
+    }
   | { readonly kind: 'tcp'; readonly port: number }
   | { readonly kind: 'exec'; readonly command: readonly string[] }
-  | { readonly kind: 'postgres'; readonly port: number; readonly user: string; readonly password: string; readonly database: string }
+  | {
+      readonly kind: 'postgres';
+      readonly port: number;
+      readonly user: string;
+      readonly password: string;
+      readonly database: string;
+    }
   | { readonly kind: 'consul_leader'; readonly port: number }
   | { readonly kind: 'consul_kv'; readonly port: number; readonly key: string }
   | { readonly kind: 'log'; readonly pattern: string };
@@ -35,8 +49,19 @@ export interface ReadySpec {
 }
 
 export type Action =
-  | { readonly kind: 'consul_kv_put'; readonly service: string; readonly port: number; readonly key: string; readonly value: string }
-  | { readonly kind: 'kong_plugin'; readonly port: number; readonly name: string; readonly config?: Record<string, unknown> };
+  | {
+      readonly kind: 'consul_kv_put';
+      readonly service: string;
+      readonly port: number;
+      readonly key: string;
+      readonly value: string;
+    }
+  | {
+      readonly kind: 'kong_plugin';
+      readonly port: number;
+      readonly name: string;
+      readonly config?: Record<string, unknown>;
+    };
 
 export interface BuildSpec {
   /** Absolute path of the build context. */

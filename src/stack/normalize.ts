@@ -2,14 +2,22 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseDuration } from './duration.ts';
 import { type ImageMap, mapImage } from './image-map.ts';
-import type { Action, DependencyCondition, PortMapping, ReadySpec, ServiceSpec, VolumeMount } from './model.ts';
+import type {
+  Action,
+  DependencyCondition,
+  PortMapping,
+  ReadySpec,
+  ServiceSpec,
+  VolumeMount,
+} from './model.ts';
 import type { ActionFile, ReadyFile, ServiceFile } from './schema.ts';
 
 /** Host ports bind to loopback unless the stack says otherwise: safe by default. */
 export const DEFAULT_HOST_IP = '127.0.0.1';
 
 export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
-  if (typeof entry === 'number') return { target: entry, published: 0, hostIp: DEFAULT_HOST_IP, protocol: 'tcp' };
+  if (typeof entry === 'number')
+    return { target: entry, published: 0, hostIp: DEFAULT_HOST_IP, protocol: 'tcp' };
   if (typeof entry === 'object') {
     return {
       target: entry.target,
@@ -97,7 +105,9 @@ export function normalizeService(
         : {
             context: resolve(context.projectDir, service.build.context),
             dockerfile: service.build.dockerfile ?? 'Dockerfile',
-            args: Object.fromEntries(Object.entries(service.build.args ?? {}).map(([k, v]) => [k, String(v)])),
+            args: Object.fromEntries(
+              Object.entries(service.build.args ?? {}).map(([k, v]) => [k, String(v)]),
+            ),
           };
   const requestedImage = service.image ?? `mkdev-${context.project}-${name}:dev`;
   const command = toArgv(service.command);

@@ -25,7 +25,12 @@ export const readySchema = z
     tcp: z.strictObject({ port }).optional(),
     exec: z.strictObject({ command: z.array(z.string()).min(1) }).optional(),
     postgres: z
-      .strictObject({ port: port.default(5432), user: z.string(), password: z.string(), database: z.string() })
+      .strictObject({
+        port: port.default(5432),
+        user: z.string(),
+        password: z.string(),
+        database: z.string(),
+      })
       .optional(),
     consul_leader: z.strictObject({ port: port.default(8500) }).optional(),
     consul_kv: z.strictObject({ port: port.default(8500), key: z.string().min(1) }).optional(),
@@ -33,13 +38,21 @@ export const readySchema = z
     interval: duration.optional(),
     timeout: duration.optional(),
   })
-  .refine((r) => ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log'].some((k) => k in r), {
-    message: 'name one probe: http, tcp, exec, postgres, consul_leader, consul_kv or log',
-  });
+  .refine(
+    (r) => ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log'].some((k) => k in r),
+    {
+      message: 'name one probe: http, tcp, exec, postgres, consul_leader, consul_kv or log',
+    },
+  );
 
 export const actionSchema = z.union([
   z.strictObject({
-    consul_kv_put: z.strictObject({ service: z.string(), port: port.default(8500), key: z.string(), value: z.string() }),
+    consul_kv_put: z.strictObject({
+      service: z.string(),
+      port: port.default(8500),
+      key: z.string(),
+      value: z.string(),
+    }),
   }),
   z.strictObject({
     kong_plugin: z.strictObject({
@@ -79,7 +92,9 @@ export const serviceSchema = z.strictObject({
     .optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), scalar.nullable()).optional(),
   ports: z.array(portEntry).optional(),
-  volumes: z.array(z.string().regex(/^[^:]+:\/[^:]*(:ro|:rw)?$/, { message: 'expected "SOURCE:/path[:ro]"' })).optional(),
+  volumes: z
+    .array(z.string().regex(/^[^:]+:\/[^:]*(:ro|:rw)?$/, { message: 'expected "SOURCE:/path[:ro]"' }))
+    .optional(),
   command: stringList.optional(),
   entrypoint: stringList.optional(),
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.strictObject({ condition }))]).optional(),
@@ -102,7 +117,12 @@ export const stackFileSchema = z.strictObject({
   /** Which stack this file builds on: "default" (the Microkubes stack, the default) or "none". */
   extends: z.enum(['default', 'none']).optional(),
   images: z.record(z.string(), z.string()).optional(),
-  services: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a service name is a DNS label'), serviceSchema.nullable()).optional(),
+  services: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a service name is a DNS label'),
+      serviceSchema.nullable(),
+    )
+    .optional(),
 });
 
 export type StackFile = z.infer<typeof stackFileSchema>;

@@ -12,7 +12,8 @@ export interface ValidatedFile {
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`),
+    (out, key) =>
+      typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`,
     '',
   );
 }
@@ -30,7 +31,8 @@ function schemaError(source: YamlSource, error: z.ZodError): UserError {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = keys.length > 0 ? [...issue.path, keys[0] as string] : issue.path;
     const field = formatPath(path);
-    const message = issue.code === 'unrecognized_keys' ? `unknown field '${keys.join("', '")}'` : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys' ? `unknown field '${keys.join("', '")}'` : issue.message;
     return `${source.locate(path)}: ${field === '' ? '' : `${field}: `}${message}`;
   });
   const more = error.issues.length > 5 ? `\n(and ${error.issues.length - 5} more)` : '';

@@ -1,5 +1,12 @@
-import { checkApiVersion, checkEngine, checkImages, checkNode, checkPorts, checkResources } from '../../doctor/checks.ts';
 import type { CheckResult } from '../../doctor/check.ts';
+import {
+  checkApiVersion,
+  checkEngine,
+  checkImages,
+  checkNode,
+  checkPorts,
+  checkResources,
+} from '../../doctor/checks.ts';
 import { createDockerClient } from '../../engine/docker-client.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
@@ -11,7 +18,12 @@ export const run: CommandRun = async ({ values, cwd }) => {
   const project = stringFlag(values, 'project');
   const file = stringFlag(values, 'file');
   const images = stringFlag(values, 'images');
-  const stack = await loadStack({ cwd, ...(project ? { project } : {}), ...(file ? { file } : {}), ...(images ? { images } : {}) });
+  const stack = await loadStack({
+    cwd,
+    ...(project ? { project } : {}),
+    ...(file ? { file } : {}),
+    ...(images ? { images } : {}),
+  });
   const docker = createDockerClient();
   const engine = await checkEngine(docker);
   const results: CheckResult[] = [engine.result, checkNode()];

@@ -10,8 +10,13 @@ export const run: CommandRun = async ({ values, cwd }) => {
   const docker = await connectEngine();
   const started = Date.now();
   const removed = await tearDown(docker, project, { volumes: boolFlag(values, 'volumes') });
-  const parts = [`${removed.containers} containers`, `${removed.networks} network${removed.networks === 1 ? '' : 's'}`];
+  const parts = [
+    `${removed.containers} containers`,
+    `${removed.networks} network${removed.networks === 1 ? '' : 's'}`,
+  ];
   if (boolFlag(values, 'volumes')) parts.push(`${removed.volumes} volumes`);
-  process.stdout.write(`${project}: removed ${parts.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `${project}: removed ${parts.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return EXIT_OK;
 };

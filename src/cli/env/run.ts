@@ -14,7 +14,9 @@ export const run: CommandRun = async ({ values, cwd }) => {
   const show = boolFlag(values, 'show-secrets') || !process.stdout.isTTY;
   const mask = masker(stack.secrets, show);
   if (boolFlag(values, 'json')) {
-    process.stdout.write(`${JSON.stringify(Object.fromEntries(endpoints.map((e) => [e.name, mask(e.value)])), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(Object.fromEntries(endpoints.map((e) => [e.name, mask(e.value)])), null, 2)}\n`,
+    );
   } else {
     process.stdout.write(endpoints.map((e) => `${e.name}=${mask(e.value)}\n`).join(''));
   }

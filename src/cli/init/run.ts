@@ -7,6 +7,8 @@ import { EXIT_OK } from '../errors.ts';
 export const run: CommandRun = async ({ values, cwd }) => {
   const name = sanitizeProjectName(stringFlag(values, 'name') ?? basename(cwd));
   const file = writeProjectFile(cwd, name);
-  process.stdout.write(`wrote ${file}\nnext: 'mkdev up' brings the stack up; 'mkdev new-service <name>' adds a service\n`);
+  process.stdout.write(
+    `wrote ${file}\nnext: 'mkdev up' brings the stack up; 'mkdev new-service <name>' adds a service\n`,
+  );
   return EXIT_OK;
 };

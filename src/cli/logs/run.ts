@@ -10,7 +10,11 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   }
   const { stack, docker } = await openProject(values, cwd);
   for (const name of positionals) {
-    if (!(name in stack.services)) throw new UsageError(`no service '${name}' in this stack`, `services are: ${Object.keys(stack.services).join(', ')}`);
+    if (!(name in stack.services))
+      throw new UsageError(
+        `no service '${name}' in this stack`,
+        `services are: ${Object.keys(stack.services).join(', ')}`,
+      );
   }
   const since = stringFlag(values, 'since');
   await followLogs(docker, stack, {

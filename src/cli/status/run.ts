@@ -11,13 +11,19 @@ export const run: CommandRun = async ({ values, cwd }) => {
   const healthy = status.services.every((s) => s.ready !== false);
   if (boolFlag(values, 'json')) {
     const endpoints = Object.fromEntries(status.endpoints.map((e) => [e.name, mask(e.value)]));
-    process.stdout.write(`${JSON.stringify({ project: status.project, healthy, services: status.services, endpoints }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ project: status.project, healthy, services: status.services, endpoints }, null, 2)}\n`,
+    );
     return healthy ? EXIT_OK : EXIT_FAILURE;
   }
   const rows = status.services.map((s) => [
     s.service + (s.replica > 1 ? `-${s.replica}` : ''),
     s.state,
-    s.ready === null ? '-' : s.ready ? style('green', 'ready') : style('red', `not ready${s.reason ? ` (${s.reason})` : ''}`),
+    s.ready === null
+      ? '-'
+      : s.ready
+        ? style('green', 'ready')
+        : style('red', `not ready${s.reason ? ` (${s.reason})` : ''}`),
     s.state === 'missing' ? '-' : s.upToDate ? 'up to date' : style('yellow', 'changed: run mkdev up'),
     Object.entries(s.ports)
       .map(([k, v]) => `${v}->${k}`)

@@ -1,7 +1,7 @@
-import { renderTable } from '../../output/table.ts';
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
-import { renderTimeline } from '../../output/timeline.ts';
 import { style } from '../../output/style.ts';
+import { renderTable } from '../../output/table.ts';
+import { renderTimeline } from '../../output/timeline.ts';
 import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { openProject } from '../../project/open-project.ts';
@@ -43,8 +43,15 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       );
     } else {
       const out = process.stdout;
-      out.write(`\n${style('bold', `${stack.project} is ready`)} in ${(totalMs / 1000).toFixed(1)} s${noop ? ' (nothing changed)' : ''}\n\n`);
-      out.write(`${renderTable(['SERVICE', 'ENDPOINT', 'VALUE'], result.endpoints.map((e) => [e.service, e.name, mask(e.value)]))}\n\n`);
+      out.write(
+        `\n${style('bold', `${stack.project} is ready`)} in ${(totalMs / 1000).toFixed(1)} s${noop ? ' (nothing changed)' : ''}\n\n`,
+      );
+      out.write(
+        `${renderTable(
+          ['SERVICE', 'ENDPOINT', 'VALUE'],
+          result.endpoints.map((e) => [e.service, e.name, mask(e.value)]),
+        )}\n\n`,
+      );
       out.write(`${renderTimeline(stack, result.execution.timeline)}\n`);
       if (!values['show-secrets'] && stack.secrets.length > 0) {
         out.write(style('dim', `credentials are hidden; 'mkdev env --show-secrets' prints them\n`));

@@ -1,0 +1,60 @@
+// The CLI shell: help, version, usage errors and doctor, through the real binary.
+import { describe, expect, it } from 'vitest';
+import { testProject } from './support/cli.ts';
+
+const project = testProject('cli');
+
+describe('mkdev CLI', () => {
+  it('prints help and version, exits 2 on usage errors without a stack trace', async () => {
+    const help = await project.run(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toMatch(/Commands:\n {2}up/);
+    const upHelp = await project.run(['up', '--help']);
+    expect(upHelp.stdout).toContain('Usage: mkdev up [services...] [options]');
+    const unknown = await project.run(['frobnicate']);
+    expect([unknown.exitCode, unknown.stderr.split('\n')[0]]).toEqual([
+      2,
+      "mkdev: unknown command 'frobnicate'",
+    ]);
+    const badFlag = await project.run(['status', '--nope']);
+    expect(badFlag.exitCode).toBe(2);
+    expect(badFlag.stderr).toContain("Unknown option '--nope'");
+    expect(badFlag.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('doctor passes on this machine with the offline image map', async () => {
+    const doctor = await project.run(['doctor', '--json']);
+    const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: { name: string; status: string }[] };
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(doctor.exitCode).toBe(0);
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'docker engine',
+        'node',
+        'engine API',
+        'memory',
+        'disk',
+        'image mkdev-offline/kong-standin:3.9',
+      ]),
+    );
+  });
+
+  it('doctor fails within 3 s, clearly, when the engine is unreachable', async () => {
+    const started = Date.now();
+    const doctor = await project.run(['doctor'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(doctor.exitCode).toBe(1);
+    expect(doctor.stdout).toMatch(/FAIL\s+docker engine\s+cannot reach tcp:\/\/127\.0\.0\.1:1/);
+    expect(doctor.stdout).toContain('start a Docker engine');
+    expect(doctor.all).not.toMatch(/\n\s+at /);
+  });
+
+  it('up fails clearly, naming the image and the image map option, when an image cannot be pulled', async () => {
+    const started = Date.now();
+    const up = await project.run(['up', 'consul'], { env: { MKDEV_IMAGES: '' } });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toContain('mkdev: cannot pull image hashicorp/consul:1.20');
+    expect(up.stderr).toContain('--images');
+  });
+});

@@ -1,0 +1,143 @@
+// Runs the real mkdev CLI (bin/mkdev.js over dist/) in a throwaway project directory.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { execa, type ResultPromise } from 'execa';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'mkdev.js');
+export const OFFLINE_IMAGE_MAP = join(ROOT, 'images', 'offline-image-map.yaml');
+export const docker = new Docker();
+
+/** Every host port of the default stack moved to a free one, so tests run side by side. */
+export const FREE_PORTS: Record<string, string> = Object.fromEntries(
+  [
+    'POSTGRES',
+    'CONSUL',
+    'CONSUL_DNS',
+    'RABBITMQ',
+    'RABBITMQ_MANAGEMENT',
+    'KONG_PROXY',
+    'KONG_ADMIN',
+    'PROMETHEUS',
+  ].map((n) => [`MKDEV_${n}_PORT`, '0']),
+);
+
+export interface TestProject {
+  readonly dir: string;
+  readonly name: string;
+  run(
+    args: readonly string[],
+    options?: { env?: Record<string, string>; timeout?: number },
+  ): ResultPromise<{ reject: false; all: true }>;
+  write(file: string, text: string): void;
+}
+
+export function testProject(prefix: string, files: Record<string, string> = {}): TestProject {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
+  for (const [file, text] of Object.entries(files)) write(file, text);
+  return {
+    dir,
+    name,
+    write,
+    run: (args, options = {}) =>
+      execa(process.execPath, [BIN, ...args, '-p', name], {
+        cwd: dir,
+        reject: false,
+        all: true,
+        timeout: options.timeout ?? 240_000,
+        env: { MKDEV_IMAGES: OFFLINE_IMAGE_MAP, NO_COLOR: '1', ...FREE_PORTS, ...options.env },
+      }) as ResultPromise<{ reject: false; all: true }>,
+  };
+}
+
+/** Everything the engine holds for a project, by label. */
+export async function projectResources(project: string) {
+  const filters = { label: [`dev.mkdev.project=${project}`] };
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  return { containers, networks, volumes: volumes.Volumes ?? [] };
+}
+
+/** Resources named like the project but lacking its label: must never exist. */
+export async function unlabelledResources(project: string) {
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true }),
+    docker.listNetworks(),
+    docker.listVolumes(),
+  ]);
+  const label = 'dev.mkdev.project';
+  return [
+    ...containers
+      .filter((c) => c.Names.some((n) => n.includes(project)) && c.Labels[label] !== project)
+      .map((c) => c.Names[0]),
+    ...networks.filter((n) => n.Name.includes(project) && n.Labels?.[label] !== project).map((n) => n.Name),
+    ...(volumes.Volumes ?? [])
+      .filter((v) => v.Name.includes(project) && v.Labels?.[label] !== project)
+      .map((v) => v.Name),
+  ];
+}
+
+export async function removeProject(project: string): Promise<void> {
+  const { containers, networks, volumes } = await projectResources(project);
+  await Promise.all(
+    containers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
+  await Promise.all(
+    networks.map((n) =>
+      docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+  await Promise.all(
+    volumes.map((v) =>
+      docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => {}),
+    ),
+  );
+}
+
+export function parseEnv(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
