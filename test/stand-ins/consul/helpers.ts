@@ -46,7 +46,7 @@ export async function startInProcess(
   };
   const log = logLines ? createLogger((l) => logLines.push(l)) : silentLogger;
   const agent = await startAgent(opts, log);
-  if (opts.electionDelayMs < 5_000) await waitFor(() => leaderOf(agent.httpPort), 5_000, 25);
+  if ((opts.electionDelayMs ?? 0) < 5_000) await waitFor(() => leaderOf(agent.httpPort), 5_000, 25);
   return agent;
 }
 

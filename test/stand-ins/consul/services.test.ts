@@ -69,6 +69,10 @@ describe('agent services with a real HTTP check', () => {
       ServiceTags: ['v1'],
     });
     expect(await consul.catalog.service.nodes('nope')).toEqual([]);
+    // Service names match case-insensitively; other datacenters are unreachable.
+    expect(((await (await fetch(`${base}/catalog/service/ORDERS`)).json()) as unknown[]).length).toBe(1);
+    const otherDc = await fetch(`${base}/catalog/service/orders?dc=dc2`);
+    expect([otherDc.status, await otherDc.text()]).toEqual([500, 'No path to datacenter']);
     const agentServices = (await consul.agent.service.list()) as Record<string, unknown>;
     expect(Object.keys(agentServices)).toContain('orders-1');
     expect(Object.keys(agentServices)).not.toContain('consul');

@@ -22,8 +22,8 @@ export interface AgentOptions {
   leaveOnTerminate: boolean | undefined;
   skipLeaveOnInterrupt: boolean | undefined;
   enableScriptChecks: boolean;
-  /** Stand-in only: how long the leader election takes (ms). */
-  electionDelayMs: number;
+  /** Stand-in only: how long the leader election takes (ms); undefined = 700 in dev mode, 1500 otherwise. */
+  electionDelayMs: number | undefined;
 }
 
 export function defaultOptions(): AgentOptions {
@@ -49,7 +49,7 @@ export function defaultOptions(): AgentOptions {
     leaveOnTerminate: undefined,
     skipLeaveOnInterrupt: undefined,
     enableScriptChecks: false,
-    electionDelayMs: 700,
+    electionDelayMs: undefined,
   };
 }
 

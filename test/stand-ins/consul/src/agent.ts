@@ -113,17 +113,20 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
 
   let election: NodeJS.Timeout | undefined;
   if (canElectItself(opts)) {
-    election = setTimeout(() => {
-      log.info('agent.server.raft', 'entering leader state', {
-        leader: `Node at ${address}:${opts.serverPort} [Leader]`,
-      });
-      log.info('agent.server', 'cluster leadership acquired');
-      leader = true;
-      raft.next();
-      raft.notify();
-      log.info('agent.server', 'New leader elected', { payload: nodeName });
-      log.info('agent', 'Synced node info');
-    }, opts.electionDelayMs);
+    election = setTimeout(
+      () => {
+        log.info('agent.server.raft', 'entering leader state', {
+          leader: `Node at ${address}:${opts.serverPort} [Leader]`,
+        });
+        log.info('agent.server', 'cluster leadership acquired');
+        leader = true;
+        raft.next();
+        raft.notify();
+        log.info('agent.server', 'New leader elected', { payload: nodeName });
+        log.info('agent', 'Synced node info');
+      },
+      opts.electionDelayMs ?? (opts.dev ? 700 : 1500),
+    );
   } else {
     log.info('agent.server', 'Waiting for peers', { bootstrap_expect: opts.bootstrapExpect });
   }

@@ -119,13 +119,19 @@ export class Catalog {
     return list;
   }
 
+  /** Instances of a service; names match case-insensitively, as Consul's lowercase service index does. */
   instancesOf(name: string): ServiceState[] {
+    const wanted = name.toLowerCase();
     return this.allServices()
-      .filter((s) => s.def.name === name)
+      .filter((s) => s.def.name.toLowerCase() === wanted)
       .sort((a, b) => (a.def.id < b.def.id ? -1 : 1));
   }
 
   /** Checks that apply to an instance: the node's serfHealth first, then its own checks. */
+  checksForInstance(s: ServiceState): CheckState[] {
+    return s === this.consulService ? [this.serfHealth] : this.checksFor(s.def.id);
+  }
+
   checksFor(serviceId: string): CheckState[] {
     const own = [...this.checks.values()]
       .filter((c) => c.def.serviceId === serviceId)
@@ -142,7 +148,7 @@ export class Catalog {
 
   /** X-Consul-Index for reads of one service (or of the services table when the name is unknown). */
   serviceIndex(name: string): number {
-    return this.#serviceIndex.get(name) ?? this.#tableIndex;
+    return this.#serviceIndex.get(name.toLowerCase()) ?? this.#tableIndex;
   }
 
   get tableIndex(): number {
@@ -152,7 +158,7 @@ export class Catalog {
   registerService(def: ServiceDef, checks: CheckDef[], replaceExistingChecks: boolean): void {
     const index = this.#raft.next();
     const prev = this.services.get(def.id);
-    if (prev && prev.def.name !== def.name) this.#serviceIndex.set(prev.def.name, index);
+    if (prev && prev.def.name !== def.name) this.#serviceIndex.set(prev.def.name.toLowerCase(), index);
     this.services.set(def.id, { def, createIndex: prev?.createIndex ?? index, modifyIndex: index });
     const keep = new Set(checks.map((c) => c.checkId));
     if (replaceExistingChecks) {
@@ -232,7 +238,7 @@ export class Catalog {
 
   #changed(index: number, serviceName: string | undefined): void {
     this.#tableIndex = index;
-    if (serviceName !== undefined) this.#serviceIndex.set(serviceName, index);
+    if (serviceName !== undefined) this.#serviceIndex.set(serviceName.toLowerCase(), index);
     this.#onWrite();
     this.#raft.notify();
   }

@@ -36,7 +36,7 @@ function parse(labels: string[]): Parsed | undefined {
 }
 
 function healthy(state: AgentState, s: ServiceState): boolean {
-  const checks = state.catalog.checksFor(s === state.catalog.consulService ? '\0' : s.def.id);
+  const checks = state.catalog.checksForInstance(s);
   if (state.opts.onlyPassing) return checks.every((c) => c.status === 'passing');
   return checks.every((c) => c.status !== 'critical' && c.status !== 'maintenance');
 }

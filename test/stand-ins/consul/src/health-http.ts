@@ -13,8 +13,6 @@ import { type HttpContext, requireMethod, serveRead } from './http-context.ts';
 import { HttpError } from './http-util.ts';
 
 function checkDc(ctx: HttpContext): void {
-  const dc = ctx.q.get('dc');
-  if (dc && dc !== ctx.state.opts.datacenter) throw new HttpError(500, 'No path to datacenter');
   if (ctx.q.has('filter')) {
     throw new HttpError(
       400,
@@ -24,8 +22,8 @@ function checkDc(ctx: HttpContext): void {
 }
 
 function withTags(list: ServiceState[], q: URLSearchParams): ServiceState[] {
-  const tags = q.getAll('tag');
-  return list.filter((s) => tags.every((t) => s.def.tags.includes(t)));
+  const tags = q.getAll('tag').map((t) => t.toLowerCase());
+  return list.filter((s) => tags.every((t) => s.def.tags.some((x) => x.toLowerCase() === t)));
 }
 
 const VALID_STATES = new Set(['any', 'passing', 'warning', 'critical', 'maintenance']);
@@ -90,15 +88,13 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
       const passing = ctx.q.has('passing') && ctx.q.get('passing') !== 'false';
       serveRead(ctx, () => {
         let list = withTags(cat.instancesOf(name), ctx.q);
-        if (passing) list = list.filter((s) => cat.checksFor(s.def.id).every((c) => c.status === 'passing'));
+        if (passing) list = list.filter((s) => cat.checksForInstance(s).every((c) => c.status === 'passing'));
         return {
           index: cat.serviceIndex(name),
           body: list.map((s) => ({
             Node: nodeJson(cat),
             Service: healthServiceJson(s),
-            Checks: cat
-              .checksFor(s.def.id === 'consul' && s === cat.consulService ? '\0' : s.def.id)
-              .map((c) => checkJson(cat, c)),
+            Checks: cat.checksForInstance(s).map((c) => checkJson(cat, c)),
           })),
         };
       });

@@ -32,6 +32,8 @@ export interface HttpContext {
 
 /** Default-consistency reads and all writes need a leader; `?stale` reads do not. */
 export function requireLeader(ctx: HttpContext, write = false): void {
+  const dc = ctx.q.get('dc');
+  if (dc && dc !== ctx.state.opts.datacenter) throw new HttpError(500, 'No path to datacenter');
   if (ctx.state.hasLeader()) return;
   if (!write && ctx.q.has('stale')) return;
   throw new HttpError(500, 'No cluster leader');
