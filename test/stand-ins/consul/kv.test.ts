@@ -117,7 +117,12 @@ describe('KV over raw HTTP', () => {
     const noKey = await fetch(`${base}/kv/`, { method: 'PUT', body: 'x' });
     expect([noKey.status, await noKey.text()]).toEqual([400, 'Missing key name']);
     const badFlags = await fetch(`${base}/kv/k?flags=abc`, { method: 'PUT', body: 'x' });
-    expect(badFlags.status).toBe(400);
+    expect([badFlags.status, await badFlags.text()]).toEqual([
+      500,
+      'strconv.ParseUint: parsing "abc": invalid syntax',
+    ]);
+    const both = await fetch(`${base}/kv/k?cas=0&acquire=s`, { method: 'PUT', body: 'x' });
+    expect([both.status, await both.text()]).toEqual([400, 'Conflicting flags: acquire=s&cas=0\n']);
     const post = await fetch(`${base}/kv/k`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
     const acquire = await fetch(`${base}/kv/k?acquire=nope`, { method: 'PUT', body: 'x' });

@@ -82,9 +82,10 @@ export function sendQueryResult(
   const status = result.status ?? 200;
   if (result.raw !== undefined) {
     res.writeHead(status, {
-      'Content-Type': result.contentType ?? 'text/plain; charset=utf-8',
+      'Content-Type': result.contentType ?? 'text/plain',
       'Content-Length': result.raw.length,
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': 'sandbox',
     });
     res.end(result.raw);
     return;
@@ -95,15 +96,6 @@ export function sendQueryResult(
     return;
   }
   sendJson(res, status, result.body, pretty);
-}
-
-/** Go's http.DetectContentType, reduced to the two answers that matter for ?raw. */
-export function detectContentType(buf: Buffer): string {
-  const sample = buf.subarray(0, 512);
-  for (const byte of sample) {
-    if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) return 'application/octet-stream';
-  }
-  return 'text/plain; charset=utf-8';
 }
 
 export function queryFlag(q: URLSearchParams, name: string): boolean {

@@ -2,7 +2,7 @@
 
 import type { QueryResult } from './blocking-query.ts';
 import { type HttpContext, requireLeader, serveRead } from './http-context.ts';
-import { detectContentType, HttpError, MAX_KV_BYTES, readBody, sendJson } from './http-util.ts';
+import { HttpError, MAX_KV_BYTES, readBody, sendJson } from './http-util.ts';
 import { foldKeys, type KvEntry } from './kv-store.ts';
 
 function entryJson(e: KvEntry): Record<string, unknown> {
@@ -16,11 +16,21 @@ function entryJson(e: KvEntry): Record<string, unknown> {
   };
 }
 
-function parseUint(q: URLSearchParams, name: string, message: string): number | undefined {
+/** strconv.ParseUint failures surface as Consul's generic 500 with Go's error text. */
+function parseUint(q: URLSearchParams, name: string): bigint | undefined {
   const v = q.get(name);
   if (v === null) return undefined;
-  if (!/^\d+$/.test(v)) throw new HttpError(400, message);
-  return Number(v);
+  if (!/^\d+$/.test(v))
+    throw new HttpError(500, `strconv.ParseUint: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return BigInt(v);
+}
+
+/** Consul's conflictingFlags: 400 "Conflicting flags: <encoded query>". */
+function conflicting(q: URLSearchParams, ...flags: string[]): void {
+  if (flags.filter((f) => q.has(f)).length > 1) {
+    const sorted = new URLSearchParams([...q.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    throw new HttpError(400, `Conflicting flags: ${sorted.toString()}\n`);
+  }
 }
 
 function missingKey(key: string): void {
@@ -39,7 +49,7 @@ function kvGet(ctx: HttpContext, key: string): void {
   const { q } = ctx;
   const kv = ctx.state.kv;
   if (q.has('keys')) {
-    const sep = q.get('separator') ?? '';
+    const sep = q.get('separator') ?? q.get('seperator') ?? '';
     serveRead(ctx, (): QueryResult => {
       const index = kv.indexFor(key, true);
       const keys = foldKeys(
@@ -61,7 +71,7 @@ function kvGet(ctx: HttpContext, key: string): void {
     if (entries.length === 0) return { index, status: 404 };
     if (raw) {
       const value = entries[0]?.value ?? Buffer.alloc(0);
-      return { index, raw: value, contentType: detectContentType(value) };
+      return { index, raw: value };
     }
     return { index, body: entries.map(entryJson) };
   });
@@ -70,22 +80,19 @@ function kvGet(ctx: HttpContext, key: string): void {
 async function kvPut(ctx: HttpContext, key: string): Promise<void> {
   const { q } = ctx;
   missingKey(key);
+  conflicting(q, 'cas', 'acquire', 'release');
   const set = ['cas', 'acquire', 'release'].filter((f) => q.has(f));
-  if (set.length > 1) throw new HttpError(400, 'Conflicting flags: cas, acquire, release');
-  let flags = 0n;
-  const flagText = q.get('flags');
-  if (flagText !== null) {
-    if (!/^\d+$/.test(flagText)) throw new HttpError(400, 'Invalid flags');
-    flags = BigInt(flagText);
-  }
-  const cas = parseUint(q, 'cas', 'Invalid cas index');
-  const body = await readBody(ctx.req);
-  if (body.length > MAX_KV_BYTES) {
+  const flags = parseUint(q, 'flags') ?? 0n;
+  const casBig = parseUint(q, 'cas');
+  const cas = casBig === undefined ? undefined : Number(casBig);
+  const declared = Number(ctx.req.headers['content-length'] ?? -1);
+  if (declared > MAX_KV_BYTES) {
     throw new HttpError(
       413,
-      `Request body(${body.length} bytes) too large, max size: ${MAX_KV_BYTES} bytes. See https://developer.hashicorp.com/consul/docs/agent/config/config-files#kv_max_value_size.`,
+      `Request body(${declared} bytes) too large, max size: ${MAX_KV_BYTES} bytes. See https://developer.hashicorp.com/docs/agent/config/config-files#kv_max_value_size.`,
     );
   }
+  const body = await readBody(ctx.req);
   requireLeader(ctx, true);
   if (set[0] === 'acquire' || set[0] === 'release') {
     // The stand-in has no sessions, so every session id is unknown, exactly as a fresh Consul would say.
@@ -96,9 +103,11 @@ async function kvPut(ctx: HttpContext, key: string): Promise<void> {
 
 function kvDelete(ctx: HttpContext, key: string): void {
   const { q } = ctx;
+  conflicting(q, 'recurse', 'cas');
   const recurse = q.has('recurse');
   if (!recurse) missingKey(key);
-  const cas = parseUint(q, 'cas', 'Invalid cas index');
+  const casBig = parseUint(q, 'cas');
   requireLeader(ctx, true);
+  const cas = casBig === undefined ? undefined : Number(casBig);
   sendJson(ctx.res, 200, ctx.state.kv.delete(key, recurse, cas), ctx.pretty);
 }
