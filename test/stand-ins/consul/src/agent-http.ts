@@ -4,7 +4,7 @@ import type { CheckStatus } from './catalog.ts';
 import { agentServiceJson, checkJson, nodeMeta } from './catalog-json.ts';
 import { type HttpContext, requireMethod } from './http-context.ts';
 import { decodeJsonBody, HttpError, readBody, sendJson } from './http-util.ts';
-import { decodeCheck, decodeRegistration, field } from './service-definition.ts';
+import { decodeCheckRegistration, decodeRegistration, field } from './service-definition.ts';
 
 function member(ctx: HttpContext): Record<string, unknown> {
   const { node, consulService } = ctx.state.catalog;
@@ -109,16 +109,15 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     requireMethod(ctx, 'PUT');
     const body = decodeJsonBody(await readBody(ctx.req));
     const reg = decodeRegistration(body, state.log, state.opts.enableScriptChecks);
-    cat.registerService(reg.service, reg.checks, ctx.q.get('replace-existing-checks') === 'true');
+    const replace = ctx.q.get('replace-existing-checks');
+    cat.registerService(reg.service, reg.checks, replace === '' || replace === 'true');
     state.checks.sync();
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
   } else if (head === 'service' && sub === 'deregister') {
     requireMethod(ctx, 'PUT');
     if (!cat.deregisterService(arg)) {
-      throw new HttpError(
-        404,
-        `Unknown service ID ${JSON.stringify(arg)}. Ensure that the service ID is passed, not the service name.`,
-      );
+      // vetServiceUpdateWithAuthorizer answers before RemoveService: a NotFoundError, so 404.
+      throw new HttpError(404, `Unknown service ${JSON.stringify(arg)}`);
     }
     state.checks.sync();
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
@@ -135,20 +134,18 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     );
   } else if (rest === 'check/register') {
     requireMethod(ctx, 'PUT');
-    const body = decodeJsonBody(await readBody(ctx.req)) as Record<string, unknown> | undefined;
-    const def = decodeCheck(body ?? {}, state.log, state.opts.enableScriptChecks);
-    const name = body ? field(body, 'Name') : undefined;
-    if (!def || !name) throw new HttpError(400, 'Missing check name');
-    if (def.checkId === '') def.checkId = String(name);
+    const body = decodeJsonBody(await readBody(ctx.req));
+    const def = decodeCheckRegistration(body, state.log, state.opts.enableScriptChecks);
     if (def.serviceId && !cat.services.has(def.serviceId)) {
-      throw new HttpError(400, `ServiceID "${def.serviceId}" does not exist`);
+      throw new HttpError(404, `ServiceID ${JSON.stringify(def.serviceId)} does not exist`);
     }
     cat.addCheck(def);
     state.checks.sync();
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
   } else if (head === 'check' && sub === 'deregister') {
     requireMethod(ctx, 'PUT');
-    if (!cat.removeCheck(arg)) throw new HttpError(404, `Unknown check ID ${JSON.stringify(arg)}`);
+    // vetCheckUpdateWithAuthorizer's plain error: a 500, as in Consul.
+    if (!cat.removeCheck(arg)) throw new HttpError(500, `Unknown check ${JSON.stringify(arg)}`);
     state.checks.sync();
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
   } else if (head === 'check' && (sub in TTL_VERBS || sub === 'update')) {
@@ -156,15 +153,19 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     let status = TTL_VERBS[sub];
     let output = ctx.q.get('note') ?? '';
     if (sub === 'update') {
-      const body = (decodeJsonBody(await readBody(ctx.req)) ?? {}) as Record<string, unknown>;
+      const decoded = decodeJsonBody(await readBody(ctx.req));
+      if (decoded === undefined) throw new HttpError(400, 'Request decode failed: EOF');
+      const body = (decoded ?? {}) as Record<string, unknown>;
       const s = String(field(body, 'Status') ?? '');
       if (!['passing', 'warning', 'critical'].includes(s))
         throw new HttpError(400, `Invalid check status: '${s}'`);
       status = s as CheckStatus;
       output = String(field(body, 'Output') ?? '');
     }
+    // Unknown checks and non-TTL checks are plain errors in Consul, hence 500s.
+    if (!cat.checks.has(arg)) throw new HttpError(500, `Unknown check ${JSON.stringify(arg)}`);
     if (!state.checks.updateTtl(arg, status ?? 'critical', output.slice(0, 4096))) {
-      throw new HttpError(404, `CheckID ${JSON.stringify(arg)} does not have associated TTL`);
+      throw new HttpError(500, `CheckID ${JSON.stringify(arg)} does not have associated TTL`);
     }
     ctx.res.writeHead(200, { 'Content-Length': 0 }).end();
   } else {

@@ -90,27 +90,54 @@ function validateMeta(meta: Record<string, string>): void {
 
 const UNSUPPORTED = ['GRPC', 'H2PING', 'UDP', 'DockerContainerID', 'AliasService', 'AliasNode', 'OSService'];
 
-/** Decodes one check definition (part of a service or PUT /v1/agent/check/register). */
-export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean): CheckDef | undefined {
+interface CheckFields {
+  c: Obj;
+  http: string;
+  tcp: string;
+  args: string[];
+  intervalMs: number | undefined;
+  ttlMs: number | undefined;
+  timeoutMs: number | undefined;
+  deregisterAfterMs: number | undefined;
+  status: string;
+}
+
+/** The JSON-decoding half of a check: type and duration errors (Go's decoder runs before any validation). */
+function readCheck(raw: unknown): CheckFields | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw))
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw decodeError(raw, 'ServiceDefinition', 'Check', 'structs.CheckType');
+  }
   const c = raw as Obj;
   const S = 'CheckType';
-  const http = str(c, S, 'HTTP');
-  const tcp = str(c, S, 'TCP');
-  const args = strList(c, S, 'Args', 'ScriptArgs');
-  let intervalMs = duration(c, 'Interval');
-  const ttlMs = duration(c, 'TTL');
-  let timeoutMs = duration(c, 'Timeout');
-  let deregisterAfterMs = duration(c, 'DeregisterCriticalServiceAfter');
-  const status = str(c, S, 'Status');
-  const empty = Object.keys(c).length === 0;
-  if (empty) return undefined;
+  const fields: CheckFields = {
+    c,
+    http: str(c, S, 'HTTP'),
+    tcp: str(c, S, 'TCP'),
+    args: strList(c, S, 'Args', 'ScriptArgs'),
+    intervalMs: duration(c, 'Interval'),
+    ttlMs: duration(c, 'TTL'),
+    timeoutMs: duration(c, 'Timeout'),
+    deregisterAfterMs: duration(c, 'DeregisterCriticalServiceAfter'),
+    status: str(c, S, 'Status'),
+  };
+  str(c, S, 'CheckID', 'ID');
+  str(c, S, 'Name');
+  str(c, S, 'Notes');
+  str(c, S, 'ServiceID');
+  return Object.keys(c).length === 0 ? undefined : fields;
+}
+
+/** The validating half: CheckType.Validate's messages, minimum interval and deregister time. */
+function validateCheck(f: CheckFields, log: Logger, scriptsEnabled: boolean): CheckDef {
+  const { c, http, tcp, args, ttlMs, status } = f;
+  let { intervalMs, timeoutMs, deregisterAfterMs } = f;
+  const S = 'CheckType';
   const unsupported = UNSUPPORTED.find((u) => field(c, u));
   const intervalCheck = http !== '' || tcp !== '' || args.length > 0 || unsupported !== undefined;
-  if ((intervalMs ?? 0) > 0 && (ttlMs ?? 0) > 0)
+  if ((intervalMs ?? 0) > 0 && (ttlMs ?? 0) > 0) {
     throw new HttpError(400, 'Invalid check: Interval and TTL cannot both be specified');
+  }
   if (intervalCheck && !((intervalMs ?? 0) > 0)) {
     throw new HttpError(
       400,
@@ -130,8 +157,9 @@ export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean):
         : "Scripts are disabled on this agent from remote calls; to enable, configure 'enable_script_checks' to true",
     );
   }
-  if (unsupported)
+  if (unsupported) {
     throw new HttpError(400, `Invalid check: the Consul stand-in does not implement ${unsupported} checks`);
+  }
   if (intervalMs !== undefined && intervalMs > 0 && intervalMs < 1000) {
     log.warn('agent', 'check has interval below minimum', {
       check: str(c, S, 'CheckID', 'ID'),
@@ -167,17 +195,34 @@ export function decodeCheck(raw: unknown, log: Logger, scriptsEnabled: boolean):
   return def;
 }
 
+/** PUT /v1/agent/check/register: "Missing check name", "Bad check status", then CheckType.Validate. */
+export function decodeCheckRegistration(body: unknown, log: Logger, scriptsEnabled: boolean): CheckDef {
+  if (body === undefined) throw new HttpError(400, 'Request decode failed: EOF');
+  const fields = readCheck(body);
+  const name = fields ? str(fields.c, 'CheckDefinition', 'Name') : '';
+  if (!fields || name === '') throw new HttpError(400, 'Missing check name');
+  if (fields.status !== '' && !['passing', 'warning', 'critical'].includes(fields.status)) {
+    throw new HttpError(400, 'Bad check status');
+  }
+  const def = validateCheck(fields, log, scriptsEnabled);
+  if (def.checkId === '') def.checkId = name;
+  return def;
+}
+
 export interface Registration {
   service: ServiceDef;
   checks: CheckDef[];
 }
 
+/** PUT /v1/agent/service/register, in AgentRegisterService's order of checks. */
 export function decodeRegistration(body: unknown, log: Logger, scriptsEnabled: boolean): Registration {
-  if (body === undefined || body === null) throw new HttpError(400, 'Missing service name');
+  if (body === undefined) throw new HttpError(400, 'Request decode failed: EOF');
+  if (body === null) throw new HttpError(400, 'Missing service name');
   if (typeof body !== 'object' || Array.isArray(body)) {
+    const t = Array.isArray(body) ? 'array' : typeof body === 'boolean' ? 'bool' : typeof body;
     throw new HttpError(
       400,
-      'Request decode failed: json: cannot unmarshal array into Go value of type structs.ServiceDefinition',
+      `Request decode failed: json: cannot unmarshal ${t} into Go value of type structs.ServiceDefinition`,
     );
   }
   const b = body as Obj;
@@ -186,12 +231,29 @@ export function decodeRegistration(body: unknown, log: Logger, scriptsEnabled: b
   const id = str(b, S, 'ID') || name;
   const meta = strMap(b, S, 'Meta');
   const port = int(b, S, 'Port');
-  const weightsRaw = field(b, 'Weights') as Obj | undefined;
+  const address = str(b, S, 'Address');
+  const tags = strList(b, S, 'Tags');
+  const weightsRaw = field(b, 'Weights');
+  const raws: CheckFields[] = [];
+  const single = readCheck(field(b, 'Check'));
+  if (single) raws.push(single);
+  const many = field(b, 'Checks');
+  if (many !== undefined && many !== null) {
+    if (!Array.isArray(many)) throw decodeError(many, S, 'Checks', 'structs.CheckTypes');
+    for (const c of many) {
+      const f = readCheck(c);
+      if (f) raws.push(f);
+    }
+  }
+
+  if (name === '') throw new HttpError(400, 'Missing service name');
+  if (address === '0.0.0.0' || address === '::' || address === '[::]')
+    throw new HttpError(400, 'Invalid service address');
   const service: ServiceDef = {
     id,
     name,
-    tags: strList(b, S, 'Tags'),
-    address: str(b, S, 'Address'),
+    tags,
+    address,
     port,
     meta,
     weights: { Passing: 1, Warning: 1 },
@@ -199,27 +261,19 @@ export function decodeRegistration(body: unknown, log: Logger, scriptsEnabled: b
     taggedAddresses: (field(b, 'TaggedAddresses') as ServiceDef['taggedAddresses']) ?? {},
   };
   if (weightsRaw && typeof weightsRaw === 'object') {
+    const w = weightsRaw as Obj;
     service.weights = {
-      Passing: Number(field(weightsRaw, 'Passing') ?? 1),
-      Warning: Number(field(weightsRaw, 'Warning') ?? 1),
+      Passing: Number(field(w, 'Passing') ?? 0),
+      Warning: Number(field(w, 'Warning') ?? 0),
     };
     if (service.weights.Passing < 1)
-      throw new HttpError(400, 'Invalid Weights Passing, must be greater than 0');
+      throw new HttpError(400, 'Invalid Weights: Passing must be greater than 0');
+    if (service.weights.Warning < 0)
+      throw new HttpError(400, 'Invalid Weights: Warning must be greater or equal than 0');
   }
-  const defs: CheckDef[] = [];
-  const single = decodeCheck(field(b, 'Check'), log, scriptsEnabled);
-  if (single) defs.push(single);
-  const many = field(b, 'Checks');
-  if (many !== undefined && many !== null) {
-    if (!Array.isArray(many)) throw decodeError(many, S, 'Checks', 'structs.CheckTypes');
-    for (const c of many) {
-      const d = decodeCheck(c, log, scriptsEnabled);
-      if (d) defs.push(d);
-    }
-  }
-  if (name === '') throw new HttpError(400, 'Missing service name');
   validateMeta(meta);
   if (port < 0 || port > 65535) throw new HttpError(400, 'Validation failed: Invalid port');
+  const defs = raws.map((f) => validateCheck(f, log, scriptsEnabled));
   defs.forEach((d, i) => {
     if (d.checkId === '') d.checkId = defs.length > 1 ? `service:${id}:${i + 1}` : `service:${id}`;
     if (d.name === '') d.name = `Service '${name}' check`;
