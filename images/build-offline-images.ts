@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPlan } from './lib/build-plan.ts';
-import { connectDocker } from './lib/engine.ts';
+import { connectDocker, removeReplaced } from './lib/engine.ts';
 import { writeImageMap } from './lib/image-map.ts';
 import { RECIPES, type Recipe } from './recipes.ts';
 
@@ -48,6 +48,11 @@ async function main(): Promise<number> {
     log: (line) => console.log(line),
     ...(verbose ? { onLine: (id: string, line: string) => console.log(`  [${id}] ${line}`) } : {}),
   });
+  const replaced = outcomes.flatMap((outcome) =>
+    'replaced' in outcome && outcome.replaced ? [outcome.replaced] : [],
+  );
+  const removed = await removeReplaced(docker, replaced);
+  if (removed > 0) console.log(`removed ${removed} superseded image(s)`);
   const mapFile = await writeImageMap(repoRoot);
   const failed = outcomes.filter((outcome) => outcome.status === 'failed');
   const total = ((performance.now() - t0) / 1000).toFixed(1);

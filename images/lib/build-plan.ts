@@ -3,11 +3,11 @@ import type { Recipe } from '../recipes.ts';
 import { BASE_CHANGES } from '../recipes.ts';
 import { BASE_PARAMS, createRootfs } from './debootstrap.ts';
 import { DockerStreamError } from './docker-stream.ts';
-import { buildFromContext, existingRecipeHash, importRootfs } from './engine.ts';
+import { buildFromContext, existingImage, importRootfs } from './engine.ts';
 import { RECIPE_HASH_LABEL, recipeHash } from './recipe-hash.ts';
 
 export type Outcome =
-  | { id: string; ref: string; status: 'built' | 'skipped'; hash: string; seconds: number }
+  | { id: string; ref: string; status: 'built' | 'skipped'; hash: string; seconds: number; replaced?: string }
   | { id: string; ref: string; status: 'not-buildable'; reason: string; seconds: number }
   | { id: string; ref: string; status: 'failed'; error: unknown; seconds: number };
 
@@ -76,8 +76,8 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
       ...(recipe.kind === 'rootfs' ? BASE_CHANGES : []),
       ...prepared.hashInputs,
     ]);
-    const existing = await existingRecipeHash(opts.docker, recipe.ref);
-    if (!opts.force && existing === hash) {
+    const existing = await existingImage(opts.docker, recipe.ref);
+    if (!opts.force && existing?.hash === hash) {
       const outcome: Outcome = { ...base, status: 'skipped', hash, seconds: seconds() };
       report(outcome, opts.log);
       return outcome;
@@ -101,6 +101,7 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
       await buildFromContext(opts.docker, contextDir, recipe.ref, hash, onLine);
     }
     const outcome: Outcome = { ...base, status: 'built', hash, seconds: seconds() };
+    if (existing) outcome.replaced = existing.id;
     report(outcome, opts.log);
     return outcome;
   } catch (error) {

@@ -9,15 +9,37 @@ export function connectDocker(): Docker {
   return new Docker();
 }
 
-/** The recipe hash label of an existing image, or undefined when the image does not exist. */
-export async function existingRecipeHash(docker: Docker, ref: string): Promise<string | undefined> {
+/** The id and recipe hash label of an existing image, or undefined when the image does not exist. */
+export async function existingImage(
+  docker: Docker,
+  ref: string,
+): Promise<{ id: string; hash: string } | undefined> {
   try {
     const info = await docker.getImage(ref).inspect();
-    return info.Config?.Labels?.[RECIPE_HASH_LABEL] ?? '';
+    return { id: info.Id, hash: info.Config?.Labels?.[RECIPE_HASH_LABEL] ?? '' };
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * Removes images that a rebuild left untagged, children first. Images still used by a container
+ * (or by another image) stay: the engine refuses with 409 and that is fine.
+ */
+export async function removeReplaced(docker: Docker, ids: readonly string[]): Promise<number> {
+  let removed = 0;
+  for (const id of [...ids].reverse()) {
+    try {
+      const info = await docker.getImage(id).inspect();
+      if ((info.RepoTags ?? []).length > 0) continue;
+      await docker.getImage(id).remove();
+      removed += 1;
+    } catch {
+      // in use or already gone
+    }
+  }
+  return removed;
 }
 
 /** Builds `contextDir` (which holds a Dockerfile) as `ref`, labelled with the recipe hash. */
