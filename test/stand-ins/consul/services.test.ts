@@ -115,6 +115,12 @@ describe('agent services with a real HTTP check', () => {
     const res = await pending;
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(Number(index));
     expect(((await res.json()) as unknown[]).length).toBe(1);
+    // The agent-local health endpoint maps the aggregate status to 200/429/503.
+    const byName = await fetch(`${base}/agent/health/service/name/blocky?format=text`);
+    expect([byName.status, await byName.text()]).toEqual([200, 'passing']);
+    await put('/agent/check/warn/blocky-ttl');
+    expect((await fetch(`${base}/agent/health/service/id/blocky`)).status).toBe(429);
+    expect((await fetch(`${base}/agent/health/service/name/nobody`)).status).toBe(404);
   });
 
   it('refuses what Consul refuses', async () => {

@@ -1,6 +1,6 @@
 // /v1/agent/*: self, members, services, checks, service and check (de)registration, TTL updates.
 
-import type { CheckStatus } from './catalog.ts';
+import { aggregateStatus, type CheckStatus, type ServiceState } from './catalog.ts';
 import { agentServiceJson, checkJson, nodeMeta } from './catalog-json.ts';
 import { type HttpContext, requireMethod } from './http-context.ts';
 import { decodeJsonBody, HttpError, readBody, sendJson } from './http-util.ts';
@@ -78,6 +78,54 @@ function selfJson(ctx: HttpContext): Record<string, unknown> {
 }
 
 const TTL_VERBS: Record<string, CheckStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
+const STATUS_CODE: Record<string, number> = { passing: 200, warning: 429 };
+
+/** GET /v1/agent/health/service/{id,name}/<x>: 200 passing, 429 warning, 503 otherwise (404 unknown). */
+function agentHealth(ctx: HttpContext, by: string, key: string): void {
+  const cat = ctx.state.catalog;
+  const textPlain = (ctx.req.headers.accept ?? '').startsWith('text/plain') || ctx.q.get('format') === 'text';
+  const info = (s: ServiceState) => {
+    const checks = cat.checksFor(s.def.id).filter((c) => c.def.serviceId !== '');
+    const status = aggregateStatus(checks);
+    return {
+      status,
+      code: STATUS_CODE[status] ?? 503,
+      body: {
+        AggregatedStatus: status,
+        Service: agentServiceJson(cat, s),
+        Checks: checks.map((c) => checkJson(cat, c, true)),
+      },
+    };
+  };
+  let code: number;
+  let status: string;
+  let body: unknown;
+  if (by === 'id') {
+    const s = cat.services.get(key);
+    if (s) ({ code, status, body } = info(s));
+    else {
+      code = 404;
+      status = `ServiceId ${key} not found`;
+      body = { AggregatedStatus: 'critical', Service: null, Checks: null };
+    }
+  } else {
+    code = 404;
+    status = `ServiceName ${key} Not Found`;
+    const list = [...cat.services.values()].filter((s) => s.def.name === key).map(info);
+    for (const i of list) {
+      if (code === 404 || code < i.code) {
+        code = i.code;
+        status = i.status;
+      }
+    }
+    body = list.map((i) => i.body);
+  }
+  if (textPlain) {
+    ctx.res.writeHead(code, { 'Content-Type': 'text/plain' }).end(status);
+    return;
+  }
+  sendJson(ctx.res, code, body, ctx.pretty);
+}
 
 export async function handleAgent(ctx: HttpContext, path: string): Promise<boolean> {
   const { state } = ctx;
@@ -105,6 +153,11 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
     const out: Record<string, unknown> = {};
     for (const c of [...cat.checks.values()]) out[c.def.checkId] = checkJson(cat, c, true);
     sendJson(ctx.res, 200, out, ctx.pretty);
+  } else if (head === 'health' && sub === 'service' && (tail[1] === 'id' || tail[1] === 'name')) {
+    requireMethod(ctx, 'GET');
+    const key = decodeURIComponent(tail.slice(2).join('/'));
+    if (!key) throw new HttpError(400, tail[1] === 'id' ? 'Missing serviceID' : 'Missing service Name');
+    agentHealth(ctx, tail[1], key);
   } else if (rest === 'service/register') {
     requireMethod(ctx, 'PUT');
     const body = decodeJsonBody(await readBody(ctx.req));
