@@ -9,6 +9,9 @@ interface ProgressMessage {
   aux?: { ID?: string };
 }
 
+/** SGR colour codes the engine wraps around stderr output of RUN steps. */
+const ANSI_SGR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
 export class DockerStreamError extends Error {
   readonly tail: string[];
   constructor(message: string, tail: string[]) {
@@ -34,7 +37,7 @@ export async function consumeProgress(
   let pending = '';
   const push = (text: string) => {
     for (const line of text.split('\n')) {
-      const trimmed = line.replace(/\r/g, '').trimEnd();
+      const trimmed = line.replace(/\r/g, '').replace(ANSI_SGR, '').trimEnd();
       if (!trimmed) continue;
       tail.push(trimmed);
       if (tail.length > tailSize) tail.shift();
