@@ -1,8 +1,9 @@
 // The CLI shell: help, version, usage errors and doctor, through the real binary.
-import { describe, expect, it } from 'vitest';
-import { testProject } from './support/cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeProject, testProject } from './support/cli.ts';
 
 const project = testProject('cli');
+afterAll(() => removeProject(project.name));
 
 describe('mkdev CLI', () => {
   it('prints help and version, exits 2 on usage errors without a stack trace', async () => {

@@ -38,6 +38,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./init/spec.ts'),
     run: () => import('./init/run.ts'),
   },
+  prune: {
+    summary: 'remove test stacks whose owner process is gone',
+    spec: () => import('./prune/spec.ts'),
+    run: () => import('./prune/run.ts'),
+  },
   doctor: {
     summary: 'check that this machine can run the stack',
     spec: () => import('./doctor/spec.ts'),

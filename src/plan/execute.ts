@@ -58,7 +58,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     const name = sp.service.name;
     if (step.kind === 'remove') {
       emit(name, 'remove', `removing replica ${step.replica} (${step.reason})`);
-      await docker.getContainer(step.containerId).remove({ force: true });
+      await docker.getContainer(step.containerId).remove({ force: true, v: true });
       return undefined;
     }
     if (step.kind === 'keep') {
@@ -72,7 +72,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     } else {
       if (step.kind === 'recreate') {
         emit(name, 'recreate', `recreating (${step.reason})`);
-        await docker.getContainer(step.containerId).remove({ force: true });
+        await docker.getContainer(step.containerId).remove({ force: true, v: true });
       } else {
         emit(name, 'create', 'creating');
       }

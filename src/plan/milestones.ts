@@ -17,9 +17,11 @@ export class Deferred<T = void> {
 }
 
 export class UpstreamFailed extends Error {
-  constructor(readonly service: string) {
+  readonly service: string;
+  constructor(service: string) {
     super(`'${service}' did not come up`);
     this.name = 'UpstreamFailed';
+    this.service = service;
   }
 }
 

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { type ParsedValues, stringFlag } from '../cli/command.ts';
 import { connectEngine } from '../engine/docker-client.ts';
 import { engineHost } from '../engine/names.ts';
+import { reapOrphans } from '../engine/reap.ts';
 import { loadStack } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
 
@@ -30,5 +31,7 @@ export async function openProject(values: ParsedValues, cwd: string): Promise<Op
     ...(images ? { images } : {}),
   });
   const docker = await connectEngine();
+  // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
+  await reapOrphans(docker);
   return { stack, docker, host: engineHost(), mask: masker(stack.secrets, values['show-secrets'] === true) };
 }

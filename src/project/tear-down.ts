@@ -17,7 +17,7 @@ export async function tearDown(
   const containers = await docker.listContainers({ all: true, filters });
   // SIGKILL after 2 s at most: a dev stack keeps its state in volumes, not in a graceful shutdown.
   await Promise.all(
-    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: false }).catch(ignoreGone)),
+    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
   );
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreGone)));

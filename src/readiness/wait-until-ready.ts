@@ -13,12 +13,11 @@ export interface WaitOptions {
 }
 
 export class NotReadyError extends Error {
-  constructor(
-    message: string,
-    readonly lastReason: string,
-  ) {
+  readonly lastReason: string;
+  constructor(message: string, lastReason: string) {
     super(message);
     this.name = 'NotReadyError';
+    this.lastReason = lastReason;
   }
 }
 

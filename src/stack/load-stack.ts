@@ -29,6 +29,10 @@ export interface LoadStackOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra services layered last (used by the testing library). */
   readonly overrides?: Readonly<Record<string, ServiceFile>>;
+  /** Where generated secrets are kept; default: the project directory's .mkdev/. */
+  readonly stateDir?: string;
+  /** Publish every port on a free host port (throwaway stacks run side by side). */
+  readonly freePorts?: boolean;
 }
 
 export function sanitizeProjectName(name: string): string {
@@ -57,7 +61,7 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const project = sanitizeProjectName(
     options.project ?? (typeof declaredName === 'string' ? declaredName : basename(projectDir)),
   );
-  const secrets = openSecretStore(projectDir, project);
+  const secrets = openSecretStore(options.stateDir ?? projectDir, project);
   const ctx: InterpolationContext = {
     vars: { ...vars, MKDEV_PROJECT: project, MKDEV_HOME },
     secret: (n) => secrets.get(n),
@@ -86,7 +90,8 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
         hint: 'give it `image: <name:tag>` or `build: <directory>`',
       });
     }
-    services[name] = normalizeService(name, service, { project, projectDir, images, source });
+    const spec = normalizeService(name, service, { project, projectDir, images, source });
+    services[name] = options.freePorts ? { ...spec, ports: spec.ports.map((p) => ({ ...p, published: 0 })) } : spec;
   }
   checkGraph(services);
   secrets.save();

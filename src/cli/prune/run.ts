@@ -1,0 +1,14 @@
+import { connectEngine } from '../../engine/docker-client.ts';
+import { reapOrphans } from '../../engine/reap.ts';
+import type { CommandRun } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
+
+export const run: CommandRun = async () => {
+  const reaped = await reapOrphans(await connectEngine());
+  process.stdout.write(
+    reaped.projects.length === 0
+      ? 'nothing to prune\n'
+      : `removed ${reaped.containers} containers, ${reaped.networks} networks, ${reaped.volumes} volumes of ${reaped.projects.join(', ')}\n`,
+  );
+  return EXIT_OK;
+};

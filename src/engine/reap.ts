@@ -1,0 +1,43 @@
+// Removes the stacks whose owning process is gone. Runs at the start of every mkdev invocation (and
+// as `mkdev prune`); cheap when there is nothing to reap: one labelled list call per resource kind.
+import type Docker from 'dockerode';
+import { LABEL } from './labels.ts';
+import { ownerIsGone, parseOwner } from './owner.ts';
+
+export interface ReapResult {
+  readonly projects: readonly string[];
+  readonly containers: number;
+  readonly networks: number;
+  readonly volumes: number;
+}
+
+export async function reapOrphans(docker: Docker): Promise<ReapResult> {
+  const filters = { label: [LABEL.owner] };
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  const dead = (labels: Record<string, string> | undefined | null) => {
+    const owner = parseOwner(labels?.[LABEL.owner] ?? '');
+    return owner !== undefined && ownerIsGone(owner);
+  };
+  const deadContainers = containers.filter((c) => dead(c.Labels));
+  const deadNetworks = networks.filter((n) => dead(n.Labels));
+  const deadVolumes = (volumes.Volumes ?? []).filter((v) => dead(v.Labels));
+  const gone = (e: unknown) => {
+    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+  };
+  // Containers first: networks and volumes in use cannot be removed.
+  await Promise.all(deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(gone)));
+  await Promise.all([
+    ...deadNetworks.map((n) => docker.getNetwork(n.Id).remove().catch(gone)),
+    ...deadVolumes.map((v) => docker.getVolume(v.Name).remove().catch(gone)),
+  ]);
+  const projects = new Set(
+    [...deadContainers.map((c) => c.Labels), ...deadNetworks.map((n) => n.Labels), ...deadVolumes.map((v) => v.Labels)].map(
+      (l) => l?.[LABEL.project] ?? '?',
+    ),
+  );
+  return { projects: [...projects], containers: deadContainers.length, networks: deadNetworks.length, volumes: deadVolumes.length };
+}

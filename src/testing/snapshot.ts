@@ -1,0 +1,90 @@
+// Whole-stack snapshots for fast resets between tests: whichever of Postgres, Consul and RabbitMQ the
+// stack runs (by the default stack's service names), each through its own platform module.
+import type Docker from 'dockerode';
+import { engineHost } from '../engine/names.ts';
+import type { ObservedState } from '../plan/observe.ts';
+import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
+import { dumpPostgres, type PostgresAccess, restorePostgres } from '../platform/postgres-state.ts';
+import { exportDefinitions, importDefinitions, type RabbitAccess } from '../platform/rabbitmq-state.ts';
+import type { Stack } from '../stack/model.ts';
+
+export interface StackSnapshot {
+  readonly takenAt: string;
+  readonly postgres?: string;
+  readonly consulKv?: readonly KvEntry[];
+  readonly rabbitmq?: unknown;
+}
+
+function access(stack: Stack, observed: ObservedState) {
+  const host = engineHost();
+  const running = (service: string) =>
+    observed.containers.find((c) => c.service === service && c.replica === 1 && c.state === 'running');
+  const port = (service: string, target: number) => running(service)?.ports[`${target}/tcp`];
+  const pg = stack.services.postgres;
+  const pgPort = port('postgres', 5432);
+  const postgres: PostgresAccess | undefined =
+    pg && pgPort
+      ? {
+          host,
+          port: pgPort,
+          user: pg.env.POSTGRES_USER ?? 'postgres',
+          password: pg.env.POSTGRES_PASSWORD ?? '',
+          database: pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? 'postgres',
+        }
+      : undefined;
+  const consulPort = port('consul', 8500);
+  const rabbit = stack.services.rabbitmq;
+  const mgmtPort = port('rabbitmq', 15672);
+  const rabbitmq: RabbitAccess | undefined =
+    rabbit && mgmtPort
+      ? {
+          managementUrl: `http://${host}:${mgmtPort}`,
+          user: rabbit.env.RABBITMQ_DEFAULT_USER ?? 'guest',
+          password: rabbit.env.RABBITMQ_DEFAULT_PASS ?? 'guest',
+        }
+      : undefined;
+  return {
+    postgres,
+    postgresContainer: running('postgres')?.id,
+    consulUrl: consulPort ? `http://${host}:${consulPort}` : undefined,
+    rabbitmq,
+  };
+}
+
+export async function takeSnapshot(
+  docker: Docker,
+  stack: Stack,
+  observed: ObservedState,
+): Promise<StackSnapshot> {
+  const a = access(stack, observed);
+  const [postgres, consulKv, rabbitmq] = await Promise.all([
+    a.postgres && a.postgresContainer
+      ? dumpPostgres(docker.getContainer(a.postgresContainer), a.postgres)
+      : undefined,
+    a.consulUrl ? exportKv(a.consulUrl) : undefined,
+    a.rabbitmq ? exportDefinitions(a.rabbitmq) : undefined,
+  ]);
+  return {
+    takenAt: new Date().toISOString(),
+    ...(postgres === undefined ? {} : { postgres }),
+    ...(consulKv === undefined ? {} : { consulKv }),
+    ...(rabbitmq === undefined ? {} : { rabbitmq }),
+  };
+}
+
+export async function restoreSnapshot(
+  stack: Stack,
+  observed: ObservedState,
+  snapshot: StackSnapshot,
+): Promise<void> {
+  const a = access(stack, observed);
+  await Promise.all([
+    snapshot.postgres !== undefined && a.postgres
+      ? restorePostgres(a.postgres, snapshot.postgres)
+      : undefined,
+    snapshot.consulKv !== undefined && a.consulUrl ? importKv(a.consulUrl, snapshot.consulKv) : undefined,
+    snapshot.rabbitmq !== undefined && a.rabbitmq
+      ? importDefinitions(a.rabbitmq, snapshot.rabbitmq)
+      : undefined,
+  ]);
+}

@@ -1,0 +1,126 @@
+// Throwaway stacks for integration tests, on the same engine and code path as `mkdev up`.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectEngine } from '../engine/docker-client.ts';
+import { LABEL } from '../engine/labels.ts';
+import { engineHost } from '../engine/names.ts';
+import { currentOwner, formatOwner } from '../engine/owner.ts';
+import { reapOrphans } from '../engine/reap.ts';
+import type { StackEvent } from '../plan/events.ts';
+import { bringUp, stackHashes } from '../project/bring-up.ts';
+import { tearDown } from '../project/tear-down.ts';
+import { loadStack } from '../stack/load-stack.ts';
+import type { ServiceFile } from '../stack/schema.ts';
+import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
+
+export interface StartStackOptions {
+  /** The project directory whose mkdev.yaml (if any) layers on the default stack; default: cwd. */
+  readonly cwd?: string;
+  /** A project file other than ./mkdev.yaml. */
+  readonly file?: string;
+  /** Path of an image map (as --images); MKDEV_IMAGES is read when absent. */
+  readonly images?: string;
+  /** Only these services (and what they depend on); default: all. */
+  readonly services?: readonly string[];
+  /** Services to add or override, in stack-file form. */
+  readonly extraServices?: Readonly<Record<string, ServiceFile>>;
+  /** Keep the stack after stop() and hand it over to the next run whose definition is identical. */
+  readonly reuse?: boolean;
+  /** Give up after this long (default 240 s). */
+  readonly timeoutMs?: number;
+  readonly onEvent?: (event: StackEvent) => void;
+}
+
+export interface TestStack {
+  readonly project: string;
+  /** The same keys as `mkdev env`: MKDEV_KONG_PROXY_URL, MKDEV_CONSUL_URL, MKDEV_RABBITMQ_URL, ... */
+  readonly env: Readonly<Record<string, string>>;
+  /** Where a service's container port is published: http://127.0.0.1:<port>. */
+  url(service: string, containerPort: number): string;
+  /** Whole-stack state: Postgres dump, Consul KV, RabbitMQ definitions (queues purged on restore). */
+  snapshot(): Promise<StackSnapshot>;
+  restore(snapshot: StackSnapshot): Promise<void>;
+  /** Removes the stack (a reusable one is left running unless `remove` is true). */
+  stop(options?: { remove?: boolean }): Promise<void>;
+}
+
+export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
+  const docker = await connectEngine();
+  await reapOrphans(docker);
+  const cwd = options.cwd ?? process.cwd();
+  const load = (project: string, stateDir: string) =>
+    loadStack({
+      cwd,
+      project,
+      stateDir,
+      freePorts: true,
+      ...(options.file ? { file: options.file } : {}),
+      ...(options.images ? { images: options.images } : {}),
+      ...(options.extraServices ? { overrides: options.extraServices } : {}),
+    });
+
+  let project: string;
+  let stateDir: string;
+  if (options.reuse) {
+    // A reusable stack is named after its definition: same definition, same stack, across runs.
+    const probeDir = join(tmpdir(), 'mkdev-testing', 'definition');
+    mkdirSync(probeDir, { recursive: true });
+    const definition = await load('mkdevtest-definition', probeDir);
+    const hash = createHash('sha256')
+      .update(JSON.stringify([stackHashes(definition), options.services ?? []]))
+      .digest('hex')
+      .slice(0, 10);
+    project = `mkdevtest-r${hash}`;
+    stateDir = join(tmpdir(), 'mkdev-testing', project);
+    mkdirSync(stateDir, { recursive: true });
+  } else {
+    project = `mkdevtest-${randomBytes(4).toString('hex')}`;
+    stateDir = mkdtempSync(join(tmpdir(), `${project}-`));
+  }
+  const stack = await load(project, stateDir);
+  // Throwaway stacks carry their owner, so a crashed test process's stacks are reaped later.
+  const extraLabels: Record<string, string> = options.reuse
+    ? {}
+    : { [LABEL.owner]: formatOwner(currentOwner()) };
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 240_000);
+  const host = engineHost();
+  let result: Awaited<ReturnType<typeof bringUp>>;
+  try {
+    result = await bringUp({
+      stack,
+      docker,
+      host,
+      signal,
+      extraLabels,
+      onEvent: options.onEvent ?? (() => {}),
+      ...(options.services ? { services: options.services } : {}),
+    });
+  } catch (error) {
+    if (!options.reuse) {
+      await tearDown(docker, project, { volumes: true }).catch(() => {});
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+    throw error;
+  }
+  const env = Object.fromEntries(result.endpoints.map((e) => [e.name, e.value]));
+  const ports = (service: string) =>
+    result.observed.containers.find((c) => c.service === service && c.replica === 1)?.ports ?? {};
+  return {
+    project,
+    env,
+    url(service, containerPort) {
+      const port = ports(service)[`${containerPort}/tcp`];
+      if (port === undefined) throw new Error(`${service}:${containerPort} is not published in ${project}`);
+      return `http://${host}:${port}`;
+    },
+    snapshot: () => takeSnapshot(docker, stack, result.observed),
+    restore: (snapshot) => restoreSnapshot(stack, result.observed, snapshot),
+    async stop(stopOptions = {}) {
+      if (options.reuse && !stopOptions.remove) return;
+      await tearDown(docker, project, { volumes: true });
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
