@@ -92,7 +92,7 @@ export async function removeProject(project: string): Promise<void> {
     containers.map((c) =>
       docker
         .getContainer(c.Id)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .catch(() => {}),
     ),
   );
