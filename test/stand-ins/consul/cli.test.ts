@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, leaderOf, runConsul, waitFor } from './helpers.ts';
+import { freePort, killChildren, leaderOf, runConsul, waitFor } from './helpers.ts';
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -11,6 +11,7 @@ const tempDir = (): string => {
   return d;
 };
 afterAll(() => {
+  killChildren();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -64,9 +64,18 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
+const children = new Set<ChildProcess>();
+
+/** Kills every child started by runConsul that is still running (for afterAll after a failure). */
+export function killChildren(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  children.clear();
+}
+
 /** Runs `consul <args>` (the TypeScript entry point under node) as a child process. */
 export function runConsul(args: string[]): Child {
   const proc = spawn(process.execPath, [MAIN_TS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
