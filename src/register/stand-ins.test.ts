@@ -1,9 +1,10 @@
 // The register library against the stand-ins that honour Kong's and Consul's contracts: Kong's from
 // source on a throwaway Postgres (bootstrapped with `kong migrations bootstrap`), Consul's in-process.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess } from '../../test/stand-ins/consul/helpers.ts';
 import type { AgentHandle } from '../../test/stand-ins/consul/src/agent.ts';
-import { type Env, setupKong, teardown } from '../../test/stand-ins/kong/helpers/setup.ts';
+import { type Env, setupKong } from '../../test/stand-ins/kong/helpers/setup.ts';
 import {
   deregisterFromConsul,
   RegistrationError,
@@ -17,7 +18,10 @@ describe('against the Kong stand-in', () => {
   beforeAll(async () => {
     env = await setupKong();
   });
-  afterAll(() => teardown(env));
+  afterAll(async () => {
+    await env?.kong.stop();
+    if (env) await stopPostgres(env.pg);
+  });
 
   it('upserts service and route, idempotently', async () => {
     const adminUrl = env?.kong.admin ?? '';
@@ -106,3 +110,21 @@ describe('against the Consul stand-in', () => {
     expect(await (await fetch(`${consulUrl}/v1/catalog/service/orders`)).json()).toEqual([]);
   });
 });
+
+/**
+ * The helper's stop() signals `runuser`, which does not pass SIGINT on to Postgres, so it waits for
+ * ever; signal the postmaster this test started (found by its port) as well.
+ */
+async function stopPostgres(pg: Env['pg']): Promise<void> {
+  const stopped = pg.stop();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (argv[0]?.endsWith('/postgres') && argv.includes(String(pg.port)))
+        process.kill(Number(pid), 'SIGINT');
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  await stopped;
+}
