@@ -29,15 +29,24 @@ export async function reapOrphans(docker: Docker): Promise<ReapResult> {
     if ((e as { statusCode?: number }).statusCode !== 404) throw e;
   };
   // Containers first: networks and volumes in use cannot be removed.
-  await Promise.all(deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(gone)));
+  await Promise.all(
+    deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(gone)),
+  );
   await Promise.all([
     ...deadNetworks.map((n) => docker.getNetwork(n.Id).remove().catch(gone)),
     ...deadVolumes.map((v) => docker.getVolume(v.Name).remove().catch(gone)),
   ]);
   const projects = new Set(
-    [...deadContainers.map((c) => c.Labels), ...deadNetworks.map((n) => n.Labels), ...deadVolumes.map((v) => v.Labels)].map(
-      (l) => l?.[LABEL.project] ?? '?',
-    ),
+    [
+      ...deadContainers.map((c) => c.Labels),
+      ...deadNetworks.map((n) => n.Labels),
+      ...deadVolumes.map((v) => v.Labels),
+    ].map((l) => l?.[LABEL.project] ?? '?'),
   );
-  return { projects: [...projects], containers: deadContainers.length, networks: deadNetworks.length, volumes: deadVolumes.length };
+  return {
+    projects: [...projects],
+    containers: deadContainers.length,
+    networks: deadNetworks.length,
+    volumes: deadVolumes.length,
+  };
 }

@@ -20,7 +20,10 @@ export async function importKv(consulUrl: string, entries: readonly KvEntry[]): 
   await cleared.body.dump();
   for (const entry of entries) {
     const body = entry.Value === null ? '' : Buffer.from(entry.Value, 'base64');
-    const res = await request(`${consulUrl}/v1/kv/${entry.Key}?flags=${entry.Flags}`, { method: 'PUT', body });
+    const res = await request(`${consulUrl}/v1/kv/${entry.Key}?flags=${entry.Flags}`, {
+      method: 'PUT',
+      body,
+    });
     const ok = (await res.body.text()).trim() === 'true';
     if (!ok) throw new Error(`Consul refused to restore ${entry.Key}`);
   }

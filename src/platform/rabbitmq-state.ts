@@ -34,13 +34,17 @@ export function exportDefinitions(access: RabbitAccess): Promise<unknown> {
 }
 
 export async function importDefinitions(access: RabbitAccess, definitions: unknown): Promise<void> {
-  const wanted = new Set(((definitions as { queues?: QueueRef[] }).queues ?? []).map((q) => `${q.vhost}\u0000${q.name}`));
+  const wanted = new Set(
+    ((definitions as { queues?: QueueRef[] }).queues ?? []).map((q) => `${q.vhost}\u0000${q.name}`),
+  );
   const current = ((await api(access, 'GET', '/queues')) as QueueRef[] | undefined) ?? [];
   const path = (q: QueueRef) => `/queues/${encodeURIComponent(q.vhost)}/${encodeURIComponent(q.name)}`;
   await Promise.all(
     current.map((q) =>
       // Queues the snapshot knows are purged (their consumers stay attached); others are deleted.
-      wanted.has(`${q.vhost}\u0000${q.name}`) ? api(access, 'DELETE', `${path(q)}/contents`) : api(access, 'DELETE', path(q)),
+      wanted.has(`${q.vhost}\u0000${q.name}`)
+        ? api(access, 'DELETE', `${path(q)}/contents`)
+        : api(access, 'DELETE', path(q)),
     ),
   );
   await api(access, 'POST', '/definitions', definitions);

@@ -91,7 +91,9 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
       });
     }
     const spec = normalizeService(name, service, { project, projectDir, images, source });
-    services[name] = options.freePorts ? { ...spec, ports: spec.ports.map((p) => ({ ...p, published: 0 })) } : spec;
+    services[name] = options.freePorts
+      ? { ...spec, ports: spec.ports.map((p) => ({ ...p, published: 0 })) }
+      : spec;
   }
   checkGraph(services);
   secrets.save();
