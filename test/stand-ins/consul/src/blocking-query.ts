@@ -1,6 +1,6 @@
 // Consul blocking queries: ?index=N&wait=D holds the request until the result's index exceeds N.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { parseGoDuration } from './durations.ts';
 import type { RaftIndex } from './raft-index.ts';
 
@@ -44,7 +44,6 @@ export function parseBlockingParams(q: URLSearchParams): BlockingParams {
 
 /** Runs `compute` now, or again after each state change, until its index passes minIndex or time runs out. */
 export function blockingQuery(
-  req: IncomingMessage,
   res: ServerResponse,
   raft: RaftIndex,
   params: BlockingParams,
@@ -68,7 +67,8 @@ export function blockingQuery(
     if (compute().index > params.minIndex) finish();
   });
   const timer = setTimeout(finish, params.waitMs);
-  req.on('close', () => {
+  // The response's close event fires when the client goes away (or the answer is sent).
+  res.on('close', () => {
     if (done) return;
     done = true;
     off();

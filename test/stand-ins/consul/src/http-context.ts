@@ -55,7 +55,7 @@ export function serveRead(ctx: HttpContext, compute: () => QueryResult): void {
   }
   requireLeader(ctx);
   const { state } = ctx;
-  blockingQuery(ctx.req, ctx.res, state.raft, params, compute, (res, result) =>
+  blockingQuery(ctx.res, state.raft, params, compute, (res, result) =>
     sendQueryResult(res, result, ctx.pretty, state.hasLeader()),
   );
 }
