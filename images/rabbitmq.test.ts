@@ -61,6 +61,12 @@ async function startBroker(opts: {
   await waitFor('the management API alarms check', () =>
     alarms(broker).then((r) => (r.status === 200 ? r : undefined)),
   );
+  // The management listener opens before the AMQP one: wait for a real AMQP login too.
+  await waitFor('an AMQP login', async () => {
+    const connection = await amqp.connect(amqpUrl('127.0.0.1', broker.amqpPort));
+    await connection.close();
+    return true;
+  });
   return broker;
 }
 
@@ -130,6 +136,10 @@ describe(IMAGE, () => {
 
     await resources.remove(container);
     const again = await startBroker({ name: uniqueName('rabbit'), hostname, volume, network });
+    // The CLI tools still reach the node: the Erlang cookie lives on the volume.
+    expect(
+      (await exec(docker.getContainer(again.name), ['rabbitmq-diagnostics', '-q', 'check_running'])).code,
+    ).toBe(0);
     const reconnected = await amqp.connect(amqpUrl('127.0.0.1', again.amqpPort));
     try {
       const channel = await reconnected.createChannel();

@@ -33,6 +33,7 @@ if [ "$(id -u)" = '0' ]; then
   exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
-# Node name and data directory derive from the container hostname, like the official image.
-export RABBITMQ_NODENAME="${RABBITMQ_NODENAME:-rabbit@${HOSTNAME:-$(cat /etc/hostname)}}"
+# RABBITMQ_NODENAME stays unset unless the user sets it: RabbitMQ then uses rabbit@<short hostname>
+# for the server and for CLI tools run with `docker exec` alike, so the node name and its data
+# directory (/var/lib/rabbitmq/mnesia/rabbit@<hostname>) follow the container hostname.
 exec "$@"
