@@ -1,0 +1,118 @@
+"""Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ and the
+registrations on Consul and Kong. SIGTERM deregisters from Consul and exits 0 within ~2 s."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+from http.server import ThreadingHTTPServer
+
+import mkdev_register
+from app import State, make_handler
+from config import parse_config
+from messaging import Messaging
+from network import own_address
+
+
+def main() -> int:
+    config = parse_config(os.environ, socket.gethostname())
+
+    def log(message: str) -> None:
+        print(f"[{config.service_name}] {message}", flush=True)
+
+    address = os.environ.get("SERVICE_ADDRESS") or own_address(config.consul_url)
+    stopping = threading.Event()
+    # Installed before anything slow: as PID 1 in a container, Python would otherwise die hard on SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+
+    messaging = Messaging(config.rabbitmq_url, config.verification_queue, lambda m: on_message(m), log)
+    state = State(messaging.publish, messaging.connected)
+
+    def on_message(message: dict) -> None:
+        state.record(message)
+        log(f"processed verification for {message['email']}")
+
+    server = ThreadingHTTPServer(("0.0.0.0", config.port), make_handler(config, state))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
+    log(f"listening on {address}:{config.port} (route {config.route_path})")
+    messaging.start()
+
+    failed = threading.Event()
+    if config.register:
+        threading.Thread(target=register, args=(config, address, state, stopping, failed, log), daemon=True).start()
+    else:
+        state.registered = True
+
+    while not stopping.wait(0.5):
+        pass
+    if failed.is_set():
+        return 1
+    log("stopping: deregistering from Consul")
+    if config.register:
+        try:
+            mkdev_register.deregister_from_consul(config.consul_url, config.instance_id, timeout=2)
+        except mkdev_register.RegistrationError as error:
+            log(f"Consul deregistration failed: {error}")
+    messaging.stop()
+    server.shutdown()
+    return 0
+
+
+def register(config, address, state, stopping, failed, log) -> None:
+    """Consul first (this instance, with a health check), then Kong (one Service + Route per service
+    name, shared by every replica). Retries while they come up; a 400 will not fix itself."""
+
+    def retry(what):
+        return {
+            "timeout": 120.0,
+            "initial_delay": 0.2,
+            "max_delay": 3.0,
+            "stop": stopping,
+            "retry_if": lambda e: not (isinstance(e, mkdev_register.RegistrationError) and e.status == 400),
+            "on_retry": lambda e, n, d: log(f"{what} not reachable yet (attempt {n}: {e}); retrying in {d:.1f} s"),
+        }
+
+    try:
+        mkdev_register.with_retry(
+            lambda _: mkdev_register.register_on_consul(
+                config.consul_url,
+                id=config.instance_id,
+                name=config.service_name,
+                address=address,
+                port=config.port,
+                tags=["mkdev"],
+                # Consul's minimum: a replica killed without deregistering disappears a minute later.
+                check={"http": f"http://{address}:{config.port}/healthz", "interval": "2s", "timeout": "1s",
+                       "deregister_critical_service_after": "1m"},
+            ),
+            **retry("Consul"),
+        )
+        log(f"registered on Consul as {config.instance_id} ({address}:{config.port})")
+        mkdev_register.with_retry(
+            lambda _: mkdev_register.register_on_kong(
+                config.kong_admin_url,
+                config.service_name,
+                config.port,
+                [config.route_path],
+                host=f"{config.service_name}.service.consul",
+                strip_path=True,
+                tags=["mkdev"],
+            ),
+            **retry("Kong"),
+        )
+        log(f"registered on Kong: {config.route_path} -> {config.service_name}.service.consul:{config.port}")
+        state.registered = True
+    except Exception as error:  # noqa: BLE001 - reported, then the service exits non-zero
+        if not stopping.is_set():
+            log(f"registration failed: {error}")
+            failed.set()
+            stopping.set()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
