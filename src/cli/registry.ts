@@ -38,6 +38,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./init/spec.ts'),
     run: () => import('./init/run.ts'),
   },
+  routes: {
+    summary: 'Kong routes -> service -> Consul instances -> health',
+    spec: () => import('./routes/spec.ts'),
+    run: () => import('./routes/run.ts'),
+  },
   prune: {
     summary: 'remove test stacks whose owner process is gone',
     spec: () => import('./prune/spec.ts'),

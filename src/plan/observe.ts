@@ -23,6 +23,8 @@ export interface ObservedState {
   readonly networkExists: boolean;
   readonly volumes: ReadonlySet<string>;
   readonly images: ReadonlySet<string>;
+  /** For images mkdev built: tag -> the config hash it was built for (label dev.mkdev.build-hash). */
+  readonly builtFor: ReadonlyMap<string, string>;
 }
 
 export async function observeProject(docker: Docker, project: string): Promise<ObservedState> {
@@ -57,5 +59,11 @@ export async function observeProject(docker: Docker, project: string): Promise<O
     networkExists: networks.some((n) => n.Name === networkName(project)),
     volumes: new Set((volumes.Volumes ?? []).map((v) => v.Name)),
     images: new Set(images.flatMap((i) => i.RepoTags ?? []).concat(images.map((i) => i.Id))),
+    builtFor: new Map(
+      images.flatMap((i) => {
+        const hash = i.Labels?.['dev.mkdev.build-hash'];
+        return hash ? (i.RepoTags ?? []).map((tag) => [tag, hash] as const) : [];
+      }),
+    ),
   };
 }

@@ -71,6 +71,7 @@ describe('computePlan', () => {
       networkExists: true,
       volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)),
       images,
+      builtFor: new Map<string, string>(),
     };
     expect(isNoop(computePlan(stack, observed, names, hashes))).toBe(true);
     const changed = { ...hashes, kong: 'other' };
@@ -87,6 +88,29 @@ describe('computePlan', () => {
     const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
     expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
+  });
+});
+
+describe('built images', () => {
+  it('are rebuilt only when the build they came from is not the current one', () => {
+    const built = service({
+      image: 'mkdev-p-orders:dev',
+      build: { context: '/x', dockerfile: 'Dockerfile', args: {} },
+      volumes: [],
+    });
+    const stack = { project: 'p', projectDir: '/x', services: { svc: built }, volumes: [], secrets: [] };
+    const observed = (builtFor: Map<string, string>) => ({
+      containers: [],
+      networkExists: true,
+      volumes: new Set<string>(),
+      images: new Set(['mkdev-p-orders:dev']),
+      builtFor,
+    });
+    const step = (builtFor: Map<string, string>) =>
+      computePlan(stack, observed(builtFor), ['svc'], { svc: 'h1' }).services.svc?.image;
+    expect(step(new Map([['mkdev-p-orders:dev', 'h1']]))).toBe('present');
+    expect(step(new Map([['mkdev-p-orders:dev', 'h0']]))).toBe('build');
+    expect(step(new Map())).toBe('build');
   });
 });
 
