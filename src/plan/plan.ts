@@ -103,8 +103,11 @@ export function computePlan(
     if (service === undefined) continue;
     const hash = hashes[name] ?? '';
     const existing = observed.containers.filter((c) => c.service === name);
+    // A built image is rebuilt only when the build it came from is not the current one.
     const image: ImageStep = service.build
-      ? 'build'
+      ? observed.builtFor.get(service.image) === hash
+        ? 'present'
+        : 'build'
       : observed.images.has(service.image)
         ? 'present'
         : 'pull';
