@@ -38,6 +38,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./init/spec.ts'),
     run: () => import('./init/run.ts'),
   },
+  'new-service': {
+    summary: 'scaffold a service that registers itself on Kong and Consul',
+    spec: () => import('./new-service/spec.ts'),
+    run: () => import('./new-service/run.ts'),
+  },
   routes: {
     summary: 'Kong routes -> service -> Consul instances -> health',
     spec: () => import('./routes/spec.ts'),

@@ -1,0 +1,45 @@
+import { relative } from 'node:path';
+import { newService } from '../../scaffold/new-service.ts';
+import { parsePortFlag } from '../../scaffold/service-name.ts';
+import { type CommandRun, stringFlag } from '../command.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+
+export const run: CommandRun = async ({ values, positionals, cwd }) => {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0
+        ? 'missing the service name'
+        : `expected one service name, got ${positionals.length}`,
+      'usage: mkdev new-service <name> [--lang ts|python] [--path /<name>] [--port 8080]',
+    );
+  }
+  const name = positionals[0] ?? '';
+  const portText = stringFlag(values, 'port');
+  const language = stringFlag(values, 'lang');
+  const routePath = stringFlag(values, 'path');
+  const result = newService({
+    projectDir: cwd,
+    name,
+    ...(language === undefined ? {} : { language }),
+    ...(routePath === undefined ? {} : { routePath }),
+    ...(portText === undefined ? {} : { port: parsePortFlag(portText) }),
+  });
+  const dir = relative(cwd, result.serviceDir);
+  const yaml = relative(cwd, result.projectFile);
+  const test =
+    result.language === 'ts' ? 'npm install && npm test' : 'python3 -m unittest discover -s tests -t .';
+  process.stdout.write(
+    `wrote ${dir}/ (${result.language}, ${result.files.length} files)\n` +
+      `${result.createdProjectFile ? 'created' : 'updated'} ${yaml}: service '${name}', route ${result.routePath} -> port ${result.port}\n\n` +
+      `next:\n` +
+      `  mkdev up                                  build it and start it with the stack\n` +
+      `  eval "$(mkdev env)"\n` +
+      `  curl "$MKDEV_KONG_PROXY_URL${result.routePath}"            through Kong\n` +
+      `  curl -X POST -H 'content-type: application/json' -d '{"email":"ana@example.com","name":"Ana"}' \\\n` +
+      `       "$MKDEV_KONG_PROXY_URL${result.routePath}/verifications"\n` +
+      `  curl "$MKDEV_KONG_PROXY_URL${result.routePath}/verifications"\n` +
+      `  (cd ${dir} && ${test})   its unit tests\n` +
+      `see ${dir}/README.md for what it does and how it registers\n`,
+  );
+  return EXIT_OK;
+};

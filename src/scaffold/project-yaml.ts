@@ -1,0 +1,111 @@
+// Adds a service to mkdev.yaml through the `yaml` package's Document API, so the user's comments,
+// ordering and formatting survive; only the new entry is written in mkdev's own style.
+import { type Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { UserError } from '../cli/errors.ts';
+
+export type Language = 'ts' | 'python';
+
+export interface ServiceEntry {
+  readonly name: string;
+  readonly language: Language;
+  readonly port: number;
+  readonly routePath: string;
+}
+
+/** The base image each template builds on, overridable per machine and mapped through the image map. */
+export const BASE_IMAGES: Readonly<Record<Language, { variable: string; image: string }>> = {
+  ts: { variable: 'MKDEV_NODE_IMAGE', image: 'node:24-bookworm-slim' },
+  python: { variable: 'MKDEV_PYTHON_IMAGE', image: 'python:3.11-slim-bookworm' },
+};
+
+/** The secret the default stack gives RabbitMQ's `mkdev` user (stacks/microkubes.yaml). */
+const RABBITMQ_URL = 'amqp://mkdev:${secret:rabbitmq-password}@rabbitmq:5672';
+
+function quoted(value: string): Scalar {
+  const scalar = new Scalar(value);
+  scalar.type = Scalar.QUOTE_DOUBLE;
+  return scalar;
+}
+
+function flowMap(doc: Document, entries: Record<string, unknown>): YAMLMap {
+  const map = doc.createNode(entries) as YAMLMap;
+  map.flow = true;
+  return map;
+}
+
+function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
+  const { name, port, routePath } = entry;
+  const base = BASE_IMAGES[entry.language];
+  const service = new YAMLMap();
+  const build = new YAMLMap();
+  build.set('context', `services/${name}`);
+  build.set('args', flowMap(doc, { BASE_IMAGE: quoted(`\${${base.variable}:-${base.image}}`) }));
+  service.set('build', build);
+  service.set(
+    'env',
+    flowMap(doc, {
+      SERVICE_NAME: name,
+      PORT: quoted(String(port)),
+      ROUTE_PATH: routePath,
+      KONG_ADMIN_URL: 'http://kong:8001',
+      CONSUL_URL: 'http://consul:8500',
+      RABBITMQ_URL: quoted(RABBITMQ_URL),
+    }),
+  );
+  service.set(
+    'depends_on',
+    flowMap(doc, {
+      kong: { condition: 'ready' },
+      consul: { condition: 'ready' },
+      rabbitmq: { condition: 'ready' },
+    }),
+  );
+  service.set('ready', flowMap(doc, { http: { port, path: '/healthz' } }));
+  const ports = new YAMLSeq();
+  ports.flow = true;
+  ports.add(quoted(String(port)));
+  service.set('ports', ports);
+  service.set('register', flowMap(doc, { port }));
+  return service;
+}
+
+export function parseProjectFile(text: string, file: string): Document {
+  const doc = parseDocument(text);
+  const error = doc.errors[0];
+  if (error) {
+    const where = error.linePos?.[0] ? `${file}:${error.linePos[0].line}:${error.linePos[0].col}` : file;
+    throw new UserError(`${where}: ${error.message.split('\n')[0]}`, {
+      hint: 'fix the YAML, then run the command again',
+    });
+  }
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new UserError(`${file}: expected a mapping at the top (name:, services:, ...)`);
+  }
+  return doc;
+}
+
+export function hasService(doc: Document, name: string): boolean {
+  const services = doc.get('services', true);
+  return isMap(services) && services.has(name);
+}
+
+/** Returns the new text of mkdev.yaml with the service added under `services:`. */
+export function addService(doc: Document, entry: ServiceEntry, file: string): string {
+  if (hasService(doc, entry.name)) {
+    throw new UserError(`${file} already has a service '${entry.name}'`, {
+      hint: 'pick another name, or remove that entry first',
+    });
+  }
+  let services = doc.get('services', true);
+  if (services === undefined || (isScalar(services) && services.value === null)) {
+    // `services:` with only comments below parses as null: keep those comments above the new map.
+    const map = new YAMLMap();
+    if (isScalar(services) && services.comment) map.commentBefore = services.comment;
+    doc.set('services', map);
+    services = map;
+  }
+  if (!isMap(services))
+    throw new UserError(`${file}: 'services' must be a mapping of service names to settings`);
+  services.set(entry.name, serviceNode(doc, entry));
+  return doc.toString({ lineWidth: 0 });
+}
