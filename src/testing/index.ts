@@ -1,4 +1,5 @@
 // mkdev/testing: throwaway stacks for integration tests (vitest or any runner).
 
+export * from './containers/index.ts';
 export type { StackSnapshot } from './snapshot.ts';
 export { type StartStackOptions, startStack, type TestStack } from './start-stack.ts';
