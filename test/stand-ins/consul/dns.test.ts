@@ -150,6 +150,36 @@ describe('DNS interface', () => {
     }
   });
 
+  it('takes services and the node out of DNS in maintenance mode', async () => {
+    expect((await put('/agent/service/maintenance/web-1?enable=true&reason=deploy')).status).toBe(200);
+    expect(await resolver.resolve4('web.service.consul')).toEqual(['10.0.0.2']);
+    const checks = (await (await fetch(`${base}/health/checks/web`)).json()) as Array<{
+      CheckID: string;
+      Notes: string;
+      Type: string;
+    }>;
+    expect(checks.find((c) => c.CheckID === '_service_maintenance:web-1')).toMatchObject({
+      Notes: 'deploy',
+      Type: 'maintenance',
+    });
+    expect((await fetch(`${base}/agent/health/service/id/web-1?format=text`)).status).toBe(503);
+    await put('/agent/service/maintenance/web-1?enable=false');
+    await put('/agent/maintenance?enable=true');
+    await expect(resolver.resolve4('web.service.consul')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    const nodeEntry = (await (await fetch(`${base}/health/service/web`)).json()) as Array<{
+      Checks: Array<{ CheckID: string }>;
+    }>;
+    expect(nodeEntry[0]?.Checks.map((c) => c.CheckID).slice(0, 2)).toEqual([
+      'serfHealth',
+      '_node_maintenance',
+    ]);
+    await put('/agent/maintenance?enable=false');
+    expect((await resolver.resolve4('web.service.consul')).sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+    const missing = await put('/agent/service/maintenance/ghost?enable=true');
+    expect([missing.status, await missing.text()]).toEqual([404, 'No service registered with ID "ghost"']);
+    expect((await put('/agent/service/maintenance/web-1')).status).toBe(400);
+  });
+
   it('answers NXDOMAIN with the SOA for unknown names', async () => {
     await expect(resolver.resolve4('nope.service.consul')).rejects.toMatchObject({ code: 'ENOTFOUND' });
     const res = await tcpQuery(agent.dnsPort, 'nope.service.consul', 'A');

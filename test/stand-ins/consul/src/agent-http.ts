@@ -4,6 +4,7 @@ import { aggregateStatus, type CheckStatus, type ServiceState } from './catalog.
 import { agentServiceJson, checkJson, nodeMeta } from './catalog-json.ts';
 import { type HttpContext, requireMethod } from './http-context.ts';
 import { decodeJsonBody, HttpError, readBody, sendJson } from './http-util.ts';
+import { handleMaintenance } from './maintenance.ts';
 import { decodeCheckRegistration, decodeRegistration, field } from './service-definition.ts';
 
 function member(ctx: HttpContext): Record<string, unknown> {
@@ -85,7 +86,7 @@ function agentHealth(ctx: HttpContext, by: string, key: string): void {
   const cat = ctx.state.catalog;
   const textPlain = (ctx.req.headers.accept ?? '').startsWith('text/plain') || ctx.q.get('format') === 'text';
   const info = (s: ServiceState) => {
-    const checks = cat.checksFor(s.def.id).filter((c) => c.def.serviceId !== '');
+    const checks = [...cat.ownChecks(''), ...cat.ownChecks(s.def.id)];
     const status = aggregateStatus(checks);
     return {
       status,
@@ -135,6 +136,7 @@ export async function handleAgent(ctx: HttpContext, path: string): Promise<boole
   const arg = decodeURIComponent(tail.slice(1).join('/'));
   const sub = tail[0] ?? '';
 
+  if (handleMaintenance(ctx, rest)) return true;
   if (rest === 'self') {
     requireMethod(ctx, 'GET');
     sendJson(ctx.res, 200, selfJson(ctx), ctx.pretty);

@@ -31,7 +31,7 @@ export interface CheckDef {
   name: string;
   notes: string;
   serviceId: string;
-  type: 'http' | 'tcp' | 'ttl' | '';
+  type: 'http' | 'tcp' | 'ttl' | 'maintenance' | '';
   http?: string;
   method?: string;
   header?: Record<string, string[]>;
@@ -127,16 +127,17 @@ export class Catalog {
       .sort((a, b) => (a.def.id < b.def.id ? -1 : 1));
   }
 
-  /** Checks that apply to an instance: the node's serfHealth first, then its own checks. */
+  /** Checks that apply to an instance: the node's checks (serfHealth first), then the instance's own. */
   checksForInstance(s: ServiceState): CheckState[] {
-    return s === this.consulService ? [this.serfHealth] : this.checksFor(s.def.id);
+    const own = s === this.consulService ? [] : this.ownChecks(s.def.id);
+    return [this.serfHealth, ...this.ownChecks(''), ...own];
   }
 
-  checksFor(serviceId: string): CheckState[] {
-    const own = [...this.checks.values()]
+  /** Checks registered for one service ID ('' = node-level checks such as _node_maintenance). */
+  ownChecks(serviceId: string): CheckState[] {
+    return [...this.checks.values()]
       .filter((c) => c.def.serviceId === serviceId)
       .sort((a, b) => (a.def.checkId < b.def.checkId ? -1 : 1));
-    return [this.serfHealth, ...own];
   }
 
   allChecks(): CheckState[] {
@@ -249,9 +250,10 @@ export function effectiveAddress(node: NodeInfo, svc: ServiceDef): string {
   return svc.address || node.address;
 }
 
+/** api.HealthChecks.AggregatedStatus: a maintenance check wins, then critical, warning, passing. */
 export function aggregateStatus(checks: CheckState[]): CheckStatus {
+  if (checks.some((c) => c.def.type === 'maintenance')) return 'maintenance';
   if (checks.some((c) => c.status === 'critical')) return 'critical';
-  if (checks.some((c) => c.status === 'maintenance')) return 'maintenance';
   if (checks.some((c) => c.status === 'warning')) return 'warning';
   return 'passing';
 }

@@ -26,7 +26,7 @@ function withTags(list: ServiceState[], q: URLSearchParams): ServiceState[] {
   return list.filter((s) => tags.every((t) => s.def.tags.some((x) => x.toLowerCase() === t)));
 }
 
-const VALID_STATES = new Set(['any', 'passing', 'warning', 'critical', 'maintenance']);
+const VALID_STATES = new Set(['any', 'passing', 'warning', 'critical']);
 
 /** Returns true when the path was a catalog/health endpoint. */
 export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {

@@ -68,6 +68,11 @@ export function createHttpApi(state: AgentState): Server {
         sendText(res, err.status, err.message);
         return;
       }
+      if (err instanceof URIError) {
+        // Go's net/http rejects a bad %-escape before Consul sees the request.
+        sendText(res, 400, '400 Bad Request');
+        return;
+      }
       state.log.error('agent.http', 'Request error', {
         method: req.method,
         url: req.url,
