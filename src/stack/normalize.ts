@@ -92,6 +92,15 @@ function normalizeDependsOn(value: ServiceFile['depends_on']): Record<string, De
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, v.condition]));
 }
 
+/**
+ * A build's BASE_IMAGE arg names the image its Dockerfile starts `FROM`: it goes through the image map
+ * like any `image:`, so a service template builds on the offline set or a corporate mirror too.
+ * Other args are the user's own and pass unchanged.
+ */
+export function mapBuildArg(images: ImageMap, name: string, value: string): string {
+  return name === 'BASE_IMAGE' ? mapImage(images, value) : value;
+}
+
 export function normalizeService(
   name: string,
   service: ServiceFile,
@@ -106,7 +115,10 @@ export function normalizeService(
             context: resolve(context.projectDir, service.build.context),
             dockerfile: service.build.dockerfile ?? 'Dockerfile',
             args: Object.fromEntries(
-              Object.entries(service.build.args ?? {}).map(([k, v]) => [k, String(v)]),
+              Object.entries(service.build.args ?? {}).map(([k, v]) => [
+                k,
+                mapBuildArg(context.images, k, String(v)),
+              ]),
             ),
           };
   const requestedImage = service.image ?? `mkdev-${context.project}-${name}:dev`;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { mapBuildArg, normalizeService } from './normalize.ts';
+
+const images = { 'node:24-bookworm-slim': 'mkdev-offline/node:24' };
+const context = { project: 'demo', projectDir: '/p', images, source: 'mkdev.yaml:1' };
+
+describe('build args and the image map', () => {
+  it('maps BASE_IMAGE through the image map, like image:', () => {
+    const spec = normalizeService(
+      'orders',
+      {
+        build: {
+          context: 'services/orders',
+          args: { BASE_IMAGE: 'node:24-bookworm-slim', OTHER: 'node:24-bookworm-slim' },
+        },
+      },
+      context,
+    );
+    expect(spec.build?.args).toEqual({ BASE_IMAGE: 'mkdev-offline/node:24', OTHER: 'node:24-bookworm-slim' });
+    expect(spec.build?.context).toBe('/p/services/orders');
+  });
+
+  it('leaves unmapped images and other args alone', () => {
+    expect(mapBuildArg(images, 'BASE_IMAGE', 'python:3.11-slim-bookworm')).toBe('python:3.11-slim-bookworm');
+    expect(mapBuildArg(images, 'VERSION', 'node:24-bookworm-slim')).toBe('node:24-bookworm-slim');
+  });
+});
