@@ -68,7 +68,11 @@ export async function startPostgres(): Promise<TestPostgres> {
       await new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();
         proc.once('exit', () => resolve());
-        proc.kill('SIGINT');
+        try {
+          asPg('/usr/lib/postgresql/15/bin/pg_ctl', ['-D', data, 'stop', '-m', 'immediate']);
+        } catch {
+          proc.kill('SIGKILL');
+        }
       });
       rmSync(dir, { recursive: true, force: true });
     },
