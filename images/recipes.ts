@@ -70,7 +70,11 @@ export const RECIPES: readonly Recipe[] = [
     kind: 'rootfs',
     prepare: async (repoRoot) => ({
       dir: imagesDir(repoRoot, 'debian/rootfs'),
-      hashInputs: [JSON.stringify(BASE_PARAMS)],
+      // The rootfs recipe is code too: how debootstrap's output is trimmed lives in debootstrap.ts.
+      hashInputs: [
+        JSON.stringify(BASE_PARAMS),
+        `rootfs-code:${await fileHash(imagesDir(repoRoot, 'lib/debootstrap.ts'))}`,
+      ],
     }),
   },
   plain('postgres', 'mkdev-offline/postgres:15', 'postgres'),
