@@ -53,6 +53,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./prune/spec.ts'),
     run: () => import('./prune/run.ts'),
   },
+  export: {
+    summary: 'write the stack as a Compose file',
+    spec: () => import('./export/spec.ts'),
+    run: () => import('./export/run.ts'),
+  },
   doctor: {
     summary: 'check that this machine can run the stack',
     spec: () => import('./doctor/spec.ts'),

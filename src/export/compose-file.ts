@@ -1,0 +1,171 @@
+// The resolved stack as a Compose file: what `mkdev up` would run, for machines or CI that only have
+// docker-compose. Kept to the part of the Compose Specification that both docker-compose 1.29 and
+// Compose v2 read (no `version:` key, no top-level `name:`, which 1.29 rejects).
+import { LABEL } from '../engine/labels.ts';
+import { networkName } from '../engine/names.ts';
+import type { DependencyCondition, PortMapping, ServiceSpec, Stack, VolumeMount } from '../stack/model.ts';
+import { actionTargets, afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
+import { type ComposeHealthcheck, healthcheckFor } from './healthcheck.ts';
+
+type ComposeCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
+
+export interface ComposeService {
+  image: string;
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  hostname?: string;
+  user?: string;
+  entrypoint?: readonly string[];
+  command?: readonly string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  labels: Record<string, string>;
+  networks: Record<string, { aliases: string[] }>;
+  extra_hosts: string[];
+  depends_on?: Record<string, { condition: ComposeCondition }>;
+  healthcheck?: ComposeHealthcheck;
+  restart?: 'no';
+  deploy?: { replicas: number };
+}
+
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks: Record<string, { name: string }>;
+  volumes?: Record<string, Record<string, never>>;
+}
+
+export interface ComposeExport {
+  readonly file: ComposeFile;
+  /** What could not be carried over exactly, for the file's header and stderr. */
+  readonly notes: readonly string[];
+}
+
+/** The one project network's key in the file; its engine name is mkdev's, which the registrator expects. */
+const NETWORK = 'mkdev';
+
+export function composePort(p: PortMapping): string {
+  // An empty host port ("127.0.0.1::8100") lets the engine choose one, on the same address.
+  return `${p.hostIp}:${p.published === 0 ? '' : p.published}:${p.target}${p.protocol === 'udp' ? '/udp' : ''}`;
+}
+
+export function composeVolume(v: VolumeMount): string {
+  return `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`;
+}
+
+export function stackToCompose(stack: Stack): ComposeExport {
+  const notes: string[] = [];
+  const healthchecks = new Map<string, ComposeHealthcheck | undefined>(
+    Object.values(stack.services).map((s) => [s.name, healthcheckFor(s.ready)]),
+  );
+  for (const s of Object.values(stack.services)) {
+    if (s.ready && healthchecks.get(s.name) === undefined) {
+      notes.push(
+        `${s.name}: its readiness (${s.ready.probe.kind} probe) cannot run inside the container, so it has no healthcheck; services waiting for it being ready wait for it being started`,
+      );
+    }
+  }
+
+  const condition = (dep: string, wanted: DependencyCondition): ComposeCondition => {
+    if (wanted === 'completed') return 'service_completed_successfully';
+    if (wanted === 'ready' && healthchecks.get(dep) !== undefined) return 'service_healthy';
+    return 'service_started';
+  };
+
+  const services: Record<string, ComposeService> = {};
+  for (const s of Object.values(stack.services)) {
+    const depends: Record<string, { condition: ComposeCondition }> = {};
+    for (const [dep, wanted] of Object.entries(s.dependsOn)) {
+      depends[dep] = { condition: condition(dep, wanted) };
+      // "ready" in mkdev includes the dependency's after_ready actions.
+      const dependency = stack.services[dep];
+      if (wanted === 'ready' && dependency && dependency.afterReady.length > 0) {
+        depends[afterReadyName(dep)] = { condition: 'service_completed_successfully' };
+      }
+    }
+    // The job's after_completed actions talk to other services (Consul): they must exist by then.
+    for (const target of actionTargets(s.afterCompleted)) {
+      depends[target] ??= { condition: 'service_started' };
+    }
+    services[s.name] = {
+      ...baseService(stack, s, healthchecks.get(s.name), withAfterCompleted(s)),
+      ...(Object.keys(depends).length > 0 ? { depends_on: depends } : {}),
+    };
+    if (s.afterReady.length > 0) {
+      services[afterReadyName(s.name)] = {
+        image: s.image,
+        entrypoint: afterReadyEntrypoint(s),
+        labels: {
+          [LABEL.project]: stack.project,
+          [LABEL.service]: afterReadyName(s.name),
+          [LABEL.oneShot]: 'true',
+        },
+        networks: { [NETWORK]: { aliases: [afterReadyName(s.name)] } },
+        extra_hosts: ['host.docker.internal:host-gateway'],
+        depends_on: {
+          [s.name]: { condition: healthchecks.get(s.name) ? 'service_healthy' : 'service_started' },
+          ...Object.fromEntries(
+            actionTargets(s.afterReady).map((t) => [t, { condition: 'service_started' as const }]),
+          ),
+        },
+        restart: 'no',
+      };
+      notes.push(
+        `${s.name}: after_ready actions (${s.afterReady.map((a) => (a.kind === 'kong_plugin' ? `Kong plugin ${a.name}` : `Consul KV ${a.key}`)).join(', ')}) run in the one-shot service ${afterReadyName(s.name)}; an existing Kong plugin is kept, not updated`,
+      );
+    }
+    if (s.afterCompleted.length > 0) {
+      notes.push(`${s.name}: after_completed actions run at the end of its own command`);
+    }
+  }
+
+  return {
+    file: {
+      services,
+      networks: { [NETWORK]: { name: networkName(stack.project) } },
+      ...(stack.volumes.length > 0 ? { volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])) } : {}),
+    },
+    notes,
+  };
+}
+
+function baseService(
+  stack: Stack,
+  s: ServiceSpec,
+  healthcheck: ComposeHealthcheck | undefined,
+  argv: { command?: readonly string[]; entrypoint?: readonly string[] },
+): ComposeService {
+  // mkdev's project labels let the registrator find the containers (and `mkdev status` show them).
+  const labels: Record<string, string> = {
+    ...s.labels,
+    [LABEL.project]: stack.project,
+    [LABEL.service]: s.name,
+    [LABEL.oneShot]: String(s.oneShot),
+  };
+  if (s.register) labels[LABEL.registerPort] = `${s.register.name}:${s.register.port}`;
+  return {
+    image: s.image,
+    ...(s.build
+      ? {
+          build: {
+            context: s.build.context,
+            dockerfile: s.build.dockerfile,
+            ...(Object.keys(s.build.args).length > 0 ? { args: { ...s.build.args } } : {}),
+          },
+        }
+      : {}),
+    ...(s.hostname ? { hostname: s.hostname } : {}),
+    ...(s.user ? { user: s.user } : {}),
+    ...(argv.entrypoint ? { entrypoint: argv.entrypoint } : {}),
+    ...(argv.command ? { command: argv.command } : {}),
+    ...(Object.keys(s.env).length > 0 ? { environment: { ...s.env } } : {}),
+    ...(s.ports.length > 0 ? { ports: s.ports.map(composePort) } : {}),
+    ...(s.volumes.length > 0 ? { volumes: s.volumes.map(composeVolume) } : {}),
+    labels,
+    networks: { [NETWORK]: { aliases: [s.name] } },
+    // As mkdev's containers: services can reach the developer's host on Linux engines too.
+    extra_hosts: ['host.docker.internal:host-gateway'],
+    ...(healthcheck ? { healthcheck } : {}),
+    ...(s.oneShot ? { restart: 'no' as const } : {}),
+    ...(s.replicas > 1 ? { deploy: { replicas: s.replicas } } : {}),
+  };
+}
