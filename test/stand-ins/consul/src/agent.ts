@@ -13,6 +13,7 @@ import type { Logger } from './log.ts';
 import { resolveAdvertise } from './network.ts';
 import { loadOrCreateNodeId, Persistence } from './persistence.ts';
 import { RaftIndex } from './raft-index.ts';
+import { SessionStore } from './session-store.ts';
 
 export const CONSUL_VERSION = '1.20.5';
 
@@ -78,6 +79,7 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
       check,
     }),
   );
+  const sessions = new SessionStore(raft, kv);
   let leader = false;
   const state: AgentState = {
     opts,
@@ -86,6 +88,7 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
     kv,
     catalog,
     checks,
+    sessions,
     hasLeader: () => leader,
     startedAt: Date.now(),
   };
@@ -138,6 +141,7 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
     stop: async () => {
       clearTimeout(election);
       checks.stop();
+      sessions.stop();
       persist?.flush();
       await dns.close();
       http.closeAllConnections();

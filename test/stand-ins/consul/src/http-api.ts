@@ -6,6 +6,7 @@ import { handleCatalogHealth } from './health-http.ts';
 import type { AgentState, HttpContext } from './http-context.ts';
 import { HttpError, sendJson, sendText } from './http-util.ts';
 import { handleKv } from './kv-http.ts';
+import { handleSession } from './session-http.ts';
 
 const UI_PAGE =
   '<!doctype html><title>Consul by HashiCorp</title><h1>Consul UI (stand-in placeholder)</h1>\n';
@@ -31,6 +32,7 @@ async function route(ctx: HttpContext): Promise<void> {
   }
   if (path.startsWith('/v1/agent/') && (await handleAgent(ctx, path))) return;
   if (handleCatalogHealth(ctx, path)) return;
+  if (path.startsWith('/v1/session/') && (await handleSession(ctx, path))) return;
   if (path === '/') {
     if (!state.opts.ui) {
       sendText(

@@ -9,6 +9,7 @@ import { HttpError, sendQueryResult } from './http-util.ts';
 import type { KvStore } from './kv-store.ts';
 import type { Logger } from './log.ts';
 import type { RaftIndex } from './raft-index.ts';
+import type { SessionStore } from './session-store.ts';
 
 export interface AgentState {
   opts: AgentOptions;
@@ -17,6 +18,7 @@ export interface AgentState {
   kv: KvStore;
   catalog: Catalog;
   checks: CheckRunner;
+  sessions: SessionStore;
   hasLeader(): boolean;
   startedAt: number;
 }

@@ -13,6 +13,7 @@ function entryJson(e: KvEntry): Record<string, unknown> {
     Value: e.value ? e.value.toString('base64') : null,
     CreateIndex: e.createIndex,
     ModifyIndex: e.modifyIndex,
+    ...(e.session ? { Session: e.session } : {}),
   };
 }
 
@@ -95,8 +96,14 @@ async function kvPut(ctx: HttpContext, key: string): Promise<void> {
   const body = await readBody(ctx.req);
   requireLeader(ctx, true);
   if (set[0] === 'acquire' || set[0] === 'release') {
-    // The stand-in has no sessions, so every session id is unknown, exactly as a fresh Consul would say.
-    throw new HttpError(500, `invalid session ${JSON.stringify(q.get(set[0]) ?? '')}`);
+    const session = q.get(set[0]) ?? '';
+    if (!ctx.state.sessions.get(session))
+      throw new HttpError(500, `invalid session ${JSON.stringify(session)}`);
+    const kv = ctx.state.kv;
+    const ok =
+      set[0] === 'acquire' ? kv.acquire(key, body, flags, session) : kv.release(key, body, flags, session);
+    sendJson(ctx.res, 200, ok, ctx.pretty);
+    return;
   }
   sendJson(ctx.res, 200, ctx.state.kv.put(key, body, flags, cas), ctx.pretty);
 }

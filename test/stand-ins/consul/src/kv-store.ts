@@ -9,16 +9,26 @@ export interface KvEntry {
   createIndex: number;
   modifyIndex: number;
   lockIndex: number;
+  session: string | undefined;
 }
 
 export interface KvSnapshot {
-  entries: Array<{ key: string; value: string | null; flags: string; c: number; m: number; l: number }>;
+  entries: Array<{
+    key: string;
+    value: string | null;
+    flags: string;
+    c: number;
+    m: number;
+    l: number;
+    s?: string;
+  }>;
 }
 
 export class KvStore {
   readonly #entries = new Map<string, KvEntry>();
   readonly #tombstones = new Map<string, number>();
   #tableIndex = 0;
+  readonly #lockDelay = new Map<string, number>();
   readonly #raft: RaftIndex;
   readonly #onWrite: () => void;
 
@@ -63,10 +73,68 @@ export class KvStore {
       createIndex: existing?.createIndex ?? index,
       modifyIndex: index,
       lockIndex: existing?.lockIndex ?? 0,
+      session: existing?.session,
     });
     this.#tombstones.delete(key);
     this.#written(index);
     return true;
+  }
+
+  /** ?acquire: takes the lock for `session` (or updates the value when it already holds it). */
+  acquire(key: string, value: Buffer | null, flags: bigint, session: string, now = Date.now()): boolean {
+    const existing = this.#entries.get(key);
+    if (existing?.session !== undefined && existing.session !== session) return false;
+    if (existing?.session === undefined && (this.#lockDelay.get(key) ?? 0) > now) return false;
+    const index = this.#raft.next();
+    const newLock = existing?.session !== session;
+    this.#entries.set(key, {
+      key,
+      value: value && value.length > 0 ? value : null,
+      flags,
+      createIndex: existing?.createIndex ?? index,
+      modifyIndex: index,
+      lockIndex: (existing?.lockIndex ?? 0) + (newLock ? 1 : 0),
+      session,
+    });
+    this.#tombstones.delete(key);
+    this.#written(index);
+    return true;
+  }
+
+  /** ?release: gives the lock up (and writes the value) only when `session` holds it. */
+  release(key: string, value: Buffer | null, flags: bigint, session: string): boolean {
+    const existing = this.#entries.get(key);
+    if (!existing || existing.session !== session) return false;
+    const index = this.#raft.next();
+    this.#entries.set(key, {
+      ...existing,
+      value: value && value.length > 0 ? value : null,
+      flags,
+      modifyIndex: index,
+      session: undefined,
+    });
+    this.#written(index);
+    return true;
+  }
+
+  /** A destroyed or expired session: its locks are released (or its keys deleted) and lock-delay starts. */
+  invalidateSession(
+    session: string,
+    behavior: 'release' | 'delete',
+    lockDelayMs: number,
+    now = Date.now(),
+  ): void {
+    const held = [...this.#entries.values()].filter((e) => e.session === session);
+    if (held.length === 0) return;
+    const index = this.#raft.next();
+    for (const e of held) {
+      if (lockDelayMs > 0) this.#lockDelay.set(e.key, now + lockDelayMs);
+      if (behavior === 'delete') {
+        this.#entries.delete(e.key);
+        this.#tombstones.set(e.key, index);
+      } else this.#entries.set(e.key, { ...e, session: undefined, modifyIndex: index });
+    }
+    this.#written(index);
   }
 
   /** DELETE. Returns false only when a CAS check fails. */
@@ -102,6 +170,7 @@ export class KvStore {
         c: e.createIndex,
         m: e.modifyIndex,
         l: e.lockIndex,
+        ...(e.session ? { s: e.session } : {}),
       })),
     };
   }
@@ -115,6 +184,8 @@ export class KvStore {
         createIndex: e.c,
         modifyIndex: e.m,
         lockIndex: e.l,
+        // Sessions live in memory only: after a restart no session holds a lock.
+        session: undefined,
       });
       this.#tableIndex = Math.max(this.#tableIndex, e.m);
     }
