@@ -5,7 +5,7 @@ import { LABEL } from '../engine/labels.ts';
 import { networkName } from '../engine/names.ts';
 import type { DependencyCondition, PortMapping, ServiceSpec, Stack, VolumeMount } from '../stack/model.ts';
 import { actionTargets, afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
-import { type ComposeHealthcheck, healthcheckFor } from './healthcheck.ts';
+import { type ComposeHealthcheck, healthcheckFor, uncheckableProbes } from './healthcheck.ts';
 
 type ComposeCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
 
@@ -58,11 +58,13 @@ export function stackToCompose(stack: Stack): ComposeExport {
     Object.values(stack.services).map((s) => [s.name, healthcheckFor(s.ready)]),
   );
   for (const s of Object.values(stack.services)) {
-    if (s.ready && healthchecks.get(s.name) === undefined) {
-      notes.push(
-        `${s.name}: its readiness (${s.ready.probe.kind} probe) cannot run inside the container, so it has no healthcheck; services waiting for it being ready wait for it being started`,
-      );
-    }
+    const missing = s.ready ? uncheckableProbes(s.ready) : [];
+    if (missing.length === 0) continue;
+    notes.push(
+      healthchecks.get(s.name) === undefined
+        ? `${s.name}: its readiness (${missing.map((p) => p.kind).join(', ')} probe) cannot be checked inside the container, so it has no healthcheck; services waiting for it being ready wait for it being started`
+        : `${s.name}: its healthcheck leaves out the ${missing.map((p) => p.kind).join(', ')} probe, which cannot be checked inside the container`,
+    );
   }
 
   const condition = (dep: string, wanted: DependencyCondition): ComposeCondition => {

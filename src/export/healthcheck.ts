@@ -23,8 +23,22 @@ export interface ComposeHealthcheck {
 /** Compose's default polls every 30 s; mkdev's point is speed, so every check runs each second. */
 export const HEALTHCHECK_INTERVAL = '1s';
 
+/**
+ * The probes of a readiness spec. The model is moving from one probe to several that must all pass;
+ * both shapes are read, so the export does not depend on which one the tree has.
+ */
+export function probesOf(ready: ReadySpec): readonly ReadyProbe[] {
+  const spec = ready as unknown as { probes?: readonly ReadyProbe[]; probe?: ReadyProbe };
+  return spec.probes ?? (spec.probe ? [spec.probe] : []);
+}
+
+/** The probes a healthcheck cannot express (a log line is not visible from inside the container). */
+export function uncheckableProbes(ready: ReadySpec): readonly ReadyProbe[] {
+  return probesOf(ready).filter((p) => p.kind === 'log');
+}
+
 export function healthcheckFor(ready: ReadySpec | undefined): ComposeHealthcheck | undefined {
-  const test = ready === undefined ? undefined : testFor(ready.probe);
+  const test = ready === undefined ? undefined : testFor(probesOf(ready).filter((p) => p.kind !== 'log'));
   if (ready === undefined || test === undefined) return undefined;
   return {
     test,
@@ -37,20 +51,48 @@ export function healthcheckFor(ready: ReadySpec | undefined): ComposeHealthcheck
   };
 }
 
-function testFor(probe: ReadyProbe): string[] | undefined {
+/** One probe as shell: bash (over /dev/tcp) when the image has bash, `sh` with common tools otherwise. */
+interface ProbeCommand {
+  readonly bash?: string;
+  readonly sh: string;
+  /** The exec form, when the probe is a single program with arguments. */
+  readonly argv?: readonly string[];
+}
+
+function testFor(probes: readonly ReadyProbe[]): string[] | undefined {
+  const commands = probes.map(commandFor);
+  const [only] = commands;
+  if (only === undefined) return undefined;
+  if (commands.length === 1 && only.argv) return ['CMD', ...only.argv];
+  // Bash for all of them when the image has bash: one shell, one test.
+  if (commands.every((c) => c.bash !== undefined)) {
+    return [
+      'CMD-SHELL',
+      `if command -v bash >/dev/null 2>&1; then exec bash -c ${shellQuote(commands.map((c) => c.bash).join(' && '))}; else ${commands.map((c) => c.sh).join(' && ')}; fi`,
+    ];
+  }
+  return [
+    'CMD-SHELL',
+    commands
+      .map((c) =>
+        c.bash === undefined
+          ? c.sh
+          : `{ if command -v bash >/dev/null 2>&1; then bash -c ${shellQuote(c.bash)}; else ${c.sh}; fi; }`,
+      )
+      .join(' && '),
+  ];
+}
+
+function commandFor(probe: ReadyProbe): ProbeCommand {
   switch (probe.kind) {
     case 'http':
-      return ['CMD-SHELL', httpCheck(probe)];
+      return httpCommand(probe);
     case 'tcp':
-      return [
-        'CMD-SHELL',
-        `if command -v bash >/dev/null 2>&1; then exec bash -c ${shellQuote(`exec 3<>/dev/tcp/127.0.0.1/${probe.port}`)}; else exec nc -z 127.0.0.1 ${probe.port}; fi`,
-      ];
+      return { bash: `exec 3<>/dev/tcp/127.0.0.1/${probe.port}`, sh: `nc -z 127.0.0.1 ${probe.port}` };
     case 'exec':
-      return ['CMD', ...probe.command];
+      return fromArgv(probe.command);
     case 'postgres':
-      return [
-        'CMD',
+      return fromArgv([
         'pg_isready',
         '-q',
         '-h',
@@ -61,31 +103,43 @@ function testFor(probe: ReadyProbe): string[] | undefined {
         probe.user,
         '-d',
         probe.database,
-      ];
+      ]);
     case 'consul_leader':
       // The leader's address, or "" while there is none.
-      return ['CMD-SHELL', `curl -fsS http://127.0.0.1:${probe.port}/v1/status/leader | grep -q '[0-9]'`];
+      return { sh: `curl -fsS http://127.0.0.1:${probe.port}/v1/status/leader | grep -q '[0-9]'` };
     case 'consul_kv':
-      return ['CMD', 'curl', '-fsS', '-o', '/dev/null', `http://127.0.0.1:${probe.port}/v1/kv/${probe.key}`];
+      return fromArgv([
+        'curl',
+        '-fsS',
+        '-o',
+        '/dev/null',
+        `http://127.0.0.1:${probe.port}/v1/kv/${probe.key}`,
+      ]);
     case 'log':
-      return undefined;
+      throw new Error('a log probe has no healthcheck');
   }
+}
+
+function fromArgv(argv: readonly string[]): ProbeCommand {
+  return { argv, sh: argv.map(shellQuote).join(' ') };
 }
 
 type HttpProbe = Extract<ReadyProbe, { kind: 'http' }>;
 
-function httpCheck(probe: HttpProbe): string {
+function httpCommand(probe: HttpProbe): ProbeCommand {
   const auth = probe.basicAuth
     ? `Basic ${Buffer.from(`${probe.basicAuth.user}:${probe.basicAuth.password}`).toString('base64')}`
     : undefined;
+  const https = probe.scheme === 'https';
   const url = `${probe.scheme}://127.0.0.1:${probe.port}${probe.path}`;
   const header = auth === undefined ? '' : ` --header ${shellQuote(`Authorization: ${auth}`)}`;
   const sink = probe.bodyIncludes === undefined ? '/dev/null' : '-';
-  const wget = `wget -q -O ${sink}${probe.scheme === 'https' ? ' --no-check-certificate' : ''}${header} ${shellQuote(url)}`;
-  const curl = `curl -fsS${probe.scheme === 'https' ? 'k' : ''} -o ${sink}${header} ${shellQuote(url)}`;
   const body = probe.bodyIncludes === undefined ? '' : ` | grep -qF -- ${shellQuote(probe.bodyIncludes)}`;
-  const fallbacks = `elif command -v wget >/dev/null 2>&1; then ${wget}${body}; else ${curl}${body}; fi`;
-  if (probe.scheme === 'https') return `if false; then :; ${fallbacks}`;
+  const wget = `wget -q -O ${sink}${https ? ' --no-check-certificate' : ''}${header} ${shellQuote(url)}${body}`;
+  const curl = `curl -fsS${https ? 'k' : ''} -o ${sink}${header} ${shellQuote(url)}${body}`;
+  const sh = `{ if command -v wget >/dev/null 2>&1; then ${wget}; else ${curl}; fi; }`;
+  // bash's /dev/tcp speaks no TLS.
+  if (https) return { sh };
   const send = bashSend({
     method: 'GET',
     host: '127.0.0.1',
@@ -94,6 +148,7 @@ function httpCheck(probe: HttpProbe): string {
     ...(auth === undefined ? {} : { headers: { Authorization: auth } }),
   });
   // A body check reads the rest of the same response from fd 3.
-  const bash = `${send} && ${bashStatusTest(probe.status)}${probe.bodyIncludes === undefined ? '' : ` && grep -qF -- ${shellQuote(probe.bodyIncludes)} <&3`}`;
-  return `if command -v bash >/dev/null 2>&1; then exec bash -c ${shellQuote(bash)}; ${fallbacks}`;
+  const check =
+    probe.bodyIncludes === undefined ? '' : ` && grep -qF -- ${shellQuote(probe.bodyIncludes)} <&3`;
+  return { bash: `${send} && ${bashStatusTest(probe.status)}${check}`, sh };
 }
