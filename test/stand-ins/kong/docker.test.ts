@@ -1,0 +1,92 @@
+// The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bashGet, docker, exec, hasImage, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
+import { apiCall, waitFor } from './helpers/kong.ts';
+
+const ready = (await hasImage(KONG_IMAGE)) && (await hasImage(PG_IMAGE));
+const res = new Resources();
+let network = '';
+let pgHost = '';
+const dbEnv = () => [`KONG_PG_HOST=${pgHost}`, 'KONG_PG_USER=kong', 'KONG_PG_PASSWORD=kongpass', 'KONG_PG_DATABASE=kong'];
+
+describe.skipIf(!ready)('kong stand-in image', () => {
+  beforeAll(async () => {
+    network = await res.network();
+    const pg = await res.container('pg', {
+      Image: PG_IMAGE,
+      Env: ['POSTGRES_USER=kong', 'POSTGRES_PASSWORD=kongpass', 'POSTGRES_DB=kong'],
+      network,
+    });
+    await pg.start();
+    pgHost = res.name('pg');
+    // Kong's own way to wait for Postgres: retry the migrations until they pass.
+    await waitFor('postgres + bootstrap', async () => {
+      const r = await res.run('bootstrap', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'bootstrap'], Env: dbEnv(), network });
+      return r.code === 0 ? r : undefined;
+    }, 90_000);
+  });
+  afterAll(() => res.cleanup());
+
+  it('has the official image contract: entrypoint, cmd, user, stop signal, ports; bash yes, curl and wget no', async () => {
+    const info = await docker.getImage(KONG_IMAGE).inspect();
+    expect(info.Config.Entrypoint).toEqual(['/docker-entrypoint.sh']);
+    expect(info.Config.Cmd).toEqual(['kong', 'docker-start']);
+    expect(info.Config.User).toBe('kong');
+    expect(info.Config.StopSignal).toBe('SIGQUIT');
+    expect(Object.keys(info.Config.ExposedPorts ?? {}).sort()).toEqual(['8000/tcp', '8001/tcp', '8443/tcp', '8444/tcp']);
+    const r = await res.run('tools', {
+      Image: KONG_IMAGE,
+      Cmd: ['bash', '-c', 'command -v bash && ! command -v curl && ! command -v wget && command -v kong && kong version'],
+      network,
+    });
+    expect(r.code, r.logs).toBe(0);
+    expect(r.logs).toMatch(/3\.9\.\d+/);
+  });
+
+  it('bootstrap again reports already bootstrapped; list shows migrations', async () => {
+    const again = await res.run('boot2', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'bootstrap'], Env: dbEnv(), network });
+    expect(again.code).toBe(0);
+    expect(again.logs).toContain('Database already bootstrapped');
+    const list = await res.run('list', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'list'], Env: dbEnv(), network });
+    expect(list.logs).toContain('core: 000_base');
+  });
+
+  it('docker-start: admin only inside the container by default; ready via the status listener', async () => {
+    const kong = await res.container('kong-default', { Image: KONG_IMAGE, Env: dbEnv(), network });
+    await kong.start();
+    const ip = await ipOf(kong, network);
+    const inside = await waitFor('status ready inside', async () => {
+      const r = await exec(kong, bashGet(8007, '/status/ready'));
+      return r.output.includes('200') ? r.output : undefined;
+    });
+    expect(inside).toContain('{"message":"ready"}');
+    expect((await exec(kong, bashGet(8001, '/'))).output).toContain('Welcome to kong');
+    expect((await exec(kong, ['kong', 'health'])).code).toBe(0);
+    await expect(fetch(`http://${ip}:8001/`)).rejects.toThrow();
+    const proxy = await fetch(`http://${ip}:8000/nothing`);
+    expect(proxy.status).toBe(404);
+    const t0 = Date.now();
+    await kong.stop({ t: 10 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect((await kong.inspect()).State.ExitCode).toBe(0);
+  });
+
+  it('KONG_ADMIN_LISTEN / KONG_STATUS_LISTEN open them up; entities survive a container restart', async () => {
+    const kong = await res.container('kong-open', {
+      Image: KONG_IMAGE,
+      Env: [...dbEnv(), 'KONG_ADMIN_LISTEN=0.0.0.0:8001', 'KONG_STATUS_LISTEN=0.0.0.0:8100'],
+      network,
+    });
+    await kong.start();
+    const ip = await ipOf(kong, network);
+    await waitFor('ready', async () => (await fetch(`http://${ip}:8100/status/ready`)).status === 200);
+    const admin = `http://${ip}:8001`;
+    const created = await apiCall(admin, 'PUT', '/services/persisted', { host: 'persisted.internal' });
+    expect(created.status).toBe(200);
+    await kong.restart({ t: 10 });
+    const ip2 = await ipOf(kong, network);
+    await waitFor('ready again', async () => (await fetch(`http://${ip2}:8100/status/ready`)).status === 200);
+    const again = await apiCall(`http://${ip2}:8001`, 'GET', '/services/persisted');
+    expect(again.body.id).toBe(created.body.id);
+  });
+});

@@ -1,0 +1,114 @@
+// Small dockerode helpers: uniquely named resources, removed in afterAll.
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { waitFor } from './kong.ts';
+
+export const docker = new Docker();
+export const KONG_IMAGE = 'mkdev-offline/kong-standin:3.9';
+export const PG_IMAGE = 'mkdev-offline/postgres:15';
+export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
+export const NODE_IMAGE = 'mkdev-offline/node:24';
+
+export async function hasImage(ref: string): Promise<boolean> {
+  try {
+    await docker.getImage(ref).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class Resources {
+  readonly id = randomBytes(4).toString('hex');
+  private readonly containers: Docker.Container[] = [];
+  private readonly networks: Docker.Network[] = [];
+
+  name(base: string): string {
+    return `kong-standin-test-${base}-${this.id}`;
+  }
+
+  async network(): Promise<string> {
+    const name = this.name('net');
+    this.networks.push(await docker.createNetwork({ Name: name, Labels: { 'mkdev.test': 'kong-standin' } }));
+    return name;
+  }
+
+  async container(base: string, opts: Docker.ContainerCreateOptions & { network: string }): Promise<Docker.Container> {
+    const { network, ...rest } = opts;
+    const c = await docker.createContainer({
+      name: this.name(base),
+      Labels: { 'mkdev.test': 'kong-standin' },
+      ...rest,
+      HostConfig: { NetworkMode: network, ...(rest.HostConfig ?? {}) },
+    });
+    this.containers.push(c);
+    return c;
+  }
+
+  /** Runs a container to completion; returns its exit code and logs. */
+  async run(base: string, opts: Docker.ContainerCreateOptions & { network: string }): Promise<{ code: number; logs: string }> {
+    const c = await this.container(`${base}-${randomBytes(2).toString('hex')}`, opts);
+    await c.start();
+    const { StatusCode } = await c.wait();
+    return { code: StatusCode, logs: await logs(c) };
+  }
+
+  async cleanup(): Promise<void> {
+    for (const c of this.containers) await c.remove({ force: true }).catch(() => {});
+    for (const n of this.networks) await n.remove().catch(() => {});
+  }
+}
+
+export async function logs(c: Docker.Container): Promise<string> {
+  const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  // strip the 8-byte multiplexing headers
+  const out: string[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len).toString());
+    i += 8 + len;
+  }
+  return out.join('');
+}
+
+export async function ipOf(c: Docker.Container, network: string): Promise<string> {
+  const info = await c.inspect();
+  const ip = info.NetworkSettings.Networks[network]?.IPAddress;
+  if (!ip) throw new Error(`no IP on ${network}`);
+  return ip;
+}
+
+/** Runs a command in a running container; returns exit code and combined output. */
+export async function exec(c: Docker.Container, cmd: string[]): Promise<{ code: number; output: string }> {
+  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await e.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('end', () => resolve());
+    stream.on('close', () => resolve());
+  });
+  const raw = Buffer.concat(chunks);
+  let output = '';
+  let i = 0;
+  while (i + 8 <= raw.length) {
+    const len = raw.readUInt32BE(i + 4);
+    output += raw.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  const info = await waitFor('exec exit', async () => {
+    const r = await e.inspect();
+    return r.Running ? undefined : r;
+  });
+  return { code: info.ExitCode ?? -1, output };
+}
+
+/** HTTP GET from inside a container with bash's /dev/tcp (the Kong image has no curl). */
+export function bashGet(port: number, path: string): string[] {
+  return [
+    'bash',
+    '-c',
+    `exec 3<>/dev/tcp/127.0.0.1/${port} && printf 'GET ${path} HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && cat <&3`,
+  ];
+}
