@@ -9,7 +9,7 @@ import { ensureImage } from '../engine/ensure-image.ts';
 import { volumeName } from '../engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../engine/network.ts';
 import { runAction } from '../platform/actions.ts';
-import { createProbe } from '../readiness/create-probe.ts';
+import { allOf } from '../readiness/create-probe.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { EventSink, ServiceTimeline, StepName } from './events.ts';
@@ -141,7 +141,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     }
     const ready = sp.service.ready;
     if (ready) {
-      const probe = createProbe(ready.probe);
+      const probe = allOf(ready.probes);
       emit(name, 'probe', `waiting for ${probe.description}`);
       await Promise.all(
         containers.map(async (c) =>

@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { probeTargetFor } from '../engine/container-ops.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
-import { createProbe } from '../readiness/create-probe.ts';
+import { allOf } from '../readiness/create-probe.ts';
 import type { Stack } from '../stack/model.ts';
 import { stackHashes } from './bring-up.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
@@ -59,7 +59,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         if (c.state !== 'running') return { ...base, state: c.state, ready: false };
         if (!service.ready) return { ...base, state: 'running', ready: null };
         const target = await probeTargetFor(docker.getContainer(c.id), host);
-        const result = await createProbe(service.ready.probe)
+        const result = await allOf(service.ready.probes)
           .check(target, AbortSignal.timeout(3000))
           .catch((e: unknown) => ({ ready: false as const, reason: String(e) }));
         return {

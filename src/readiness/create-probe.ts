@@ -4,7 +4,7 @@ import { execProbe } from './exec-probe.ts';
 import { httpProbe } from './http-probe.ts';
 import { logProbe } from './log-probe.ts';
 import { postgresProbe } from './postgres-probe.ts';
-import type { Probe } from './probe.ts';
+import { type Probe, READY } from './probe.ts';
 import { tcpProbe } from './tcp-probe.ts';
 
 export function createProbe(spec: ReadyProbe): Probe {
@@ -24,4 +24,20 @@ export function createProbe(spec: ReadyProbe): Probe {
     case 'log':
       return logProbe(spec.pattern);
   }
+}
+
+/** One probe that passes when all of them pass, checked in order; the first failure is the reason. */
+export function allOf(specs: readonly ReadyProbe[]): Probe {
+  const probes = specs.map(createProbe);
+  if (probes.length === 1 && probes[0]) return probes[0];
+  return {
+    description: probes.map((p) => p.description).join(' and '),
+    async check(target, signal) {
+      for (const probe of probes) {
+        const result = await probe.check(target, signal);
+        if (!result.ready) return result;
+      }
+      return READY;
+    },
+  };
 }

@@ -43,7 +43,8 @@ export type ReadyProbe =
   | { readonly kind: 'log'; readonly pattern: string };
 
 export interface ReadySpec {
-  readonly probe: ReadyProbe;
+  /** All must pass. */
+  readonly probes: readonly ReadyProbe[];
   readonly intervalMs: number;
   readonly timeoutMs: number;
 }

@@ -6,6 +6,7 @@ import type {
   Action,
   DependencyCondition,
   PortMapping,
+  ReadyProbe,
   ReadySpec,
   ServiceSpec,
   VolumeMount,
@@ -52,32 +53,30 @@ function toArgv(value: string | string[] | undefined): string[] | undefined {
   return Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
 }
 
+/** Every probe named in `ready:` must pass: e.g. RabbitMQ's management API answers before AMQP listens. */
 function normalizeReady(ready: ReadyFile | undefined): ReadySpec | undefined {
   if (ready === undefined) return undefined;
   const intervalMs = parseDuration(ready.interval ?? 200) ?? 200;
   const timeoutMs = parseDuration(ready.timeout ?? '120s') ?? 120_000;
-  const probe = ready.http
-    ? {
-        kind: 'http' as const,
-        port: ready.http.port,
-        path: ready.http.path,
-        scheme: ready.http.scheme ?? 'http',
-        ...(ready.http.status === undefined ? {} : { status: ready.http.status }),
-        ...(ready.http.basic_auth ? { basicAuth: ready.http.basic_auth } : {}),
-        ...(ready.http.body_includes === undefined ? {} : { bodyIncludes: ready.http.body_includes }),
-      }
-    : ready.tcp
-      ? { kind: 'tcp' as const, port: ready.tcp.port }
-      : ready.exec
-        ? { kind: 'exec' as const, command: ready.exec.command }
-        : ready.postgres
-          ? { kind: 'postgres' as const, ...ready.postgres }
-          : ready.consul_leader
-            ? { kind: 'consul_leader' as const, port: ready.consul_leader.port }
-            : ready.consul_kv
-              ? { kind: 'consul_kv' as const, ...ready.consul_kv }
-              : { kind: 'log' as const, pattern: ready.log?.pattern ?? '' };
-  return { probe, intervalMs, timeoutMs };
+  const probes: ReadyProbe[] = [];
+  if (ready.http) {
+    probes.push({
+      kind: 'http',
+      port: ready.http.port,
+      path: ready.http.path,
+      scheme: ready.http.scheme ?? 'http',
+      ...(ready.http.status === undefined ? {} : { status: ready.http.status }),
+      ...(ready.http.basic_auth ? { basicAuth: ready.http.basic_auth } : {}),
+      ...(ready.http.body_includes === undefined ? {} : { bodyIncludes: ready.http.body_includes }),
+    });
+  }
+  if (ready.tcp) probes.push({ kind: 'tcp', port: ready.tcp.port });
+  if (ready.exec) probes.push({ kind: 'exec', command: ready.exec.command });
+  if (ready.postgres) probes.push({ kind: 'postgres', ...ready.postgres });
+  if (ready.consul_leader) probes.push({ kind: 'consul_leader', port: ready.consul_leader.port });
+  if (ready.consul_kv) probes.push({ kind: 'consul_kv', ...ready.consul_kv });
+  if (ready.log) probes.push({ kind: 'log', pattern: ready.log.pattern });
+  return { probes, intervalMs, timeoutMs };
 }
 
 function normalizeAction(action: ActionFile): Action {

@@ -41,7 +41,8 @@ export const readySchema = z
   .refine(
     (r) => ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log'].some((k) => k in r),
     {
-      message: 'name one probe: http, tcp, exec, postgres, consul_leader, consul_kv or log',
+      message:
+        'name at least one probe (all must pass): http, tcp, exec, postgres, consul_leader, consul_kv or log',
     },
   );
 
