@@ -12,7 +12,9 @@ const api = (...a: Parameters<Env['kong']['api']>) => env.kong.api(...a);
 
 describe('spec validator', () => {
   it('rejects a body that violates the published schema and undocumented statuses', () => {
-    expect(() => validator.validate('GET', '/services/x', 200, { port: 'eighty' })).toThrow(/violates the spec/);
+    expect(() => validator.validate('GET', '/services/x', 200, { port: 'eighty' })).toThrow(
+      /violates the spec/,
+    );
     expect(() => validator.validate('GET', '/services/x', 418, {})).toThrow(/not documented/);
     expect(() => validator.validate('GET', '/plugins/enabled', 200, {})).toThrow(/not in the published spec/);
   });
@@ -23,14 +25,31 @@ describe('services', () => {
     const r = await api('POST', '/services', { name: 'svc-a', url: 'http://example.internal:8080/base' });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      name: 'svc-a', protocol: 'http', host: 'example.internal', port: 8080, path: '/base', retries: 5,
-      connect_timeout: 60000, write_timeout: 60000, read_timeout: 60000, enabled: true, tags: null,
-      client_certificate: null, tls_verify: null, tls_verify_depth: null, ca_certificates: null,
+      name: 'svc-a',
+      protocol: 'http',
+      host: 'example.internal',
+      port: 8080,
+      path: '/base',
+      retries: 5,
+      connect_timeout: 60000,
+      write_timeout: 60000,
+      read_timeout: 60000,
+      enabled: true,
+      tags: null,
+      client_certificate: null,
+      tls_verify: null,
+      tls_verify_depth: null,
+      ca_certificates: null,
     });
     expect(r.body.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number.isInteger(r.body.created_at)).toBe(true);
     expect(r.body).not.toHaveProperty('url');
-    const f = await api('POST', '/services', { name: 'svc-form', host: 'h.internal', port: '9000' }, { form: true });
+    const f = await api(
+      'POST',
+      '/services',
+      { name: 'svc-form', host: 'h.internal', port: '9000' },
+      { form: true },
+    );
     expect(f.status).toBe(201);
     expect(f.body.port).toBe(9000);
   });
@@ -72,12 +91,17 @@ describe('services', () => {
     const u = await api('POST', '/services', { name: 'svc-bad', host: 'x.internal', colour: 'red' });
     expect(u.status).toBe(400);
     expect(u.body).toEqual({
-      code: 2, name: 'schema violation', message: 'schema violation (colour: unknown field)', fields: { colour: 'unknown field' },
+      code: 2,
+      name: 'schema violation',
+      message: 'schema violation (colour: unknown field)',
+      fields: { colour: 'unknown field' },
     });
     const m = await api('POST', '/services', { name: 'svc-bad' });
     expect(m.body.fields).toEqual({ host: 'required field missing' });
     const t = await api('POST', '/services', { host: 'x.internal', port: 'eighty', retries: -1 });
-    expect(t.body.message).toBe('2 schema violations (port: expected an integer; retries: value should be between 0 and 32767)');
+    expect(t.body.message).toBe(
+      '2 schema violations (port: expected an integer; retries: value should be between 0 and 32767)',
+    );
   });
 
   it('unique violation is 409 code 5', async () => {
@@ -85,7 +109,10 @@ describe('services', () => {
     const d = await api('POST', '/services', { name: 'svc-dup', host: 'd.internal' });
     expect(d.status).toBe(409);
     expect(d.body).toEqual({
-      code: 5, name: 'unique constraint violation', message: `UNIQUE violation detected on '{name="svc-dup"}'`, fields: { name: 'svc-dup' },
+      code: 5,
+      name: 'unique constraint violation',
+      message: `UNIQUE violation detected on '{name="svc-dup"}'`,
+      fields: { name: 'svc-dup' },
     });
   });
 
@@ -101,9 +128,21 @@ describe('routes', () => {
     const r = await api('POST', '/services/svc-r/routes', { name: 'route-r', paths: ['/r'] });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({
-      protocols: ['http', 'https'], strip_path: true, preserve_host: false, regex_priority: 0,
-      https_redirect_status_code: 426, path_handling: 'v0', request_buffering: true, response_buffering: true,
-      methods: null, hosts: null, headers: null, snis: null, sources: null, destinations: null, tags: null,
+      protocols: ['http', 'https'],
+      strip_path: true,
+      preserve_host: false,
+      regex_priority: 0,
+      https_redirect_status_code: 426,
+      path_handling: 'v0',
+      request_buffering: true,
+      response_buffering: true,
+      methods: null,
+      hosts: null,
+      headers: null,
+      snis: null,
+      sources: null,
+      destinations: null,
+      tags: null,
     });
     const list = await api('GET', '/services/svc-r/routes');
     expect(list.body.data.map((x: { name: string }) => x.name)).toEqual(['route-r']);
@@ -131,7 +170,10 @@ describe('routes', () => {
   });
 
   it('a foreign key to a missing service is code 4', async () => {
-    const r = await api('POST', '/routes', { paths: ['/fk'], service: { id: '8a0b0c5e-5f7e-4bd0-9a39-0c2c4a1d2f00' } });
+    const r = await api('POST', '/routes', {
+      paths: ['/fk'],
+      service: { id: '8a0b0c5e-5f7e-4bd0-9a39-0c2c4a1d2f00' },
+    });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe(4);
   });
@@ -159,7 +201,11 @@ describe('pagination and tags', () => {
   });
 
   it('size and offset errors are codes 9 and 7', async () => {
-    expect((await api('GET', '/services?size=abc')).body).toEqual({ code: 9, name: 'invalid size', message: 'size must be a number' });
+    expect((await api('GET', '/services?size=abc')).body).toEqual({
+      code: 9,
+      name: 'invalid size',
+      message: 'size must be a number',
+    });
     expect((await api('GET', '/services?size=1001')).body.code).toBe(9);
     const o = await api('GET', '/services?offset=!!');
     expect(o.status).toBe(400);
@@ -180,14 +226,23 @@ describe('pagination and tags', () => {
 describe('upstreams and targets', () => {
   it('targets default to port 8000 and weight 100; duplicates 409; by id or host:port; /all', async () => {
     const u = await api('POST', '/upstreams', { name: 'orders.upstream' });
-    expect(u.body).toMatchObject({ algorithm: 'round-robin', slots: 10000, hash_on: 'none', use_srv_name: false });
+    expect(u.body).toMatchObject({
+      algorithm: 'round-robin',
+      slots: 10000,
+      hash_on: 'none',
+      use_srv_name: false,
+    });
     const t = await api('POST', '/upstreams/orders.upstream/targets', { target: '10.0.0.1' });
     expect(t.status).toBe(201);
     expect(t.body).toMatchObject({ target: '10.0.0.1:8000', weight: 100, upstream: { id: u.body.id } });
-    expect((await api('POST', '/upstreams/orders.upstream/targets', { target: '10.0.0.1:8000' })).status).toBe(409);
+    expect(
+      (await api('POST', '/upstreams/orders.upstream/targets', { target: '10.0.0.1:8000' })).status,
+    ).toBe(409);
     expect((await api('GET', '/upstreams/orders.upstream/targets/10.0.0.1:8000')).body.id).toBe(t.body.id);
     expect((await api('GET', `/upstreams/orders.upstream/targets/${t.body.id}`)).status).toBe(200);
-    const all = await api('GET', '/upstreams/orders.upstream/targets/all', undefined, { allowUndocumented: true });
+    const all = await api('GET', '/upstreams/orders.upstream/targets/all', undefined, {
+      allowUndocumented: true,
+    });
     expect(all.body.data).toHaveLength(1);
     expect((await api('DELETE', '/upstreams/orders.upstream/targets/10.0.0.1:8000')).status).toBe(204);
     expect((await api('GET', '/upstreams/orders.upstream/targets')).body.data).toHaveLength(0);
@@ -207,8 +262,18 @@ describe('consumers and plugins', () => {
     const p = await api('POST', '/plugins', { name: 'prometheus' });
     expect(p.status).toBe(201);
     expect(p.body).toMatchObject({
-      enabled: true, protocols: ['grpc', 'grpcs', 'http', 'https'], route: null, service: null, consumer: null,
-      config: { per_consumer: false, status_code_metrics: false, latency_metrics: false, bandwidth_metrics: false, upstream_health_metrics: false },
+      enabled: true,
+      protocols: ['grpc', 'grpcs', 'http', 'https'],
+      route: null,
+      service: null,
+      consumer: null,
+      config: {
+        per_consumer: false,
+        status_code_metrics: false,
+        latency_metrics: false,
+        bandwidth_metrics: false,
+        upstream_health_metrics: false,
+      },
     });
     expect((await api('POST', '/plugins', { name: 'prometheus' })).status).toBe(409);
     expect((await api('POST', '/plugins', { name: 'no-such-plugin' })).status).toBe(400);
@@ -216,8 +281,11 @@ describe('consumers and plugins', () => {
     expect(root.body.plugins.enabled_in_cluster).toContain('prometheus');
     const enabled = await api('GET', '/plugins/enabled', undefined, { allowUndocumented: true });
     expect(enabled.body.enabled_plugins).toContain('prometheus');
-    expect((await api('PATCH', `/plugins/${p.body.id}`, { config: { status_code_metrics: true } })).body.config).toMatchObject({
-      status_code_metrics: true, per_consumer: false,
+    expect(
+      (await api('PATCH', `/plugins/${p.body.id}`, { config: { status_code_metrics: true } })).body.config,
+    ).toMatchObject({
+      status_code_metrics: true,
+      per_consumer: false,
     });
     expect((await api('DELETE', `/plugins/${p.body.id}`)).status).toBe(204);
   });

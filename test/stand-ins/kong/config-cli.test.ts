@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './src/config.ts';
 import { runKong, startKong } from './helpers/kong.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
+import { loadConfig } from './src/config.ts';
 
 const RESOLVER_MSG = 'dns_resolver must be a comma separated list in the form of IPv4/6 or IPv4/6:port';
 
@@ -14,7 +14,10 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c.database).toBe('postgres');
     expect(c.pg).toMatchObject({ host: '127.0.0.1', port: 5432, user: 'kong', database: 'kong' });
-    expect(c.adminListen.map((l) => `${l.host}:${l.port}${l.ssl ? ' ssl' : ''}`)).toEqual(['127.0.0.1:8001', '127.0.0.1:8444 ssl']);
+    expect(c.adminListen.map((l) => `${l.host}:${l.port}${l.ssl ? ' ssl' : ''}`)).toEqual([
+      '127.0.0.1:8001',
+      '127.0.0.1:8444 ssl',
+    ]);
     expect(c.proxyListen[0]).toMatchObject({ host: '0.0.0.0', port: 8000, ssl: false });
     expect(c.statusListen).toMatchObject([{ host: '127.0.0.1', port: 8007 }]);
     expect(c.dnsOrder).toEqual(['LAST', 'SRV', 'A', 'CNAME']);
@@ -27,13 +30,22 @@ describe('configuration', () => {
       KONG_STATUS_LISTEN: '0.0.0.0:8100',
       KONG_DNS_RESOLVER: '10.0.0.2:8600,[::1]:53,10.0.0.3',
     });
-    expect(c.adminListen).toMatchObject([{ host: '0.0.0.0', port: 8001, ssl: false }, { host: '0.0.0.0', port: 8444, ssl: true }]);
+    expect(c.adminListen).toMatchObject([
+      { host: '0.0.0.0', port: 8001, ssl: false },
+      { host: '0.0.0.0', port: 8444, ssl: true },
+    ]);
     expect(c.statusListen).toMatchObject([{ host: '0.0.0.0', port: 8100 }]);
-    expect(c.dnsResolver).toEqual([{ host: '10.0.0.2', port: 8600 }, { host: '::1', port: 53 }, { host: '10.0.0.3', port: 53 }]);
+    expect(c.dnsResolver).toEqual([
+      { host: '10.0.0.2', port: 8600 },
+      { host: '::1', port: 53 },
+      { host: '10.0.0.3', port: 53 },
+    ]);
   });
 
   it('refuses a hostname as dns_resolver, and bad listen values', () => {
-    expect(() => loadConfig({ KONG_DNS_RESOLVER: 'consul:8600' })).toThrow(`${RESOLVER_MSG}, got 'consul:8600'`);
+    expect(() => loadConfig({ KONG_DNS_RESOLVER: 'consul:8600' })).toThrow(
+      `${RESOLVER_MSG}, got 'consul:8600'`,
+    );
     expect(() => loadConfig({ KONG_ADMIN_LISTEN: 'localhost' })).toThrow(/admin_listen must be of form/);
     expect(() => loadConfig({ KONG_DATABASE: 'cassandra' })).toThrow(/database has an invalid value/);
   });
@@ -66,10 +78,15 @@ describe('kong CLI against Postgres', () => {
     const env = await freshDatabase(pg);
     const listBefore = await runKong(['migrations', 'list'], env);
     expect(listBefore.code).toBe(3);
-    const start = await runKong(['docker-start'], { ...env, KONG_PREFIX: mkdtempSync(join(tmpdir(), 'kp-')) });
+    const start = await runKong(['docker-start'], {
+      ...env,
+      KONG_PREFIX: mkdtempSync(join(tmpdir(), 'kp-')),
+    });
     expect(start.code).not.toBe(0);
     expect(start.stderr).toContain('Database needs bootstrapping or is older than Kong 1.0.');
-    expect(start.stderr).toContain("To start a new installation from scratch, run 'kong migrations bootstrap'.");
+    expect(start.stderr).toContain(
+      "To start a new installation from scratch, run 'kong migrations bootstrap'.",
+    );
     const boot = await runKong(['migrations', 'bootstrap'], env);
     expect(boot.code).toBe(0);
     expect(boot.stdout).toContain('Database is up-to-date');
@@ -118,7 +135,9 @@ describe('kong CLI against Postgres', () => {
       const r = await k.api('POST', '/services', { host: 'x.internal' }, { allowUndocumented: false });
       expect(r.status).toBe(405);
       expect(r.body).toEqual({
-        code: 12, name: 'operation unsupported', message: "cannot create 'services' entities when not using a database",
+        code: 12,
+        name: 'operation unsupported',
+        message: "cannot create 'services' entities when not using a database",
       });
       expect((await k.api('GET', '/services')).body).toEqual({ data: [], next: null });
       expect((await fetch(`${k.status}/status/ready`)).status).toBe(503);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKong, startKong, type KongNode, waitFor } from './helpers/kong.ts';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
+import { json, type KongNode, runKong, startKong, waitFor } from './helpers/kong.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
@@ -16,9 +16,16 @@ beforeAll(async () => {
   echo = await startEcho('x');
   // The Postgres host is a name too: it must go through the configured resolver.
   dns.records.set('db.service.consul', { a: ['127.0.0.1'] });
-  dns.records.set('x.service.consul', { srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }], a: ['127.0.0.1'] });
+  dns.records.set('x.service.consul', {
+    srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }],
+    a: ['127.0.0.1'],
+  });
   dns.records.set('7f000001.addr.dc1.consul', { a: ['127.0.0.1'] });
-  const dbEnv = { ...(await freshDatabase(pg)), KONG_PG_HOST: 'db.service.consul', KONG_DNS_RESOLVER: `127.0.0.1:${dns.port}` };
+  const dbEnv = {
+    ...(await freshDatabase(pg)),
+    KONG_PG_HOST: 'db.service.consul',
+    KONG_DNS_RESOLVER: `127.0.0.1:${dns.port}`,
+  };
   const boot = await runKong(['migrations', 'bootstrap'], dbEnv);
   expect(boot.code, boot.stderr).toBe(0);
   kong = await startKong(dbEnv);
@@ -40,7 +47,7 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
     await kong.api('POST', '/services/x/routes', { paths: ['/x'] });
     const body = await waitFor('proxy through SRV', async () => {
       const r = await fetch(`${kong.proxy}/x/hello`);
-      return r.status === 200 ? r.json() : undefined;
+      return r.status === 200 ? json(r) : undefined;
     });
     expect(body.name).toBe('x');
     expect(body.url).toBe('/hello');
@@ -48,7 +55,7 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
     dns.records.delete('x.service.consul');
     const gone = await fetch(`${kong.proxy}/x/hello`);
     expect(gone.status).toBe(503);
-    expect((await gone.json()).message).toBe('name resolution failed');
+    expect((await json(gone)).message).toBe('name resolution failed');
   });
 
   it('honours SRV priority: the lowest priority wins', async () => {
@@ -63,7 +70,7 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
       await kong.api('POST', '/services', { name: 'p', host: 'p.service.consul' });
       await kong.api('POST', '/services/p/routes', { paths: ['/p'] });
       await waitFor('priority', async () => (await fetch(`${kong.proxy}/p`)).status === 200);
-      for (let i = 0; i < 5; i++) expect((await (await fetch(`${kong.proxy}/p`)).json()).name).toBe('low');
+      for (let i = 0; i < 5; i++) expect((await json(await fetch(`${kong.proxy}/p`))).name).toBe('low');
     } finally {
       await other.close();
     }

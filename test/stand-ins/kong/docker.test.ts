@@ -7,7 +7,12 @@ const ready = (await hasImage(KONG_IMAGE)) && (await hasImage(PG_IMAGE));
 const res = new Resources();
 let network = '';
 let pgHost = '';
-const dbEnv = () => [`KONG_PG_HOST=${pgHost}`, 'KONG_PG_USER=kong', 'KONG_PG_PASSWORD=kongpass', 'KONG_PG_DATABASE=kong'];
+const dbEnv = () => [
+  `KONG_PG_HOST=${pgHost}`,
+  'KONG_PG_USER=kong',
+  'KONG_PG_PASSWORD=kongpass',
+  'KONG_PG_DATABASE=kong',
+];
 
 describe.skipIf(!ready)('kong stand-in image', () => {
   beforeAll(async () => {
@@ -20,10 +25,19 @@ describe.skipIf(!ready)('kong stand-in image', () => {
     await pg.start();
     pgHost = res.name('pg');
     // Kong's own way to wait for Postgres: retry the migrations until they pass.
-    await waitFor('postgres + bootstrap', async () => {
-      const r = await res.run('bootstrap', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'bootstrap'], Env: dbEnv(), network });
-      return r.code === 0 ? r : undefined;
-    }, 90_000);
+    await waitFor(
+      'postgres + bootstrap',
+      async () => {
+        const r = await res.run('bootstrap', {
+          Image: KONG_IMAGE,
+          Cmd: ['kong', 'migrations', 'bootstrap'],
+          Env: dbEnv(),
+          network,
+        });
+        return r.code === 0 ? r : undefined;
+      },
+      90_000,
+    );
   });
   afterAll(() => res.cleanup());
 
@@ -32,11 +46,20 @@ describe.skipIf(!ready)('kong stand-in image', () => {
     expect(info.Config.Entrypoint).toEqual(['/docker-entrypoint.sh']);
     expect(info.Config.Cmd).toEqual(['kong', 'docker-start']);
     expect(info.Config.User).toBe('kong');
-    expect(info.Config.StopSignal).toBe('SIGQUIT');
-    expect(Object.keys(info.Config.ExposedPorts ?? {}).sort()).toEqual(['8000/tcp', '8001/tcp', '8443/tcp', '8444/tcp']);
+    expect((info.Config as { StopSignal?: string }).StopSignal).toBe('SIGQUIT');
+    expect(Object.keys(info.Config.ExposedPorts ?? {}).sort()).toEqual([
+      '8000/tcp',
+      '8001/tcp',
+      '8443/tcp',
+      '8444/tcp',
+    ]);
     const r = await res.run('tools', {
       Image: KONG_IMAGE,
-      Cmd: ['bash', '-c', 'command -v bash && ! command -v curl && ! command -v wget && command -v kong && kong version'],
+      Cmd: [
+        'bash',
+        '-c',
+        'command -v bash && ! command -v curl && ! command -v wget && command -v kong && kong version',
+      ],
       network,
     });
     expect(r.code, r.logs).toBe(0);
@@ -44,10 +67,20 @@ describe.skipIf(!ready)('kong stand-in image', () => {
   });
 
   it('bootstrap again reports already bootstrapped; list shows migrations', async () => {
-    const again = await res.run('boot2', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'bootstrap'], Env: dbEnv(), network });
+    const again = await res.run('boot2', {
+      Image: KONG_IMAGE,
+      Cmd: ['kong', 'migrations', 'bootstrap'],
+      Env: dbEnv(),
+      network,
+    });
     expect(again.code).toBe(0);
     expect(again.logs).toContain('Database already bootstrapped');
-    const list = await res.run('list', { Image: KONG_IMAGE, Cmd: ['kong', 'migrations', 'list'], Env: dbEnv(), network });
+    const list = await res.run('list', {
+      Image: KONG_IMAGE,
+      Cmd: ['kong', 'migrations', 'list'],
+      Env: dbEnv(),
+      network,
+    });
     expect(list.logs).toContain('core: 000_base');
   });
 

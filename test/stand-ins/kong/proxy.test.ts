@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './helpers/kong.ts';
+import { type AnyBody, json, waitFor } from './helpers/kong.ts';
 import { freePort } from './helpers/postgres.ts';
 import { type Env, setupKong, teardown } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
@@ -20,11 +20,15 @@ const api = (...a: Parameters<Env['kong']['api']>) => env.kong.api(...a);
 const echo = (i: number) => echoes[i] as Echo;
 
 /** Polls the proxy until `check` accepts the response: router rebuilds are eventually consistent, as in Kong. */
-async function proxied(path: string, check: (r: Response, body: any) => boolean, init?: RequestInit): Promise<{ res: Response; body: any }> {
+async function proxied(
+  path: string,
+  check: (r: Response, body: AnyBody) => boolean,
+  init?: RequestInit,
+): Promise<{ res: Response; body: AnyBody }> {
   return waitFor(`proxy ${path}`, async () => {
     const res = await fetch(env.kong.proxy + path, init);
     const text = await res.text();
-    let body: any = text;
+    let body: AnyBody = text;
     try {
       body = JSON.parse(text);
     } catch {
@@ -50,7 +54,7 @@ describe('proxy', () => {
   it('answers 404 with Kong body when no route matches', async () => {
     const res = await fetch(`${env.kong.proxy}/nothing-here`);
     expect(res.status).toBe(404);
-    const body = await res.json();
+    const body = await json(res);
     expect(body.message).toBe('no Route matched with those values');
     expect(res.headers.get('server')).toMatch(/^kong\/3\.9\./);
   });
@@ -73,7 +77,11 @@ describe('proxy', () => {
 
   it('strip_path false keeps the path; preserve_host keeps Host', async () => {
     await api('POST', '/services', { name: 'echo-keep', url: `http://127.0.0.1:${echo(1).port}` });
-    await api('POST', '/services/echo-keep/routes', { paths: ['/keep'], strip_path: false, preserve_host: true });
+    await api('POST', '/services/echo-keep/routes', {
+      paths: ['/keep'],
+      strip_path: false,
+      preserve_host: true,
+    });
     const { body } = await proxied('/keep/x', (r) => r.status === 200);
     expect(body.url).toBe('/keep/x');
     expect(body.headers.host).toBe(`127.0.0.1:${env.kong.proxyPort}`);
@@ -97,7 +105,11 @@ describe('proxy', () => {
 
   it('hosts and methods narrow a route', async () => {
     await api('POST', '/services', { name: 'hosted', url: `http://127.0.0.1:${echo(2).port}` });
-    await api('POST', '/services/hosted/routes', { hosts: ['api.example.test'], methods: ['POST'], paths: ['/h'] });
+    await api('POST', '/services/hosted/routes', {
+      hosts: ['api.example.test'],
+      methods: ['POST'],
+      paths: ['/h'],
+    });
     await waitFor('host route', async () => (await raw('/h', 'POST', 'api.example.test')) === 200);
     expect(await raw('/h', 'POST', 'other.example.test')).toBe(404);
     expect(await raw('/h', 'GET', 'api.example.test')).toBe(404);
@@ -121,7 +133,7 @@ describe('proxy', () => {
     await api('POST', '/upstreams/rr.upstream/targets', { target: `127.0.0.1:${echo(1).port}`, weight: 100 });
     await proxied('/rr', (r, b) => r.status === 200 && b.name === 'b');
     const names: string[] = [];
-    for (let i = 0; i < 10; i++) names.push((await (await fetch(`${env.kong.proxy}/rr`)).json()).name);
+    for (let i = 0; i < 10; i++) names.push((await json(await fetch(`${env.kong.proxy}/rr`))).name);
     expect(names.filter((n) => n === 'a')).toHaveLength(5);
     expect(names.filter((n) => n === 'b')).toHaveLength(5);
   });
@@ -131,13 +143,17 @@ describe('proxy', () => {
     await api('POST', '/services/stream/routes', { paths: ['/stream'] });
     await proxied('/stream', (r) => r.status === 200);
     const body = await new Promise<string>((resolve, reject) => {
-      const req = request(`${env.kong.proxy}/stream/up`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
-        let data = '';
-        res.on('data', (d) => {
-          data += d;
-        });
-        res.on('end', () => resolve(data));
-      });
+      const req = request(
+        `${env.kong.proxy}/stream/up`,
+        { method: 'POST', headers: { 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let data = '';
+          res.on('data', (d) => {
+            data += d;
+          });
+          res.on('end', () => resolve(data));
+        },
+      );
       req.on('error', reject);
       req.write('part-1;');
       setTimeout(() => req.end('part-2'), 50);
@@ -156,16 +172,20 @@ describe('proxy', () => {
         return t.includes('kong_http_requests_total{service="echo-a"') ? t : undefined;
       });
       expect(text).toMatch(/kong_nginx_requests_total\{node_id="[^"]+",subsystem="http"\} \d+/);
-      expect(text).toMatch(/kong_nginx_connections_total\{node_id="[^"]+",subsystem="http",state="active"\} \d+/);
+      expect(text).toMatch(
+        /kong_nginx_connections_total\{node_id="[^"]+",subsystem="http",state="active"\} \d+/,
+      );
       expect(text).toContain('kong_datastore_reachable 1');
       expect(text).toMatch(/kong_node_info\{node_id="[^"]+",version="3\.9\.\d+"\} 1/);
-      expect(text).toMatch(/kong_http_requests_total\{service="echo-a",route="echo-a-route",code="200",source="service",workspace="default",consumer=""\} \d+/);
+      expect(text).toMatch(
+        /kong_http_requests_total\{service="echo-a",route="echo-a-route",code="200",source="service",workspace="default",consumer=""\} \d+/,
+      );
     }
   });
 
   it('/status/ready reports ready', async () => {
     const r = await fetch(`${env.kong.status}/status/ready`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ message: 'ready' });
+    expect(await json(r)).toEqual({ message: 'ready' });
   });
 });

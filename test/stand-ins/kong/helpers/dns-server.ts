@@ -27,10 +27,16 @@ export async function startDns(): Promise<TestDns> {
     const rec = records.get(name);
     const answers: packet.Answer[] = [];
     const additionals: packet.Answer[] = [];
-    if (rec && question.type === 'A') for (const ip of rec.a ?? []) answers.push({ type: 'A', name, ttl: 0, data: ip });
+    if (rec && question.type === 'A')
+      for (const ip of rec.a ?? []) answers.push({ type: 'A', name, ttl: 0, data: ip });
     if (rec && question.type === 'SRV') {
       for (const s of rec.srv ?? []) {
-        answers.push({ type: 'SRV', name, ttl: 0, data: { port: s.port, target: s.target, priority: s.priority ?? 1, weight: s.weight ?? 1 } });
+        answers.push({
+          type: 'SRV',
+          name,
+          ttl: 0,
+          data: { port: s.port, target: s.target, priority: s.priority ?? 1, weight: s.weight ?? 1 },
+        });
         const ip = records.get(s.target.toLowerCase())?.a?.[0];
         if (ip) additionals.push({ type: 'A', name: s.target, ttl: 0, data: ip });
       }

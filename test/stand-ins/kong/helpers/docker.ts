@@ -33,7 +33,10 @@ export class Resources {
     return name;
   }
 
-  async container(base: string, opts: Docker.ContainerCreateOptions & { network: string }): Promise<Docker.Container> {
+  async container(
+    base: string,
+    opts: Docker.ContainerCreateOptions & { network: string },
+  ): Promise<Docker.Container> {
     const { network, ...rest } = opts;
     const c = await docker.createContainer({
       name: this.name(base),
@@ -46,7 +49,10 @@ export class Resources {
   }
 
   /** Runs a container to completion; returns its exit code and logs. */
-  async run(base: string, opts: Docker.ContainerCreateOptions & { network: string }): Promise<{ code: number; logs: string }> {
+  async run(
+    base: string,
+    opts: Docker.ContainerCreateOptions & { network: string },
+  ): Promise<{ code: number; logs: string }> {
     const c = await this.container(`${base}-${randomBytes(2).toString('hex')}`, opts);
     await c.start();
     const { StatusCode } = await c.wait();

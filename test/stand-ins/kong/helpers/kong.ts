@@ -36,7 +36,13 @@ export function runKong(args: string[], env: Record<string, string>, timeoutMs =
   });
 }
 
-export interface Reply<T = any> {
+// biome-ignore lint/suspicious/noExplicitAny: tests assert response bodies field by field
+export type AnyBody = any;
+
+/** `Response.json()` typed for assertions. */
+export const json = (r: Response): Promise<AnyBody> => r.json();
+
+export interface Reply<T = AnyBody> {
   status: number;
   body: T;
   headers: Headers;
@@ -50,11 +56,20 @@ export interface KongNode {
   env: Record<string, string>;
   logs(): string;
   /** Admin API call; the response is validated against the published spec. */
-  api<T = any>(method: string, path: string, body?: unknown, opts?: { form?: boolean; allowUndocumented?: boolean; contentType?: string }): Promise<Reply<T>>;
+  api<T = AnyBody>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { form?: boolean; allowUndocumented?: boolean; contentType?: string },
+  ): Promise<Reply<T>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -68,7 +83,13 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-export async function apiCall(base: string, method: string, path: string, body?: unknown, opts: { form?: boolean; allowUndocumented?: boolean; contentType?: string } = {}): Promise<Reply> {
+export async function apiCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { form?: boolean; allowUndocumented?: boolean; contentType?: string } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = {};
   let payload: string | undefined;
   if (body !== undefined) {
@@ -87,11 +108,15 @@ export async function apiCall(base: string, method: string, path: string, body?:
   const text = await res.text();
   const isJson = (res.headers.get('content-type') ?? '').includes('json');
   const parsed = text && isJson ? JSON.parse(text) : text;
-  if (!opts.allowUndocumented) validator.validate(method, path, res.status, res.status === 204 ? undefined : parsed);
+  if (!opts.allowUndocumented)
+    validator.validate(method, path, res.status, res.status === 204 ? undefined : parsed);
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-export async function startKong(env: Record<string, string>, opts: { expectReady?: boolean } = {}): Promise<KongNode> {
+export async function startKong(
+  env: Record<string, string>,
+  opts: { expectReady?: boolean } = {},
+): Promise<KongNode> {
   const [proxyPort, adminPort, statusPort] = [await freePort(), await freePort(), await freePort()];
   const prefix = mkdtempSync(join(tmpdir(), 'kong-standin-prefix-'));
   const fullEnv: Record<string, string> = {
@@ -101,7 +126,9 @@ export async function startKong(env: Record<string, string>, opts: { expectReady
     KONG_STATUS_LISTEN: `127.0.0.1:${statusPort}`,
     ...env,
   };
-  const proc: ChildProcess = spawn(process.execPath, [MAIN, 'docker-start'], { env: { PATH: process.env.PATH ?? '', ...fullEnv } });
+  const proc: ChildProcess = spawn(process.execPath, [MAIN, 'docker-start'], {
+    env: { PATH: process.env.PATH ?? '', ...fullEnv },
+  });
   let logs = '';
   proc.stdout?.on('data', (d) => {
     logs += d;

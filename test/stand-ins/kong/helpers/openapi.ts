@@ -24,7 +24,12 @@ import { parse } from 'yaml';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 type Json = Record<string, unknown>;
 
-const SPEC_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'spec', 'kong-admin-oss-3.9.openapi.yaml');
+const SPEC_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'spec',
+  'kong-admin-oss-3.9.openapi.yaml',
+);
 
 const ERROR_BODY = {
   type: 'object',
@@ -105,9 +110,14 @@ export class SpecValidator {
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     for (const [rawPath, item] of Object.entries(spec.paths as Json)) {
-      const template = rawPath === '/services/{service_id_or_name}plugins' ? '/services/{service_id_or_name}/plugins' : rawPath;
+      const template =
+        rawPath === '/services/{service_id_or_name}plugins'
+          ? '/services/{service_id_or_name}/plugins'
+          : rawPath;
       const segs = template.split('/');
-      const re = new RegExp(`^${segs.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`);
+      const re = new RegExp(
+        `^${segs.map((s) => (s.startsWith('{') ? '[^/]+' : s.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))).join('/')}$`,
+      );
       for (const [method, op] of Object.entries(item as Json)) {
         if (method === 'parameters') continue;
         const responses: Record<string, Json | undefined> = {};
@@ -117,7 +127,13 @@ export class SpecValidator {
           const json = content?.['application/json'] as Json | undefined;
           responses[code] = json?.schema as Json | undefined;
         }
-        this.ops.push({ template, re, literals: segs.filter((s) => s && !s.startsWith('{')).length, method: method.toUpperCase(), responses });
+        this.ops.push({
+          template,
+          re,
+          literals: segs.filter((s) => s && !s.startsWith('{')).length,
+          method: method.toUpperCase(),
+          responses,
+        });
       }
     }
   }
@@ -150,17 +166,30 @@ export class SpecValidator {
     if (code in op.responses) schema = op.responses[code];
     else if (code === '201' && method === 'POST' && '200' in op.responses) schema = op.responses['200'];
     else if (['400', '404', '405', '409', '415'].includes(code)) schema = ERROR_BODY;
-    else throw new Error(`${method} ${op.template}: status ${status} is not documented (${Object.keys(op.responses).join(', ')})`);
+    else
+      throw new Error(
+        `${method} ${op.template}: status ${status} is not documented (${Object.keys(op.responses).join(', ')})`,
+      );
     if (schema === undefined) return { template: op.template };
     const s = schema as Json;
     const props = s.properties as Json | undefined;
     const isList = method === 'GET' && !op.template.endsWith('}') && !!props?.id && !props?.data;
     if (isList && status === 200) {
-      schema = { type: 'object', required: ['data', 'next'], properties: { data: { type: 'array', items: s }, offset: { type: 'string' }, next: { type: 'string', nullable: true } } };
+      schema = {
+        type: 'object',
+        required: ['data', 'next'],
+        properties: {
+          data: { type: 'array', items: s },
+          offset: { type: 'string' },
+          next: { type: 'string', nullable: true },
+        },
+      };
     }
     const validate = this.compile(schema);
     if (!validate(body)) {
-      throw new Error(`${method} ${op.template} ${status}: response violates the spec: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+      throw new Error(
+        `${method} ${op.template} ${status}: response violates the spec: ${this.ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+      );
     }
     return { template: op.template };
   }

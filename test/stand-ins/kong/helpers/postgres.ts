@@ -34,11 +34,33 @@ export async function startPostgres(): Promise<TestPostgres> {
   chmodSync(pwfile, 0o644);
   const asPg = (cmd: string, args: string[]) =>
     execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
-  asPg('/usr/lib/postgresql/15/bin/initdb', ['-D', data, '-U', 'kong', '--auth=scram-sha-256', `--pwfile=${pwfile}`]);
+  asPg('/usr/lib/postgresql/15/bin/initdb', [
+    '-D',
+    data,
+    '-U',
+    'kong',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwfile}`,
+  ]);
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'runuser',
-    ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/postgres', '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
+    [
+      '-u',
+      'postgres',
+      '--',
+      '/usr/lib/postgresql/15/bin/postgres',
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+    ],
     { stdio: 'ignore' },
   );
   const deadline = Date.now() + 30_000;

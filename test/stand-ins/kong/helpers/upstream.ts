@@ -7,7 +7,10 @@ export interface Echo {
   close(): Promise<void>;
 }
 
-export async function startEcho(name: string, handler?: (req: IncomingMessage, body: string) => { status?: number; body?: string } | undefined): Promise<Echo> {
+export async function startEcho(
+  name: string,
+  handler?: (req: IncomingMessage, body: string) => { status?: number; body?: string } | undefined,
+): Promise<Echo> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);

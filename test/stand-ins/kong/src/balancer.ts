@@ -89,7 +89,14 @@ export class Balancer {
     }
     try {
       const r = await this.resolver.resolve(host, port);
-      return { address: r.address, port: r.port, hostname: host, hostHeader: null, upstream: null, target: null };
+      return {
+        address: r.address,
+        port: r.port,
+        hostname: host,
+        hostHeader: null,
+        upstream: null,
+        target: null,
+      };
     } catch (e) {
       if (e instanceof DnsError) throw new BalancerError(503, 'name resolution failed');
       throw e;

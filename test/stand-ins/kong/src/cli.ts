@@ -1,6 +1,6 @@
 // The `kong` command line: start, docker-start, health, version, check, quit/stop, migrations.
 import { readFileSync } from 'node:fs';
-import { ConfigError, type Config, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { connectDb, DbError } from './db.ts';
 import { Resolver } from './dns-resolver.ts';
 import { setLogLevel } from './log.ts';
@@ -82,7 +82,8 @@ async function migrations(config: Config, sub: string | undefined, args: string[
         print(formatList(executed));
         return 0;
       case 'reset':
-        if (!args.includes('-y') && !args.includes('--yes')) return fail("'kong migrations reset' needs confirmation; pass -y");
+        if (!args.includes('-y') && !args.includes('--yes'))
+          return fail("'kong migrations reset' needs confirmation; pass -y");
         await reset(db, config.pg.database, print);
         return 0;
       case 'check':
@@ -108,7 +109,10 @@ async function runServer(config: Config, docker: boolean): Promise<number> {
     const on = (graceful: boolean) => () => {
       if (stopping) return;
       stopping = true;
-      stop(graceful).then(() => resolve(0), () => resolve(1));
+      stop(graceful).then(
+        () => resolve(0),
+        () => resolve(1),
+      );
     };
     process.on('SIGQUIT', on(true));
     process.on('SIGTERM', on(false));

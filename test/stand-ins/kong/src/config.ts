@@ -1,7 +1,7 @@
 // Kong configuration from KONG_<NAME> / KONG_<NAME>_FILE, with kong_defaults.lua's defaults.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parseListen, type Listener } from './listen.ts';
+import { type Listener, parseListen } from './listen.ts';
 
 export const DEFAULTS: Record<string, string> = {
   prefix: '/usr/local/kong',
@@ -75,7 +75,8 @@ export function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     if (!key.startsWith('KONG_') || value === undefined) continue;
     if (key.endsWith('_FILE')) {
       const base = key.slice(0, -5);
-      if (env[base] !== undefined) throw new ConfigError(`both ${base} and ${key} are set (but are exclusive)`);
+      if (env[base] !== undefined)
+        throw new ConfigError(`both ${base} and ${key} are set (but are exclusive)`);
       let content: string;
       try {
         content = readFileSync(value, 'utf8');
@@ -143,7 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const pgPort = Number(raw.pg_port);
   if (!Number.isInteger(pgPort) || pgPort < 0 || pgPort > 65535) errors.push('pg_port must be a number');
   if (!['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg'].includes(raw.log_level ?? '')) {
-    errors.push(`log_level has an invalid value: '${raw.log_level}' (debug, info, notice, warn, error, crit, alert, emerg)`);
+    errors.push(
+      `log_level has an invalid value: '${raw.log_level}' (debug, info, notice, warn, error, crit, alert, emerg)`,
+    );
   }
   if (errors.length > 0) throw new ConfigError(errors.join(', '));
   return {

@@ -22,7 +22,11 @@ type Answer = { type: string; name: string; ttl?: number; data?: unknown };
 
 const TIMEOUT_MS = 2000;
 
-function queryUdp(server: Server, name: string, type: 'A' | 'SRV' | 'AAAA' | 'CNAME'): Promise<packet.Packet> {
+function queryUdp(
+  server: Server,
+  name: string,
+  type: 'A' | 'SRV' | 'AAAA' | 'CNAME',
+): Promise<packet.Packet> {
   return new Promise((resolve, reject) => {
     const id = Math.floor(Math.random() * 65535);
     const sock = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
@@ -42,12 +46,21 @@ function queryUdp(server: Server, name: string, type: 'A' | 'SRV' | 'AAAA' | 'CN
       sock.close();
       reject(e);
     });
-    const buf = packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type, name }] });
+    const buf = packet.encode({
+      type: 'query',
+      id,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ type, name }],
+    });
     sock.send(buf, server.port, server.host);
   });
 }
 
-function queryTcp(server: Server, name: string, type: 'A' | 'SRV' | 'AAAA' | 'CNAME'): Promise<packet.Packet> {
+function queryTcp(
+  server: Server,
+  name: string,
+  type: 'A' | 'SRV' | 'AAAA' | 'CNAME',
+): Promise<packet.Packet> {
   return new Promise((resolve, reject) => {
     const id = Math.floor(Math.random() * 65535);
     const sock = connect(server.port, server.host);
@@ -57,7 +70,14 @@ function queryTcp(server: Server, name: string, type: 'A' | 'SRV' | 'AAAA' | 'CN
       reject(new DnsError('timeout'));
     }, TIMEOUT_MS);
     sock.on('connect', () => {
-      sock.write(packet.streamEncode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type, name }] }));
+      sock.write(
+        packet.streamEncode({
+          type: 'query',
+          id,
+          flags: packet.RECURSION_DESIRED,
+          questions: [{ type, name }],
+        }),
+      );
     });
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d as Buffer]);
@@ -171,12 +191,18 @@ export class Resolver {
       try {
         if (type === 'SRV') {
           const entry = await this.query(bare, 'SRV');
-          const srv = entry.answers.map((a) => a.data as { priority?: number; weight?: number; port: number; target: string });
+          const srv = entry.answers.map(
+            (a) => a.data as { priority?: number; weight?: number; port: number; target: string },
+          );
           if (srv.length === 0) continue;
           const best = Math.min(...srv.map((s) => s.priority ?? 0));
-          const pick = pickWeighted(srv.filter((s) => (s.priority ?? 0) === best).map((s) => ({ ...s, weight: s.weight ?? 0 })));
+          const pick = pickWeighted(
+            srv.filter((s) => (s.priority ?? 0) === best).map((s) => ({ ...s, weight: s.weight ?? 0 })),
+          );
           if (!pick) continue;
-          const address = isIP(pick.target) ? pick.target : await this.resolveA(pick.target.replace(/\.$/, ''), entry.additionals);
+          const address = isIP(pick.target)
+            ? pick.target
+            : await this.resolveA(pick.target.replace(/\.$/, ''), entry.additionals);
           this.last.set(bare, 'SRV');
           return { address, port: pick.port || port };
         }

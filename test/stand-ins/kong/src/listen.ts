@@ -6,7 +6,8 @@ export interface Listener {
   flags: string[];
 }
 
-const FLAG = /^(ssl|http2|proxy_protocol|deferred|bind|reuseport|backlog=\d+|ipv6only=(on|off)|so_keepalive=(on|off|\w*:\w*:\d*))$/;
+const FLAG =
+  /^(ssl|http2|proxy_protocol|deferred|bind|reuseport|backlog=\d+|ipv6only=(on|off)|so_keepalive=(on|off|\w*:\w*:\d*))$/;
 
 export function parseListen(name: string, value: string): Listener[] {
   const form =

@@ -23,7 +23,14 @@ export function log(level: Level, message: string): void {
 }
 
 /** Access log line in nginx's combined format, written to stdout like Kong's proxy_access_log. */
-export function accessLog(ip: string, method: string, uri: string, status: number, bytes: number, ua: string): void {
+export function accessLog(
+  ip: string,
+  method: string,
+  uri: string,
+  status: number,
+  bytes: number,
+  ua: string,
+): void {
   const d = new Date();
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const p = (n: number) => String(n).padStart(2, '0');

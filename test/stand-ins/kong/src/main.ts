@@ -4,7 +4,8 @@ import { main } from './cli.ts';
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    if (code !== 0 || !['start', 'docker-start'].includes(process.argv[2] ?? '')) setImmediate(() => process.exit(code));
+    if (code !== 0 || !['start', 'docker-start'].includes(process.argv[2] ?? ''))
+      setImmediate(() => process.exit(code));
     else process.exit(code);
   },
   (e: unknown) => {

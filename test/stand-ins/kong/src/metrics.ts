@@ -73,15 +73,24 @@ export class Metrics {
     this.requestLatency.observe(lbl, s.requestMs);
     this.kongLatency.observe(lbl, s.kongMs);
     if (s.upstreamMs !== null) this.upstreamLatency.observe(lbl, s.upstreamMs);
-    for (const [dir, n] of [['ingress', s.bytesIn], ['egress', s.bytesOut]] as const) {
+    for (const [dir, n] of [
+      ['ingress', s.bytesIn],
+      ['egress', s.bytesOut],
+    ] as const) {
       const k = `service="${s.service}",route="${s.route}",direction="${dir}",workspace="default",consumer="${consumer}"`;
       this.bandwidth.set(k, (this.bandwidth.get(k) ?? 0) + n);
     }
   }
 
-  render(nodeId: string, flags: MetricFlags, dbReachable: boolean | null, targets: { upstream: string; target: string; address: string }[]): string {
+  render(
+    nodeId: string,
+    flags: MetricFlags,
+    dbReachable: boolean | null,
+    targets: { upstream: string; target: string; address: string }[],
+  ): string {
     const out: string[] = [];
-    const counter = (name: string, help: string, type = 'counter') => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    const counter = (name: string, help: string, type = 'counter') =>
+      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     if (flags.bandwidth_metrics) {
       counter('kong_bandwidth_bytes', 'Total bandwidth (ingress/egress) throughput in bytes');
       for (const [k, v] of this.bandwidth) out.push(`kong_bandwidth_bytes{${k}} ${v}`);
@@ -95,23 +104,49 @@ export class Metrics {
       for (const [k, v] of this.http) out.push(`kong_http_requests_total{${k}} ${v}`);
     }
     if (flags.latency_metrics) {
-      out.push(...this.kongLatency.render('kong_kong_latency_ms', 'Latency added by Kong and enabled plugins for each service/route in Kong'));
-      out.push(...this.requestLatency.render('kong_request_latency_ms', 'Total latency incurred during requests for each service/route in Kong'));
-      out.push(...this.upstreamLatency.render('kong_upstream_latency_ms', 'Latency added by upstream response for each service/route in Kong'));
+      out.push(
+        ...this.kongLatency.render(
+          'kong_kong_latency_ms',
+          'Latency added by Kong and enabled plugins for each service/route in Kong',
+        ),
+      );
+      out.push(
+        ...this.requestLatency.render(
+          'kong_request_latency_ms',
+          'Total latency incurred during requests for each service/route in Kong',
+        ),
+      );
+      out.push(
+        ...this.upstreamLatency.render(
+          'kong_upstream_latency_ms',
+          'Latency added by upstream response for each service/route in Kong',
+        ),
+      );
     }
     const mem = process.memoryUsage();
     counter('kong_memory_lua_shared_dict_bytes', 'Allocated slabs in bytes in a shared_dict', 'gauge');
-    out.push(`kong_memory_lua_shared_dict_bytes{node_id="${nodeId}",shared_dict="kong",kong_subsystem="http"} 45056`);
+    out.push(
+      `kong_memory_lua_shared_dict_bytes{node_id="${nodeId}",shared_dict="kong",kong_subsystem="http"} 45056`,
+    );
     counter('kong_memory_lua_shared_dict_total_bytes', 'Total capacity in bytes of a shared_dict', 'gauge');
-    out.push(`kong_memory_lua_shared_dict_total_bytes{node_id="${nodeId}",shared_dict="kong",kong_subsystem="http"} 5242880`);
+    out.push(
+      `kong_memory_lua_shared_dict_total_bytes{node_id="${nodeId}",shared_dict="kong",kong_subsystem="http"} 5242880`,
+    );
     counter('kong_memory_workers_lua_vms_bytes', 'Allocated bytes in worker Lua VM', 'gauge');
-    out.push(`kong_memory_workers_lua_vms_bytes{node_id="${nodeId}",pid="${process.pid}",kong_subsystem="http"} ${mem.heapUsed}`);
+    out.push(
+      `kong_memory_workers_lua_vms_bytes{node_id="${nodeId}",pid="${process.pid}",kong_subsystem="http"} ${mem.heapUsed}`,
+    );
     counter('kong_nginx_connections_total', 'Number of connections by subsystem', 'gauge');
     const states: [string, number][] = [
-      ['accepted', this.accepted], ['active', this.active], ['handled', this.handled],
-      ['reading', this.reading], ['waiting', Math.max(0, this.active - this.reading - this.writing)], ['writing', this.writing],
+      ['accepted', this.accepted],
+      ['active', this.active],
+      ['handled', this.handled],
+      ['reading', this.reading],
+      ['waiting', Math.max(0, this.active - this.reading - this.writing)],
+      ['writing', this.writing],
     ];
-    for (const [s, v] of states) out.push(`kong_nginx_connections_total{node_id="${nodeId}",subsystem="http",state="${s}"} ${v}`);
+    for (const [s, v] of states)
+      out.push(`kong_nginx_connections_total{node_id="${nodeId}",subsystem="http",state="${s}"} ${v}`);
     counter('kong_nginx_metric_errors_total', 'Number of nginx-lua-prometheus errors');
     out.push('kong_nginx_metric_errors_total 0');
     counter('kong_nginx_requests_total', 'Number of requests total', 'gauge');
@@ -121,7 +156,11 @@ export class Metrics {
     counter('kong_node_info', 'Kong Node metadata information', 'gauge');
     out.push(`kong_node_info{node_id="${nodeId}",version="${KONG_VERSION}"} 1`);
     if (flags.upstream_health_metrics) {
-      counter('kong_upstream_target_health', 'Health status of targets of upstream. States = healthchecks_off|healthy|unhealthy|dns_error, value is 1 when state is populated.', 'gauge');
+      counter(
+        'kong_upstream_target_health',
+        'Health status of targets of upstream. States = healthchecks_off|healthy|unhealthy|dns_error, value is 1 when state is populated.',
+        'gauge',
+      );
       for (const t of targets) {
         for (const state of ['healthchecks_off', 'healthy', 'unhealthy', 'dns_error']) {
           out.push(

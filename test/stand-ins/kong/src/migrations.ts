@@ -3,10 +3,30 @@ import type { Db } from './db.ts';
 
 /** Kong 3.9's core migration names, recorded as executed by bootstrap. */
 export const CORE_MIGRATIONS = [
-  '000_base', '003_100_to_110', '004_110_to_120', '005_120_to_130', '006_130_to_140', '007_140_to_150',
-  '008_150_to_200', '009_200_to_210', '010_210_to_211', '011_212_to_213', '012_213_to_220', '013_220_to_230',
-  '014_230_to_260', '015_260_to_270', '016_270_to_280', '016_280_to_300', '017_300_to_310', '018_310_to_320',
-  '019_320_to_330', '020_330_to_340', '021_340_to_350', '022_350_to_360', '023_360_to_370', '024_380_to_390',
+  '000_base',
+  '003_100_to_110',
+  '004_110_to_120',
+  '005_120_to_130',
+  '006_130_to_140',
+  '007_140_to_150',
+  '008_150_to_200',
+  '009_200_to_210',
+  '010_210_to_211',
+  '011_212_to_213',
+  '012_213_to_220',
+  '013_220_to_230',
+  '014_230_to_260',
+  '015_260_to_270',
+  '016_270_to_280',
+  '016_280_to_300',
+  '017_300_to_310',
+  '018_310_to_320',
+  '019_320_to_330',
+  '020_330_to_340',
+  '021_340_to_350',
+  '022_350_to_360',
+  '023_360_to_370',
+  '024_380_to_390',
 ];
 
 export const NEEDS_BOOTSTRAP =
@@ -14,7 +34,8 @@ export const NEEDS_BOOTSTRAP =
   "To migrate from a version older than 1.0, migrated to Kong 1.5.0 first. \nIf you still have 'apis' entities, you can convert them to Routes and Services\n" +
   "using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n";
 
-const common = 'id uuid PRIMARY KEY, created_at double precision NOT NULL, updated_at double precision, tags text[], entity jsonb NOT NULL';
+const common =
+  'id uuid PRIMARY KEY, created_at double precision NOT NULL, updated_at double precision, tags text[], entity jsonb NOT NULL';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_meta (
@@ -39,7 +60,9 @@ type Print = (line: string) => void;
 export async function executedMigrations(db: Db): Promise<string[] | null> {
   const exists = await db.query("SELECT to_regclass('schema_meta') IS NOT NULL AS e");
   if (!exists.rows[0]?.e) return null;
-  const r = await db.query("SELECT executed FROM schema_meta WHERE key = 'schema_meta' AND subsystem = 'core'");
+  const r = await db.query(
+    "SELECT executed FROM schema_meta WHERE key = 'schema_meta' AND subsystem = 'core'",
+  );
   return r.rows[0]?.executed ?? null;
 }
 
@@ -73,7 +96,9 @@ export async function bootstrap(db: Db, database: string, print: Print): Promise
 }
 
 export async function reset(db: Db, database: string, print: Print): Promise<void> {
-  await db.query('DROP TABLE IF EXISTS plugins, targets, upstreams, consumers, routes, services, schema_meta CASCADE');
+  await db.query(
+    'DROP TABLE IF EXISTS plugins, targets, upstreams, consumers, routes, services, schema_meta CASCADE',
+  );
   print(`Database '${database}' reset`);
 }
 

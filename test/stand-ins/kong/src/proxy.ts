@@ -1,6 +1,13 @@
 // The proxy listener: route, balance, forward (streaming both ways), Kong's headers and error bodies.
 import { randomBytes } from 'node:crypto';
-import { type ClientRequest, createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import {
+  type ClientRequest,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BalancerError, type Peer } from './balancer.ts';
 import { accessLog, log } from './log.ts';
@@ -9,7 +16,16 @@ import type { Runtime } from './runtime.ts';
 import type { Entity } from './store.ts';
 import { KONG_VERSION } from './version.ts';
 
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
 interface Ctx {
   started: number;
@@ -19,7 +35,15 @@ interface Ctx {
   bytesIn: number;
 }
 
-function kongError(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: Ctx, status: number, message: string, extra: Record<string, string> = {}): void {
+function kongError(
+  rt: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Ctx,
+  status: number,
+  message: string,
+  extra: Record<string, string> = {},
+): void {
   const body = `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${ctx.requestId}"\n}`;
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
@@ -33,7 +57,15 @@ function kongError(rt: Runtime, req: IncomingMessage, res: ServerResponse, ctx: 
   finish(rt, req, ctx, status, 'kong', null, Buffer.byteLength(body));
 }
 
-function finish(rt: Runtime, req: IncomingMessage, ctx: Ctx, status: number, source: 'service' | 'kong', upstreamMs: number | null, bytesOut: number): void {
+function finish(
+  rt: Runtime,
+  req: IncomingMessage,
+  ctx: Ctx,
+  status: number,
+  source: 'service' | 'kong',
+  upstreamMs: number | null,
+  bytesOut: number,
+): void {
   const total = Date.now() - ctx.started;
   rt.metrics.record({
     service: String(ctx.service?.name ?? ctx.service?.id ?? ''),
@@ -47,27 +79,58 @@ function finish(rt: Runtime, req: IncomingMessage, ctx: Ctx, status: number, sou
     bytesIn: ctx.bytesIn,
     bytesOut,
   });
-  accessLog(req.socket.remoteAddress ?? '-', req.method ?? 'GET', req.url ?? '/', status, bytesOut, String(req.headers['user-agent'] ?? '-'));
+  accessLog(
+    req.socket.remoteAddress ?? '-',
+    req.method ?? 'GET',
+    req.url ?? '/',
+    status,
+    bytesOut,
+    String(req.headers['user-agent'] ?? '-'),
+  );
 }
 
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-async function handle(rt: Runtime, listenPort: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const ctx: Ctx = { started: Date.now(), requestId: randomBytes(16).toString('hex'), service: null, route: null, bytesIn: 0 };
+async function handle(
+  rt: Runtime,
+  listenPort: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const ctx: Ctx = {
+    started: Date.now(),
+    requestId: randomBytes(16).toString('hex'),
+    service: null,
+    route: null,
+    bytesIn: 0,
+  };
   const url = new URL(req.url ?? '/', 'http://proxy.local');
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
   const query = url.search;
   const hostHeader = String(req.headers.host ?? '');
-  const match = rt.router.match({ method: req.method ?? 'GET', host: hostHeader, path: rawPath, headers: req.headers, protocol: 'http' });
+  const match = rt.router.match({
+    method: req.method ?? 'GET',
+    host: hostHeader,
+    path: rawPath,
+    headers: req.headers,
+    protocol: 'http',
+  });
   if (!match) return kongError(rt, req, res, ctx, 404, 'no Route matched with those values');
   ctx.route = match.route;
   ctx.service = match.service;
   if (match.protocolMismatch) {
     const code = Number(match.route.https_redirect_status_code ?? 426);
-    if (code === 426) return kongError(rt, req, res, ctx, 426, 'Please use HTTPS protocol', { Connection: 'Upgrade', Upgrade: 'TLS/1.2, HTTP/1.1' });
-    res.writeHead(code, { Location: `https://${hostHeader.replace(/:\d+$/, '')}${req.url}`, Server: `kong/${KONG_VERSION}` });
+    if (code === 426)
+      return kongError(rt, req, res, ctx, 426, 'Please use HTTPS protocol', {
+        Connection: 'Upgrade',
+        Upgrade: 'TLS/1.2, HTTP/1.1',
+      });
+    res.writeHead(code, {
+      Location: `https://${hostHeader.replace(/:\d+$/, '')}${req.url}`,
+      Server: `kong/${KONG_VERSION}`,
+    });
     res.end();
     return;
   }
@@ -90,12 +153,27 @@ async function handle(rt: Runtime, listenPort: number, req: IncomingMessage, res
       throw e;
     }
     const proxyLatency = Date.now() - ctx.started;
-    const result = await forward(rt, req, res, ctx, service, peer, path, listenPort, proxyLatency, strip ? match.matched : '');
+    const result = await forward(
+      rt,
+      req,
+      res,
+      ctx,
+      service,
+      peer,
+      path,
+      listenPort,
+      proxyLatency,
+      strip ? match.matched : '',
+    );
     if (result === 'done') return;
     lastErr = result;
-    log('error', `[kong] connect() to ${peer.address}:${peer.port} failed (${result.message}) while connecting to upstream, upstream: "http://${peer.address}:${peer.port}${path}"`);
+    log(
+      'error',
+      `[kong] connect() to ${peer.address}:${peer.port} failed (${result.message}) while connecting to upstream, upstream: "http://${peer.address}:${peer.port}${path}"`,
+    );
   }
-  if (lastErr && /timeout/i.test(lastErr.message)) return kongError(rt, req, res, ctx, 504, 'The upstream server is timing out');
+  if (lastErr && /timeout/i.test(lastErr.message))
+    return kongError(rt, req, res, ctx, 504, 'The upstream server is timing out');
   return kongError(rt, req, res, ctx, 502, 'An invalid response was received from the upstream server');
 }
 
@@ -172,7 +250,10 @@ function forward(
       up.on('error', () => res.destroy());
       resolve('done');
     });
-    const connectTimer = setTimeout(() => fail(new Error('connect timeout')), Number(service.connect_timeout ?? 60000));
+    const connectTimer = setTimeout(
+      () => fail(new Error('connect timeout')),
+      Number(service.connect_timeout ?? 60000),
+    );
     upstream.on('socket', (s) => {
       s.once('connect', () => clearTimeout(connectTimer));
     });
@@ -183,8 +264,7 @@ function forward(
         ctx.bytesIn += c.length;
       });
       req.pipe(upstream);
-    }
-    else upstream.end();
+    } else upstream.end();
   });
 }
 
@@ -203,7 +283,10 @@ export function createProxyServer(rt: Runtime, listenPort: number): Server {
     handle(rt, listenPort, req, res).catch((e) => {
       log('error', `[kong] ${(e as Error).stack ?? e}`);
       if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8', Server: `kong/${KONG_VERSION}` });
+        res.writeHead(500, {
+          'Content-Type': 'application/json; charset=utf-8',
+          Server: `kong/${KONG_VERSION}`,
+        });
         res.end('{"message":"An unexpected error occurred"}');
       } else res.destroy();
     });

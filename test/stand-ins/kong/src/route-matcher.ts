@@ -36,7 +36,10 @@ function compileHost(h: string): { exact?: string; re?: RegExp; port?: number } 
   const name = m?.[1] ?? h;
   const port = m?.[2] ? Number(m[2]) : undefined;
   if (name.startsWith('*.') || name.endsWith('.*')) {
-    const esc = name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('\\.*', '\\.[^.]+').replace('*\\.', '.+\\.');
+    const esc = name
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace('\\.*', '\\.[^.]+')
+      .replace('*\\.', '.+\\.');
     return { re: new RegExp(`^${esc}$`), port };
   }
   return { exact: name, port };
@@ -53,7 +56,11 @@ export class RouteMatcher {
       if (service && service.enabled === false) continue;
       const paths = (route.paths as string[] | null) ?? [];
       const headers = Object.entries((route.headers as Record<string, string[]> | null) ?? {}).map(
-        ([k, v]) => [k.toLowerCase(), (Array.isArray(v) ? v : [v]).map((x) => String(x).toLowerCase())] as [string, string[]],
+        ([k, v]) =>
+          [k.toLowerCase(), (Array.isArray(v) ? v : [v]).map((x) => String(x).toLowerCase())] as [
+            string,
+            string[],
+          ],
       );
       const c: CompiledRoute = {
         route,
@@ -67,7 +74,11 @@ export class RouteMatcher {
         weight: 0,
         createdAt: Number(route.created_at ?? 0),
       };
-      c.weight = (c.hosts.length > 0 ? 1 : 0) + (c.methods.length > 0 ? 1 : 0) + (paths.length > 0 ? 1 : 0) + (headers.length > 0 ? 1 : 0);
+      c.weight =
+        (c.hosts.length > 0 ? 1 : 0) +
+        (c.methods.length > 0 ? 1 : 0) +
+        (paths.length > 0 ? 1 : 0) +
+        (headers.length > 0 ? 1 : 0);
       this.compiled.push(c);
     }
   }
@@ -83,7 +94,13 @@ export class RouteMatcher {
     const port = hm?.[2] ? Number(hm[2]) : undefined;
     let best: { c: CompiledRoute; matched: string; rank: number[] } | null = null;
     for (const c of this.compiled) {
-      if (c.hosts.length > 0 && !c.hosts.some((h) => (h.exact ? h.exact === host : h.re?.test(host)) && (h.port === undefined || h.port === port))) continue;
+      if (
+        c.hosts.length > 0 &&
+        !c.hosts.some(
+          (h) => (h.exact ? h.exact === host : h.re?.test(host)) && (h.port === undefined || h.port === port),
+        )
+      )
+        continue;
       if (c.methods.length > 0 && !c.methods.includes(input.method.toUpperCase())) continue;
       if (
         c.headers.length > 0 &&

@@ -125,6 +125,11 @@ export class Runtime {
   renderMetrics(): string | null {
     const flags = this.prometheus();
     if (!flags) return null;
-    return this.metrics.render(this.nodeId, flags, this.store ? this.dbReachable : null, this.upstreamTargets);
+    return this.metrics.render(
+      this.nodeId,
+      flags,
+      this.store ? this.dbReachable : null,
+      this.upstreamTargets,
+    );
   }
 }

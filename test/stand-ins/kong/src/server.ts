@@ -29,7 +29,9 @@ function listen(server: Server, l: Listener): Promise<void> {
   });
 }
 
-export async function start(config: Config): Promise<{ runtime: Runtime; stop: (graceful: boolean) => Promise<void> }> {
+export async function start(
+  config: Config,
+): Promise<{ runtime: Runtime; stop: (graceful: boolean) => Promise<void> }> {
   try {
     mkdirSync(join(config.prefix, 'pids'), { recursive: true });
     mkdirSync(join(config.prefix, 'logs'), { recursive: true });

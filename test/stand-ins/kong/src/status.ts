@@ -18,17 +18,26 @@ export function createStatusServer(rt: Runtime): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]?.replace(/\/+$/, '') ?? '';
     const json = (code: number, body: unknown) => {
-      res.writeHead(code, { 'Content-Type': 'application/json; charset=utf-8', Server: `kong/${KONG_VERSION}` });
+      res.writeHead(code, {
+        'Content-Type': 'application/json; charset=utf-8',
+        Server: `kong/${KONG_VERSION}`,
+      });
       res.end(JSON.stringify(body));
     };
     req.resume();
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { message: 'Method not allowed' });
     if (path === '/status/ready') {
-      ready(rt).then(([code, message]) => json(code, { message }), () => json(503, { message: 'failed to connect to database' }));
+      ready(rt).then(
+        ([code, message]) => json(code, { message }),
+        () => json(503, { message: 'failed to connect to database' }),
+      );
       return;
     }
     if (path === '/status') {
-      status(rt).then((b) => json(200, b), () => json(500, { message: 'An unexpected error occurred' }));
+      status(rt).then(
+        (b) => json(200, b),
+        () => json(500, { message: 'An unexpected error occurred' }),
+      );
       return;
     }
     if (path === '/metrics') {

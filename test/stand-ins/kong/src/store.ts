@@ -65,14 +65,24 @@ export class Store {
   async count(def: EntityDef, where: Record<string, unknown>): Promise<number> {
     const keys = Object.keys(where);
     const cond = keys.map((k, i) => `${k} = $${i + 1}`).join(' AND ');
-    const r = await this.db.query(`SELECT count(*)::int AS n FROM ${def.name} WHERE ${cond}`, Object.values(where));
+    const r = await this.db.query(
+      `SELECT count(*)::int AS n FROM ${def.name} WHERE ${cond}`,
+      Object.values(where),
+    );
     return r.rows[0]?.n ?? 0;
   }
 
   async insert(def: EntityDef, e: Entity): Promise<void> {
     const cols = columns(def.name, e);
     const names = ['id', 'created_at', 'updated_at', 'tags', 'entity', ...Object.keys(cols)];
-    const vals = [e.id, e.created_at, e.updated_at, e.tags ?? null, JSON.stringify(e), ...Object.values(cols)];
+    const vals = [
+      e.id,
+      e.created_at,
+      e.updated_at,
+      e.tags ?? null,
+      JSON.stringify(e),
+      ...Object.values(cols),
+    ];
     await this.db.query(
       `INSERT INTO ${def.name} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
       vals,
@@ -107,11 +117,16 @@ export class Store {
     }
     if (o.tags) {
       vals.push(o.tags);
-      conds.push(o.tagsCond === 'and' ? `tags @> $${vals.length}::text[]` : `tags && $${vals.length}::text[]`);
+      conds.push(
+        o.tagsCond === 'and' ? `tags @> $${vals.length}::text[]` : `tags && $${vals.length}::text[]`,
+      );
     }
     vals.push(o.size + 1);
     const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
-    const r = await this.db.query(`SELECT entity FROM ${def.name} ${where} ORDER BY id LIMIT $${vals.length}`, vals);
+    const r = await this.db.query(
+      `SELECT entity FROM ${def.name} ${where} ORDER BY id LIMIT $${vals.length}`,
+      vals,
+    );
     const rows = r.rows.map((x) => x.entity as Entity);
     const more = rows.length > o.size;
     return { rows: rows.slice(0, o.size), more };
@@ -125,7 +140,8 @@ export class Store {
   /** Cheap change detector for the router/balancer cache (covers other nodes and database restores). */
   async fingerprint(): Promise<string> {
     const parts = ['services', 'routes', 'plugins', 'upstreams', 'targets', 'consumers'].map(
-      (t) => `(SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || ':' || coalesce(updated_at, 0)::text, ',' ORDER BY id)), '') FROM ${t})`,
+      (t) =>
+        `(SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || ':' || coalesce(updated_at, 0)::text, ',' ORDER BY id)), '') FROM ${t})`,
     );
     const r = await this.db.query(`SELECT ${parts.join(" || '|' || ")} AS f`);
     return String(r.rows[0]?.f ?? '');

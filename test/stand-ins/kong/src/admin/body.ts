@@ -34,7 +34,11 @@ function setPath(target: Record<string, unknown>, key: string, value: string): v
   }
   const existing = cur[last];
   if (isArrayPush) {
-    cur[last] = Array.isArray(existing) ? [...existing, value] : existing === undefined ? [value] : [existing, value];
+    cur[last] = Array.isArray(existing)
+      ? [...existing, value]
+      : existing === undefined
+        ? [value]
+        : [existing, value];
   } else if (existing !== undefined) {
     cur[last] = Array.isArray(existing) ? [...existing, value] : [existing, value];
   } else {
@@ -78,5 +82,8 @@ export async function parseBody(req: IncomingMessage): Promise<Body> {
     for (const [k, v] of fd.entries()) pairs.push([k, typeof v === 'string' ? v : await v.text()]);
     return { data: fromPairs(pairs), form: true };
   }
-  throw new ApiError(415, { message: 'Unsupported Content-Type. Use application/x-www-form-urlencoded, multipart/form-data, or application/json' });
+  throw new ApiError(415, {
+    message:
+      'Unsupported Content-Type. Use application/x-www-form-urlencoded, multipart/form-data, or application/json',
+  });
 }

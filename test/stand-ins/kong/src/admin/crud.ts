@@ -1,7 +1,7 @@
 // Create / read / upsert / update / delete with Kong's DAO semantics.
 import { randomUUID } from 'node:crypto';
 import { type Entity, pluginCacheKey, type Store } from '../store.ts';
-import { expandShorthands, entityChecks, normalizeTarget } from './entity-rules.ts';
+import { entityChecks, expandShorthands, normalizeTarget } from './entity-rules.ts';
 import {
   foreignKeyViolation,
   primaryKeyViolation,
@@ -18,7 +18,12 @@ export interface Scope {
   id: string;
 }
 
-export async function findByKey(store: Store, def: EntityDef, key: string, upstreamId?: string): Promise<Entity | null> {
+export async function findByKey(
+  store: Store,
+  def: EntityDef,
+  key: string,
+  upstreamId?: string,
+): Promise<Entity | null> {
   if (UUID_RE.test(key)) {
     const e = await store.get(def, key.toLowerCase());
     if (e || def.name !== 'targets') return e;
@@ -38,7 +43,8 @@ function now(def: EntityDef): number {
 
 function stripAuto(input: Record<string, unknown>): Errors | undefined {
   const errors: Errors = {};
-  if (input.id !== undefined && (typeof input.id !== 'string' || !UUID_RE.test(input.id))) errors.id = 'expected a valid UUID';
+  if (input.id !== undefined && (typeof input.id !== 'string' || !UUID_RE.test(input.id)))
+    errors.id = 'expected a valid UUID';
   for (const k of ['created_at', 'updated_at']) {
     if (input[k] !== undefined && typeof input[k] !== 'number') errors[k] = 'expected an integer';
   }
@@ -78,14 +84,23 @@ async function checkUnique(store: Store, def: EntityDef, e: Entity): Promise<voi
   if (def.name === 'plugins') {
     const other = await store.getBy(def, { cache_key: pluginCacheKey(e) });
     if (other && other.id !== e.id) {
-      const k: Record<string, unknown> = { name: e.name, service: e.service, route: e.route, consumer: e.consumer };
+      const k: Record<string, unknown> = {
+        name: e.name,
+        service: e.service,
+        route: e.route,
+        consumer: e.consumer,
+      };
       if (e.instance_name !== null) k.instance_name = e.instance_name;
       throw uniqueViolation(k);
     }
   }
 }
 
-function prepareInput(def: EntityDef, input: Record<string, unknown>, scope?: Scope): Record<string, unknown> {
+function prepareInput(
+  def: EntityDef,
+  input: Record<string, unknown>,
+  scope?: Scope,
+): Record<string, unknown> {
   const copy = { ...input };
   if (scope) copy[scope.field] = { id: scope.id };
   const short = expandShorthands(def.name, copy);

@@ -1,4 +1,6 @@
 // The generated entity endpoints of kong/api/endpoints.lua: collections, entities, nested and foreign ones.
+
+import type { IncomingMessage } from 'node:http';
 import type { Runtime } from '../runtime.ts';
 import type { Entity, Store } from '../store.ts';
 import { parseBody } from './body.ts';
@@ -6,7 +8,6 @@ import { create, findByKey, remove, type Scope, update, upsert } from './crud.ts
 import { ApiError, methodNotAllowed, notFound, operationUnsupported } from './errors.ts';
 import { encodeOffset, parsePageArgs } from './pagination.ts';
 import { ENTITIES, type EntityDef, type EntityName } from './schemas.ts';
-import type { IncomingMessage } from 'node:http';
 
 export interface Reply {
   status: number;
@@ -21,15 +22,32 @@ export interface Req {
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
 
-function storeOf(rt: Runtime, def: EntityDef, op: 'create' | 'update' | 'create or update' | 'remove'): Store {
+function storeOf(
+  rt: Runtime,
+  def: EntityDef,
+  op: 'create' | 'update' | 'create or update' | 'remove',
+): Store {
   if (!rt.store) throw operationUnsupported(`cannot ${op} '${def.name}' entities when not using a database`);
   return rt.store;
 }
 
-async function list(rt: Runtime, def: EntityDef, req: Req, where: Record<string, unknown>, base: string, nested: boolean): Promise<Reply> {
+async function list(
+  rt: Runtime,
+  def: EntityDef,
+  req: Req,
+  where: Record<string, unknown>,
+  base: string,
+  nested: boolean,
+): Promise<Reply> {
   const args = parsePageArgs(req.url.searchParams);
   if (!rt.store) return ok({ data: [], next: null });
-  const { rows, more } = await rt.store.page(def, { size: args.size, after: args.after, where, tags: args.tags, tagsCond: args.tagsCond });
+  const { rows, more } = await rt.store.page(def, {
+    size: args.size,
+    after: args.after,
+    where,
+    tags: args.tags,
+    tagsCond: args.tagsCond,
+  });
   const last = rows[rows.length - 1];
   if (!more || !last) return ok({ data: rows, next: null });
   const offset = encodeOffset(String(last.id));
@@ -49,7 +67,12 @@ async function lookup(rt: Runtime, def: EntityDef, key: string, upstreamId?: str
 }
 
 /** `/{entity}` and `/{entity}/{key}`. */
-export async function topLevel(rt: Runtime, name: EntityName, key: string | undefined, req: Req): Promise<Reply> {
+export async function topLevel(
+  rt: Runtime,
+  name: EntityName,
+  key: string | undefined,
+  req: Req,
+): Promise<Reply> {
   const def = ENTITIES[name];
   if (key === undefined) {
     if (req.method === 'GET') return list(rt, def, req, {}, `/${name}`, false);
@@ -64,7 +87,14 @@ export async function topLevel(rt: Runtime, name: EntityName, key: string | unde
   return entity(rt, def, key, req, undefined);
 }
 
-async function entity(rt: Runtime, def: EntityDef, key: string, req: Req, scope: Scope | undefined, upstreamId?: string): Promise<Reply> {
+async function entity(
+  rt: Runtime,
+  def: EntityDef,
+  key: string,
+  req: Req,
+  scope: Scope | undefined,
+  upstreamId?: string,
+): Promise<Reply> {
   const decoded = decodeURIComponent(key);
   const existing = await lookup(rt, def, key, upstreamId);
   const inScope = (e: Entity | null): Entity | null =>
@@ -78,7 +108,15 @@ async function entity(rt: Runtime, def: EntityDef, key: string, req: Req, scope:
     case 'PUT': {
       const b = await body(req);
       if (existing && scope && !inScope(existing)) throw notFound();
-      const e = await upsert(storeOf(rt, def, 'create or update'), def, decoded, b.data, b.form, scope, upstreamId);
+      const e = await upsert(
+        storeOf(rt, def, 'create or update'),
+        def,
+        decoded,
+        b.data,
+        b.form,
+        scope,
+        upstreamId,
+      );
       rt.changed();
       return ok(e);
     }
@@ -112,7 +150,12 @@ const NESTED: Record<string, Record<string, { def: EntityName; field: string }>>
   upstreams: { targets: { def: 'targets', field: 'upstream' } },
 };
 
-const FK_COLUMN: Record<string, string> = { service: 'service_id', route: 'route_id', consumer: 'consumer_id', upstream: 'upstream_id' };
+const FK_COLUMN: Record<string, string> = {
+  service: 'service_id',
+  route: 'route_id',
+  consumer: 'consumer_id',
+  upstream: 'upstream_id',
+};
 
 /** `/{parent}/{pkey}/{child}` and `/{parent}/{pkey}/{child}/{ckey}`. */
 export async function nested(
@@ -132,7 +175,14 @@ export async function nested(
   const upstreamId = parentName === 'upstreams' ? String(parent.id) : undefined;
   if (ckey === undefined || (child === 'targets' && ckey === 'all')) {
     if (req.method === 'GET') {
-      return list(rt, def, req, { [FK_COLUMN[rel.field] ?? '']: parent.id }, `/${parentName}/${pkey}/${child}`, true);
+      return list(
+        rt,
+        def,
+        req,
+        { [FK_COLUMN[rel.field] ?? '']: parent.id },
+        `/${parentName}/${pkey}/${child}`,
+        true,
+      );
     }
     if (req.method === 'POST' && ckey === undefined) {
       const b = await body(req);
@@ -146,7 +196,13 @@ export async function nested(
 }
 
 /** `/routes/{r}/service`, `/plugins/{p}/route|service|consumer`, `/targets/..` style foreign entity endpoints. */
-async function foreignEntity(rt: Runtime, parentName: EntityName, pkey: string, field: string, req: Req): Promise<Reply> {
+async function foreignEntity(
+  rt: Runtime,
+  parentName: EntityName,
+  pkey: string,
+  field: string,
+  req: Req,
+): Promise<Reply> {
   const parentDef = ENTITIES[parentName];
   const refName = parentDef.foreign[field];
   if (!refName || field === 'client_certificate') throw notFound();

@@ -20,7 +20,12 @@ export function expandShorthands(entity: EntityName, input: Record<string, unkno
   const protocol = u.protocol.replace(/:$/, '');
   input.protocol = protocol;
   input.host = u.hostname.replace(/^\[|\]$/g, '');
-  input.port = u.port !== '' ? Number(u.port) : protocol === 'https' || protocol === 'grpcs' || protocol === 'wss' ? 443 : 80;
+  input.port =
+    u.port !== ''
+      ? Number(u.port)
+      : protocol === 'https' || protocol === 'grpcs' || protocol === 'wss'
+        ? 443
+        : 80;
   const path = u.pathname + u.search;
   input.path = url.replace(/^[a-z]+:\/\/[^/?#]*/i, '') === '' ? null : path;
   return undefined;
@@ -38,11 +43,18 @@ export function normalizeTarget(target: string): string | undefined {
 }
 
 /** Checks that run on the complete entity (after defaults/merge). */
-export function entityChecks(entity: EntityName, e: Record<string, unknown>, form: boolean): Errors | undefined {
+export function entityChecks(
+  entity: EntityName,
+  e: Record<string, unknown>,
+  form: boolean,
+): Errors | undefined {
   switch (entity) {
     case 'services': {
       if (e.path !== null && !['http', 'https', 'grpc', 'grpcs', 'ws', 'wss'].includes(String(e.protocol))) {
-        return { path: `value must be null`, '@entity': [`'path' can only be set when 'protocol' is 'http' or 'https'`] };
+        return {
+          path: `value must be null`,
+          '@entity': [`'path' can only be set when 'protocol' is 'http' or 'https'`],
+        };
       }
       return undefined;
     }
@@ -56,7 +68,9 @@ export function entityChecks(entity: EntityName, e: Record<string, unknown>, for
       };
       if (protocols.some((p) => ['http', 'https'].includes(p))) {
         const https = protocols.includes('https');
-        const keys = https ? ['methods', 'hosts', 'headers', 'paths', 'snis'] : ['methods', 'hosts', 'headers', 'paths'];
+        const keys = https
+          ? ['methods', 'hosts', 'headers', 'paths', 'snis']
+          : ['methods', 'hosts', 'headers', 'paths'];
         if (!keys.some(set)) {
           return {
             '@entity': [
@@ -88,7 +102,8 @@ export function entityChecks(entity: EntityName, e: Record<string, unknown>, for
           : `plugin '${name}' not enabled; add it to the 'plugins' configuration property`;
         return { name: msg };
       }
-      if (schema.noConsumer && e.consumer !== null && e.consumer !== undefined) return { consumer: 'value must be null' };
+      if (schema.noConsumer && e.consumer !== null && e.consumer !== undefined)
+        return { consumer: 'value must be null' };
       const cfg = e.config ?? {};
       if (typeof cfg !== 'object' || Array.isArray(cfg)) return { config: 'expected a record' };
       const [config, errs] = validateRecord(schema.config, cfg as Record<string, unknown>, form);

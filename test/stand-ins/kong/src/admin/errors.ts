@@ -62,7 +62,11 @@ export const referencedByOthers = (other: string, entity: string): ApiError =>
 export const notFound = (): ApiError => new ApiError(404, { message: 'Not found' });
 
 export const invalidOffset = (offset: string, why: string): ApiError =>
-  new ApiError(400, { code: 7, name: 'invalid offset', message: `'${offset}' is not a valid offset: ${why}` });
+  new ApiError(400, {
+    code: 7,
+    name: 'invalid offset',
+    message: `'${offset}' is not a valid offset: ${why}`,
+  });
 
 export const invalidSize = (message: string): ApiError =>
   new ApiError(400, { code: 9, name: 'invalid size', message });

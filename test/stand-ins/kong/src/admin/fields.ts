@@ -45,7 +45,10 @@ function coerceScalar(field: Field, value: unknown, form: boolean): unknown {
 }
 
 /** Fills defaults for absent fields (records recursively); `null` stays as given. */
-export function withDefaults(fields: Record<string, Field>, input: Record<string, unknown>): Record<string, unknown> {
+export function withDefaults(
+  fields: Record<string, Field>,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(fields)) {
     const v = input[name];
@@ -55,7 +58,13 @@ export function withDefaults(fields: Record<string, Field>, input: Record<string
       } else {
         out[name] = field.default === undefined ? null : structuredClone(field.default);
       }
-    } else if (field.type === 'record' && field.fields && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    } else if (
+      field.type === 'record' &&
+      field.fields &&
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v)
+    ) {
       out[name] = withDefaults(field.fields, v as Record<string, unknown>);
     } else {
       out[name] = v;
@@ -209,7 +218,9 @@ export function violationMessage(errors: Errors): string {
     } else if (Array.isArray(e)) {
       if (prefix === '@entity' && e.every((x) => typeof x === 'string')) {
         for (const x of e) parts.push(x as string);
-      } else e.forEach((x, i) => walk(`${prefix}.${i + 1}`, x));
+      } else {
+        for (const [i, x] of e.entries()) walk(`${prefix}.${i + 1}`, x);
+      }
     } else if (typeof e === 'object') {
       for (const [k, v] of Object.entries(e)) walk(prefix ? `${prefix}.${k}` : k, v);
     }

@@ -29,11 +29,22 @@ const mib = (n: number): string => `${(n / 1048576).toFixed(2)} MiB`;
 export async function status(rt: Runtime): Promise<Record<string, unknown>> {
   const m = rt.metrics;
   const dicts: Record<string, { capacity: string; allocated_slabs: string }> = {};
-  for (const [k, cap] of [['kong', 5], ['kong_locks', 8], ['kong_healthchecks', 5], ['kong_cluster_events', 5], ['kong_core_db_cache', 128], ['kong_db_cache', 128], ['prometheus_metrics', 5]] as const) {
+  for (const [k, cap] of [
+    ['kong', 5],
+    ['kong_locks', 8],
+    ['kong_healthchecks', 5],
+    ['kong_cluster_events', 5],
+    ['kong_core_db_cache', 128],
+    ['kong_db_cache', 128],
+    ['prometheus_metrics', 5],
+  ] as const) {
     dicts[k] = { capacity: mib(cap * 1048576), allocated_slabs: mib(40960) };
   }
   const out: Record<string, unknown> = {
-    memory: { lua_shared_dicts: dicts, workers_lua_vms: [{ http_allocated_gc: mib(process.memoryUsage().heapUsed), pid: process.pid }] },
+    memory: {
+      lua_shared_dicts: dicts,
+      workers_lua_vms: [{ http_allocated_gc: mib(process.memoryUsage().heapUsed), pid: process.pid }],
+    },
     server: {
       connections_accepted: m.accepted,
       connections_active: m.active,
@@ -60,7 +71,13 @@ export function pluginsEnabled(): Record<string, unknown> {
 export async function upstreamHealth(rt: Runtime, key: string): Promise<Record<string, unknown>> {
   const u = rt.store ? await findByKey(rt.store, ENTITIES.upstreams, decodeURIComponent(key)) : null;
   if (!u || !rt.store) throw notFound();
-  const { rows } = await rt.store.page(ENTITIES.targets, { size: 1000, after: null, where: { upstream_id: u.id }, tags: null, tagsCond: 'and' });
+  const { rows } = await rt.store.page(ENTITIES.targets, {
+    size: 1000,
+    after: null,
+    where: { upstream_id: u.id },
+    tags: null,
+    tagsCond: 'and',
+  });
   const data = rows
     .filter((t) => Number(t.weight) > 0)
     .map((t) => ({ ...t, health: 'HEALTHCHECKS_OFF', data: { addresses: [] } }));

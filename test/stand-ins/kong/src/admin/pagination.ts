@@ -52,9 +52,12 @@ export function parsePageArgs(q: URLSearchParams): PageArgs {
     else if (OR_RE.test(rawTags)) {
       tags = rawTags.split('/').filter(Boolean);
       tagsCond = 'or';
-    } else throw invalidOptions('invalid option (tags: invalid filter syntax)', { tags: 'invalid filter syntax' });
+    } else
+      throw invalidOptions('invalid option (tags: invalid filter syntax)', { tags: 'invalid filter syntax' });
     if (tags.length > 5) {
-      throw invalidOptions('invalid option (tags: cannot query more than 5 tags)', { tags: 'cannot query more than 5 tags' });
+      throw invalidOptions('invalid option (tags: cannot query more than 5 tags)', {
+        tags: 'cannot query more than 5 tags',
+      });
     }
   }
   return { size, after, tags, tagsCond, rawSize, rawTags };

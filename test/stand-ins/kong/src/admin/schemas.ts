@@ -16,7 +16,8 @@ export interface EntityDef {
 }
 
 const NAME_RE = /^[0-9a-zA-Z.\-_~]+$/;
-const HOST_RE = /^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
+const HOST_RE =
+  /^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)(\.[a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/;
 const IPV6_RE = /^\[?[0-9a-fA-F:.]+\]?$/;
 
 export const isHostname = (v: string): boolean => HOST_RE.test(v) || (v.includes(':') && IPV6_RE.test(v));
@@ -24,14 +25,22 @@ export const isHostname = (v: string): boolean => HOST_RE.test(v) || (v.includes
 const utf8Name: Field = {
   type: 'string',
   check: (v) =>
-    NAME_RE.test(String(v)) ? undefined : `invalid value '${v}': it must only contain alphanumeric and '., -, _, ~' characters`,
+    NAME_RE.test(String(v))
+      ? undefined
+      : `invalid value '${v}': it must only contain alphanumeric and '., -, _, ~' characters`,
 };
-const host: Field = { type: 'string', check: (v) => (isHostname(String(v)) ? undefined : 'invalid value: ' + String(v)) };
+const host: Field = {
+  type: 'string',
+  check: (v) => (isHostname(String(v)) ? undefined : `invalid value: ${String(v)}`),
+};
 const tags: Field = {
   type: 'set',
   elements: {
     type: 'string',
-    check: (v) => (/[,/]/.test(String(v)) ? 'invalid tag: expected printable ascii (except `,` and `/`) or valid utf-8 sequences' : undefined),
+    check: (v) =>
+      /[,/]/.test(String(v))
+        ? 'invalid tag: expected printable ascii (except `,` and `/`) or valid utf-8 sequences'
+        : undefined,
   },
 };
 const timeout: Field = { type: 'integer', default: 60000, between: [1, 2147483646] };
@@ -67,7 +76,13 @@ export const services: EntityDef = {
     client_certificate: foreign('certificates'),
     tls_verify: { type: 'boolean' },
     tls_verify_depth: { type: 'integer', between: [0, 64] },
-    ca_certificates: { type: 'array', elements: { type: 'string', check: (v) => (/^[0-9a-f-]{36}$/i.test(String(v)) ? undefined : 'expected a valid UUID') } },
+    ca_certificates: {
+      type: 'array',
+      elements: {
+        type: 'string',
+        check: (v) => (/^[0-9a-f-]{36}$/i.test(String(v)) ? undefined : 'expected a valid UUID'),
+      },
+    },
     enabled: { type: 'boolean', default: true, required: true },
   },
 };
@@ -76,7 +91,8 @@ const routePath: Field = {
   type: 'string',
   check: (v) => {
     const s = String(v);
-    if (!(s.startsWith('/') || s.startsWith('~/'))) return 'should start with: / (fixed path) or ~/ (regex path)';
+    if (!(s.startsWith('/') || s.startsWith('~/')))
+      return 'should start with: / (fixed path) or ~/ (regex path)';
     if (s.startsWith('~')) {
       try {
         new RegExp(s.slice(1));
@@ -104,7 +120,10 @@ export const routes: EntityDef = {
     },
     methods: {
       type: 'set',
-      elements: { type: 'string', check: (v) => (/^[A-Z]+$/.test(String(v)) ? undefined : `invalid value: ${v}`) },
+      elements: {
+        type: 'string',
+        check: (v) => (/^[A-Z]+$/.test(String(v)) ? undefined : `invalid value: ${v}`),
+      },
     },
     hosts: {
       type: 'array',
@@ -118,7 +137,12 @@ export const routes: EntityDef = {
     },
     paths: { type: 'array', elements: routePath },
     headers: { type: 'map' },
-    https_redirect_status_code: { type: 'integer', default: 426, required: true, oneOf: [426, 301, 302, 307, 308] },
+    https_redirect_status_code: {
+      type: 'integer',
+      default: 426,
+      required: true,
+      oneOf: [426, 301, 302, 307, 308],
+    },
     regex_priority: { type: 'integer', default: 0 },
     strip_path: { type: 'boolean', default: true, required: true },
     path_handling: { type: 'string', default: 'v0', oneOf: ['v0', 'v1'] },
@@ -126,7 +150,10 @@ export const routes: EntityDef = {
     request_buffering: { type: 'boolean', default: true, required: true },
     response_buffering: { type: 'boolean', default: true, required: true },
     snis: { type: 'set', elements: { type: 'string' } },
-    sources: { type: 'set', elements: { type: 'record', fields: { ip: { type: 'string' }, port: { type: 'integer' } } } },
+    sources: {
+      type: 'set',
+      elements: { type: 'record', fields: { ip: { type: 'string' }, port: { type: 'integer' } } },
+    },
     destinations: {
       type: 'set',
       elements: { type: 'record', fields: { ip: { type: 'string' }, port: { type: 'integer' } } },
@@ -157,10 +184,26 @@ export const upstreams: EntityDef = {
   foreign: { client_certificate: 'services' },
   fields: {
     ...base(),
-    name: { type: 'string', required: true, check: (v) => (isHostname(String(v)) ? undefined : 'Invalid name; must be a valid hostname') },
-    algorithm: { type: 'string', default: 'round-robin', oneOf: ['consistent-hashing', 'least-connections', 'round-robin', 'latency'] },
-    hash_on: { type: 'string', default: 'none', oneOf: ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'] },
-    hash_fallback: { type: 'string', default: 'none', oneOf: ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'] },
+    name: {
+      type: 'string',
+      required: true,
+      check: (v) => (isHostname(String(v)) ? undefined : 'Invalid name; must be a valid hostname'),
+    },
+    algorithm: {
+      type: 'string',
+      default: 'round-robin',
+      oneOf: ['consistent-hashing', 'least-connections', 'round-robin', 'latency'],
+    },
+    hash_on: {
+      type: 'string',
+      default: 'none',
+      oneOf: ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'],
+    },
+    hash_fallback: {
+      type: 'string',
+      default: 'none',
+      oneOf: ['none', 'consumer', 'ip', 'header', 'cookie', 'path', 'query_arg', 'uri_capture'],
+    },
     hash_on_header: { type: 'string' },
     hash_fallback_header: { type: 'string' },
     hash_on_cookie: { type: 'string' },
@@ -211,7 +254,8 @@ export const upstreams: EntityDef = {
               type: 'record',
               fields: {
                 http_statuses: statuses([
-                  200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308,
+                  200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307,
+                  308,
                 ]),
                 successes: { type: 'integer', default: 0 },
               },
@@ -276,4 +320,11 @@ export const plugins: EntityDef = {
   },
 };
 
-export const ENTITIES: Record<EntityName, EntityDef> = { services, routes, consumers, upstreams, targets, plugins };
+export const ENTITIES: Record<EntityName, EntityDef> = {
+  services,
+  routes,
+  consumers,
+  upstreams,
+  targets,
+  plugins,
+};

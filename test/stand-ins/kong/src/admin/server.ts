@@ -59,7 +59,8 @@ async function dispatch(rt: Runtime, req: Req): Promise<Reply> {
   if (!a || !isEntityName(a) || parts.length > 4 || e !== undefined) throw notFound();
   if (parts.length <= 2) return topLevel(rt, a, b, req);
   if (!b || !c) throw notFound();
-  if (c in ENTITIES || (ENTITIES[a as EntityName].foreign[c] ?? null) !== null) return nested(rt, a, b, c, d, req);
+  if (c in ENTITIES || (ENTITIES[a as EntityName].foreign[c] ?? null) !== null)
+    return nested(rt, a, b, c, d, req);
   throw notFound();
 }
 
