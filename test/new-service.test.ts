@@ -61,6 +61,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) });
   const text = await res.text();
@@ -146,8 +147,9 @@ async function hostPort(container: Docker.Container, port: string): Promise<numb
 
 async function startPlatform(): Promise<Platform> {
   const name = `mkdev-test-ns-${suffix}`;
-  network = await docker.createNetwork({ Name: name, Labels: { 'mkdev.test': 'new-service' } });
-  const gateway = (await network.inspect()).IPAM.Config?.[0]?.Gateway as string;
+  const net = await docker.createNetwork({ Name: name, Labels: { 'mkdev.test': 'new-service' } });
+  network = net;
+  const gateway = (await net.inspect()).IPAM?.Config?.[0]?.Gateway as string;
   const consul = await run({
     name: `${name}-consul`,
     Image: CONSUL_IMAGE,

@@ -60,6 +60,12 @@ function refused(
   return error;
 }
 
+/** The readiness probes, whether the model holds one (`probe`) or several (`probes`). */
+function readyProbes(ready: unknown): unknown[] {
+  const r = (ready ?? {}) as { probe?: unknown; probes?: unknown[] };
+  return r.probes ?? (r.probe === undefined ? [] : [r.probe]);
+}
+
 function listFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => statSync(join(dir, f)).isFile())
@@ -210,7 +216,9 @@ describe('new-service writes', () => {
       `amqp://mkdev:${stack.services.rabbitmq?.env.RABBITMQ_DEFAULT_PASS}@rabbitmq:5672`,
     );
     expect(spec?.dependsOn).toEqual({ kong: 'ready', consul: 'ready', rabbitmq: 'ready' });
-    expect(spec?.ready?.probe).toMatchObject({ kind: 'http', port: 8080, path: '/healthz' });
+    expect(readyProbes(spec?.ready)).toEqual([
+      expect.objectContaining({ kind: 'http', port: 8080, path: '/healthz' }),
+    ]);
     expect(spec?.ports).toEqual([{ target: 8080, published: 0, hostIp: '127.0.0.1', protocol: 'tcp' }]);
     expect(spec?.register).toEqual({ port: 8080, name: 'orders' });
   });
@@ -240,7 +248,7 @@ describe('new-service writes', () => {
     const stack = await loadStack({ cwd: dir, env: {}, images: 'images.yaml' });
     expect(stack.services.users?.build?.args).toEqual({ BASE_IMAGE: 'mkdev-offline/python:3.11' });
     expect(stack.services.users?.env).toMatchObject({ PORT: '9000', ROUTE_PATH: '/api/users' });
-    expect(stack.services.users?.ready?.probe).toMatchObject({ port: 9000 });
+    expect(readyProbes(stack.services.users?.ready)).toEqual([expect.objectContaining({ port: 9000 })]);
     // MKDEV_PYTHON_IMAGE picks another base per machine.
     const other = await loadStack({ cwd: dir, env: { MKDEV_PYTHON_IMAGE: 'my/python:3.11' } });
     expect(other.services.users?.build?.args).toEqual({ BASE_IMAGE: 'my/python:3.11' });
