@@ -271,13 +271,11 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
 
     it('passes its own unit tests', async () => {
       if (lang === 'python') {
-        const [result, container] = (await docker.run(
-          tag,
-          ['python3', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'],
-          [],
-          { HostConfig: { AutoRemove: false } },
-        )) as [{ StatusCode: number }, Docker.Container];
-        created.push(container);
+        const container = await run({
+          Image: tag,
+          Cmd: ['python3', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'],
+        });
+        const result = (await container.wait()) as { StatusCode: number };
         expect(result.StatusCode, await logsOf(container)).toBe(0);
         expect(await logsOf(container)).toMatch(/Ran \d+ tests[\s\S]*OK/);
       } else {
