@@ -8,8 +8,10 @@ import { notFound } from './errors.ts';
 import { availableOnServer } from './plugin-schemas.ts';
 import { ENTITIES } from './schemas.ts';
 
-export function root(rt: Runtime): Record<string, unknown> {
-  const enabled = [...new Set(rt.plugins.map((p) => String(p.name)))].sort();
+export async function root(rt: Runtime): Promise<Record<string, unknown>> {
+  const enabled = rt.store
+    ? (await rt.store.db.query('SELECT DISTINCT name FROM plugins ORDER BY name')).rows.map((r) => String(r.name))
+    : [];
   return {
     tagline: 'Welcome to kong',
     version: KONG_VERSION,

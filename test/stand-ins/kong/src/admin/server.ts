@@ -36,7 +36,7 @@ async function dispatch(rt: Runtime, req: Req): Promise<Reply> {
   };
   if (parts.length === 0 || (parts.length === 1 && a === '')) {
     only('GET');
-    return { status: 200, body: root(rt) };
+    return { status: 200, body: await root(rt) };
   }
   if (a === 'status' && parts.length === 1) {
     only('GET');
