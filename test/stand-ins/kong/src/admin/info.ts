@@ -10,7 +10,9 @@ import { ENTITIES } from './schemas.ts';
 
 export async function root(rt: Runtime): Promise<Record<string, unknown>> {
   const enabled = rt.store
-    ? (await rt.store.db.query('SELECT DISTINCT name FROM plugins ORDER BY name')).rows.map((r) => String(r.name))
+    ? (await rt.store.db.query('SELECT DISTINCT name FROM plugins ORDER BY name')).rows.map((r) =>
+        String(r.name),
+      )
     : [];
   return {
     tagline: 'Welcome to kong',
