@@ -17,7 +17,7 @@ interface ComposeService {
   command?: string[];
   entrypoint?: string[];
   ports?: string[];
-  healthcheck?: { test: string[]; interval: string };
+  healthcheck?: { test?: string[]; interval?: string; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
   networks: Record<string, { aliases: string[] }>;
@@ -102,14 +102,16 @@ describe('mkdev export compose', () => {
     for (const name of ['postgres', 'consul', 'rabbitmq', 'kong', 'prometheus']) {
       expect(checks[name]?.interval, name).toBe('1s');
     }
-    expect(checks.postgres?.test.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
-    expect(checks.consul?.test.join(' ')).toContain('/v1/status/leader');
-    expect(checks.kong?.test[1]).toContain('/dev/tcp/127.0.0.1/8100');
-    expect(checks.kong?.test[1]).not.toMatch(/^curl/);
-    expect(checks.rabbitmq?.test[1]).toContain('Authorization: Basic ');
+    expect(checks.postgres?.test?.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
+    expect(checks.consul?.test?.join(' ')).toContain('/v1/status/leader');
+    expect(checks.kong?.test?.[1]).toContain('/dev/tcp/127.0.0.1/8100');
+    expect(checks.kong?.test?.[1]).not.toMatch(/^curl/);
+    expect(checks.rabbitmq?.test?.[1]).toContain('Authorization: Basic ');
     // The registrator's readiness is a log line: nothing inside the container can check it.
     expect(checks.registrator).toBeUndefined();
-    expect(checks['kong-migrations']).toBeUndefined();
+    // Jobs do not inherit a healthcheck from their image (Kong's has one).
+    expect(checks['kong-migrations']).toEqual({ disable: true });
+    expect(checks['kong-after-ready']).toEqual({ disable: true });
   });
 
   it('keeps the dependency conditions and runs one-shot jobs once', () => {
@@ -185,12 +187,12 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
     });
     expect(result.exitCode, result.all).toBe(0);
     const healthchecked = Object.entries(up.services)
-      .filter(([, s]) => s.healthcheck)
+      .filter(([, s]) => s.healthcheck?.test)
       .map(([n]) => n);
     const jobs = Object.entries(up.services)
       .filter(([, s]) => s.restart === 'no')
       .map(([n]) => n);
-    const deadline = Date.now() + 180_000;
+    const deadline = Date.now() + 240_000;
     let states: Record<string, string> = {};
     for (;;) {
       states = await serviceStates(project.name);
@@ -224,7 +226,7 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
     // Compose's $$ escaping reached the container as the shell's own $.
     const job = await containerOf(project.name, 'kong-migrations');
     expect(job.Config.Cmd?.[2]).toMatch(/^"\$@" \|\| exit\n/);
-  });
+  }, 420_000);
 });
 
 async function containerOf(composeProject: string, service: string) {
@@ -247,8 +249,10 @@ async function serviceStates(composeProject: string): Promise<Record<string, str
   const states = await Promise.all(
     list.map(async (c) => {
       const info = await docker.getContainer(c.Id).inspect();
-      const state =
-        info.State.Health?.Status ?? (info.State.Running ? 'running' : `exited ${info.State.ExitCode}`);
+      // An exited job's health is meaningless (its image may declare a healthcheck): its exit code counts.
+      const state = !info.State.Running
+        ? `exited ${info.State.ExitCode}`
+        : (info.State.Health?.Status ?? 'running');
       return [c.Labels['com.docker.compose.service'] ?? '', state] as const;
     }),
   );

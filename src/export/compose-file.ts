@@ -23,7 +23,7 @@ export interface ComposeService {
   networks: Record<string, { aliases: string[] }>;
   extra_hosts: string[];
   depends_on?: Record<string, { condition: ComposeCondition }>;
-  healthcheck?: ComposeHealthcheck;
+  healthcheck?: ComposeHealthcheck | { disable: true };
   restart?: 'no';
   deploy?: { replicas: number };
 }
@@ -109,6 +109,7 @@ export function stackToCompose(stack: Stack): ComposeExport {
             actionTargets(s.afterReady).map((t) => [t, { condition: 'service_started' as const }]),
           ),
         },
+        healthcheck: { disable: true },
         restart: 'no',
       };
       notes.push(
@@ -166,7 +167,8 @@ function baseService(
     networks: { [NETWORK]: { aliases: [s.name] } },
     // As mkdev's containers: services can reach the developer's host on Linux engines too.
     extra_hosts: ['host.docker.internal:host-gateway'],
-    ...(healthcheck ? { healthcheck } : {}),
+    // A job's health means nothing, and images may declare a healthcheck (Kong's does).
+    ...(healthcheck ? { healthcheck } : s.oneShot ? { healthcheck: { disable: true as const } } : {}),
     ...(s.oneShot ? { restart: 'no' as const } : {}),
     ...(s.replicas > 1 ? { deploy: { replicas: s.replicas } } : {}),
   };
