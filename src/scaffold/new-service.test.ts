@@ -112,6 +112,12 @@ describe('new-service refuses, writing nothing', () => {
     refused(dir, { name: 'users' });
   });
 
+  it('a services that is a file', () => {
+    const dir = project();
+    writeFileSync(join(dir, 'services'), 'not a directory');
+    expect((refused(dir, { name: 'orders' }) as Error).message).toBe('services is not a directory');
+  });
+
   it('a service of that name already in mkdev.yaml', () => {
     const dir = project({ 'mkdev.yaml': 'name: p\nservices:\n  orders:\n    image: nginx\n' });
     expect((refused(dir, { name: 'orders' }) as Error).message).toContain("already has a service 'orders'");

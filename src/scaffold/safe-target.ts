@@ -1,6 +1,6 @@
 // The directory a new service goes to must stay inside the project: a symlinked services/ (or one of
 // its parents) pointing elsewhere would make `new-service` write outside it.
-import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import { UserError } from '../cli/errors.ts';
 
@@ -29,6 +29,11 @@ export function checkTarget(projectDir: string, target: string, shown: string): 
   const root = realpathSync(projectDir);
   let ancestor = dirname(target);
   while (!existsSync(ancestor)) ancestor = dirname(ancestor);
+  if (!statSync(ancestor).isDirectory()) {
+    throw new UserError(`${relative(projectDir, ancestor)} is not a directory`, {
+      hint: 'move it away, then run the command again',
+    });
+  }
   const resolved = realpathSync(ancestor);
   if (!inside(root, resolved)) {
     throw new UserError(
