@@ -81,7 +81,14 @@ describe('services', () => {
     const p = await api('PATCH', '/services/svc-patch', { retries: 2 });
     expect(p.status).toBe(200);
     expect(p.body).toMatchObject({ retries: 2, host: 'p.internal' });
-    expect((await api('PATCH', '/services/nope-nope', { retries: 2 })).status).toBe(404);
+    const missing = await api('PATCH', '/services/nope-nope', { retries: 2 });
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({
+      code: 6,
+      name: 'not found',
+      message: `could not find the entity with '{name="nope-nope"}'`,
+      fields: { name: 'nope-nope' },
+    });
     expect((await api('DELETE', '/services/svc-patch')).status).toBe(204);
     expect((await api('DELETE', '/services/svc-patch')).status).toBe(204);
     expect((await api('GET', '/services/svc-patch')).status).toBe(404);

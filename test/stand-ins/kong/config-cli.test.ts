@@ -132,7 +132,7 @@ describe('kong CLI against Postgres', () => {
     try {
       const { waitFor } = await import('./helpers/kong.ts');
       await waitFor('admin up', async () => (await fetch(`${k.admin}/status`)).status === 200);
-      const r = await k.api('POST', '/services', { host: 'x.internal' }, { allowUndocumented: false });
+      const r = await k.api('POST', '/services', { host: 'x.internal' });
       expect(r.status).toBe(405);
       expect(r.body).toEqual({
         code: 12,
@@ -140,6 +140,12 @@ describe('kong CLI against Postgres', () => {
         message: "cannot create 'services' entities when not using a database",
       });
       expect((await k.api('GET', '/services')).body).toEqual({ data: [], next: null });
+      // Kong validates before the strategy refuses: a bad body is still a schema violation.
+      expect((await k.api('POST', '/services', { port: 1 })).status).toBe(400);
+      expect((await k.api('PUT', '/services/named', { host: 'x.internal' })).body.message).toBe(
+        "cannot create or update 'services' entities by 'name' when not using a database",
+      );
+      expect((await k.api('DELETE', '/services/named')).status).toBe(204);
       expect((await fetch(`${k.status}/status/ready`)).status).toBe(503);
     } finally {
       await k.stop();

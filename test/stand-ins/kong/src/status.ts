@@ -8,10 +8,10 @@ import { KONG_VERSION } from './version.ts';
 async function ready(rt: Runtime): Promise<[number, string]> {
   if (rt.store) {
     if (!(await reachable(rt.store.db))) return [503, 'failed to connect to database'];
-    if (!rt.routerBuilt) return [503, 'router rebuilds are not complete'];
+    if (!rt.routerBuilt) return [503, 'router builds not yet complete'];
     return [200, 'ready'];
   }
-  return [503, 'no configuration available (empty configuration present)'];
+  return [503, 'no configuration available'];
 }
 
 export function createStatusServer(rt: Runtime): Server {

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { type Entity, pluginCacheKey, type Store } from '../store.ts';
 import { entityChecks, expandShorthands, normalizeTarget } from './entity-rules.ts';
 import {
+  ApiError,
   foreignKeyViolation,
+  operationUnsupported,
   primaryKeyViolation,
   referencedByOthers,
   schemaViolation,
@@ -109,7 +111,7 @@ function prepareInput(
 }
 
 export async function create(
-  store: Store,
+  store: Store | null,
   def: EntityDef,
   input: Record<string, unknown>,
   form: boolean,
@@ -123,6 +125,7 @@ export async function create(
   candidate.updated_at = body.updated_at ?? ts;
   const e = validateFull(def, candidate, form);
   e.id = String(e.id).toLowerCase();
+  if (!store) throw operationUnsupported(`cannot create '${def.name}' entities when not using a database`);
   if (await store.get(def, e.id as string)) throw primaryKeyViolation(e.id as string);
   await checkReferences(store, def, e);
   await checkUnique(store, def, e);
@@ -132,7 +135,7 @@ export async function create(
 
 /** PUT: full replacement (defaults re-applied) of the entity the key names, or creation. */
 export async function upsert(
-  store: Store,
+  store: Store | null,
   def: EntityDef,
   key: string,
   input: Record<string, unknown>,
@@ -141,7 +144,7 @@ export async function upsert(
   upstreamId?: string,
 ): Promise<Entity> {
   const body = prepareInput(def, input, scope);
-  const existing = await findByKey(store, def, key, upstreamId);
+  const existing = store ? await findByKey(store, def, key, upstreamId) : null;
   const ts = now(def);
   const isId = UUID_RE.test(key);
   if (!isId && def.endpointKey) {
@@ -161,6 +164,12 @@ export async function upsert(
   candidate.created_at = existing?.created_at ?? ts;
   candidate.updated_at = ts;
   const e = validateFull(def, candidate, form);
+  if (!store) {
+    const by = !isId && def.endpointKey ? ` by '${def.endpointKey}'` : '';
+    throw operationUnsupported(
+      `cannot create or update '${def.name}' entities${by} when not using a database`,
+    );
+  }
   await checkReferences(store, def, e);
   await checkUnique(store, def, e);
   if (existing) await store.update(def, e);
@@ -192,4 +201,17 @@ export async function remove(store: Store, def: EntityDef, e: Entity): Promise<v
     throw referencedByOthers('routes', 'services');
   }
   await store.delete(def, e.id as string);
+}
+
+/** DAO update on a missing entity: kong/db/dao/init.lua's NOT_FOUND error (code 6). */
+export function daoNotFound(def: EntityDef, key: string): ApiError {
+  const byId = UUID_RE.test(key) || !def.endpointKey;
+  const fields = byId ? { id: key } : { [def.endpointKey as string]: key };
+  const where = byId ? `primary key '{id="${key}"}'` : `'{${def.endpointKey}="${key}"}'`;
+  return new ApiError(404, {
+    code: 6,
+    name: 'not found',
+    message: `could not find the entity with ${where}`,
+    fields,
+  });
 }

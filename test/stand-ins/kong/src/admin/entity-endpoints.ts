@@ -2,10 +2,10 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { Runtime } from '../runtime.ts';
-import type { Entity, Store } from '../store.ts';
+import type { Entity } from '../store.ts';
 import { parseBody } from './body.ts';
-import { create, findByKey, remove, type Scope, update, upsert } from './crud.ts';
-import { ApiError, methodNotAllowed, notFound, operationUnsupported } from './errors.ts';
+import { create, daoNotFound, findByKey, remove, type Scope, update, upsert } from './crud.ts';
+import { ApiError, methodNotAllowed, notFound } from './errors.ts';
 import { encodeOffset, parsePageArgs } from './pagination.ts';
 import { ENTITIES, type EntityDef, type EntityName } from './schemas.ts';
 
@@ -21,15 +21,6 @@ export interface Req {
 }
 
 const ok = (body: unknown): Reply => ({ status: 200, body });
-
-function storeOf(
-  rt: Runtime,
-  def: EntityDef,
-  op: 'create' | 'update' | 'create or update' | 'remove',
-): Store {
-  if (!rt.store) throw operationUnsupported(`cannot ${op} '${def.name}' entities when not using a database`);
-  return rt.store;
-}
 
 async function list(
   rt: Runtime,
@@ -78,7 +69,7 @@ export async function topLevel(
     if (req.method === 'GET') return list(rt, def, req, {}, `/${name}`, false);
     if (req.method === 'POST') {
       const b = await body(req);
-      const e = await create(storeOf(rt, def, 'create'), def, b.data, b.form);
+      const e = await create(rt.store, def, b.data, b.form);
       rt.changed();
       return { status: 201, body: e };
     }
@@ -108,32 +99,22 @@ async function entity(
     case 'PUT': {
       const b = await body(req);
       if (existing && scope && !inScope(existing)) throw notFound();
-      const e = await upsert(
-        storeOf(rt, def, 'create or update'),
-        def,
-        decoded,
-        b.data,
-        b.form,
-        scope,
-        upstreamId,
-      );
+      const e = await upsert(rt.store, def, decoded, b.data, b.form, scope, upstreamId);
       rt.changed();
       return ok(e);
     }
     case 'PATCH': {
       const b = await body(req);
-      const store = storeOf(rt, def, 'update');
       const e = inScope(existing);
-      if (!e) throw notFound();
-      const updated = await update(store, def, e, b.data, b.form);
+      if (!e || !rt.store) throw scope ? notFound() : daoNotFound(def, decoded);
+      const updated = await update(rt.store, def, e, b.data, b.form);
       rt.changed();
       return ok(updated);
     }
     case 'DELETE': {
-      const store = storeOf(rt, def, 'remove');
       const e = inScope(existing);
-      if (e) {
-        await remove(store, def, e);
+      if (e && rt.store) {
+        await remove(rt.store, def, e);
         rt.changed();
       }
       return { status: 204 };
@@ -186,7 +167,7 @@ export async function nested(
     }
     if (req.method === 'POST' && ckey === undefined) {
       const b = await body(req);
-      const e = await create(storeOf(rt, def, 'create'), def, b.data, b.form, scope);
+      const e = await create(rt.store, def, b.data, b.form, scope);
       rt.changed();
       return { status: 201, body: e };
     }
