@@ -1,0 +1,120 @@
+// Scenario 3: the critical-path lower bound. Each service of the default stack is started alone and
+// polled tightly (mkdev's own probes, every 25 ms); the times are then summed along the dependency
+// graph: max(postgres ready + migrations complete, consul ready) + kong ready + its plugin, against
+// rabbitmq and prometheus in parallel. No real run can beat it: every wait in it is real work.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { probeTargetFor, whyDead } from '../../src/engine/container-ops.ts';
+import { containerCreateOptions } from '../../src/engine/container-spec.ts';
+import { networkName, volumeName } from '../../src/engine/names.ts';
+import { ensureNetwork, ensureVolume } from '../../src/engine/network.ts';
+import { probesOf } from '../../src/export/healthcheck.ts';
+import { putKv } from '../../src/platform/consul-kv.ts';
+import { ensureGlobalPlugin } from '../../src/platform/kong-admin.ts';
+import { tearDown } from '../../src/project/tear-down.ts';
+import { createProbe } from '../../src/readiness/create-probe.ts';
+import { waitUntilReady } from '../../src/readiness/wait-until-ready.ts';
+import { loadStack } from '../../src/stack/load-stack.ts';
+import type { Stack } from '../../src/stack/model.ts';
+
+const POLL_MS = 25;
+const HOST = '127.0.0.1';
+
+export interface LowerBound {
+  /** Each service's own create -> ready (jobs: create -> exit 0). */
+  readonly alone: Readonly<Record<string, number>>;
+  readonly criticalPathMs: number;
+  readonly path: string;
+}
+
+export async function measureLowerBound(
+  docker: Docker,
+  project: string,
+  images: string,
+): Promise<LowerBound> {
+  const stateDir = mkdtempSync(join(tmpdir(), `${project}-`));
+  const stack = await loadStack({ cwd: stateDir, project, images, stateDir, freePorts: true });
+  await ensureNetwork(docker, project);
+  for (const v of stack.volumes) await ensureVolume(docker, project, volumeName(project, v));
+  const alone: Record<string, number> = {};
+  const signal = AbortSignal.timeout(600_000);
+  try {
+    const time = async (name: string, keep: boolean) => {
+      const started = performance.now();
+      const container = await start(docker, stack, name);
+      await untilReady(stack, name, container, signal);
+      alone[name] = performance.now() - started;
+      if (!keep) await container.remove({ force: true, v: true });
+      return container;
+    };
+    // The independent branches first, each alone, then the Kong chain on a stack of its own.
+    await time('rabbitmq', false);
+    await time('prometheus', false);
+    await time('postgres', true);
+    const migrationsStarted = performance.now();
+    const job = await start(docker, stack, 'kong-migrations');
+    const exit = (await job.wait()) as { StatusCode: number };
+    if (exit.StatusCode !== 0) throw new Error(`kong-migrations exited ${exit.StatusCode}`);
+    alone['kong-migrations'] = performance.now() - migrationsStarted;
+    const consul = await time('consul', true);
+    const consulPort = (await probeTargetFor(consul, HOST)).hostPort(8500);
+    const migrations = stack.services['kong-migrations'];
+    for (const action of migrations?.afterCompleted ?? []) {
+      if (action.kind === 'consul_kv_put')
+        await putKv(`http://${HOST}:${consulPort}`, action.key, action.value);
+    }
+    const kong = await time('kong', true);
+    const adminPort = (await probeTargetFor(kong, HOST)).hostPort(8001);
+    const pluginStarted = performance.now();
+    for (const action of stack.services.kong?.afterReady ?? []) {
+      if (action.kind === 'kong_plugin') {
+        await ensureGlobalPlugin(`http://${HOST}:${adminPort}`, action.name, action.config);
+      }
+    }
+    alone['kong plugin'] = performance.now() - pluginStarted;
+  } finally {
+    await tearDown(docker, project, { volumes: true }).catch(() => {});
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  const get = (n: string) => alone[n] ?? 0;
+  const dbBranch = get('postgres') + get('kong-migrations');
+  const kongPath = Math.max(dbBranch, get('consul')) + get('kong') + get('kong plugin');
+  const branches: [string, number][] = [
+    [`${dbBranch >= get('consul') ? 'postgres -> kong-migrations' : 'consul'} -> kong -> plugin`, kongPath],
+    ['rabbitmq', get('rabbitmq')],
+    ['prometheus', get('prometheus')],
+  ];
+  const [path, criticalPathMs] = branches.sort((a, b) => b[1] - a[1])[0] as [string, number];
+  return { alone, criticalPathMs, path };
+}
+
+async function start(docker: Docker, stack: Stack, name: string): Promise<Docker.Container> {
+  const service = stack.services[name];
+  if (service === undefined) throw new Error(`no service ${name} in the stack`);
+  const container = await docker.createContainer(
+    containerCreateOptions(service, {
+      project: stack.project,
+      network: networkName(stack.project),
+      replica: 1,
+      configHash: 'bench-lower-bound',
+    }),
+  );
+  await container.start();
+  return container;
+}
+
+async function untilReady(stack: Stack, name: string, container: Docker.Container, signal: AbortSignal) {
+  const ready = stack.services[name]?.ready;
+  if (ready === undefined) return;
+  const target = await probeTargetFor(container, HOST);
+  for (const probe of probesOf(ready)) {
+    await waitUntilReady(createProbe(probe), target, {
+      intervalMs: POLL_MS,
+      timeoutMs: ready.timeoutMs,
+      signal,
+      whyDead: () => whyDead(container),
+    });
+  }
+}

@@ -1,0 +1,157 @@
+// bench/RESULTS.md: the machine, every scenario's median and spread, the ratios, and the goals.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { seconds, spread, summarize } from './stats.ts';
+
+export type Samples = Record<string, number[]>;
+
+export interface Results {
+  readonly samples: Samples;
+  readonly reps: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly timelines: readonly unknown[];
+  readonly composeTimelines: readonly Record<string, number>[];
+  readonly lowerBounds: readonly { alone: Record<string, number>; criticalPathMs: number; path: string }[];
+  readonly engineVersion: string;
+  readonly composeVersion: string;
+  readonly loadAverage: string;
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+interface Goal {
+  readonly what: string;
+  readonly value: number | undefined;
+  readonly limit: number;
+  readonly show: (v: number) => string;
+}
+
+/** Ratios of medians, and the range of the per-repetition ratios (the reps are paired by index). */
+function ratio(samples: Samples, a: string, b: string) {
+  const x = samples[a] ?? [];
+  const y = samples[b] ?? [];
+  const ma = summarize(x)?.median;
+  const mb = summarize(y)?.median;
+  const paired = x.slice(0, y.length).map((v, i) => v / (y[i] as number));
+  return { median: ma !== undefined && mb ? ma / mb : undefined, paired: summarize(paired) };
+}
+
+function medianPerService(rows: readonly Record<string, number>[]): Record<string, number> {
+  const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      summarize(rows.flatMap((r) => (r[n] === undefined ? [] : [r[n] as number])))?.median ?? 0,
+    ]),
+  );
+}
+
+export function writeResults(file: string, r: Results): void {
+  const s = (key: string) => summarize(r.samples[key] ?? []);
+  const r13 = ratio(r.samples, 'mkdev up', 'lower bound');
+  const r12 = ratio(r.samples, 'mkdev up', 'compose up');
+  const fmtRatio = (x: ReturnType<typeof ratio>) =>
+    x.median === undefined
+      ? 'n/a'
+      : `${x.median.toFixed(2)} (per rep ${x.paired?.min.toFixed(2)} – ${x.paired?.max.toFixed(2)})`;
+  const goals: Goal[] = [
+    {
+      what: '1/3 (mkdev up / lower bound) <= 1.15',
+      value: r13.median,
+      limit: 1.15,
+      show: (v) => v.toFixed(2),
+    },
+    { what: '1/2 (mkdev up / compose) <= 0.6', value: r12.median, limit: 0.6, show: (v) => v.toFixed(2) },
+    { what: 'no-op up < 1 s', value: s('no-op up')?.median, limit: 1000, show: seconds },
+    { what: 'down < 3 s', value: s('down')?.median, limit: 3000, show: seconds },
+    { what: 'reuse < 1 s', value: s('startStack reuse')?.median, limit: 1000, show: seconds },
+    { what: '--help < 0.3 s', value: s('--help')?.median, limit: 300, show: seconds },
+    { what: 'peak RSS of up < 150 MB', value: s('rss')?.median, limit: 150e6, show: mib },
+  ];
+  const rows: [string, string][] = [
+    ['1. `mkdev up`, nothing to all ready', spread(s('mkdev up'))],
+    [
+      '2. exported Compose file: `docker-compose up -d` to all healthy, jobs exited 0, Kong ready',
+      spread(s('compose up')),
+    ],
+    ['   (2. `docker-compose up -d` returned)', spread(s('compose up -d returned'))],
+    ['3. critical-path lower bound', spread(s('lower bound'))],
+    ['4. no-op `mkdev up` on a healthy stack', spread(s('no-op up'))],
+    ['5. `mkdev down` (volumes kept)', spread(s('down'))],
+    ['6a. `startStack({ reuse: true })`, first call (fresh stack)', spread(s('startStack fresh'))],
+    ['6b. `startStack({ reuse: true })`, second call (reused)', spread(s('startStack reuse'))],
+    ['7a. `mkdev --help` process wall time', spread(s('--help'))],
+    ['7b. `mkdev status` process wall time (healthy stack)', spread(s('status'))],
+    ['8. peak RSS of `mkdev up` (GNU time, max RSS)', spread(s('rss'), mib)],
+    ['   peak RSS of no-op `mkdev up`', spread(s('rss no-op'), mib)],
+    ['`mkdev export compose` process wall time', spread(s('export'))],
+    ['`docker-compose down -v` of the Compose stack', spread(s('compose down -v'))],
+  ];
+  const alone = Object.keys(r.samples)
+    .filter((k) => k.startsWith('alone '))
+    .map((k) => `| ${k.slice(6)} | ${spread(s(k))} |`);
+  const composePer = medianPerService(r.composeTimelines);
+  const mkdevPer = medianPerService(
+    r.timelines.map((t) =>
+      Object.fromEntries(
+        Object.entries((t as { timeline?: Record<string, { readyAt?: number }> }).timeline ?? {}).map(
+          ([n, v]) => [n, v.readyAt ?? 0],
+        ),
+      ),
+    ),
+  );
+  const services = [...new Set([...Object.keys(mkdevPer), ...Object.keys(composePer)])].sort(
+    (a, b) => (mkdevPer[a] ?? composePer[a] ?? 0) - (mkdevPer[b] ?? composePer[b] ?? 0),
+  );
+  const text = `# mkdev benchmark results
+
+Written by \`npm run bench\` (bench/run.ts), ${r.reps} repetitions, scenarios alternating within each
+repetition (odd reps: mkdev then Compose; even reps: Compose then mkdev; then the lower bound and the
+testing library). Every host port engine-chosen (MKDEV_*_PORT=0), offline image set
+(images/offline-image-map.yaml), unique project names, everything removed after each scenario.
+
+## Machine
+
+- Date: ${r.startedAt.toISOString()} to ${r.finishedAt.toISOString()}
+- CPUs: ${cpus().length} (nproc), ${cpus()[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB
+- Docker engine ${r.engineVersion}; docker-compose ${r.composeVersion}; Node ${process.version}
+- Load average at the end: ${r.loadAverage} (the machine is shared with other engineers' test runs:
+  numbers are noisy, spreads are real)
+
+## Results (median, min – max)
+
+| scenario | median (min – max, n) |
+| --- | --- |
+${rows.map(([a, b]) => `| ${a} | ${b} |`).join('\n')}
+
+Ratios (of medians; per-repetition ratios in brackets):
+
+- 1/3, mkdev up / lower bound: ${fmtRatio(r13)}
+- 1/2, mkdev up / Compose: ${fmtRatio(r12)}
+
+## Goals
+
+| goal | measured (median) | met |
+| --- | --- | --- |
+${goals.map((g) => `| ${g.what} | ${g.value === undefined ? 'n/a' : g.show(g.value)} | ${g.value === undefined ? 'not measured' : g.value <= g.limit ? 'yes' : 'no'} |`).join('\n')}
+
+## Where the time goes
+
+Each service started alone, polled every 25 ms (the lower bound's terms):
+
+| service | create -> ready (median, min – max) |
+| --- | --- |
+${alone.join('\n')}
+
+Lower-bound critical path per repetition: ${r.lowerBounds.map((b) => `${seconds(b.criticalPathMs)} via ${b.path}`).join('; ')}
+
+When each service was ready, median over repetitions, from the start of \`mkdev up\` (its --json
+timeline, readyAt) and from the start of \`docker-compose up -d\` (polled every 250 ms):
+
+| service | mkdev up | Compose |
+| --- | --- | --- |
+${services.map((n) => `| ${n} | ${mkdevPer[n] === undefined ? '-' : seconds(mkdevPer[n] as number)} | ${composePer[n] === undefined ? '-' : seconds(composePer[n] as number)} |`).join('\n')}
+`;
+  writeFileSync(file, text);
+}
