@@ -106,6 +106,7 @@ describe('the default stack', () => {
       ['kong-migrations', 'completed', true, true],
       ['kong', 'running', true, true],
       ['prometheus', 'running', true, true],
+      ['registrator', 'running', true, true],
     ]);
   });
 
@@ -121,7 +122,7 @@ describe('the default stack', () => {
     expect(events.filter((e) => e.step === 'create' || e.step === 'recreate' || e.step === 'start')).toEqual(
       [],
     );
-    expect(events.filter((e) => e.step === 'ready').length).toBe(5);
+    expect(events.filter((e) => e.step === 'ready').length).toBe(6);
     expect(await containerIds()).toEqual(before);
   });
 
@@ -138,7 +139,7 @@ describe('the default stack', () => {
   it('down --volumes leaves no container, network or volume of the project', async () => {
     const down = await project.run(['down', '--volumes']);
     expect(down.exitCode).toBe(0);
-    expect(down.stdout).toMatch(/removed 6 containers, 1 network, 4 volumes/);
+    expect(down.stdout).toMatch(/removed 7 containers, 1 network, 4 volumes/);
     const left = await projectResources(project.name);
     expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
     expect(await unlabelledResources(project.name)).toEqual([]);

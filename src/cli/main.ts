@@ -84,7 +84,7 @@ function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
 export function report(error: unknown): number {
   if (error instanceof InterruptedError) {
     process.stderr.write(
-      'mkdev: interrupted; what was started is labelled, run the command again to carry on\n',
+      "mkdev: interrupted; what was started keeps running: 'mkdev up' carries on, 'mkdev down' removes it\n",
     );
   } else if (error instanceof UserError) {
     process.stderr.write(`mkdev: ${error.message}\n`);

@@ -1,6 +1,8 @@
 // The plan executor: every service is a task that waits for exactly what it depends on, so the graph
-// runs as parallel as it allows. On failure or Ctrl-C, what this run started is stopped (labelled, so
-// the next run carries on) and volumes are kept: nothing half-started, nothing lost.
+// runs as parallel as it allows. On failure, what this run started is stopped gracefully (labelled, so
+// the next run carries on) and volumes are kept: nothing half-started, nothing lost. On Ctrl-C mkdev
+// stops waiting but leaves containers running: killing a database during its first initialisation
+// corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
 import type Docker from 'dockerode';
 import { InterruptedError, UserError } from '../cli/errors.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
@@ -16,6 +18,9 @@ import type { EventSink, ServiceTimeline, StepName } from './events.ts';
 import { Milestones, UpstreamFailed } from './milestones.ts';
 import type { ContainerStep, Plan, ServicePlan } from './plan.ts';
 import { explainStartError } from './start-errors.ts';
+
+/** Compose's default: enough for a database to finish initialising or shut down cleanly. */
+const STOP_GRACE_SECONDS = 10;
 
 export interface ExecuteOptions {
   readonly docker: Docker;
@@ -188,12 +193,13 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
       }),
     ),
   );
-  if (failures.length > 0 || options.signal.aborted) {
-    // Stop what this run started; keep it (labelled) so logs stay readable and the next `up` carries on.
-    await Promise.all(startedThisRun.map((c) => c.stop({ t: 2 }).catch(() => {})));
-    if (failures.length === 0) throw new InterruptedError();
+  if (failures.length > 0) {
+    // Stop what this run started, with time to shut down cleanly; keep it (labelled) so logs stay
+    // readable and the next `up` carries on.
+    await Promise.all(startedThisRun.map((c) => c.stop({ t: STOP_GRACE_SECONDS }).catch(() => {})));
     throw failures[0];
   }
+  if (options.signal.aborted) throw new InterruptedError();
   return { timeline, targets };
 }
 

@@ -1,0 +1,133 @@
+// The register library against the stand-in *containers* (the images mkdev runs in place of kong:3.9 and
+// hashicorp/consul:1.20 here, the official images where MKDEV_IMAGES says so): Kong on Postgres,
+// bootstrapped by KongContainer, and a dev-mode Consul agent.
+import {
+  GenericContainer,
+  Network,
+  type StartedNetwork,
+  type StartedTestContainer,
+  Wait,
+} from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsulContainer, type StartedConsulContainer } from '../testing/containers/consul-container.ts';
+import { KongContainer, type StartedKongContainer } from '../testing/containers/kong-container.ts';
+import { ownerLabels } from '../testing/containers/owner-label.ts';
+import { testImage } from '../testing/containers/test-images.ts';
+import {
+  deregisterFromConsul,
+  RegistrationError,
+  registerOnConsul,
+  registerOnKong,
+  unregisterFromKong,
+} from './index.ts';
+
+const DB = { user: 'kong', password: 'kong-secret', database: 'kong' };
+
+describe('against the Kong and Consul containers', () => {
+  let network: StartedNetwork | undefined;
+  let postgres: StartedTestContainer | undefined;
+  let kong: StartedKongContainer | undefined;
+  let consul: StartedConsulContainer | undefined;
+
+  beforeAll(async () => {
+    network = await new Network().start();
+    [postgres, consul] = await Promise.all([
+      new GenericContainer(await testImage('postgres:17'))
+        .withNetwork(network)
+        .withNetworkAliases('kong-database')
+        .withEnvironment({ POSTGRES_USER: DB.user, POSTGRES_PASSWORD: DB.password, POSTGRES_DB: DB.database })
+        .withWaitStrategy(
+          Wait.forSuccessfulCommand(`pg_isready -h 127.0.0.1 -U ${DB.user} -d ${DB.database}`),
+        )
+        .withLabels(ownerLabels())
+        .start(),
+      new ConsulContainer(await testImage('hashicorp/consul:1.20')).start(),
+    ]);
+    kong = await new KongContainer(await testImage('kong:3.9'))
+      .withNetwork(network)
+      .withPostgres({ host: 'kong-database', ...DB })
+      .start();
+  });
+
+  afterAll(async () => {
+    await kong?.stop();
+    await consul?.stop();
+    await postgres?.stop();
+    await network?.stop();
+  });
+
+  const adminUrl = () => kong?.getAdminUrl() ?? '';
+  const consulUrl = () => consul?.getHttpUrl() ?? '';
+  const get = async (url: string) => {
+    const res = await fetch(url);
+    return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+  };
+
+  it('upserts the Kong service and route by name; a second run updates them in place', async () => {
+    const first = await registerOnKong({
+      adminUrl: adminUrl(),
+      name: 'orders',
+      port: 8080,
+      paths: ['/orders'],
+    });
+    const again = await registerOnKong({
+      adminUrl: adminUrl(),
+      name: 'orders',
+      port: 9090,
+      paths: ['/orders', '/o'],
+    });
+    expect(again).toEqual(first);
+    expect((await get(`${adminUrl()}/services/orders`)).body).toMatchObject({
+      id: first.serviceId,
+      host: 'orders.service.consul',
+      port: 9090,
+      protocol: 'http',
+    });
+    expect((await get(`${adminUrl()}/routes/orders`)).body).toMatchObject({
+      id: first.routeId,
+      paths: ['/orders', '/o'],
+      strip_path: true,
+      service: { id: first.serviceId },
+    });
+    expect((await get(`${adminUrl()}/routes`)).body.data).toHaveLength(1);
+  });
+
+  it("reports Kong's own error body", async () => {
+    const error = await registerOnKong({ adminUrl: adminUrl(), name: 'bad', port: 0, paths: ['/bad'] }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(RegistrationError);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/PUT .*\/services\/bad answered 400: schema violation/);
+  });
+
+  it('unregisters from Kong, also when already gone', async () => {
+    await registerOnKong({ adminUrl: adminUrl(), name: 'gone', port: 8080, paths: ['/gone'] });
+    await unregisterFromKong({ adminUrl: adminUrl(), name: 'gone' });
+    await unregisterFromKong({ adminUrl: adminUrl(), name: 'gone' });
+    expect((await get(`${adminUrl()}/services/gone`)).status).toBe(404);
+  });
+
+  it('registers on Consul with a check and deregisters, also when already gone', async () => {
+    await registerOnConsul({
+      consulUrl: consulUrl(),
+      id: 'orders-1',
+      name: 'orders',
+      address: '10.1.2.3',
+      port: 8080,
+      meta: { version: '1' },
+      check: { tcp: '10.1.2.3:8080', interval: '2s', timeout: '1s', deregisterCriticalServiceAfter: '1m' },
+    });
+    const [instance] = (await get(`${consulUrl()}/v1/health/service/orders`)).body;
+    expect(instance.Service).toMatchObject({
+      ID: 'orders-1',
+      Address: '10.1.2.3',
+      Port: 8080,
+      Meta: { version: '1' },
+    });
+    expect(instance.Checks.map((c: { ServiceID: string }) => c.ServiceID)).toContain('orders-1');
+    await deregisterFromConsul({ consulUrl: consulUrl(), id: 'orders-1' });
+    await deregisterFromConsul({ consulUrl: consulUrl(), id: 'orders-1' });
+    expect((await get(`${consulUrl()}/v1/catalog/service/orders`)).body).toEqual([]);
+  });
+});
