@@ -1,4 +1,5 @@
 // The CLI shell: help, version, usage errors and doctor, through the real binary.
+import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeProject, testProject } from './support/cli.ts';
 
@@ -38,6 +39,26 @@ describe('mkdev CLI', () => {
         'image mkdev-offline/kong-standin:3.9',
       ]),
     );
+  });
+
+  it('doctor names who holds a port the stack wants', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const doctor = await project.run(['doctor', '--json'], {
+        env: { MKDEV_KONG_ADMIN_PORT: String(port) },
+      });
+      expect(doctor.exitCode).toBe(1);
+      const report = JSON.parse(doctor.stdout) as {
+        checks: { name: string; status: string; detail: string }[];
+      };
+      const check = report.checks.find((c) => c.name === `port ${port}`);
+      expect(check?.status).toBe('fail');
+      expect(check?.detail).toBe(`wanted by kong, taken by process node (pid ${process.pid})`);
+    } finally {
+      holder.close();
+    }
   });
 
   it('doctor fails within 3 s, clearly, when the engine is unreachable', async () => {

@@ -50,8 +50,7 @@ function processHoldingPort(port: number): string | undefined {
         })();
         const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
         if (inode && inodes.has(inode)) {
-          const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-          return `process ${name} (pid ${pid})`;
+          return `process ${processName(pid)} (pid ${pid})`;
         }
       }
     }
@@ -59,4 +58,10 @@ function processHoldingPort(port: number): string | undefined {
     // Not Linux, or /proc unreadable: we simply cannot tell.
   }
   return undefined;
+}
+
+/** The executable's name from its command line; `comm` can be a thread name (Node 24 says MainThread). */
+function processName(pid: string): string {
+  const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+  return argv0.split('/').pop() || readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 }
