@@ -20,16 +20,21 @@ export function masker(secrets: readonly string[], show: boolean): (text: string
   return (text) => secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('***')), text);
 }
 
-export async function openProject(values: ParsedValues, cwd: string): Promise<OpenProject> {
+/** The stack named by the common flags (-p, -f, --images). */
+export function loadStackFromFlags(values: ParsedValues, cwd: string): Promise<Stack> {
   const project = stringFlag(values, 'project');
   const file = stringFlag(values, 'file');
   const images = stringFlag(values, 'images');
-  const stack = await loadStack({
+  return loadStack({
     cwd,
     ...(project ? { project } : {}),
     ...(file ? { file } : {}),
     ...(images ? { images } : {}),
   });
+}
+
+export async function openProject(values: ParsedValues, cwd: string): Promise<OpenProject> {
+  const stack = await loadStackFromFlags(values, cwd);
   const docker = await connectEngine();
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
   await reapOrphans(docker);

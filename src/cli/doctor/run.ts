@@ -10,20 +10,13 @@ import {
 import { createDockerClient } from '../../engine/docker-client.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
-import { loadStack } from '../../stack/load-stack.ts';
-import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
+import { loadStackFromFlags } from '../../project/open-project.ts';
+import { boolFlag, type CommandRun } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const project = stringFlag(values, 'project');
-  const file = stringFlag(values, 'file');
-  const images = stringFlag(values, 'images');
-  const stack = await loadStack({
-    cwd,
-    ...(project ? { project } : {}),
-    ...(file ? { file } : {}),
-    ...(images ? { images } : {}),
-  });
+  // doctor connects by itself: an unreachable engine is a finding here, not an error.
+  const stack = await loadStackFromFlags(values, cwd);
   const docker = createDockerClient();
   const engine = await checkEngine(docker);
   const results: CheckResult[] = [engine.result, checkNode()];
