@@ -131,7 +131,7 @@ describe('kong CLI against Postgres', () => {
     const k = await startKong({ KONG_DATABASE: 'off' }, { expectReady: false });
     try {
       const { waitFor } = await import('./helpers/kong.ts');
-      await waitFor('admin up', async () => (await fetch(`${k.admin}/status`)).status === 200);
+      await waitFor('admin up', async () => (await k.api('GET', '/status')).status === 200);
       const r = await k.api('POST', '/services', { host: 'x.internal' });
       expect(r.status).toBe(405);
       expect(r.body).toEqual({

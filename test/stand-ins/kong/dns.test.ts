@@ -76,6 +76,17 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
     }
   });
 
+  it('retries over TCP when the UDP answer is truncated', async () => {
+    dns.records.set('big.service.consul', {
+      srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }],
+    });
+    dns.truncate.add('big.service.consul');
+    await kong.api('POST', '/services', { name: 'big', host: 'big.service.consul' });
+    await kong.api('POST', '/services/big/routes', { paths: ['/big'] });
+    await waitFor('proxy via TCP answer', async () => (await fetch(`${kong.proxy}/big`)).status === 200);
+    expect(dns.queries.some((q) => q.name === 'big.service.consul' && q.transport === 'tcp')).toBe(true);
+  });
+
   it('upstream targets named by DNS take the SRV port', async () => {
     dns.records.set('t.service.consul', { srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }] });
     await kong.api('POST', '/upstreams', { name: 'dns.upstream' });

@@ -1,7 +1,7 @@
 // The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bashGet, docker, exec, hasImage, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
-import { apiCall, waitFor } from './helpers/kong.ts';
+import { apiCall, validator, waitFor } from './helpers/kong.ts';
 
 const ready = (await hasImage(KONG_IMAGE)) && (await hasImage(PG_IMAGE));
 const res = new Resources();
@@ -93,7 +93,11 @@ describe.skipIf(!ready)('kong stand-in image', () => {
       return r.output.includes('200') ? r.output : undefined;
     });
     expect(inside).toContain('{"message":"ready"}');
-    expect((await exec(kong, bashGet(8001, '/'))).output).toContain('Welcome to kong');
+    const root = (await exec(kong, bashGet(8001, '/'))).output;
+    const [head = '', ...rest] = root.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.[01] 200/);
+    validator.validate('GET', '/', 200, JSON.parse(rest.join('\r\n\r\n')));
+    expect(root).toContain('Welcome to kong');
     expect((await exec(kong, ['kong', 'health'])).code).toBe(0);
     await expect(fetch(`http://${ip}:8001/`)).rejects.toThrow();
     const proxy = await fetch(`http://${ip}:8000/nothing`);

@@ -1,5 +1,6 @@
 // A tiny authoritative DNS server (UDP) answering from a mutable table, like Consul's DNS interface.
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer as createTcpServer } from 'node:net';
 import * as packet from 'dns-packet';
 
 export interface Records {
@@ -9,21 +10,32 @@ export interface Records {
 
 export interface TestDns {
   port: number;
+  /** Names whose UDP answers come back empty with the TC bit set (the full answer is on TCP). */
+  truncate: Set<string>;
   records: Map<string, Records>;
-  queries: { name: string; type: string }[];
+  queries: { name: string; type: string; transport: 'udp' | 'tcp' }[];
   close(): Promise<void>;
 }
 
 export async function startDns(): Promise<TestDns> {
   const records = new Map<string, Records>();
-  const queries: { name: string; type: string }[] = [];
-  const sock: Socket = createSocket('udp4');
-  sock.on('message', (msg, rinfo) => {
+  const queries: { name: string; type: string; transport: 'udp' | 'tcp' }[] = [];
+  const truncate = new Set<string>();
+  const answer = (msg: Buffer, transport: 'udp' | 'tcp'): Buffer | null => {
     const q = packet.decode(msg);
     const question = q.questions?.[0];
-    if (!question) return;
+    if (!question) return null;
     const name = question.name.toLowerCase().replace(/\.$/, '');
-    queries.push({ name, type: question.type });
+    queries.push({ name, type: question.type, transport });
+    if (transport === 'udp' && truncate.has(name)) {
+      return packet.encode({
+        type: 'response',
+        id: q.id,
+        flags: packet.TRUNCATED_RESPONSE,
+        questions: q.questions,
+        answers: [],
+      });
+    }
     const rec = records.get(name);
     const answers: packet.Answer[] = [];
     const additionals: packet.Answer[] = [];
@@ -41,7 +53,7 @@ export async function startDns(): Promise<TestDns> {
         if (ip) additionals.push({ type: 'A', name: s.target, ttl: 0, data: ip });
       }
     }
-    const res = packet.encode({
+    return packet.encode({
       type: 'response',
       id: q.id,
       flags: packet.AUTHORITATIVE_ANSWER | (rec ? 0 : 3),
@@ -49,13 +61,38 @@ export async function startDns(): Promise<TestDns> {
       answers,
       additionals,
     });
-    sock.send(res, rinfo.port, rinfo.address);
+  };
+  const sock: Socket = createSocket('udp4');
+  sock.on('message', (msg, rinfo) => {
+    const res = answer(msg, 'udp');
+    if (res) sock.send(res, rinfo.port, rinfo.address);
   });
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const port = sock.address().port;
+  const tcp = createTcpServer((conn) => {
+    let buf = Buffer.alloc(0);
+    conn.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= buf.readUInt16BE(0) + 2) {
+        const len = buf.readUInt16BE(0);
+        const res = answer(buf.subarray(2, 2 + len), 'tcp');
+        buf = buf.subarray(2 + len);
+        if (res) {
+          const framed = Buffer.alloc(res.length + 2);
+          framed.writeUInt16BE(res.length, 0);
+          res.copy(framed, 2);
+          conn.write(framed);
+        }
+      }
+    });
+    conn.on('error', () => {});
+  });
+  await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
   return {
-    port: sock.address().port,
+    port,
+    truncate,
     records,
     queries,
-    close: () => new Promise<void>((r) => sock.close(() => r())),
+    close: () => new Promise<void>((r) => sock.close(() => tcp.close(() => r()))),
   };
 }
