@@ -32,7 +32,9 @@ export function parsePageArgs(q: URLSearchParams): PageArgs {
   const offset = q.get('offset');
   let after: string | null = null;
   if (offset !== null) {
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(offset)) throw invalidOffset(offset, 'bad base64 encoding');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(offset) || offset.length % 4 !== 0) {
+      throw invalidOffset(offset, 'bad base64 encoding');
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(offset, 'base64').toString('utf8'));
