@@ -47,9 +47,39 @@ export async function composeUpToReady(
     upError = error;
   });
   const perService: Record<string, number> = {};
+  try {
+    await pollUntilReady(docker, project, { checked, jobs, started, timeoutMs, perService }, () => upError);
+  } catch (error) {
+    // Let `up -d` finish (or time out) first, so the clean-up after us finds everything it created.
+    await up.catch(() => {});
+    throw error;
+  }
+  const readyMs = performance.now() - started;
+  await up;
+  const down = mustSucceed(
+    'docker-compose down -v',
+    await runTimed('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--remove-orphans']),
+  );
+  return { readyMs, upReturnedMs, perService, downMs: down.ms };
+}
+
+interface Expected {
+  readonly checked: readonly string[];
+  readonly jobs: readonly string[];
+  readonly started: number;
+  readonly timeoutMs: number;
+  readonly perService: Record<string, number>;
+}
+
+async function pollUntilReady(
+  docker: Docker,
+  project: string,
+  { checked, jobs, started, timeoutMs, perService }: Expected,
+  upError: () => unknown,
+): Promise<void> {
   let kongReady = false;
   for (;;) {
-    if (upError) throw upError;
+    if (upError()) throw upError();
     const elapsed = performance.now() - started;
     if (elapsed > timeoutMs) throw new Error(`compose stack ${project} not ready after ${timeoutMs} ms`);
     const states = await serviceStates(docker, project);
@@ -65,16 +95,9 @@ export async function composeUpToReady(
       }
     }
     if (!kongReady && states.kong === 'healthy') kongReady = await kongAnswers(docker, project);
-    if (kongReady && [...checked, ...jobs].every((n) => perService[n] !== undefined)) break;
+    if (kongReady && [...checked, ...jobs].every((n) => perService[n] !== undefined)) return;
     await sleep(POLL_MS);
   }
-  const readyMs = performance.now() - started;
-  await up;
-  const down = mustSucceed(
-    'docker-compose down -v',
-    await runTimed('docker-compose', ['-p', project, '-f', file, 'down', '-v', '--remove-orphans']),
-  );
-  return { readyMs, upReturnedMs, perService, downMs: down.ms };
 }
 
 async function serviceStates(docker: Docker, project: string): Promise<Record<string, string>> {
@@ -84,7 +107,12 @@ async function serviceStates(docker: Docker, project: string): Promise<Record<st
   });
   const entries = await Promise.all(
     list.map(async (c) => {
-      const info = await docker.getContainer(c.Id).inspect();
+      // Compose may replace a container between the listing and this look: skip it this round.
+      const info = await docker
+        .getContainer(c.Id)
+        .inspect()
+        .catch(() => undefined);
+      if (info === undefined) return ['', 'gone'] as const;
       // A job's exit code is what counts; its image may declare a healthcheck of its own.
       const state = !info.State.Running
         ? info.State.Status === 'exited'
@@ -94,7 +122,7 @@ async function serviceStates(docker: Docker, project: string): Promise<Record<st
       return [c.Labels['com.docker.compose.service'] ?? '', state] as const;
     }),
   );
-  return Object.fromEntries(entries);
+  return Object.fromEntries(entries.filter(([name]) => name !== ''));
 }
 
 async function kongAnswers(docker: Docker, project: string): Promise<boolean> {
