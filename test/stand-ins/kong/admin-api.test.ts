@@ -89,6 +89,7 @@ describe('services', () => {
       message: `could not find the entity with '{name="nope-nope"}'`,
       fields: { name: 'nope-nope' },
     });
+    expect((await api('PATCH', '/services/nope-nope', { port: 'x' })).status).toBe(400);
     expect((await api('DELETE', '/services/svc-patch')).status).toBe(204);
     expect((await api('DELETE', '/services/svc-patch')).status).toBe(204);
     expect((await api('GET', '/services/svc-patch')).status).toBe(404);

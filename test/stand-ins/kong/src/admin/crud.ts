@@ -11,7 +11,7 @@ import {
   schemaViolation,
   uniqueViolation,
 } from './errors.ts';
-import { type Errors, mergeUpdate, UUID_RE, validateRecord, withDefaults } from './fields.ts';
+import { type Errors, mergeUpdate, UUID_RE, validateField, validateRecord, withDefaults } from './fields.ts';
 import { ENTITIES, type EntityDef } from './schemas.ts';
 
 export interface Scope {
@@ -214,4 +214,21 @@ export function daoNotFound(def: EntityDef, key: string): ApiError {
     message: `could not find the entity with ${where}`,
     fields,
   });
+}
+
+/** Field-level validation of a PATCH body, which Kong's DAO runs before it reads the entity. */
+export function validatePatch(def: EntityDef, input: Record<string, unknown>, form: boolean): void {
+  const patch = prepareInput(def, input);
+  const errors: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    const field = def.fields[k];
+    if (!field) {
+      errors[k] = 'unknown field';
+      continue;
+    }
+    if (field.auto) continue;
+    const [, err] = validateField(field, v, form);
+    if (err !== undefined) errors[k] = err;
+  }
+  if (Object.keys(errors).length > 0) throw schemaViolation(errors);
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Runtime } from '../runtime.ts';
 import type { Entity } from '../store.ts';
 import { parseBody } from './body.ts';
-import { create, daoNotFound, findByKey, remove, type Scope, update, upsert } from './crud.ts';
+import { create, daoNotFound, findByKey, remove, type Scope, update, upsert, validatePatch } from './crud.ts';
 import { ApiError, methodNotAllowed, notFound } from './errors.ts';
 import { encodeOffset, parsePageArgs } from './pagination.ts';
 import { ENTITIES, type EntityDef, type EntityName } from './schemas.ts';
@@ -106,6 +106,7 @@ async function entity(
     case 'PATCH': {
       const b = await body(req);
       const e = inScope(existing);
+      if (!e && !scope) validatePatch(def, b.data, b.form);
       if (!e || !rt.store) throw scope ? notFound() : daoNotFound(def, decoded);
       const updated = await update(rt.store, def, e, b.data, b.form);
       rt.changed();
