@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # The test command on a fresh machine: set everything up (engine, Node, deps, offline images), then
 # type-check, lint and run every test against the real engine. Extra arguments go to vitest.
+# Every check runs even when an earlier one fails, so one run reports everything; the exit code is
+# non-zero when any failed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/prepare.sh"
+if ! command -v docker-compose >/dev/null 2>&1; then
+  # The export tests check that `mkdev export compose` output loads in Compose v1 (Debian's 1.29).
+  echo "test: installing Debian's docker-compose" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+fi
 npm run --silent images:offline
-npx tsc --noEmit -p .
-npx biome check .
+failed=()
+npx tsc --noEmit -p . || failed+=("tsc")
+npx biome check . || failed+=("biome")
 export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
 export TESTCONTAINERS_RYUK_DISABLED=true
 results="$(mktemp)"
-set +e
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
-status=$?
-set -e
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || failed+=("vitest")
 # One plain closing line, readable by any CI: "N passed, N failed".
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -20,4 +26,7 @@ node -e '
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results" || true
 rm -f "$results"
-exit "$status"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "test: failed: ${failed[*]}" >&2
+  exit 1
+fi

@@ -246,7 +246,7 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
         .remove({ force: true })
         .catch(() => {});
     await kong?.kong.stop();
-    if (kong) await stopPostgres(kong.pg);
+    if (kong) await kong.pg.stop();
   });
 
   describe.each([
@@ -395,21 +395,3 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
     });
   });
 });
-
-/**
- * The Kong helper's pg.stop() signals `runuser`, which does not pass SIGINT on to Postgres, so it
- * waits for ever; signal the postmaster this test started (found by its port) as well.
- */
-async function stopPostgres(pg: Env['pg']): Promise<void> {
-  const stopped = pg.stop();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (argv[0]?.endsWith('/postgres') && argv.includes(String(pg.port)))
-        process.kill(Number(pid), 'SIGINT');
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  await stopped;
-}

@@ -1,6 +1,3 @@
-// The register library against the stand-ins that honour Kong's and Consul's contracts: Kong's from
-// source on a throwaway Postgres (bootstrapped with `kong migrations bootstrap`), Consul's in-process.
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess } from '../../test/stand-ins/consul/helpers.ts';
 import type { AgentHandle } from '../../test/stand-ins/consul/src/agent.ts';
@@ -20,7 +17,7 @@ describe('against the Kong stand-in', () => {
   });
   afterAll(async () => {
     await env?.kong.stop();
-    if (env) await stopPostgres(env.pg);
+    if (env) await env.pg.stop();
   });
 
   it('upserts service and route, idempotently', async () => {
@@ -110,21 +107,3 @@ describe('against the Consul stand-in', () => {
     expect(await (await fetch(`${consulUrl}/v1/catalog/service/orders`)).json()).toEqual([]);
   });
 });
-
-/**
- * The helper's stop() signals `runuser`, which does not pass SIGINT on to Postgres, so it waits for
- * ever; signal the postmaster this test started (found by its port) as well.
- */
-async function stopPostgres(pg: Env['pg']): Promise<void> {
-  const stopped = pg.stop();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (argv[0]?.endsWith('/postgres') && argv.includes(String(pg.port)))
-        process.kill(Number(pid), 'SIGINT');
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  await stopped;
-}

@@ -185,6 +185,24 @@ describe('routes', () => {
     expect(r.status).toBe(400);
     expect(r.body.code).toBe(4);
   });
+
+  it('a foreign key may be given by the service name, as Kong documents; stored and returned as the id', async () => {
+    const svc = await api('PUT', '/services/by-name-svc', { url: 'http://example.com' });
+    expect(svc.status).toBe(200);
+    const route = await api('PUT', '/routes/by-name-route', {
+      paths: ['/by-name'],
+      service: { name: 'by-name-svc' },
+    });
+    expect(route.status).toBe(200);
+    expect(route.body.service).toEqual({ id: svc.body.id });
+    const missing = await api('POST', '/routes', { paths: ['/nope'], service: { name: 'no-such-service' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toMatchObject({
+      code: 4,
+      message: `the foreign key '{name="no-such-service"}' does not reference an existing 'services' entity.`,
+      fields: { service: { name: 'no-such-service' } },
+    });
+  });
 });
 
 describe('pagination and tags', () => {

@@ -1,9 +1,8 @@
-// A throwaway Postgres 15 cluster from the host's binaries (initdb/postgres run as the `postgres` user).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// A throwaway Postgres for the Kong stand-in's host-side tests: the offline image set's Postgres in a
+// container on a free 127.0.0.1 port (the machines we test on have no Postgres server of their own).
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import Docker from 'dockerode';
 import pg from 'pg';
 
 export interface TestPostgres {
@@ -13,6 +12,9 @@ export interface TestPostgres {
   createDatabase(name: string): Promise<void>;
   stop(): Promise<void>;
 }
+
+const IMAGE = 'mkdev-offline/postgres:15';
+const docker = new Docker();
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,54 +27,35 @@ export function freePort(): Promise<number> {
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'kong-standin-pg-'));
-  chmodSync(dir, 0o777);
-  const data = join(dir, 'data');
-  const pwfile = join(dir, 'pw');
   const password = 'kong-test-pw';
-  writeFileSync(pwfile, `${password}\n`);
-  chmodSync(pwfile, 0o644);
-  const asPg = (cmd: string, args: string[]) =>
-    execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
-  asPg('/usr/lib/postgresql/15/bin/initdb', [
-    '-D',
-    data,
-    '-U',
-    'kong',
-    '--auth=scram-sha-256',
-    `--pwfile=${pwfile}`,
-  ]);
-  const port = await freePort();
-  const proc: ChildProcess = spawn(
-    'runuser',
-    [
-      '-u',
-      'postgres',
-      '--',
-      '/usr/lib/postgresql/15/bin/postgres',
-      '-D',
-      data,
-      '-p',
-      String(port),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=off',
-    ],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 30_000;
+  const container = await docker.createContainer({
+    name: `kong-standin-pg-${randomBytes(4).toString('hex')}`,
+    Image: IMAGE,
+    Env: ['POSTGRES_USER=kong', `POSTGRES_PASSWORD=${password}`, 'POSTGRES_DB=postgres'],
+    Cmd: ['postgres', '-c', 'fsync=off'],
+    ExposedPorts: { '5432/tcp': {} },
+    HostConfig: { PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] }, AutoRemove: false },
+  });
+  await container.start();
+  const info = await container.inspect();
+  const port = Number(info.NetworkSettings.Ports['5432/tcp']?.[0]?.HostPort);
+  const client = () =>
+    new pg.Client({ host: '127.0.0.1', port, user: 'kong', password, database: 'postgres' });
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    const c = new pg.Client({ host: '127.0.0.1', port, user: 'kong', password, database: 'postgres' });
+    const c = client();
+    c.on('error', () => {});
     try {
       await c.connect();
+      await c.query('SELECT 1');
       await c.end();
       break;
     } catch (e) {
       await c.end().catch(() => {});
-      if (Date.now() > deadline) throw e;
+      if (Date.now() > deadline) {
+        await container.remove({ force: true, v: true }).catch(() => {});
+        throw e;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -81,22 +64,13 @@ export async function startPostgres(): Promise<TestPostgres> {
     user: 'kong',
     password,
     async createDatabase(name: string) {
-      const c = new pg.Client({ host: '127.0.0.1', port, user: 'kong', password, database: 'postgres' });
+      const c = client();
       await c.connect();
       await c.query(`CREATE DATABASE "${name}"`);
       await c.end();
     },
     async stop() {
-      await new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        try {
-          asPg('/usr/lib/postgresql/15/bin/pg_ctl', ['-D', data, 'stop', '-m', 'immediate']);
-        } catch {
-          proc.kill('SIGKILL');
-        }
-      });
-      rmSync(dir, { recursive: true, force: true });
+      await container.remove({ force: true, v: true }).catch(() => {});
     },
   };
 }

@@ -66,8 +66,17 @@ function validateFull(def: EntityDef, candidate: Record<string, unknown>, form: 
 
 async function checkReferences(store: Store, def: EntityDef, e: Entity): Promise<void> {
   for (const [field, ref] of Object.entries(def.foreign)) {
-    const v = e[field] as { id: string } | null;
+    const v = e[field] as Record<string, string> | null;
     if (!v || field === 'client_certificate') continue;
+    if (v.id === undefined) {
+      // Given by endpoint key ({"name": "orders"}): resolve to the id, as Kong stores and returns it.
+      const [key = '', value = ''] = Object.entries(v)[0] ?? [];
+      const refDef = ENTITIES[ref];
+      const found = refDef.endpointKey === key ? await store.getBy(refDef, { [key]: value }) : null;
+      if (!found) throw foreignKeyViolation(field, value, ref, key);
+      e[field] = { id: found.id };
+      continue;
+    }
     if (!(await store.get(ENTITIES[ref], v.id))) throw foreignKeyViolation(field, v.id, ref);
   }
 }

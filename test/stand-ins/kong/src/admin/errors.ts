@@ -43,12 +43,12 @@ export const primaryKeyViolation = (id: string): ApiError =>
     fields: { id },
   });
 
-export const foreignKeyViolation = (field: string, id: string, entity: string): ApiError =>
+export const foreignKeyViolation = (field: string, value: string, entity: string, key = 'id'): ApiError =>
   new ApiError(400, {
     code: 4,
     name: 'foreign key violation',
-    message: `the foreign key '{id="${id}"}' does not reference an existing '${entity}' entity.`,
-    fields: { [field]: { id } },
+    message: `the foreign key '{${key}="${value}"}' does not reference an existing '${entity}' entity.`,
+    fields: { [field]: { [key]: value } },
   });
 
 export const referencedByOthers = (other: string, entity: string): ApiError =>

@@ -164,8 +164,16 @@ export function validateField(field: Field, value: unknown, form: boolean): [unk
       if (typeof v === 'string' && form) v = { id: v };
       if (typeof v !== 'object' || Array.isArray(v)) return [v, TYPE_MSG.foreign];
       const rec = v as Record<string, unknown>;
-      const extra = Object.keys(rec).filter((k) => k !== 'id');
+      const extra = Object.keys(rec).filter((k) => !FOREIGN_KEYS.has(k));
       if (extra.length > 0) return [v, Object.fromEntries(extra.map((k) => [k, 'unknown field']))];
+      // Kong also takes a foreign key by the referenced entity's endpoint key, e.g.
+      // {"service": {"name": "orders"}}; crud.ts resolves it to the id before storing.
+      const byKey =
+        rec.id === undefined ? Object.entries(rec).find(([, value]) => typeof value === 'string') : undefined;
+      if (byKey) {
+        v = { [byKey[0]]: byKey[1] };
+        break;
+      }
       if (typeof rec.id !== 'string' || !UUID_RE.test(rec.id)) return [v, { id: 'expected a valid UUID' }];
       v = { id: rec.id.toLowerCase() };
       break;
@@ -181,6 +189,9 @@ export function validateField(field: Field, value: unknown, form: boolean): [unk
   if (custom) return [v, custom];
   return [v, undefined];
 }
+
+/** Keys a foreign reference may be given by: the id, or an endpoint key (services/routes/upstreams: name; consumers: username). */
+const FOREIGN_KEYS = new Set(['id', 'name', 'username']);
 
 export function validateRecord(
   fields: Record<string, Field>,
