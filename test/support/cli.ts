@@ -31,7 +31,7 @@ export interface TestProject {
   readonly name: string;
   run(
     args: readonly string[],
-    options?: { env?: Record<string, string>; timeout?: number },
+    options?: { env?: Record<string, string>; timeout?: number; withoutProject?: boolean },
   ): ResultPromise<{ reject: false; all: true }>;
   write(file: string, text: string): void;
 }
@@ -46,7 +46,7 @@ export function testProject(prefix: string, files: Record<string, string> = {}):
     name,
     write,
     run: (args, options = {}) =>
-      execa(process.execPath, [BIN, ...args, '-p', name], {
+      execa(process.execPath, [BIN, ...args, ...(options.withoutProject ? [] : ['-p', name])], {
         cwd: dir,
         reject: false,
         all: true,

@@ -1,0 +1,177 @@
+// The whole platform through the CLI: two scaffolded services (TypeScript with 2 replicas, Python)
+// brought up with the stack, reached through Kong, discovered through Consul (HTTP and DNS), talking
+// over RabbitMQ, and deregistered when stopped.
+import { Resolver } from 'node:dns/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { docker, eventually, parseEnv, projectResources, removeProject, testProject } from './support/cli.ts';
+
+const project = testProject('platform');
+let env: Record<string, string> = {};
+let consulDnsPort = 0;
+
+const get = async (url: string) => {
+  const res = await request(url, { headersTimeout: 10_000 });
+  const text = await res.body.text();
+  return { status: res.statusCode, body: text };
+};
+const json = async <T>(url: string) => JSON.parse((await get(url)).body) as T;
+
+describe('scaffolded services on the stack', () => {
+  beforeAll(async () => {
+    for (const args of [
+      ['new-service', 'orders'],
+      ['new-service', 'billing', '--lang', 'python'],
+    ]) {
+      const made = await project.run(args, { withoutProject: true });
+      if (made.exitCode !== 0) throw new Error(`mkdev ${args.join(' ')} failed:\n${made.all}`);
+    }
+    // Two replicas of orders, to see Kong spread the load over what Consul knows.
+    const file = join(project.dir, 'mkdev.yaml');
+    const doc = parseDocument(readFileSync(file, 'utf8'));
+    doc.setIn(['services', 'orders', 'replicas'], 2);
+    writeFileSync(file, doc.toString());
+    const up = await project.run(['up'], { timeout: 600_000 });
+    if (up.exitCode !== 0) throw new Error(`mkdev up failed:\n${up.all}`);
+    env = parseEnv((await project.run(['env'])).stdout);
+    const status = JSON.parse((await project.run(['status', '--json'])).stdout) as {
+      services: { service: string; ports: Record<string, number> }[];
+    };
+    consulDnsPort = status.services.find((s) => s.service === 'consul')?.ports['8600/udp'] ?? 0;
+  }, 700_000);
+  afterAll(() => removeProject(project.name));
+
+  it('a request through Kong reaches each service', async () => {
+    const orders = await get(`${env.MKDEV_KONG_PROXY_URL}/orders`);
+    expect(orders.status).toBe(200);
+    expect(JSON.parse(orders.body)).toMatchObject({ service: 'orders' });
+    const billing = await get(`${env.MKDEV_KONG_PROXY_URL}/billing`);
+    expect(billing.status).toBe(200);
+    expect(JSON.parse(billing.body)).toMatchObject({ service: 'billing' });
+  });
+
+  it("Consul's catalog lists both, every instance passing", async () => {
+    const passing = async (name: string) =>
+      (
+        await json<{ Service: { Port: number } }[]>(
+          `${env.MKDEV_CONSUL_URL}/v1/health/service/${name}?passing`,
+        )
+      ).length;
+    expect(await passing('orders')).toBe(2);
+    expect(await passing('billing')).toBe(1);
+    const catalog = await json<Record<string, string[]>>(`${env.MKDEV_CONSUL_URL}/v1/catalog/services`);
+    expect(Object.keys(catalog)).toEqual(expect.arrayContaining(['orders', 'billing']));
+  });
+
+  it("Consul's DNS answers their SRV records", async () => {
+    const resolver = new Resolver();
+    resolver.setServers([`127.0.0.1:${consulDnsPort}`]);
+    const orders = await resolver.resolveSrv('orders.service.consul');
+    expect(orders.map((r) => r.port)).toEqual([8080, 8080]);
+    expect(new Set(orders.map((r) => r.name)).size).toBe(2);
+    expect((await resolver.resolveSrv('_billing._tcp.service.consul')).map((r) => r.port)).toEqual([8080]);
+  });
+
+  it('two replicas share the load behind Kong', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 30 && seen.size < 2; i++) {
+      seen.add(
+        (JSON.parse((await get(`${env.MKDEV_KONG_PROXY_URL}/orders`)).body) as { instance: string }).instance,
+      );
+    }
+    expect(seen.size).toBe(2);
+  });
+
+  it('a verification published with amqplib is consumed and listed', async () => {
+    const connection = await amqp.connect(env.MKDEV_RABBITMQ_URL ?? '');
+    const token = `t-${Date.now()}`;
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue('billing-verifications', { durable: true });
+      const message = {
+        email: 'ana@example.com',
+        template: 'userVerification',
+        data: { name: 'Ana', token },
+      };
+      channel.sendToQueue('billing-verifications', Buffer.from(JSON.stringify(message)), {
+        persistent: true,
+        contentType: 'text/plain',
+      });
+      await channel.close();
+    } finally {
+      await connection.close();
+    }
+    const listed = await eventually(
+      async () => {
+        const body = await json<{ processed: { data: { token: string } }[] }>(
+          `${env.MKDEV_KONG_PROXY_URL}/billing/verifications`,
+        );
+        return body.processed.find((p) => p.data.token === token);
+      },
+      20_000,
+      'billing to list the verification',
+    );
+    expect(listed).toMatchObject({ email: 'ana@example.com', data: { name: 'Ana', token } });
+  });
+
+  it('POST /orders/verifications through Kong publishes, and a replica consumes it', async () => {
+    const posted = await request(`${env.MKDEV_KONG_PROXY_URL}/orders/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bo@example.com', name: 'Bo' }),
+    });
+    expect(posted.statusCode).toBeLessThan(300);
+    await posted.body.dump();
+    // Each replica lists what it consumed; Kong spreads GETs, so ask until one has it.
+    const found = await eventually(
+      async () => {
+        const body = await json<{ processed: { email: string }[] }>(
+          `${env.MKDEV_KONG_PROXY_URL}/orders/verifications`,
+        );
+        return body.processed.find((p) => p.email === 'bo@example.com');
+      },
+      20_000,
+      'a replica of orders to list the verification',
+    );
+    expect(found).toMatchObject({ template: 'userVerification' });
+  });
+
+  it('mkdev routes --check follows each route through Kong and Consul', async () => {
+    const routes = await project.run(['routes', '--check', '--json']);
+    expect(routes.exitCode, routes.all).toBe(0);
+    const body = JSON.parse(routes.stdout) as {
+      routes: { service: string; consulService: string; instances: { status: string }[] }[];
+      checks: { verdict: string }[];
+    };
+    const byService = Object.fromEntries(body.routes.map((r) => [r.service, r]));
+    expect(byService.orders?.consulService).toBe('orders');
+    expect(byService.orders?.instances.map((i) => i.status)).toEqual(['passing', 'passing']);
+    expect(byService.billing?.instances.map((i) => i.status)).toEqual(['passing']);
+    expect(body.checks.map((c) => c.verdict)).toEqual(['ok: reached the service', 'ok: reached the service']);
+  });
+
+  it('stopping a service deregisters it, and Kong answers 503', async () => {
+    const billing = (await projectResources(project.name)).containers.find(
+      (c) => c.Labels['dev.mkdev.service'] === 'billing',
+    );
+    await docker.getContainer(billing?.Id ?? '').stop();
+    const gone = await eventually(
+      async () => {
+        const list = await json<unknown[]>(`${env.MKDEV_CONSUL_URL}/v1/health/service/billing`);
+        return list.length === 0 ? list : undefined;
+      },
+      15_000,
+      'billing to leave Consul',
+    );
+    expect(gone).toEqual([]);
+    const res = await get(`${env.MKDEV_KONG_PROXY_URL}/billing`);
+    expect(res.status).toBe(503);
+    const check = await project.run(['routes', '--check']);
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toContain('503 kong -> consul: no healthy instance resolved');
+  });
+});
