@@ -1,11 +1,11 @@
 // `mkdev export compose`: the file docker-compose 1.29 reads, Compose v2's schema accepts, and that
 // brings the default stack up to healthy on the offline image set.
 // Needs docker-compose 1.29 (Debian's `docker-compose` package) on PATH: scripts/test.sh installs it.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,19 +259,12 @@ async function serviceStates(composeProject: string): Promise<Record<string, str
   return Object.fromEntries(states);
 }
 
-/** The Compose Specification schema, from the npm package that ships it (dclint), cached. */
+/**
+ * The Compose Specification JSON Schema (compose-spec/compose-spec, as shipped in the npm package
+ * dclint@3.1.0), kept in test/fixtures so the test needs no registry.
+ */
 async function composeSpecSchema(): Promise<object> {
-  const dir = join(tmpdir(), 'mkdev-compose-spec', 'dclint-3.1.0');
-  const path = join(dir, 'package', 'schemas', 'compose.schema.json');
-  if (!existsSync(path)) {
-    mkdirSync(dir, { recursive: true });
-    const pack = await execa('npm', ['pack', 'dclint@3.1.0', '--pack-destination', dir], {
-      reject: false,
-      all: true,
-    });
-    if (pack.exitCode !== 0) throw new Error(`npm pack dclint (for its compose schema) failed:\n${pack.all}`);
-    await execa('tar', ['xzf', join(dir, 'dclint-3.1.0.tgz'), '-C', dir]);
-  }
+  const path = fileURLToPath(new URL('./fixtures/compose-spec.schema.json', import.meta.url));
   const schema = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   // It names draft-07 by an https URL that ajv does not know; the dialect is draft-07 all the same.
   delete schema.$schema;

@@ -23,13 +23,9 @@ export interface ComposeHealthcheck {
 /** Compose's default polls every 30 s; mkdev's point is speed, so every check runs each second. */
 export const HEALTHCHECK_INTERVAL = '1s';
 
-/**
- * The probes of a readiness spec. The model is moving from one probe to several that must all pass;
- * both shapes are read, so the export does not depend on which one the tree has.
- */
+/** The probes of a readiness spec: all must pass. */
 export function probesOf(ready: ReadySpec): readonly ReadyProbe[] {
-  const spec = ready as unknown as { probes?: readonly ReadyProbe[]; probe?: ReadyProbe };
-  return spec.probes ?? (spec.probe ? [spec.probe] : []);
+  return ready.probes;
 }
 
 /** The probes a healthcheck cannot express (a log line is not visible from inside the container). */
