@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
+import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
@@ -20,18 +21,7 @@ const IMAGES = join(ROOT, 'images', 'offline-image-map.yaml');
 const ENV: Record<string, string> = {
   MKDEV_IMAGES: IMAGES,
   NO_COLOR: '1',
-  ...Object.fromEntries(
-    [
-      'POSTGRES',
-      'CONSUL',
-      'CONSUL_DNS',
-      'RABBITMQ',
-      'RABBITMQ_MANAGEMENT',
-      'KONG_PROXY',
-      'KONG_ADMIN',
-      'PROMETHEUS',
-    ].map((n) => [`MKDEV_${n}_PORT`, '0']),
-  ),
+  ...freeHostPortsEnv(),
 };
 const QUICK_RUNS = 5;
 

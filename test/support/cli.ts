@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
+import { freeHostPortsEnv } from '../../src/stack/port-variables.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'mkdev.js');
@@ -13,18 +14,7 @@ export const OFFLINE_IMAGE_MAP = join(ROOT, 'images', 'offline-image-map.yaml');
 export const docker = new Docker();
 
 /** Every host port of the default stack moved to a free one, so tests run side by side. */
-export const FREE_PORTS: Record<string, string> = Object.fromEntries(
-  [
-    'POSTGRES',
-    'CONSUL',
-    'CONSUL_DNS',
-    'RABBITMQ',
-    'RABBITMQ_MANAGEMENT',
-    'KONG_PROXY',
-    'KONG_ADMIN',
-    'PROMETHEUS',
-  ].map((n) => [`MKDEV_${n}_PORT`, '0']),
-);
+export const FREE_PORTS: Record<string, string> = freeHostPortsEnv();
 
 export interface TestProject {
   readonly dir: string;
