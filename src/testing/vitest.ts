@@ -7,7 +7,7 @@
 //   export default mkdevGlobalSetup({ services: ['kong', 'rabbitmq'] });
 import { type StartStackOptions, startStack } from './start-stack.ts';
 
-interface GlobalSetupContext {
+export interface GlobalSetupContext {
   provide(key: string, value: unknown): void;
 }
 

@@ -1,0 +1,36 @@
+// A scaffolded TypeScript service's own integration tests, run as a user would: `npm run
+// test:integration` in services/<name>, with mkdev installed in the project, on mkdev/testing's
+// vitest globalSetup (a throwaway stack including the service).
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { docker, ROOT, testProject } from './support/cli.ts';
+
+it('runs the template integration tests against a throwaway stack and cleans it up', async () => {
+  const project = testProject('tplint');
+  const made = await project.run(['new-service', 'orders'], { withoutProject: true });
+  expect(made.exitCode, made.all).toBe(0);
+  // "npm install --save-dev mkdev" at the project root, with this checkout as mkdev.
+  mkdirSync(join(project.dir, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(project.dir, 'node_modules', 'mkdev'));
+  const service = join(project.dir, 'services', 'orders');
+  const install = await execa('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: service,
+    reject: false,
+    all: true,
+  });
+  expect(install.exitCode, install.all).toBe(0);
+  const before = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+  const run = await execa('npm', ['run', 'test:integration'], {
+    cwd: service,
+    reject: false,
+    all: true,
+    timeout: 600_000,
+  });
+  expect(run.exitCode, run.all).toBe(0);
+  expect(run.all).toMatch(/Tests\s+.*2 passed/);
+  // The throwaway stack is gone: no container started by the run is left.
+  const left = (await docker.listContainers({ all: true })).filter((c) => !before.has(c.Id));
+  expect(left.map((c) => c.Names[0])).toEqual([]);
+}, 700_000);
