@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { docker, ROOT, testProject } from './support/cli.ts';
+import { docker, OFFLINE_IMAGE_MAP, ROOT, testProject } from './support/cli.ts';
 
 it('runs the template integration tests against a throwaway stack and cleans it up', async () => {
   const project = testProject('tplint');
@@ -22,11 +22,15 @@ it('runs the template integration tests against a throwaway stack and cleans it 
   });
   expect(install.exitCode, install.all).toBe(0);
   const before = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+  // A clean environment, as a user's shell has: the outer vitest's VITEST_* variables confuse the inner one.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
   const run = await execa('npm', ['run', 'test:integration'], {
     cwd: service,
     reject: false,
     all: true,
     timeout: 600_000,
+    extendEnv: false,
+    env: { ...env, MKDEV_IMAGES: OFFLINE_IMAGE_MAP },
   });
   expect(run.exitCode, run.all).toBe(0);
   expect(run.all).toMatch(/Tests\s+.*2 passed/);

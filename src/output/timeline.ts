@@ -13,7 +13,9 @@ export function criticalPath(stack: Stack, timeline: Readonly<Record<string, Ser
   let current = last?.[0];
   while (current !== undefined && !path.includes(current)) {
     path.unshift(current);
-    const deps = Object.keys(stack.services[current]?.dependsOn ?? {}).filter(
+    // What it waited for, declared (depends_on) or in its own way (requires: Kong and its migrations).
+    const service = stack.services[current];
+    const deps = [...Object.keys(service?.dependsOn ?? {}), ...(service?.requires ?? [])].filter(
       (d) => timeline[d] !== undefined,
     );
     current = deps.sort((a, b) => (timeline[b]?.readyAt ?? 0) - (timeline[a]?.readyAt ?? 0))[0];

@@ -88,6 +88,8 @@ describe('computePlan', () => {
     const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
     expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
+    // Kong waits for the migrations' KV flag on its own: they come along without being awaited.
+    expect(selectServices(stack, ['kong'])).toEqual(['postgres', 'consul', 'kong-migrations', 'kong']);
   });
 });
 

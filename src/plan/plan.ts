@@ -49,6 +49,7 @@ export function selectServices(stack: Stack, requested: readonly string[]): stri
     if (chosen.has(name)) return;
     chosen.add(name);
     for (const dep of Object.keys(stack.services[name]?.dependsOn ?? {})) add(dep);
+    for (const dep of stack.services[name]?.requires ?? []) add(dep);
     for (const action of stack.services[name]?.afterCompleted ?? []) {
       if (action.kind === 'consul_kv_put') add(action.service);
     }

@@ -22,6 +22,13 @@ export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): voi
         );
       }
     }
+    for (const required of service.requires) {
+      if (services[required] === undefined) {
+        throw new UserError(
+          `${service.source}: '${service.name}' requires '${required}', which is not a service`,
+        );
+      }
+    }
     for (const action of [...service.afterReady, ...service.afterCompleted]) {
       if (action.kind === 'consul_kv_put' && services[action.service] === undefined) {
         throw new UserError(`${service.source}: action on '${action.service}', which is not a service`);

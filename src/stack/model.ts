@@ -84,6 +84,8 @@ export interface ServiceSpec {
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
   readonly dependsOn: Readonly<Record<string, DependencyCondition>>;
+  /** Brought up together with this service, not waited for. */
+  readonly requires: readonly string[];
   readonly ready?: ReadySpec;
   readonly oneShot: boolean;
   readonly replicas: number;

@@ -139,6 +139,7 @@ export function normalizeService(
     ...(command === undefined ? {} : { command }),
     ...(entrypoint === undefined ? {} : { entrypoint }),
     dependsOn: normalizeDependsOn(service.depends_on),
+    requires: service.requires ?? [],
     ...(ready === undefined ? {} : { ready }),
     oneShot: service.one_shot ?? false,
     replicas: service.replicas ?? 1,

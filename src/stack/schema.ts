@@ -99,6 +99,8 @@ export const serviceSchema = z.strictObject({
   command: stringList.optional(),
   entrypoint: stringList.optional(),
   depends_on: z.union([z.array(z.string()), z.record(z.string(), z.strictObject({ condition }))]).optional(),
+  /** Services brought up with this one that it does not wait for (it waits in its own way, e.g. a KV flag). */
+  requires: z.array(z.string()).optional(),
   ready: readySchema.optional(),
   one_shot: z.boolean().optional(),
   replicas: z.number().int().min(0).max(20).optional(),
