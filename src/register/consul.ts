@@ -9,6 +9,12 @@ export type ConsulCheck = {
   readonly timeout: string;
   /** Consul's minimum is 1m; reaped every 30s. Cleans up after a replica that died without deregistering. */
   readonly deregisterCriticalServiceAfter: string;
+  /**
+   * The check's status until it first runs (Consul's default: critical). A service that registers
+   * only once it can serve should say 'passing', or it is invisible to Consul DNS, and so to Kong,
+   * for up to one interval after it reported itself ready.
+   */
+  readonly status?: 'passing' | 'warning' | 'critical';
 } & ({ readonly http: string; readonly tcp?: never } | { readonly tcp: string; readonly http?: never });
 
 export interface ConsulRegistration {
@@ -41,6 +47,7 @@ export function consulServiceDefinition(options: ConsulRegistration): Record<str
       Interval: check.interval,
       Timeout: check.timeout,
       DeregisterCriticalServiceAfter: check.deregisterCriticalServiceAfter,
+      ...(check.status === undefined ? {} : { Status: check.status }),
     },
   };
 }

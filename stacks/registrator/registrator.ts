@@ -74,6 +74,15 @@ async function register(id: string): Promise<void> {
   const address = info.NetworkSettings.Networks[network]?.IPAddress;
   if (!address || !port) return;
   const serviceId = `${name}-${info.Config.Hostname}`;
+  // Remember it either way, so it is deregistered when the container stops.
+  registered.set(info.Id, serviceId);
+  // A service that registered itself (same ID) keeps its own, richer registration and check.
+  const own = await fetch(`${consulUrl}/v1/agent/service/${serviceId}`).catch(() => undefined);
+  await own?.text();
+  if (own?.status === 200) {
+    log(`${serviceId} registered itself; leaving its registration alone`);
+    return;
+  }
   await withRetry(`register ${serviceId}`, async () => {
     const status = await consulPut('/v1/agent/service/register', {
       ID: serviceId,
@@ -91,7 +100,6 @@ async function register(id: string): Promise<void> {
     });
     if (status !== 200) throw new Error(`Consul answered ${status}`);
   });
-  registered.set(info.Id, serviceId);
   log(`registered ${serviceId} at ${address}:${port}`);
 }
 

@@ -88,7 +88,9 @@ def register(config, address, state, stopping, failed, log) -> None:
                 tags=["mkdev"],
                 # Consul's minimum: a replica killed without deregistering disappears a minute later.
                 check={"http": f"http://{address}:{config.port}/healthz", "interval": "2s", "timeout": "1s",
-                       "deregister_critical_service_after": "1m"},
+                       "deregister_critical_service_after": "1m",
+                       # It registers only once it serves: visible to Consul DNS (and Kong) at once.
+                       "status": "passing"},
             ),
             **retry("Consul"),
         )

@@ -140,7 +140,8 @@ def consul_service_definition(
     meta: Optional[Mapping[str, str]] = None,
 ) -> dict:
     """The body of PUT /v1/agent/service/register. check: {"http" or "tcp", "interval", "timeout",
-    "deregister_critical_service_after"} (Consul's minimum for the last is 1m)."""
+    "deregister_critical_service_after", optional "status"} (Consul's minimum for
+    deregister_critical_service_after is 1m)."""
     if ("http" in check) == ("tcp" in check):
         raise ValueError("a check names exactly one of 'http' or 'tcp'")
     definition = {
@@ -155,6 +156,10 @@ def consul_service_definition(
             "DeregisterCriticalServiceAfter": check["deregister_critical_service_after"],
         },
     }
+    if "status" in check:
+        # Until the check first runs; "passing" keeps a service that registers once it can serve
+        # visible to Consul DNS (and so to Kong) from the start.
+        definition["Check"]["Status"] = check["status"]
     if tags is not None:
         definition["Tags"] = list(tags)
     if meta is not None:
