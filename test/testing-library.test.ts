@@ -12,7 +12,9 @@ const kvPut = async (url: string, key: string, value: string) =>
   (await request(`${url}/v1/kv/${key}`, { method: 'PUT', body: value })).body.text();
 const kvGet = async (url: string, key: string) => {
   const res = await request(`${url}/v1/kv/${key}?raw`);
-  return res.statusCode === 200 ? res.body.text() : (await res.body.dump(), undefined);
+  if (res.statusCode === 200) return res.body.text();
+  await res.body.dump();
+  return undefined;
 };
 const counts = async (project: string) => {
   const r = await projectResources(project);
@@ -104,7 +106,7 @@ describe('startStack', () => {
     const db = () => new pg.Client({ connectionString: stack.env.MKDEV_POSTGRES_URL });
     const mgmt = stack.env.MKDEV_RABBITMQ_MANAGEMENT_URL ?? '';
     const auth = {
-      authorization: `Basic ${Buffer.from(new URL(stack.env.MKDEV_RABBITMQ_URL ?? '').username + ':' + decodeURIComponent(new URL(stack.env.MKDEV_RABBITMQ_URL ?? '').password)).toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`${new URL(stack.env.MKDEV_RABBITMQ_URL ?? '').username}:${decodeURIComponent(new URL(stack.env.MKDEV_RABBITMQ_URL ?? '').password)}`).toString('base64')}`,
     };
     const queues = async () =>
       (
