@@ -322,11 +322,12 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
 
         const startedAt = Date.now();
         await waitFor(
-          '/healthz 200',
-          async () => ((await getJson(`${direct}/healthz`)).status === 200 ? true : undefined),
+          '/readyz 200',
+          async () => ((await getJson(`${direct}/readyz`)).status === 200 ? true : undefined),
           90_000,
         );
-        console.log(`[new-service] ${lang} container healthy ${Date.now() - startedAt} ms after start`);
+        console.log(`[new-service] ${lang} container ready ${Date.now() - startedAt} ms after start`);
+        expect((await getJson(`${direct}/healthz`)).status).toBe(200);
 
         const catalog = (await getJson(`${consul}/v1/catalog/service/${name}`)).body;
         expect(catalog).toEqual([
@@ -336,9 +337,8 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
             ServicePort: 8080,
           }),
         ]);
-        await waitFor('a passing check', async () =>
-          (await getJson(`${consul}/v1/health/service/${name}?passing`)).body.length === 1 ? true : undefined,
-        );
+        // Ready means discoverable: its check is passing from registration on, not after a first run.
+        expect((await getJson(`${consul}/v1/health/service/${name}?passing`)).body).toHaveLength(1);
         expect((await getJson(`${p.kongAdmin}/services/${name}`)).body).toMatchObject({
           host: `${name}.service.consul`,
           port: 8080,

@@ -34,6 +34,13 @@ describe('scaffolded services on the stack', () => {
     const file = join(project.dir, 'mkdev.yaml');
     const doc = parseDocument(readFileSync(file, 'utf8'));
     doc.setIn(['services', 'orders', 'replicas'], 2);
+    // A container that does not register itself: the registrator registers it from `register:`.
+    doc.setIn(['services', 'echo'], {
+      image: 'node:24-bookworm-slim',
+      command: ['node', '-e', "require('http').createServer((q, s) => s.end('echo')).listen(8080)"],
+      depends_on: { registrator: { condition: 'ready' } },
+      register: { port: 8080 },
+    });
     writeFileSync(file, doc.toString());
     const up = await project.run(['up'], { timeout: 600_000 });
     if (up.exitCode !== 0) throw new Error(`mkdev up failed:\n${up.all}`);
@@ -65,6 +72,35 @@ describe('scaffolded services on the stack', () => {
     expect(await passing('billing')).toBe(1);
     const catalog = await json<Record<string, string[]>>(`${env.MKDEV_CONSUL_URL}/v1/catalog/services`);
     expect(Object.keys(catalog)).toEqual(expect.arrayContaining(['orders', 'billing']));
+  });
+
+  it('the registrator registers a container that does not register itself, and deregisters it', async () => {
+    const passing = () => json<unknown[]>(`${env.MKDEV_CONSUL_URL}/v1/health/service/echo?passing`);
+    const listed = await eventually(
+      async () => ((await passing()).length === 1 ? await passing() : undefined),
+      15_000,
+      'echo to pass its TCP check',
+    );
+    expect(listed).toEqual([
+      expect.objectContaining({
+        Service: expect.objectContaining({
+          Port: 8080,
+          Meta: { container: expect.any(String), registered_by: 'mkdev-registrator' },
+        }),
+      }),
+    ]);
+    const echo = (await projectResources(project.name)).containers.find(
+      (c) => c.Labels['dev.mkdev.service'] === 'echo',
+    );
+    await docker.getContainer(echo?.Id ?? '').stop({ t: 1 });
+    const all = () => json<unknown[]>(`${env.MKDEV_CONSUL_URL}/v1/health/service/echo`);
+    expect(
+      await eventually(
+        async () => ((await all()).length === 0 ? [] : undefined),
+        15_000,
+        'echo to leave Consul',
+      ),
+    ).toEqual([]);
   });
 
   it("Consul's DNS answers their SRV records", async () => {

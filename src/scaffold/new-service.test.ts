@@ -223,10 +223,11 @@ describe('new-service writes', () => {
     );
     expect(spec?.dependsOn).toEqual({ kong: 'ready', consul: 'ready', rabbitmq: 'ready' });
     expect(readyProbes(spec?.ready)).toEqual([
-      expect.objectContaining({ kind: 'http', port: 8080, path: '/healthz' }),
+      expect.objectContaining({ kind: 'http', port: 8080, path: '/readyz' }),
     ]);
     expect(spec?.ports).toEqual([{ target: 8080, published: 0, hostIp: '127.0.0.1', protocol: 'tcp' }]);
-    expect(spec?.register).toEqual({ port: 8080, name: 'orders' });
+    // It registers itself; the registrator must not race it for the same ID.
+    expect(spec?.register).toBeUndefined();
   });
 
   it('a Python service with its path and port, its base image mapped by the image map', async () => {

@@ -60,12 +60,14 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
       rabbitmq: { condition: 'ready' },
     }),
   );
-  service.set('ready', flowMap(doc, { http: { port, path: '/healthz' } }));
+  service.set('ready', flowMap(doc, { http: { port, path: '/readyz' } }));
   const ports = new YAMLSeq();
   ports.flow = true;
   ports.add(quoted(String(port)));
   service.set('ports', ports);
-  service.set('register', flowMap(doc, { port }));
+  // No `register:`: the service registers itself (with its HTTP check). The registrator registering
+  // the same ID too would race it, and Consul keeps a re-registered check's status, so the loser's
+  // check state would win.
   return service;
 }
 

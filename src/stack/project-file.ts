@@ -28,7 +28,7 @@ services:
   #   depends_on:
   #     kong: { condition: ready }
   #   ready:
-  #     http: { port: 8080, path: /healthz }
+  #     http: { port: 8080, path: /readyz }
 `;
 }
 

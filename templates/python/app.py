@@ -24,8 +24,13 @@ class State:
         self._processed: List[dict] = []
         self._lock = threading.Lock()
 
+    def healthy(self) -> bool:
+        """GET /healthz, Consul's check: this instance can serve (RabbitMQ connected). It must not
+        depend on the registrations, or Consul would mark a fresh instance critical until its next check."""
+        return self.connected()
+
     def ready(self) -> bool:
-        """/healthz answers 200 only once RabbitMQ is connected and the registrations are done."""
+        """GET /readyz, what 'mkdev up' waits for: healthy and registered on Consul and Kong."""
         return self.registered and self.connected()
 
     def record(self, message: dict) -> None:
@@ -57,9 +62,9 @@ def make_handler(config: Config, state: State):
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             path = self._path()
-            if path == "/healthz":
-                ready = state.ready()
-                self._send(200 if ready else 503, {"status": "ok" if ready else "starting", "instance": config.instance_id})
+            if path in ("/healthz", "/readyz"):
+                ok = state.healthy() if path == "/healthz" else state.ready()
+                self._send(200 if ok else 503, {"status": "ok" if ok else "starting", "instance": config.instance_id})
             elif path == "/":
                 self._send(200, {"service": config.service_name, "instance": config.instance_id,
                                  "message": f"hello from {config.service_name}"})

@@ -1,5 +1,5 @@
-"""Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ and the
-registrations on Consul and Kong. SIGTERM deregisters from Consul and exits 0 within ~2 s."""
+"""Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
+connected to it the registrations on Consul and Kong (so its check may start as passing). SIGTERM deregisters from Consul and exits 0 within ~2 s."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def main() -> int:
 
     failed = threading.Event()
     if config.register:
-        threading.Thread(target=register, args=(config, address, state, stopping, failed, log), daemon=True).start()
+        threading.Thread(target=register, args=(config, address, state, messaging, stopping, failed, log), daemon=True).start()
     else:
         state.registered = True
 
@@ -63,9 +63,13 @@ def main() -> int:
     return 0
 
 
-def register(config, address, state, stopping, failed, log) -> None:
-    """Consul first (this instance, with a health check), then Kong (one Service + Route per service
-    name, shared by every replica). Retries while they come up; a 400 will not fix itself."""
+def register(config, address, state, messaging, stopping, failed, log) -> None:
+    """Once RabbitMQ is connected: Consul first (this instance, with a health check), then Kong (one
+    Service + Route per service name, shared by every replica). Retries while they come up; a 400 will
+    not fix itself."""
+    while not messaging.wait_connected(0.2):
+        if stopping.is_set():
+            return
 
     def retry(what):
         return {
@@ -89,7 +93,8 @@ def register(config, address, state, stopping, failed, log) -> None:
                 # Consul's minimum: a replica killed without deregistering disappears a minute later.
                 check={"http": f"http://{address}:{config.port}/healthz", "interval": "2s", "timeout": "1s",
                        "deregister_critical_service_after": "1m",
-                       # It registers only once it serves: visible to Consul DNS (and Kong) at once.
+                       # It registers only once connected to RabbitMQ, so /healthz already answers 200:
+                       # visible to Consul DNS (and Kong) at once instead of after the first check.
                        "status": "passing"},
             ),
             **retry("Consul"),

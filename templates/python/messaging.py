@@ -37,6 +37,9 @@ class Messaging:
     def connected(self) -> bool:
         return self._consuming.is_set()
 
+    def wait_connected(self, timeout: float) -> bool:
+        return self._consuming.wait(timeout)
+
     def publish(self, message: dict) -> None:
         body = json.dumps(message).encode()
         props = pika.BasicProperties(delivery_mode=2, content_type="text/plain")  # 2 = persistent

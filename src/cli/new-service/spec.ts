@@ -6,7 +6,7 @@ export const spec: CommandSpec = {
   usage: 'mkdev new-service <name> [--lang ts|python] [--path /<name>] [--port 8080]',
   help: `Writes services/<name>/ from a template and adds the service to ./mkdev.yaml (created as by
 'mkdev init' when missing; comments in an existing one are kept). The service answers GET /healthz
-and a sample GET /, registers itself on Consul (with a health check) and on Kong (route <path>,
+(Consul's check), GET /readyz (what 'up' waits for) and a sample GET /, registers itself on Consul (with a health check) and on Kong (route <path>,
 strip_path), and runs a verification flow over RabbitMQ (POST/GET /verifications).
 Nothing is written when the name is taken, reserved or invalid.
 

@@ -34,11 +34,14 @@ class AppTest(unittest.TestCase):
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
 
-    def test_1_health_is_503_while_starting_then_200(self):
+    def test_1_health_and_readiness_are_503_while_starting_then_200(self):
         self.assertEqual(self.call("/healthz")[0], 503)
+        self.assertEqual(self.call("/readyz")[0], 503)
         type(self).is_connected = True
-        self.state.registered = True
         self.assertEqual(self.call("/healthz"), (200, {"status": "ok", "instance": "orders-test"}))
+        self.assertEqual(self.call("/readyz"), (503, {"status": "starting", "instance": "orders-test"}))
+        self.state.registered = True
+        self.assertEqual(self.call("/readyz"), (200, {"status": "ok", "instance": "orders-test"}))
 
     def test_2_sample_endpoint_on_root_and_route_path(self):
         for path in ("/", "/orders"):

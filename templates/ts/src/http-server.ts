@@ -14,7 +14,12 @@ export interface Processed extends VerificationMessage {
 }
 
 export interface AppState {
-  /** True once RabbitMQ is connected and the registrations are done: /healthz answers 200 only then. */
+  /**
+   * Whether this instance can serve (RabbitMQ connected): GET /healthz, Consul's check. It must not
+   * depend on the registrations, or Consul would mark a fresh instance critical until its next check.
+   */
+  healthy(): boolean;
+  /** Healthy and registered on Consul and Kong: GET /readyz, what 'mkdev up' waits for. */
   ready(): boolean;
   publish(message: VerificationMessage): Promise<void>;
   readonly processed: readonly Processed[];
@@ -45,11 +50,9 @@ export function createHttpServer(config: Config, state: AppState): Server {
     const path = localPath(config.routePath, url.pathname);
     const route = `${req.method} ${path}`;
     try {
-      if (route === 'GET /healthz') {
-        send(res, state.ready() ? 200 : 503, {
-          status: state.ready() ? 'ok' : 'starting',
-          instance: config.instanceId,
-        });
+      if (route === 'GET /healthz' || route === 'GET /readyz') {
+        const ok = route === 'GET /healthz' ? state.healthy() : state.ready();
+        send(res, ok ? 200 : 503, { status: ok ? 'ok' : 'starting', instance: config.instanceId });
       } else if (route === 'GET /') {
         send(res, 200, {
           service: config.serviceName,

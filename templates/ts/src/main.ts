@@ -1,5 +1,6 @@
-// Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ and the
-// registrations on Consul and Kong. SIGTERM deregisters from Consul and exits 0 within ~2 s.
+// Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
+// connected to it the registrations on Consul and Kong (so its check may start as passing).
+// SIGTERM deregisters from Consul and exits 0 within ~2 s.
 import { hostname } from 'node:os';
 import { parseConfig } from './config.ts';
 import { createHttpServer, type Processed } from './http-server.ts';
@@ -17,6 +18,7 @@ let registered = !config.register;
 let onConsul = false;
 
 const server = createHttpServer(config, {
+  healthy: () => messaging?.connected() === true,
   ready: () => registered && messaging?.connected() === true,
   publish: (message) => {
     if (messaging === undefined) return Promise.reject(new Error('not connected to RabbitMQ yet'));

@@ -47,7 +47,8 @@ export async function register(
           timeout: '1s',
           // Consul's minimum: a replica killed without deregistering disappears a minute later.
           deregisterCriticalServiceAfter: '1m',
-          // It registers only once it serves: visible to Consul DNS (and Kong) at once.
+          // It registers only once connected to RabbitMQ, so /healthz already answers 200: visible
+          // to Consul DNS (and Kong) at once instead of after the first check.
           status: 'passing',
         },
         signal,

@@ -7,9 +7,11 @@ import type { VerificationMessage } from '../src/verification.ts';
 const config = parseConfig({ SERVICE_NAME: 'orders', PORT: '8080', ROUTE_PATH: '/orders' }, 'test');
 const published: VerificationMessage[] = [];
 const processed: Processed[] = [];
+let healthy = false;
 let ready = false;
 let base = '';
 const server = createHttpServer(config, {
+  healthy: () => healthy,
   ready: () => ready,
   publish: async (message) => {
     published.push(message);
@@ -24,10 +26,17 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('the HTTP API', () => {
-  it('reports health: 503 while starting, 200 once ready', async () => {
+  it('reports health (for Consul) and readiness (for mkdev up) apart: 503 while starting, then 200', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(503);
-    ready = true;
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    healthy = true;
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok', instance: 'orders-test' });
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
+      status: 'starting',
+      instance: 'orders-test',
+    });
+    ready = true;
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ok', instance: 'orders-test' });
   });
 
   it('answers the sample endpoint on / and on the route path', async () => {

@@ -78,6 +78,27 @@ describe('agent services with a real HTTP check', () => {
     expect(Object.keys(agentServices)).not.toContain('consul');
   });
 
+  it('a re-registered check keeps its last status, whatever Status or type the new definition says', async () => {
+    // Consul's addServiceInternal restores status and output from the agent's check snapshot: an
+    // initial Status only applies to a check ID the agent does not know yet.
+    const register = (check: Record<string, string>) =>
+      put('/agent/service/register', { ID: 'rereg-1', Name: 'rereg', Port: 1, Check: check });
+    expect((await register({ TTL: '30s' })).status).toBe(200);
+    const status = async () =>
+      ((await (await fetch(`${base}/agent/checks`)).json()) as Record<string, { Status: string }>)[
+        'service:rereg-1'
+      ]?.Status;
+    expect(await status()).toBe('critical');
+    expect((await register({ TTL: '30s', Status: 'passing' })).status).toBe(200);
+    expect(await status()).toBe('critical');
+    expect((await register({ TCP: '127.0.0.1:1', Interval: '1h', Status: 'passing' })).status).toBe(200);
+    expect(await status()).toBe('critical');
+    expect((await put('/agent/service/deregister/rereg-1')).status).toBe(200);
+    expect((await register({ TTL: '30s', Status: 'passing' })).status).toBe(200);
+    expect(await status()).toBe('passing');
+    expect((await put('/agent/service/deregister/rereg-1')).status).toBe(200);
+  });
+
   it('accepts snake_case keys, TTL checks and check pass/fail', async () => {
     const res = await put('/agent/service/register', {
       name: 'ttl-svc',

@@ -220,8 +220,9 @@ export class Catalog {
 
   #putCheck(def: CheckDef, index: number): void {
     const prev = this.checks.get(def.checkId);
-    // A re-registered check keeps its last result unless the definition sets an initial Status.
-    const keepPrev = prev && prev.def.type === def.type && def.initialStatus === 'critical';
+    // As Consul's addServiceInternal: a re-registered check ID keeps its last status and output, even
+    // when the new definition is of another type or sets Status (that only applies to a new check).
+    const keepPrev = prev !== undefined;
     const status = keepPrev ? prev.status : def.initialStatus;
     this.checks.set(def.checkId, {
       def,
