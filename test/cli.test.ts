@@ -22,6 +22,11 @@ describe('mkdev CLI', () => {
     expect(badFlag.exitCode).toBe(2);
     expect(badFlag.stderr).toContain("Unknown option '--nope'");
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
+    const badTimeout = await project.run(['down', '--timeout', 'soon']);
+    expect([badTimeout.exitCode, badTimeout.stderr.split('\n')[0]]).toEqual([
+      2,
+      "mkdev: --timeout takes whole seconds, not 'soon'",
+    ]);
   });
 
   it('doctor passes on this machine with the offline image map', async () => {

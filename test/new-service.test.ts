@@ -238,7 +238,7 @@ describe.skipIf(!haveImages)('generated services, built and run', () => {
   });
 
   afterAll(async () => {
-    for (const c of created) await c.remove({ force: true }).catch(() => {});
+    for (const c of created) await c.remove({ force: true, v: true }).catch(() => {});
     await network?.remove().catch(() => {});
     for (const tag of images)
       await docker

@@ -210,4 +210,24 @@ describe('scaffolded services on the stack', () => {
     expect(check.exitCode).toBe(1);
     expect(check.stdout).toContain('503 kong -> consul: no healthy instance resolved');
   });
+
+  it('down then up: the services deregistered themselves, so Consul lists no stale instance', async () => {
+    const before = await json<{ Service: { ID: string } }[]>(
+      `${env.MKDEV_CONSUL_URL}/v1/health/service/orders`,
+    );
+    expect(before).toHaveLength(2);
+    const down = await project.run(['down']);
+    expect(down.exitCode, down.all).toBe(0);
+    const up = await project.run(['up'], { timeout: 600_000 });
+    expect(up.exitCode, up.all).toBe(0);
+    env = parseEnv((await project.run(['env'])).stdout);
+    // Consul keeps its catalog on its volume; new containers mean new instance IDs.
+    const after = await json<{ Service: { ID: string } }[]>(
+      `${env.MKDEV_CONSUL_URL}/v1/health/service/orders?passing`,
+    );
+    const all = await json<{ Service: { ID: string } }[]>(`${env.MKDEV_CONSUL_URL}/v1/health/service/orders`);
+    expect(after).toHaveLength(2);
+    expect(all.map((e) => e.Service.ID).sort()).toEqual(after.map((e) => e.Service.ID).sort());
+    expect(all.map((e) => e.Service.ID)).not.toContain(before[0]?.Service.ID);
+  }, 700_000);
 });

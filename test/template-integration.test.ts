@@ -22,6 +22,8 @@ it('runs the template integration tests against a throwaway stack and cleans it 
   });
   expect(install.exitCode, install.all).toBe(0);
   const before = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
+  const builtImages = async () => docker.listImages({ filters: { reference: ['mkdev-mkdevtest-*'] } });
+  const imagesBefore = new Set((await builtImages()).map((i) => i.Id));
   // A clean environment, as a user's shell has: the outer vitest's VITEST_* variables confuse the inner one.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
   const run = await execa('npm', ['run', 'test:integration'], {
@@ -37,4 +39,7 @@ it('runs the template integration tests against a throwaway stack and cleans it 
   // The throwaway stack is gone: no container started by the run is left.
   const left = (await docker.listContainers({ all: true })).filter((c) => !before.has(c.Id));
   expect(left.map((c) => c.Names[0])).toEqual([]);
+  // And so is the image it built for the service (tagged after the throwaway project).
+  const leftImages = (await builtImages()).filter((i) => !imagesBefore.has(i.Id));
+  expect(leftImages.map((i) => i.RepoTags)).toEqual([]);
 }, 700_000);

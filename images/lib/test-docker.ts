@@ -86,7 +86,8 @@ export class Resources {
     const t0 = Date.now();
     await container.stop({ t: 30 }).catch(() => undefined);
     const ms = Date.now() - t0;
-    await container.remove({ force: true, v: false });
+    // v: anonymous volumes only (a named volume outlives its container, as the tests need).
+    await container.remove({ force: true, v: true });
     const index = this.containers.indexOf(container.id);
     if (index >= 0) this.containers.splice(index, 1);
     return ms;
@@ -96,7 +97,7 @@ export class Resources {
     for (const id of this.containers.splice(0)) {
       await docker
         .getContainer(id)
-        .remove({ force: true })
+        .remove({ force: true, v: true })
         .catch(() => undefined);
     }
     for (const name of this.networks.splice(0)) {

@@ -32,6 +32,8 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
     [LABEL.version]: MKDEV_VERSION,
     [LABEL.oneShot]: String(service.oneShot),
   };
+  const deps = Object.keys(service.dependsOn);
+  if (deps.length > 0) labels[LABEL.dependsOn] = deps.join(',');
   if (service.register) labels[LABEL.registerPort] = `${service.register.name}:${service.register.port}`;
   return {
     name: containerName(ctx.project, service.name, ctx.replica),

@@ -13,6 +13,8 @@ export async function ensureImage(
   sp: ServicePlan,
   report: StepReporter,
   signal: AbortSignal,
+  /** The project's labels (and a throwaway stack's owner), so the image goes when the stack is reaped. */
+  labels: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const { service } = sp;
   if (sp.image === 'present') {
@@ -35,7 +37,7 @@ export async function ensureImage(
     t: service.image,
     dockerfile: build.dockerfile,
     buildargs: { ...build.args },
-    labels: { 'dev.mkdev.build-hash': sp.configHash },
+    labels: { ...labels, 'dev.mkdev.build-hash': sp.configHash },
   });
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {

@@ -92,3 +92,21 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, reason: s
     clearTimeout(timer);
   }
 }
+
+/** Removes images, never forcibly: one still used by another project's container stays (409). */
+export async function removeImages(docker: Docker, images: readonly Docker.ImageInfo[]): Promise<number> {
+  const removed = await Promise.all(
+    images.map((i) =>
+      docker
+        .getImage(i.Id)
+        .remove()
+        .then(() => 1)
+        .catch((error: unknown) => {
+          const code = (error as { statusCode?: number }).statusCode;
+          if (code === 404 || code === 409) return 0;
+          throw error;
+        }),
+    ),
+  );
+  return removed.reduce((a, b) => a + b, 0);
+}

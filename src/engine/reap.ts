@@ -1,6 +1,7 @@
 // Removes the stacks whose owning process is gone. Runs at the start of every mkdev invocation (and
 // as `mkdev prune`); cheap when there is nothing to reap: one labelled list call per resource kind.
 import type Docker from 'dockerode';
+import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';
 import { ownerIsGone, parseOwner } from './owner.ts';
 
@@ -13,10 +14,11 @@ export interface ReapResult {
 
 export async function reapOrphans(docker: Docker): Promise<ReapResult> {
   const filters = { label: [LABEL.owner] };
-  const [containers, networks, volumes] = await Promise.all([
+  const [containers, networks, volumes, images] = await Promise.all([
     docker.listContainers({ all: true, filters }),
     docker.listNetworks({ filters }),
     docker.listVolumes({ filters }),
+    docker.listImages({ filters }),
   ]);
   const dead = (labels: Record<string, string> | undefined | null) => {
     const owner = parseOwner(labels?.[LABEL.owner] ?? '');
@@ -36,6 +38,11 @@ export async function reapOrphans(docker: Docker): Promise<ReapResult> {
     ...deadNetworks.map((n) => docker.getNetwork(n.Id).remove().catch(gone)),
     ...deadVolumes.map((v) => docker.getVolume(v.Name).remove().catch(gone)),
   ]);
+  // Images a dead test stack built for its services: never forced, so one in use elsewhere stays.
+  await removeImages(
+    docker,
+    images.filter((i) => dead(i.Labels)),
+  );
   const projects = new Set(
     [
       ...deadContainers.map((c) => c.Labels),

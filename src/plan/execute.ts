@@ -8,6 +8,7 @@ import { InterruptedError, UserError } from '../cli/errors.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
+import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../engine/network.ts';
 import { runAction } from '../platform/actions.ts';
@@ -108,7 +109,10 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     tl.imageStart = since();
     let image = images.get(sp.service.image);
     if (image === undefined) {
-      image = ensureImage(docker, sp, (step, message) => emit(name, step, message), signal);
+      image = ensureImage(docker, sp, (step, message) => emit(name, step, message), signal, {
+        [LABEL.project]: plan.project,
+        ...options.extraLabels,
+      });
       images.set(sp.service.image, image);
     }
     await Promise.all([image, infra]);

@@ -1,21 +1,40 @@
 // Removes a project's labelled resources, in parallel, and nothing else.
 import type Docker from 'dockerode';
+import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
+import { stopWaves } from './stop-order.ts';
 
 export interface TearDownResult {
   readonly containers: number;
   readonly networks: number;
   readonly volumes: number;
+  readonly images: number;
 }
 
 export async function tearDown(
   docker: Docker,
   project: string,
-  options: { volumes: boolean },
+  /** images: also the images mkdev built for the project (throwaway test stacks; `down` keeps them). */
+  options: { volumes: boolean; images?: boolean; stopTimeoutSeconds?: number },
 ): Promise<TearDownResult> {
   const filters = projectFilter(project);
   const containers = await docker.listContainers({ all: true, filters });
-  // SIGKILL after 2 s at most: a dev stack keeps its state in volumes, not in a graceful shutdown.
+  // Stopped, then removed (removal alone would SIGKILL): dependents first (stopWaves), so a service deregisters itself from Consul
+  // while Consul still runs, and Postgres and RabbitMQ shut down cleanly. Docker's SIGKILL after the
+  // grace period bounds a container that ignores SIGTERM. v: anonymous volumes go with their
+  // container; named ones stay unless --volumes.
+  for (const wave of stopWaves(containers)) {
+    await Promise.all(
+      wave.map((c) =>
+        c.State === 'running'
+          ? docker
+              .getContainer(c.Id)
+              .stop({ t: options.stopTimeoutSeconds ?? STOP_GRACE_SECONDS })
+              .catch(ignoreStopped)
+          : undefined,
+      ),
+    );
+  }
   await Promise.all(
     containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
   );
@@ -27,7 +46,18 @@ export async function tearDown(
     await Promise.all(list.map((v) => docker.getVolume(v.Name).remove().catch(ignoreGone)));
     volumes = list.length;
   }
-  return { containers: containers.length, networks: networks.length, volumes };
+  let images = 0;
+  if (options.images) images = await removeImages(docker, await docker.listImages({ filters }));
+  return { containers: containers.length, networks: networks.length, volumes, images };
+}
+
+/** Docker's own default. Most of the default stack stops within a second; RabbitMQ takes ~7 s. */
+const STOP_GRACE_SECONDS = 10;
+
+/** 304: already stopped; 404: already gone. Either way it is not running any more. */
+function ignoreStopped(error: unknown): void {
+  if ((error as { statusCode?: number }).statusCode === 304) return;
+  ignoreGone(error);
 }
 
 function ignoreGone(error: unknown): void {

@@ -99,7 +99,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     });
   } catch (error) {
     if (!options.reuse) {
-      await tearDown(docker, project, { volumes: true }).catch(() => {});
+      await tearDown(docker, project, { volumes: true, images: true }).catch(() => {});
       rmSync(stateDir, { recursive: true, force: true });
     }
     throw error;
@@ -119,7 +119,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     restore: (snapshot) => restoreSnapshot(stack, result.observed, snapshot),
     async stop(stopOptions = {}) {
       if (options.reuse && !stopOptions.remove) return;
-      await tearDown(docker, project, { volumes: true });
+      await tearDown(docker, project, { volumes: true, images: true });
       rmSync(stateDir, { recursive: true, force: true });
     },
   };

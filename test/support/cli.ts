@@ -102,6 +102,16 @@ export async function removeProject(project: string): Promise<void> {
         .catch(() => {}),
     ),
   );
+  // The images mkdev built for the project's services (tagged mkdev-<project>-<service>:dev).
+  const built = await docker.listImages({ filters: { reference: [`mkdev-${project}-*`] } });
+  await Promise.all(
+    built.map((i) =>
+      docker
+        .getImage(i.Id)
+        .remove({ force: true })
+        .catch(() => {}),
+    ),
+  );
 }
 
 export function parseEnv(text: string): Record<string, string> {

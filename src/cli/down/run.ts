@@ -1,20 +1,27 @@
 import { connectEngine } from '../../engine/docker-client.ts';
 import { tearDown } from '../../project/tear-down.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
-import { EXIT_OK } from '../errors.ts';
+import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   // down needs only the project's name: it works even when the stack file no longer parses.
   const project = projectNameFor(values, cwd);
+  const timeout = stringFlag(values, 'timeout') ?? '10';
+  if (!/^\d+$/.test(timeout)) throw new UsageError(`--timeout takes whole seconds, not '${timeout}'`);
   const docker = await connectEngine();
   const started = Date.now();
-  const removed = await tearDown(docker, project, { volumes: boolFlag(values, 'volumes') });
+  const removed = await tearDown(docker, project, {
+    volumes: boolFlag(values, 'volumes'),
+    images: boolFlag(values, 'images'),
+    stopTimeoutSeconds: Number(timeout),
+  });
   const parts = [
     `${removed.containers} containers`,
     `${removed.networks} network${removed.networks === 1 ? '' : 's'}`,
   ];
   if (boolFlag(values, 'volumes')) parts.push(`${removed.volumes} volumes`);
+  if (boolFlag(values, 'images')) parts.push(`${removed.images} built images`);
   process.stdout.write(
     `${project}: removed ${parts.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );

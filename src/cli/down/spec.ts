@@ -3,12 +3,21 @@ import { type CommandSpec, PROJECT_HELP, PROJECT_OPTIONS } from '../command.ts';
 export const spec: CommandSpec = {
   name: 'down',
   summary: "stop and remove the project's containers and network (and volumes with --volumes)",
-  usage: 'mkdev down [--volumes]',
+  usage: 'mkdev down [--volumes] [--images] [--timeout <s>]',
   help: `Removes only resources labelled as this project's. Data volumes are kept unless --volumes is given.
+Containers are stopped before they are removed, dependents first (services before Kong, Kong before
+Postgres and Consul), so services deregister from Consul and databases shut down cleanly.
 
 Options:
 ${PROJECT_HELP}
-  -v, --volumes         also remove the project's volumes (its data)`,
-  options: { ...PROJECT_OPTIONS, volumes: { type: 'boolean', short: 'v' } },
+  -v, --volumes         also remove the project's volumes (its data)
+  --images              also remove the images mkdev built for the project's services (not pulled ones)
+  -t, --timeout <s>     seconds a container gets to stop before it is killed (default 10; 0 kills at once)`,
+  options: {
+    ...PROJECT_OPTIONS,
+    volumes: { type: 'boolean', short: 'v' },
+    images: { type: 'boolean' },
+    timeout: { type: 'string', short: 't' },
+  },
   allowPositionals: false,
 };

@@ -45,6 +45,8 @@ messaging = await startMessaging(
 
 if (config.register) {
   try {
+    // Registered only once it can serve, so its Consul check may honestly start as passing.
+    await messaging.whenConnected(stopping.signal);
     onConsul = true; // from the first attempt on: a half-done registration is still undone on SIGTERM
     await register(config, address, stopping.signal, log);
     registered = true;

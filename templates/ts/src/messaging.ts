@@ -8,6 +8,8 @@ import { parseVerificationMessage, type VerificationMessage } from './verificati
 export interface Messaging {
   publish(message: VerificationMessage): Promise<void>;
   connected(): boolean;
+  /** Resolves once connected (at once when it is); rejects when signal aborts first. */
+  whenConnected(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function startMessaging(
   log: (message: string) => void,
 ): Promise<Messaging> {
   let publisher: ConfirmChannel | undefined;
+  const waiters: (() => void)[] = [];
   const setup = async (model: ChannelModel) => {
     const pub = await model.createConfirmChannel();
     await pub.assertQueue(queue, { durable: true });
@@ -40,6 +43,7 @@ export async function startMessaging(
     );
     publisher = pub;
     log(`connected to RabbitMQ; consuming ${queue}`);
+    for (const wake of waiters.splice(0)) wake();
   };
   const model: RecoveringChannelModel = await connect(url, {
     recovery: { initialDelay: 200, maxDelay: 5_000, setup, waitForConnect: false },
@@ -51,6 +55,13 @@ export async function startMessaging(
   model.on('error', (error: Error) => log(`RabbitMQ: ${error.message}`));
   return {
     connected: () => publisher !== undefined,
+    whenConnected: (signal) =>
+      publisher !== undefined
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            waiters.push(resolve);
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+          }),
     publish: (message) =>
       new Promise<void>((resolve, reject) => {
         if (publisher === undefined) {

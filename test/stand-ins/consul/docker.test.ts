@@ -20,7 +20,7 @@ const volumes: string[] = [];
 const networks: Docker.Network[] = [];
 
 afterAll(async () => {
-  for (const c of containers) await c.remove({ force: true }).catch(() => {});
+  for (const c of containers) await c.remove({ force: true, v: true }).catch(() => {});
   for (const n of networks) await n.remove().catch(() => {});
   for (const v of volumes)
     await docker
@@ -108,7 +108,7 @@ describe.skipIf(!hasImage)('the consul stand-in image', () => {
       body: 'done',
     });
     expect(await put.json()).toBe(true);
-    await first.c.remove({ force: true });
+    await first.c.remove({ force: true, v: true });
 
     const second = await run(`cst-server-b-${suffix}`, cmd, binds);
     await waitFor(() => leader(second.http), 20_000, 200);

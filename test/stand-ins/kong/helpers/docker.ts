@@ -60,7 +60,7 @@ export class Resources {
   }
 
   async cleanup(): Promise<void> {
-    for (const c of this.containers) await c.remove({ force: true }).catch(() => {});
+    for (const c of this.containers) await c.remove({ force: true, v: true }).catch(() => {});
     for (const n of this.networks) await n.remove().catch(() => {});
   }
 }
