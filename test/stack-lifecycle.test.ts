@@ -126,6 +126,29 @@ describe('the default stack', () => {
     expect(await containerIds()).toEqual(before);
   });
 
+  it('up --attach follows the logs once ready; Ctrl-C ends it with 0 and leaves the stack running', async () => {
+    const before = await containerIds();
+    const attached = project.run(['up', 'consul', '--attach']);
+    let seen = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no followed log line within 60 s:\n${seen}`)), 60_000);
+      attached.all?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        const afterReady = seen.slice(Math.max(0, seen.indexOf('is ready')));
+        if (seen.includes('is ready') && /consul-1 \| /.test(afterReady)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    expect(attached.exitCode, 'still following when interrupted').toBeNull();
+    attached.kill('SIGINT');
+    const result = await attached;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(await containerIds()).toEqual(before);
+    expect((await project.run(['status'])).exitCode).toBe(0);
+  });
+
   it('changing one service recreates only that one', async () => {
     const before = await containerIds();
     project.write('mkdev.yaml', 'services:\n  prometheus:\n    env:\n      EXTRA_SETTING: "1"\n');
