@@ -2,17 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requireImages } from '../../support/require-images.ts';
 import { waitFor } from './helpers.ts';
 
 const IMAGE = 'mkdev-offline/consul-standin:1.20';
 const docker = new Docker();
-const hasImage = await docker
-  .getImage(IMAGE)
-  .inspect()
-  .then(
-    () => true,
-    () => false,
-  );
+await requireImages([IMAGE]);
 
 const suffix = randomBytes(4).toString('hex');
 const containers: Docker.Container[] = [];
@@ -73,7 +68,7 @@ async function exec(c: Docker.Container, cmd: string[]): Promise<{ code: number 
   return { code: ExitCode, out: Buffer.concat(chunks).toString('utf8') };
 }
 
-describe.skipIf(!hasImage)('the consul stand-in image', () => {
+describe('the consul stand-in image', () => {
   it('runs the default dev command, has curl, reads CONSUL_LOCAL_CONFIG, stops fast', async () => {
     const { c, http } = await run(`cst-dev-${suffix}`, undefined, {}, [
       'CONSUL_LOCAL_CONFIG={"datacenter":"dc7"}',

@@ -1,22 +1,10 @@
 // End to end in Docker: Kong (stand-in) resolves `x.service.consul` through the Consul stand-in's DNS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CONSUL_IMAGE,
-  hasImage,
-  ipOf,
-  KONG_IMAGE,
-  logs,
-  NODE_IMAGE,
-  PG_IMAGE,
-  Resources,
-} from './helpers/docker.ts';
+import { requireImages } from '../../support/require-images.ts';
+import { CONSUL_IMAGE, ipOf, KONG_IMAGE, logs, NODE_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, json, waitFor } from './helpers/kong.ts';
 
-const ready =
-  (await hasImage(KONG_IMAGE)) &&
-  (await hasImage(PG_IMAGE)) &&
-  (await hasImage(CONSUL_IMAGE)) &&
-  (await hasImage(NODE_IMAGE));
+await requireImages([KONG_IMAGE, PG_IMAGE, CONSUL_IMAGE, NODE_IMAGE]);
 const res = new Resources();
 let network = '';
 let consulIp = '';
@@ -27,7 +15,7 @@ let proxy = '';
 const ECHO =
   "require('http').createServer((q,s)=>{s.setHeader('content-type','text/plain');s.end('x says '+q.url)}).listen(8080)";
 
-describe.skipIf(!ready)('Kong + Consul DNS (Docker)', () => {
+describe('Kong + Consul DNS (Docker)', () => {
   beforeAll(async () => {
     network = await res.network();
     const pg = await res.container('pg', {

@@ -1,9 +1,10 @@
 // The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bashGet, docker, exec, hasImage, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
+import { requireImages } from '../../support/require-images.ts';
+import { bashGet, docker, exec, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, validator, waitFor } from './helpers/kong.ts';
 
-const ready = (await hasImage(KONG_IMAGE)) && (await hasImage(PG_IMAGE));
+await requireImages([KONG_IMAGE, PG_IMAGE]);
 const res = new Resources();
 let network = '';
 let pgHost = '';
@@ -14,7 +15,7 @@ const dbEnv = () => [
   'KONG_PG_DATABASE=kong',
 ];
 
-describe.skipIf(!ready)('kong stand-in image', () => {
+describe('kong stand-in image', () => {
   beforeAll(async () => {
     network = await res.network();
     const pg = await res.container('pg', {

@@ -9,15 +9,6 @@ export const PG_IMAGE = 'mkdev-offline/postgres:15';
 export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
 export const NODE_IMAGE = 'mkdev-offline/node:24';
 
-export async function hasImage(ref: string): Promise<boolean> {
-  try {
-    await docker.getImage(ref).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class Resources {
   readonly id = randomBytes(4).toString('hex');
   private readonly containers: Docker.Container[] = [];
