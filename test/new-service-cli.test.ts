@@ -3,18 +3,8 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN } from './support/cli.ts';
-
-function cli(args: string[], cwd: string) {
-  return execa(process.execPath, [BIN, 'new-service', ...args], {
-    cwd,
-    reject: false,
-    all: true,
-    env: { NO_COLOR: '1' },
-  });
-}
+import { newService as cli } from './support/cli.ts';
 
 function listing(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).sort();

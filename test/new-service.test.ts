@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from './support/cli.ts';
+import { newService as cli } from './support/cli.ts';
 import { requireImages } from './support/require-images.ts';
 import {
   CONSUL_IMAGE,
@@ -21,15 +21,6 @@ import {
 
 const BASE_IMAGES = { ts: 'mkdev-offline/node:24', python: 'mkdev-offline/python:3.11' } as const;
 await requireImages([...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE]);
-
-function cli(args: string[], cwd: string) {
-  return execa(process.execPath, [BIN, 'new-service', ...args], {
-    cwd,
-    reject: false,
-    all: true,
-    env: { NO_COLOR: '1' },
-  });
-}
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -141,3 +141,13 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** `mkdev new-service <args>` in cwd, without a project: its exit code and output, never a throw. */
+export function newService(args: readonly string[], cwd: string) {
+  return execa(process.execPath, [BIN, 'new-service', ...args], {
+    cwd,
+    reject: false,
+    all: true,
+    env: { NO_COLOR: '1' },
+  });
+}
