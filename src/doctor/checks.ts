@@ -128,7 +128,8 @@ export async function checkImages(docker: Docker, stack: Stack): Promise<CheckRe
         } catch (error) {
           const reason = (error instanceof Error ? error.message : String(error))
             .replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')
-            .split('\n')[0];
+            .split('\n')[0]
+            ?.trim();
           return fail(
             name,
             `not present and not pullable (${reason})`,
