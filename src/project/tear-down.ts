@@ -23,15 +23,12 @@ export async function tearDown(
   // while Consul still runs, and Postgres and RabbitMQ shut down cleanly. Docker's SIGKILL after the
   // grace period bounds a container that ignores SIGTERM. v: anonymous volumes go with their
   // container; named ones stay unless --volumes.
-  for (const wave of stopWaves(containers)) {
+  const grace = options.stopTimeoutSeconds ?? STOP_GRACE_SECONDS;
+  // With no grace at all the forced removal below kills them anyway: skip the stop calls.
+  for (const wave of grace > 0 ? stopWaves(containers) : []) {
     await Promise.all(
       wave.map((c) =>
-        c.State === 'running'
-          ? docker
-              .getContainer(c.Id)
-              .stop({ t: options.stopTimeoutSeconds ?? STOP_GRACE_SECONDS })
-              .catch(ignoreStopped)
-          : undefined,
+        c.State === 'running' ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoreStopped) : undefined,
       ),
     );
   }

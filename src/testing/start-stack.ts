@@ -46,6 +46,12 @@ export interface TestStack {
   stop(options?: { remove?: boolean }): Promise<void>;
 }
 
+/**
+ * A throwaway stack goes with its data, so nothing is gained by graceful shutdowns (RabbitMQ alone
+ * takes ~6 s): killed at once, with its volumes and the images it built.
+ */
+const THROWAWAY = { volumes: true, images: true, stopTimeoutSeconds: 0 } as const;
+
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
   const docker = await connectEngine();
   await reapOrphans(docker);
@@ -99,7 +105,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     });
   } catch (error) {
     if (!options.reuse) {
-      await tearDown(docker, project, { volumes: true, images: true }).catch(() => {});
+      await tearDown(docker, project, THROWAWAY).catch(() => {});
       rmSync(stateDir, { recursive: true, force: true });
     }
     throw error;
@@ -119,7 +125,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     restore: (snapshot) => restoreSnapshot(stack, result.observed, snapshot),
     async stop(stopOptions = {}) {
       if (options.reuse && !stopOptions.remove) return;
-      await tearDown(docker, project, { volumes: true, images: true });
+      await tearDown(docker, project, THROWAWAY);
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
