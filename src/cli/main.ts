@@ -76,7 +76,9 @@ function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
     return { values, positionals };
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/^.*?: /, '') : String(error);
-    throw new UsageError(message, `run 'mkdev ${spec.name} --help' for its options`);
+    // Node's own wording, minus its advice about '--' (mkdev takes no positional starting with '-').
+    const short = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
+    throw new UsageError(`${spec.name}: ${short}`, `run 'mkdev ${spec.name} --help' for its options`);
   }
 }
 
