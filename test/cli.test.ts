@@ -25,6 +25,13 @@ describe('mkdev CLI', () => {
       "hint: run 'mkdev status --help' for its options",
     ]);
     expect(badFlag.stderr).not.toMatch(/\n\s+at /);
+    for (const command of ['up', 'logs']) {
+      const unknownService = await project.run([command, 'nosuch']);
+      expect([unknownService.exitCode, unknownService.stderr.split('\n')[0]]).toEqual([
+        2,
+        "mkdev: no service 'nosuch' in this stack",
+      ]);
+    }
     const badTimeout = await project.run(['down', '--timeout', 'soon']);
     expect([badTimeout.exitCode, badTimeout.stderr.split('\n')[0]]).toEqual([
       2,

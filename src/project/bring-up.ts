@@ -42,10 +42,12 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
   const { stack, docker } = options;
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
-      const { UserError } = await import('../cli/errors.ts');
-      throw new UserError(`no service '${name}' in this stack`, {
-        hint: `services are: ${Object.keys(stack.services).join(', ')}`,
-      });
+      // A usage error (exit 2), as for `logs`: the name was mistyped on the command line.
+      const { UsageError } = await import('../cli/errors.ts');
+      throw new UsageError(
+        `no service '${name}' in this stack`,
+        `services are: ${Object.keys(stack.services).join(', ')}`,
+      );
     }
   }
   const before = await observeProject(docker, stack.project);
