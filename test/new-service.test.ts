@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newService as cli } from './support/cli.ts';
+import { newService as cli, eventually } from './support/cli.ts';
 import { requireImages } from './support/require-images.ts';
 import {
   CONSUL_IMAGE,
@@ -22,22 +22,6 @@ import {
 const BASE_IMAGES = { ts: 'mkdev-offline/node:24', python: 'mkdev-offline/python:3.11' } as const;
 await requireImages([...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE]);
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(5_000) });
@@ -50,7 +34,7 @@ let platform: PlatformEndpoints | undefined;
 
 describe('generated services, built and run', () => {
   beforeAll(async () => {
-    platform = await samples.start(waitFor);
+    platform = await samples.start();
   });
 
   afterAll(() => samples.removeAll());
@@ -127,10 +111,10 @@ describe('generated services, built and run', () => {
         const consul = `http://127.0.0.1:${p.consulHttp}`;
 
         const startedAt = Date.now();
-        await waitFor(
-          '/readyz 200',
+        await eventually(
           async () => ((await getJson(`${direct}/readyz`)).status === 200 ? true : undefined),
           90_000,
+          '/readyz 200',
         );
         console.log(`[new-service] ${lang} container ready ${Date.now() - startedAt} ms after start`);
         expect((await getJson(`${direct}/healthz`)).status).toBe(200);
@@ -155,10 +139,14 @@ describe('generated services, built and run', () => {
         });
 
         // Through Kong's proxy: /<name> reaches the service as / (strip_path), via Consul DNS.
-        const hello = await waitFor('the route through Kong', async () => {
-          const r = await getJson(`${p.kongProxy}/${name}`);
-          return r.status === 200 ? r.body : undefined;
-        });
+        const hello = await eventually(
+          async () => {
+            const r = await getJson(`${p.kongProxy}/${name}`);
+            return r.status === 200 ? r.body : undefined;
+          },
+          60_000,
+          'the route through Kong',
+        );
         expect(hello).toMatchObject({ service: name });
         const posted = await getJson(`${p.kongProxy}/${name}/verifications`, {
           method: 'POST',
@@ -166,12 +154,16 @@ describe('generated services, built and run', () => {
           body: JSON.stringify({ email: 'ana@example.com', name: 'Ana' }),
         });
         expect(posted.status, JSON.stringify(posted.body)).toBe(202);
-        const processed = await waitFor('the consumer to process the message', async () => {
-          const r = await getJson(`${p.kongProxy}/${name}/verifications`);
-          return r.body.processed.find(
-            (m: { data: { token: string } }) => m.data.token === posted.body.token,
-          );
-        });
+        const processed = await eventually(
+          async () => {
+            const r = await getJson(`${p.kongProxy}/${name}/verifications`);
+            return r.body.processed.find(
+              (m: { data: { token: string } }) => m.data.token === posted.body.token,
+            );
+          },
+          60_000,
+          'the consumer to process the message',
+        );
         expect(processed).toMatchObject({
           email: 'ana@example.com',
           template: 'userVerification',

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { hostCaBundle, packContext } from '../../src/engine/build-context.ts';
 import { freePort } from '../stand-ins/kong/helpers/postgres.ts';
 import { type Env, setupKong } from '../stand-ins/kong/helpers/setup.ts';
+import { eventually } from './cli.ts';
 
 const docker = new Docker();
 export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
@@ -36,9 +37,7 @@ export class SamplePlatform {
     return container;
   }
 
-  async start(
-    waitFor: <T>(what: string, fn: () => Promise<T | undefined>) => Promise<T>,
-  ): Promise<PlatformEndpoints> {
+  async start(): Promise<PlatformEndpoints> {
     const name = `mkdev-test-ns-${this.suffix}`;
     const net = await docker.createNetwork({ Name: name, Labels: { 'mkdev.test': 'new-service' } });
     this.#network = net;
@@ -74,10 +73,14 @@ export class SamplePlatform {
       KONG_ADMIN_LISTEN: `0.0.0.0:${adminPort}`,
       KONG_DNS_RESOLVER: `127.0.0.1:${consulDns}`,
     });
-    await waitFor('Consul leader', async () => {
-      const res = await fetch(`http://127.0.0.1:${consulHttp}/v1/status/leader`);
-      return ((await res.json()) as string) ? true : undefined;
-    });
+    await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${consulHttp}/v1/status/leader`);
+        return ((await res.json()) as string) ? true : undefined;
+      },
+      60_000,
+      'Consul leader',
+    );
     return {
       network: name,
       gateway,
