@@ -4,6 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import Consul from 'consul';
+import { afterAll, beforeAll } from 'vitest';
 import { type AgentHandle, startAgent } from './src/agent.ts';
 import { type AgentOptions, defaultOptions } from './src/agent-options.ts';
 import { createLogger, silentLogger } from './src/log.ts';
@@ -107,4 +109,27 @@ export async function toggleServer(): Promise<{
       healthy = v;
     },
   };
+}
+
+export interface InProcessAgent {
+  readonly agent: AgentHandle;
+  /** The `consul` npm client on it. */
+  readonly consul: Consul;
+  /** `http://127.0.0.1:<port>/v1` */
+  readonly base: string;
+}
+
+/** One dev-mode agent in this process for the calling test file: started before its tests, stopped after. */
+export function useInProcessAgent(): InProcessAgent {
+  const t = {} as { agent: AgentHandle; consul: Consul; base: string };
+  beforeAll(async () => {
+    t.agent = await startInProcess();
+    t.consul = new Consul({ host: '127.0.0.1', port: t.agent.httpPort });
+    t.base = `http://127.0.0.1:${t.agent.httpPort}/v1`;
+  });
+  afterAll(async () => {
+    t.consul.destroy();
+    await t.agent.stop();
+  });
+  return t;
 }

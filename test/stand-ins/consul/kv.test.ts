@@ -1,81 +1,67 @@
-import Consul from 'consul';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess } from './helpers.ts';
-import type { AgentHandle } from './src/agent.ts';
+import { describe, expect, it } from 'vitest';
+import { startInProcess, useInProcessAgent } from './helpers.ts';
 
-let agent: AgentHandle;
-let consul: Consul;
-let base: string;
-
-beforeAll(async () => {
-  agent = await startInProcess();
-  consul = new Consul({ host: '127.0.0.1', port: agent.httpPort });
-  base = `http://127.0.0.1:${agent.httpPort}/v1`;
-});
-afterAll(async () => {
-  consul.destroy();
-  await agent.stop();
-});
+const t = useInProcessAgent();
 
 describe('KV through the consul npm client', () => {
   it('puts, gets, lists and deletes with CAS', async () => {
-    expect(await consul.kv.set('app/config/a', 'one')).toBe(true);
-    const got = await consul.kv.get('app/config/a');
+    expect(await t.consul.kv.set('app/config/a', 'one')).toBe(true);
+    const got = await t.consul.kv.get('app/config/a');
     expect(got).toMatchObject({ Key: 'app/config/a', Value: 'one', Flags: 0, LockIndex: 0 });
     expect(got?.CreateIndex).toBe(got?.ModifyIndex);
 
     // cas=0 only creates; a stale index loses; the current index wins. (consul@2 resolves Consul's
     // `false` body to undefined: papi drops falsy results, so compare with "not true".)
-    expect(await consul.kv.set({ key: 'app/config/a', value: 'x', cas: 0 })).not.toBe(true);
+    expect(await t.consul.kv.set({ key: 'app/config/a', value: 'x', cas: 0 })).not.toBe(true);
     expect(
-      await consul.kv.set({ key: 'app/config/a', value: 'x', cas: (got?.ModifyIndex ?? 0) + 100 }),
+      await t.consul.kv.set({ key: 'app/config/a', value: 'x', cas: (got?.ModifyIndex ?? 0) + 100 }),
     ).not.toBe(true);
-    expect(await consul.kv.set({ key: 'app/config/a', value: 'two', cas: got?.ModifyIndex })).toBe(true);
-    const after = await consul.kv.get('app/config/a');
+    expect(await t.consul.kv.set({ key: 'app/config/a', value: 'two', cas: got?.ModifyIndex })).toBe(true);
+    const after = await t.consul.kv.get('app/config/a');
     expect(after?.Value).toBe('two');
     expect(after?.CreateIndex).toBe(got?.CreateIndex);
     expect(after?.ModifyIndex).toBeGreaterThan(got?.ModifyIndex ?? 0);
 
-    await consul.kv.set('app/config/b', 'b');
-    await consul.kv.set('app/other', 'o');
-    expect(await consul.kv.keys('app/')).toEqual(['app/config/a', 'app/config/b', 'app/other']);
-    expect(await consul.kv.keys({ key: 'app/', separator: '/' })).toEqual(['app/config/', 'app/other']);
+    await t.consul.kv.set('app/config/b', 'b');
+    await t.consul.kv.set('app/other', 'o');
+    expect(await t.consul.kv.keys('app/')).toEqual(['app/config/a', 'app/config/b', 'app/other']);
+    expect(await t.consul.kv.keys({ key: 'app/', separator: '/' })).toEqual(['app/config/', 'app/other']);
 
-    expect(await consul.kv.del({ key: 'app/config/a', cas: 1 })).not.toBe(true);
-    expect(await consul.kv.get('app/config/a')).toBeDefined();
-    expect(await consul.kv.del({ key: 'app/config/a', cas: after?.ModifyIndex })).toBe(true);
-    expect(await consul.kv.get('app/config/a')).toBeUndefined();
-    await consul.kv.del({ key: 'app/', recurse: true });
-    expect(await consul.kv.get({ key: 'app/', recurse: true })).toBeUndefined();
+    expect(await t.consul.kv.del({ key: 'app/config/a', cas: 1 })).not.toBe(true);
+    expect(await t.consul.kv.get('app/config/a')).toBeDefined();
+    expect(await t.consul.kv.del({ key: 'app/config/a', cas: after?.ModifyIndex })).toBe(true);
+    expect(await t.consul.kv.get('app/config/a')).toBeUndefined();
+    await t.consul.kv.del({ key: 'app/', recurse: true });
+    expect(await t.consul.kv.get({ key: 'app/', recurse: true })).toBeUndefined();
   });
 
   it('a blocking query returns when the key changes, not before', async () => {
-    await consul.kv.set('blocking/key', 'v1');
-    const first = await consul.kv.get('blocking/key');
+    await t.consul.kv.set('blocking/key', 'v1');
+    const first = await t.consul.kv.get('blocking/key');
     const started = Date.now();
     let resolvedAt = 0;
-    const pending = consul.kv
+    const pending = t.consul.kv
       .get({ key: 'blocking/key', index: String(first?.ModifyIndex), wait: '10s' } as never)
       .then((r) => {
         resolvedAt = Date.now();
         return r;
       });
     // Other keys changing must not release it.
-    await consul.kv.set('blocking/other', 'x');
+    await t.consul.kv.set('blocking/other', 'x');
     await new Promise((r) => setTimeout(r, 300));
     expect(resolvedAt).toBe(0);
-    await consul.kv.set('blocking/key', 'v2');
+    await t.consul.kv.set('blocking/key', 'v2');
     const changed = await pending;
     expect(changed?.Value).toBe('v2');
     expect(resolvedAt - started).toBeGreaterThanOrEqual(300);
   });
 
   it('a blocking query times out after wait with the same index', async () => {
-    await consul.kv.set('blocking/idle', 'v');
-    const res = await fetch(`${base}/kv/blocking/idle`);
+    await t.consul.kv.set('blocking/idle', 'v');
+    const res = await fetch(`${t.base}/kv/blocking/idle`);
     const index = res.headers.get('x-consul-index');
     const t0 = Date.now();
-    const again = await fetch(`${base}/kv/blocking/idle?index=${index}&wait=400ms`);
+    const again = await fetch(`${t.base}/kv/blocking/idle?index=${index}&wait=400ms`);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
     expect(again.headers.get('x-consul-index')).toBe(index);
   });
@@ -83,24 +69,24 @@ describe('KV through the consul npm client', () => {
 
 describe('KV over raw HTTP', () => {
   it('answers a missing key with an empty 404 and an index header', async () => {
-    const res = await fetch(`${base}/kv/does/not/exist`);
+    const res = await fetch(`${t.base}/kv/does/not/exist`);
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('');
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(0);
   });
 
   it('supports ?raw, ?flags, base64 values, null for empty values', async () => {
-    await fetch(`${base}/kv/raw/k?flags=42`, { method: 'PUT', body: 'hello' });
-    expect(await (await fetch(`${base}/kv/raw/k?raw`)).text()).toBe('hello');
-    const [entry] = (await (await fetch(`${base}/kv/raw/k`)).json()) as Array<Record<string, unknown>>;
+    await fetch(`${t.base}/kv/raw/k?flags=42`, { method: 'PUT', body: 'hello' });
+    expect(await (await fetch(`${t.base}/kv/raw/k?raw`)).text()).toBe('hello');
+    const [entry] = (await (await fetch(`${t.base}/kv/raw/k`)).json()) as Array<Record<string, unknown>>;
     expect(entry).toMatchObject({ Key: 'raw/k', Flags: 42, Value: Buffer.from('hello').toString('base64') });
-    await fetch(`${base}/kv/raw/empty`, { method: 'PUT' });
-    const [empty] = (await (await fetch(`${base}/kv/raw/empty`)).json()) as Array<Record<string, unknown>>;
+    await fetch(`${t.base}/kv/raw/empty`, { method: 'PUT' });
+    const [empty] = (await (await fetch(`${t.base}/kv/raw/empty`)).json()) as Array<Record<string, unknown>>;
     expect(empty?.Value).toBeNull();
   });
 
   it('keys: a missing prefix is 404 but the root is []', async () => {
-    expect((await fetch(`${base}/kv/nothing-here/?keys`)).status).toBe(404);
+    expect((await fetch(`${t.base}/kv/nothing-here/?keys`)).status).toBe(404);
     const fresh = await startInProcess();
     try {
       const root = await fetch(`http://127.0.0.1:${fresh.httpPort}/v1/kv/?keys`);
@@ -112,22 +98,22 @@ describe('KV over raw HTTP', () => {
   });
 
   it('refuses what Consul refuses', async () => {
-    const big = await fetch(`${base}/kv/big`, { method: 'PUT', body: Buffer.alloc(512 * 1024 + 1) });
+    const big = await fetch(`${t.base}/kv/big`, { method: 'PUT', body: Buffer.alloc(512 * 1024 + 1) });
     expect(big.status).toBe(413);
-    const noKey = await fetch(`${base}/kv/`, { method: 'PUT', body: 'x' });
+    const noKey = await fetch(`${t.base}/kv/`, { method: 'PUT', body: 'x' });
     expect([noKey.status, await noKey.text()]).toEqual([400, 'Missing key name']);
-    const badFlags = await fetch(`${base}/kv/k?flags=abc`, { method: 'PUT', body: 'x' });
+    const badFlags = await fetch(`${t.base}/kv/k?flags=abc`, { method: 'PUT', body: 'x' });
     expect([badFlags.status, await badFlags.text()]).toEqual([
       500,
       'strconv.ParseUint: parsing "abc": invalid syntax',
     ]);
-    const both = await fetch(`${base}/kv/k?cas=0&acquire=s`, { method: 'PUT', body: 'x' });
+    const both = await fetch(`${t.base}/kv/k?cas=0&acquire=s`, { method: 'PUT', body: 'x' });
     expect([both.status, await both.text()]).toEqual([400, 'Conflicting flags: acquire=s&cas=0\n']);
-    const post = await fetch(`${base}/kv/k`, { method: 'POST', body: 'x' });
+    const post = await fetch(`${t.base}/kv/k`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
-    const acquire = await fetch(`${base}/kv/k?acquire=nope`, { method: 'PUT', body: 'x' });
+    const acquire = await fetch(`${t.base}/kv/k?acquire=nope`, { method: 'PUT', body: 'x' });
     expect(acquire.status).toBe(500);
-    const badIndex = await fetch(`${base}/kv/k?index=abc`);
+    const badIndex = await fetch(`${t.base}/kv/k?index=abc`);
     expect([badIndex.status, await badIndex.text()]).toEqual([400, 'Invalid index']);
   });
 

@@ -1,11 +1,7 @@
-import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, toggleServer, waitFor } from './helpers.ts';
-import type { AgentHandle } from './src/agent.ts';
+import { toggleServer, useInProcessAgent, waitFor } from './helpers.ts';
 
-let agent: AgentHandle;
-let consul: Consul;
-let base: string;
+const t = useInProcessAgent();
 let target: Awaited<ReturnType<typeof toggleServer>>;
 
 type HealthEntry = {
@@ -14,23 +10,18 @@ type HealthEntry = {
 };
 
 beforeAll(async () => {
-  agent = await startInProcess();
-  consul = new Consul({ host: '127.0.0.1', port: agent.httpPort });
-  base = `http://127.0.0.1:${agent.httpPort}/v1`;
   target = await toggleServer();
 });
-afterAll(async () => {
-  consul.destroy();
+afterAll(() => {
   target.server.close();
-  await agent.stop();
 });
 
 const put = (path: string, body?: unknown): Promise<Response> =>
-  fetch(`${base}${path}`, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${t.base}${path}`, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
 
 describe('agent services with a real HTTP check', () => {
   it('health ?passing follows the service being up or down', async () => {
-    await consul.agent.service.register({
+    await t.consul.agent.service.register({
       name: 'orders',
       id: 'orders-1',
       address: '127.0.0.1',
@@ -39,18 +30,18 @@ describe('agent services with a real HTTP check', () => {
       check: { http: `http://127.0.0.1:${target.port}/health`, interval: '1s', timeout: '1s' } as never,
     });
     // Initial status is critical until the first run.
-    const initial = (await consul.health.service('orders')) as HealthEntry[];
+    const initial = (await t.consul.health.service('orders')) as HealthEntry[];
     expect(initial[0]?.Checks.map((c) => c.CheckID)).toEqual(['serfHealth', 'service:orders-1']);
 
     const passing = async (): Promise<HealthEntry[]> =>
-      (await consul.health.service({ service: 'orders', passing: true })) as HealthEntry[];
+      (await t.consul.health.service({ service: 'orders', passing: true })) as HealthEntry[];
     await waitFor(async () => (await passing()).length === 1, 10_000, 100);
     const [entry] = await passing();
     expect(entry?.Checks[1]?.Output).toContain('200 OK Output: ok');
 
     target.setHealthy(false);
     await waitFor(async () => (await passing()).length === 0, 10_000, 100);
-    const all = (await consul.health.service('orders')) as HealthEntry[];
+    const all = (await t.consul.health.service('orders')) as HealthEntry[];
     expect(all[0]?.Checks[1]).toMatchObject({ Status: 'critical' });
     expect(all[0]?.Checks[1]?.Output).toContain('503 Service Unavailable');
 
@@ -59,21 +50,21 @@ describe('agent services with a real HTTP check', () => {
   });
 
   it('lists services in the catalog and the agent', async () => {
-    const services = (await consul.catalog.service.list()) as Record<string, string[]>;
+    const services = (await t.consul.catalog.service.list()) as Record<string, string[]>;
     expect(services).toMatchObject({ consul: [], orders: ['v1'] });
-    const nodes = (await consul.catalog.service.nodes('orders')) as Array<Record<string, unknown>>;
+    const nodes = (await t.consul.catalog.service.nodes('orders')) as Array<Record<string, unknown>>;
     expect(nodes[0]).toMatchObject({
       ServiceID: 'orders-1',
       ServiceName: 'orders',
       ServicePort: target.port,
       ServiceTags: ['v1'],
     });
-    expect(await consul.catalog.service.nodes('nope')).toEqual([]);
+    expect(await t.consul.catalog.service.nodes('nope')).toEqual([]);
     // Service names match case-insensitively; other datacenters are unreachable.
-    expect(((await (await fetch(`${base}/catalog/service/ORDERS`)).json()) as unknown[]).length).toBe(1);
-    const otherDc = await fetch(`${base}/catalog/service/orders?dc=dc2`);
+    expect(((await (await fetch(`${t.base}/catalog/service/ORDERS`)).json()) as unknown[]).length).toBe(1);
+    const otherDc = await fetch(`${t.base}/catalog/service/orders?dc=dc2`);
     expect([otherDc.status, await otherDc.text()]).toEqual([500, 'No path to datacenter']);
-    const agentServices = (await consul.agent.service.list()) as Record<string, unknown>;
+    const agentServices = (await t.consul.agent.service.list()) as Record<string, unknown>;
     expect(Object.keys(agentServices)).toContain('orders-1');
     expect(Object.keys(agentServices)).not.toContain('consul');
   });
@@ -85,7 +76,7 @@ describe('agent services with a real HTTP check', () => {
       put('/agent/service/register', { ID: 'rereg-1', Name: 'rereg', Port: 1, Check: check });
     expect((await register({ TTL: '30s' })).status).toBe(200);
     const status = async () =>
-      ((await (await fetch(`${base}/agent/checks`)).json()) as Record<string, { Status: string }>)[
+      ((await (await fetch(`${t.base}/agent/checks`)).json()) as Record<string, { Status: string }>)[
         'service:rereg-1'
       ]?.Status;
     expect(await status()).toBe('critical');
@@ -107,41 +98,44 @@ describe('agent services with a real HTTP check', () => {
       checks: [{ ttl: '30s', check_id: 'ttl-svc-ttl', deregister_critical_service_after: '10s' }],
     });
     expect(res.status).toBe(200);
-    const checks = (await (await fetch(`${base}/agent/checks`)).json()) as Record<string, { Status: string }>;
+    const checks = (await (await fetch(`${t.base}/agent/checks`)).json()) as Record<
+      string,
+      { Status: string }
+    >;
     expect(checks['ttl-svc-ttl']?.Status).toBe('critical');
     expect((await put('/agent/check/pass/ttl-svc-ttl?note=fine')).status).toBe(200);
-    const state = (await (await fetch(`${base}/health/checks/ttl-svc`)).json()) as Array<{
+    const state = (await (await fetch(`${t.base}/health/checks/ttl-svc`)).json()) as Array<{
       Status: string;
       Output: string;
     }>;
     expect(state[0]).toMatchObject({ Status: 'passing', Output: 'fine' });
     expect((await put('/agent/check/fail/ttl-svc-ttl')).status).toBe(200);
-    const critical = (await (await fetch(`${base}/health/state/critical`)).json()) as Array<{
+    const critical = (await (await fetch(`${t.base}/health/state/critical`)).json()) as Array<{
       CheckID: string;
     }>;
     expect(critical.map((c) => c.CheckID)).toContain('ttl-svc-ttl');
     // DeregisterCriticalServiceAfter is raised to 1m; the reaper removes the service once exceeded.
-    agent.state.checks.reap(Date.now() + 59_000);
-    expect(agent.state.catalog.services.has('ttl-svc')).toBe(true);
-    agent.state.checks.reap(Date.now() + 61_000);
-    expect(agent.state.catalog.services.has('ttl-svc')).toBe(false);
+    t.agent.state.checks.reap(Date.now() + 59_000);
+    expect(t.agent.state.catalog.services.has('ttl-svc')).toBe(true);
+    t.agent.state.checks.reap(Date.now() + 61_000);
+    expect(t.agent.state.catalog.services.has('ttl-svc')).toBe(false);
   });
 
   it('a blocking health query returns when a check changes', async () => {
     await put('/agent/service/register', { Name: 'blocky', Check: { TTL: '30s', CheckID: 'blocky-ttl' } });
-    const first = await fetch(`${base}/health/service/blocky`);
+    const first = await fetch(`${t.base}/health/service/blocky`);
     const index = first.headers.get('x-consul-index');
-    const pending = fetch(`${base}/health/service/blocky?passing&index=${index}&wait=10s`);
+    const pending = fetch(`${t.base}/health/service/blocky?passing&index=${index}&wait=10s`);
     await put('/agent/check/pass/blocky-ttl');
     const res = await pending;
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(Number(index));
     expect(((await res.json()) as unknown[]).length).toBe(1);
     // The agent-local health endpoint maps the aggregate status to 200/429/503.
-    const byName = await fetch(`${base}/agent/health/service/name/blocky?format=text`);
+    const byName = await fetch(`${t.base}/agent/health/service/name/blocky?format=text`);
     expect([byName.status, await byName.text()]).toEqual([200, 'passing']);
     await put('/agent/check/warn/blocky-ttl');
-    expect((await fetch(`${base}/agent/health/service/id/blocky`)).status).toBe(429);
-    expect((await fetch(`${base}/agent/health/service/name/nobody`)).status).toBe(404);
+    expect((await fetch(`${t.base}/agent/health/service/id/blocky`)).status).toBe(429);
+    expect((await fetch(`${t.base}/agent/health/service/name/nobody`)).status).toBe(404);
   });
 
   it('refuses what Consul refuses', async () => {
@@ -170,24 +164,24 @@ describe('agent services with a real HTTP check', () => {
     expect([noCheckName.status, await noCheckName.text()]).toEqual([400, 'Missing check name']);
     const orphan = await put('/agent/check/register', { Name: 'c', TTL: '10s', ServiceID: 'ghost' });
     expect([orphan.status, await orphan.text()]).toEqual([404, 'ServiceID "ghost" does not exist']);
-    const empty = await fetch(`${base}/agent/service/register`, { method: 'PUT' });
+    const empty = await fetch(`${t.base}/agent/service/register`, { method: 'PUT' });
     expect([empty.status, await empty.text()]).toEqual([400, 'Request decode failed: EOF']);
-    expect((await fetch(`${base}/agent/service/register`)).status).toBe(405);
-    expect((await fetch(`${base}/no/such/endpoint`)).status).toBe(404);
-    expect((await fetch(`${base}/health/state/bogus`)).status).toBe(400);
+    expect((await fetch(`${t.base}/agent/service/register`)).status).toBe(405);
+    expect((await fetch(`${t.base}/no/such/endpoint`)).status).toBe(404);
+    expect((await fetch(`${t.base}/health/state/bogus`)).status).toBe(400);
   });
 
   it('deregisters with the npm client', async () => {
-    await consul.agent.service.register({ name: 'gone', port: 1 });
-    await consul.agent.service.deregister('gone');
-    expect(await consul.catalog.service.nodes('gone')).toEqual([]);
-    await expect(consul.agent.service.deregister('gone')).rejects.toThrow();
+    await t.consul.agent.service.register({ name: 'gone', port: 1 });
+    await t.consul.agent.service.deregister('gone');
+    expect(await t.consul.catalog.service.nodes('gone')).toEqual([]);
+    await expect(t.consul.agent.service.deregister('gone')).rejects.toThrow();
   });
 
   it('reports status, self and a TCP check', async () => {
-    expect(await consul.status.leader()).toBe('127.0.0.1:8300');
-    expect(await consul.status.peers()).toEqual(['127.0.0.1:8300']);
-    const self = (await consul.agent.self()) as { Config: Record<string, unknown> };
+    expect(await t.consul.status.leader()).toBe('127.0.0.1:8300');
+    expect(await t.consul.status.peers()).toEqual(['127.0.0.1:8300']);
+    const self = (await t.consul.agent.self()) as { Config: Record<string, unknown> };
     expect(self.Config).toMatchObject({ Datacenter: 'dc1', Version: expect.stringMatching(/^1\.20\./) });
     await put('/agent/service/register', {
       Name: 'tcp-svc',
@@ -196,7 +190,9 @@ describe('agent services with a real HTTP check', () => {
     });
     await waitFor(
       async () => {
-        const list = (await (await fetch(`${base}/health/service/tcp-svc?passing`)).json()) as HealthEntry[];
+        const list = (await (
+          await fetch(`${t.base}/health/service/tcp-svc?passing`)
+        ).json()) as HealthEntry[];
         return list[0]?.Checks[1]?.Output.startsWith('TCP connect');
       },
       10_000,
