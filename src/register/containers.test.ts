@@ -1,18 +1,11 @@
 // The register library against the stand-in *containers* (the images mkdev runs in place of kong:3.9 and
 // hashicorp/consul:1.20 here, the official images where MKDEV_IMAGES says so): Kong on Postgres,
 // bootstrapped by KongContainer, and a dev-mode Consul agent.
-import {
-  GenericContainer,
-  Network,
-  type StartedNetwork,
-  type StartedTestContainer,
-  Wait,
-} from 'testcontainers';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsulContainer, type StartedConsulContainer } from '../testing/containers/consul-container.ts';
 import { KongContainer, type StartedKongContainer } from '../testing/containers/kong-container.ts';
-import { ownerLabels } from '../testing/containers/owner-label.ts';
-import { testImage } from '../testing/containers/test-images.ts';
+import { KONG_DB, startKongDatabase, testImage } from '../testing/containers/test-images.ts';
 import {
   deregisterFromConsul,
   RegistrationError,
@@ -20,8 +13,6 @@ import {
   registerOnKong,
   unregisterFromKong,
 } from './index.ts';
-
-const DB = { user: 'kong', password: 'kong-secret', database: 'kong' };
 
 describe('against the Kong and Consul containers', () => {
   let network: StartedNetwork | undefined;
@@ -32,20 +23,12 @@ describe('against the Kong and Consul containers', () => {
   beforeAll(async () => {
     network = await new Network().start();
     [postgres, consul] = await Promise.all([
-      new GenericContainer(await testImage('postgres:17'))
-        .withNetwork(network)
-        .withNetworkAliases('kong-database')
-        .withEnvironment({ POSTGRES_USER: DB.user, POSTGRES_PASSWORD: DB.password, POSTGRES_DB: DB.database })
-        .withWaitStrategy(
-          Wait.forSuccessfulCommand(`pg_isready -h 127.0.0.1 -U ${DB.user} -d ${DB.database}`),
-        )
-        .withLabels(ownerLabels())
-        .start(),
+      startKongDatabase(network),
       new ConsulContainer(await testImage('hashicorp/consul:1.20')).start(),
     ]);
     kong = await new KongContainer(await testImage('kong:3.9'))
       .withNetwork(network)
-      .withPostgres({ host: 'kong-database', ...DB })
+      .withPostgres({ host: 'kong-database', ...KONG_DB })
       .start();
   });
 

@@ -1,17 +1,8 @@
-import {
-  GenericContainer,
-  Network,
-  type StartedNetwork,
-  type StartedTestContainer,
-  Wait,
-} from 'testcontainers';
+import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDnsServerAddress } from './dns-resolver.ts';
 import { KongContainer, type StartedKongContainer } from './kong-container.ts';
-import { ownerLabels } from './owner-label.ts';
-import { testImage } from './test-images.ts';
-
-const DB = { user: 'kong', password: 'kong-secret', database: 'kong' };
+import { KONG_DB, startKongDatabase, testImage } from './test-images.ts';
 
 describe('KongContainer configuration', () => {
   it('refuses a host name as DNS resolver before anything starts', () => {
@@ -53,18 +44,10 @@ describe('KongContainer on Postgres', () => {
 
   beforeAll(async () => {
     network = await new Network().start();
-    postgres = await new GenericContainer(await testImage('postgres:17'))
-      .withNetwork(network)
-      .withNetworkAliases('kong-database')
-      .withEnvironment({ POSTGRES_USER: DB.user, POSTGRES_PASSWORD: DB.password, POSTGRES_DB: DB.database })
-      // Over TCP on purpose: the image's init phase runs a socket-only server that a plain
-      // pg_isready would already accept.
-      .withWaitStrategy(Wait.forSuccessfulCommand(`pg_isready -h 127.0.0.1 -U ${DB.user} -d ${DB.database}`))
-      .withLabels(ownerLabels())
-      .start();
+    postgres = await startKongDatabase(network);
     kong = await new KongContainer(await testImage('kong:3.9'))
       .withNetwork(network)
-      .withPostgres({ host: 'kong-database', ...DB })
+      .withPostgres({ host: 'kong-database', ...KONG_DB })
       .start();
   });
 
@@ -136,7 +119,7 @@ describe('KongContainer on Postgres', () => {
     const began = Date.now();
     const failing = new KongContainer(await testImage('kong:3.9'))
       .withNetwork(network)
-      .withPostgres({ host: 'no-such-database', ...DB })
+      .withPostgres({ host: 'no-such-database', ...KONG_DB })
       .start();
     await expect(failing).rejects.toThrow(/Container exited[\s\S]*PostgreSQL/);
     // Far below the 120 s startup timeout: the wait ends when the container exits.

@@ -1,10 +1,31 @@
 // The tests here run on whatever the image map says: the offline set on mkdev's own machines (which
 // cannot pull), the official images elsewhere when MKDEV_IMAGES names another map.
 import { fileURLToPath } from 'node:url';
+import { GenericContainer, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
+import { ownerLabels } from './owner-label.ts';
 import { resolveImage } from './resolve-image.ts';
 
 const OFFLINE_MAP = fileURLToPath(new URL('../../../images/offline-image-map.yaml', import.meta.url));
 
 export function testImage(official: string): Promise<string> {
   return resolveImage(official, process.env.MKDEV_IMAGES || OFFLINE_MAP);
+}
+
+/** Kong's database in these tests: what KongContainer.withPostgres({ host: 'kong-database', ...KONG_DB }) needs. */
+export const KONG_DB = { user: 'kong', password: 'kong-secret', database: 'kong' };
+
+/** Postgres on `network` as `kong-database`, ready for Kong's migrations. */
+export async function startKongDatabase(network: StartedNetwork): Promise<StartedTestContainer> {
+  const { user, password, database } = KONG_DB;
+  return (
+    new GenericContainer(await testImage('postgres:17'))
+      .withNetwork(network)
+      .withNetworkAliases('kong-database')
+      .withEnvironment({ POSTGRES_USER: user, POSTGRES_PASSWORD: password, POSTGRES_DB: database })
+      // Over TCP on purpose: the image's init phase runs a socket-only server that a plain
+      // pg_isready would already accept.
+      .withWaitStrategy(Wait.forSuccessfulCommand(`pg_isready -h 127.0.0.1 -U ${user} -d ${database}`))
+      .withLabels(ownerLabels())
+      .start()
+  );
 }
