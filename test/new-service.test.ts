@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireImage } from '../images/lib/test-docker.ts';
 import { newService as cli, eventually } from './support/cli.ts';
-import { requireImages } from './support/require-images.ts';
 import {
   CONSUL_IMAGE,
   hostPort,
@@ -20,7 +20,7 @@ import {
 } from './support/sample-platform.ts';
 
 const BASE_IMAGES = { ts: 'mkdev-offline/node:24', python: 'mkdev-offline/python:3.11' } as const;
-await requireImages([...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE]);
+await requireImage(...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE);
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {

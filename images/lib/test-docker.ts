@@ -5,14 +5,17 @@ import Docker from 'dockerode';
 export const docker = new Docker();
 
 /** Fails with a clear message when an offline image has not been built. */
-export async function requireImage(ref: string): Promise<void> {
-  try {
-    await docker.getImage(ref).inspect();
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) {
-      throw new Error(`image ${ref} is missing: run \`npm run images:offline\` first`);
+/** Fails (never skips: a skipped suite would hide a broken image build) when an image is missing. */
+export async function requireImage(...refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    try {
+      await docker.getImage(ref).inspect();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        throw new Error(`image ${ref} is missing: run \`npm run images:offline\` first`);
+      }
+      throw error;
     }
-    throw error;
   }
 }
 

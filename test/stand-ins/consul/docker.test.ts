@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requireImages } from '../../support/require-images.ts';
+import { requireImage } from '../../../images/lib/test-docker.ts';
 import { waitFor } from './helpers.ts';
 
 const IMAGE = 'mkdev-offline/consul-standin:1.20';
 const docker = new Docker();
-await requireImages([IMAGE]);
+await requireImage(IMAGE);
 
 const suffix = randomBytes(4).toString('hex');
 const containers: Docker.Container[] = [];

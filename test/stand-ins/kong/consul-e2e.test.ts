@@ -1,10 +1,10 @@
 // End to end in Docker: Kong (stand-in) resolves `x.service.consul` through the Consul stand-in's DNS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireImages } from '../../support/require-images.ts';
+import { requireImage } from '../../../images/lib/test-docker.ts';
 import { CONSUL_IMAGE, ipOf, KONG_IMAGE, logs, NODE_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, json, waitFor } from './helpers/kong.ts';
 
-await requireImages([KONG_IMAGE, PG_IMAGE, CONSUL_IMAGE, NODE_IMAGE]);
+await requireImage(KONG_IMAGE, PG_IMAGE, CONSUL_IMAGE, NODE_IMAGE);
 const res = new Resources();
 let network = '';
 let consulIp = '';

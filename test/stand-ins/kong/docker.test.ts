@@ -1,10 +1,10 @@
 // The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireImages } from '../../support/require-images.ts';
+import { requireImage } from '../../../images/lib/test-docker.ts';
 import { bashGet, docker, exec, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, validator, waitFor } from './helpers/kong.ts';
 
-await requireImages([KONG_IMAGE, PG_IMAGE]);
+await requireImage(KONG_IMAGE, PG_IMAGE);
 const res = new Resources();
 let network = '';
 let pgHost = '';
