@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, exec, hostPort, logs, Resources, requireImage, waitFor } from './lib/test-docker.ts';
+import { allLogs, execIn } from '../src/engine/container-ops.ts';
+import { docker, hostPort, Resources, requireImage, waitFor } from './lib/test-docker.ts';
 
 const IMAGE = 'mkdev-offline/postgres:15';
 const resources = new Resources();
@@ -64,7 +65,7 @@ describe(IMAGE, () => {
     } finally {
       await client.end();
     }
-    expect((await exec(first, ['pg_isready', '-q'])).code).toBe(0);
+    expect((await execIn(first, ['pg_isready', '-q'])).exitCode).toBe(0);
 
     // STOPSIGNAL SIGINT: a fast shutdown, far below docker's 10 s default grace period.
     const stopMs = await resources.remove(first);
@@ -97,7 +98,7 @@ describe(IMAGE, () => {
     const container = await resources.run({ Image: IMAGE, Env: [] });
     const result = await container.wait();
     expect(result.StatusCode).not.toBe(0);
-    expect(await logs(container)).toMatch(/superuser password is not specified/);
+    expect(await allLogs(container)).toMatch(/superuser password is not specified/);
   });
 
   it('runs as the postgres user with PGDATA declared as a volume', async () => {
@@ -108,7 +109,7 @@ describe(IMAGE, () => {
     const container = await startPostgres(await resources.volume());
     (await connect(await hostPort(container, '5432/tcp'))).end();
     // PID 1 (the entrypoint, which supervises the postmaster) has stepped down to postgres.
-    const uid = (await exec(container, ['id', '-u', 'postgres'])).output.trim();
-    expect((await exec(container, ['stat', '-c', '%u', '/proc/1'])).output.trim()).toBe(uid);
+    const uid = (await execIn(container, ['id', '-u', 'postgres'])).output.trim();
+    expect((await execIn(container, ['stat', '-c', '%u', '/proc/1'])).output.trim()).toBe(uid);
   });
 });

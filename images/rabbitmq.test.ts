@@ -2,16 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  docker,
-  exec,
-  hostPort,
-  logs,
-  Resources,
-  requireImage,
-  uniqueName,
-  waitFor,
-} from './lib/test-docker.ts';
+import { allLogs, execIn } from '../src/engine/container-ops.ts';
+import { docker, hostPort, Resources, requireImage, uniqueName, waitFor } from './lib/test-docker.ts';
 
 const IMAGE = 'mkdev-offline/rabbitmq:3.10';
 const NODE_IMAGE = 'mkdev-offline/node:24';
@@ -127,18 +119,19 @@ describe(IMAGE, () => {
       },
     });
     const exit = await client.wait();
-    const output = await logs(client);
+    const output = await allLogs(client);
     expect(exit.StatusCode, output).toBe(0);
     expect(JSON.parse(output.trim())).toEqual({ product: 'RabbitMQ', messages: 1 });
 
     const container = docker.getContainer(name);
-    expect((await exec(container, ['rabbitmq-diagnostics', '-q', 'ping'])).code).toBe(0);
+    expect((await execIn(container, ['rabbitmq-diagnostics', '-q', 'ping'])).exitCode).toBe(0);
 
     await resources.remove(container);
     const again = await startBroker({ name: uniqueName('rabbit'), hostname, volume, network });
     // The CLI tools still reach the node: the Erlang cookie lives on the volume.
     expect(
-      (await exec(docker.getContainer(again.name), ['rabbitmq-diagnostics', '-q', 'check_running'])).code,
+      (await execIn(docker.getContainer(again.name), ['rabbitmq-diagnostics', '-q', 'check_running']))
+        .exitCode,
     ).toBe(0);
     const reconnected = await amqp.connect(amqpUrl('127.0.0.1', again.amqpPort));
     try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logs, Resources, requireImage } from './lib/test-docker.ts';
+import { allLogs } from '../src/engine/container-ops.ts';
+import { Resources, requireImage } from './lib/test-docker.ts';
 
 const NODE_IMAGE = 'mkdev-offline/node:24';
 const PYTHON_IMAGE = 'mkdev-offline/python:3.11';
@@ -15,7 +16,7 @@ afterAll(() => resources.cleanup());
 async function sh(image: string, script: string): Promise<{ code: number; output: string }> {
   const container = await resources.run({ Image: image, Cmd: ['bash', '-c', script] });
   const result = await container.wait();
-  return { code: result.StatusCode, output: await logs(container) };
+  return { code: result.StatusCode, output: await allLogs(container) };
 }
 
 describe('runtime images', () => {

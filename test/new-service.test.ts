@@ -9,11 +9,11 @@ import { stripVTControlCharacters } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../images/lib/test-docker.ts';
+import { allLogs } from '../src/engine/container-ops.ts';
 import { newService as cli, eventually } from './support/cli.ts';
 import {
   CONSUL_IMAGE,
   hostPort,
-  logsOf,
   type PlatformEndpoints,
   RABBITMQ_IMAGE,
   SamplePlatform,
@@ -66,8 +66,8 @@ describe('generated services, built and run', () => {
           Cmd: ['python3', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'],
         });
         const result = (await container.wait()) as { StatusCode: number };
-        expect(result.StatusCode, await logsOf(container)).toBe(0);
-        expect(await logsOf(container)).toMatch(/Ran \d+ tests[\s\S]*OK/);
+        expect(result.StatusCode, await allLogs(container)).toBe(0);
+        expect(await allLogs(container)).toMatch(/Ran \d+ tests[\s\S]*OK/);
       } else {
         // On the host: the image carries no dev dependencies.
         const npm = join(process.execPath, '..', 'npm');
@@ -187,7 +187,7 @@ describe('generated services, built and run', () => {
         // Kong's Service and Route stay for the other replicas.
         expect((await getJson(`${p.kongAdmin}/routes/${name}`)).status).toBe(200);
       } catch (error) {
-        console.log(`--- ${name} logs ---\n${await logsOf(container)}`);
+        console.log(`--- ${name} logs ---\n${await allLogs(container)}`);
         throw error;
       }
     });

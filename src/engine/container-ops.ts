@@ -55,8 +55,13 @@ export async function execIn(
   out.on('data', (c: Buffer) => chunks.push(c));
   container.modem.demuxStream(stream, out, out);
   await new Promise<void>((resolve) => stream.on('end', () => resolve()));
-  const { ExitCode } = await exec.inspect();
-  return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
+  // The engine can still report the exec as running for a moment after its stream ended.
+  let info = await exec.inspect();
+  for (let tries = 0; info.Running && tries < 200; tries++) {
+    await new Promise((r) => setTimeout(r, 10));
+    info = await exec.inspect();
+  }
+  return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
 }
 
 /** A readiness target for a started container; ports are read once, after start. */

@@ -130,15 +130,3 @@ export async function hostPort(container: Docker.Container, port: string): Promi
   const info = await container.inspect();
   return Number(info.NetworkSettings.Ports[port]?.[0]?.HostPort);
 }
-
-export async function logsOf(container: Docker.Container): Promise<string> {
-  // Docker multiplexes stdout and stderr: 8-byte frame headers (stream, 0, 0, 0, size as uint32 BE).
-  const buffer = (await container.logs({ stdout: true, stderr: true })) as unknown as Buffer;
-  const parts: Buffer[] = [];
-  for (let at = 0; at + 8 <= buffer.length; ) {
-    const size = buffer.readUInt32BE(at + 4);
-    parts.push(buffer.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
-  return Buffer.concat(parts).toString('utf8');
-}

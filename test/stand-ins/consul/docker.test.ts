@@ -3,6 +3,7 @@ import { promises as dns } from 'node:dns';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
+import { execIn } from '../../../src/engine/container-ops.ts';
 import { waitFor } from './helpers.ts';
 
 const IMAGE = 'mkdev-offline/consul-standin:1.20';
@@ -57,31 +58,20 @@ async function leader(http: number): Promise<string> {
   return (await res.json()) as string;
 }
 
-async function exec(c: Docker.Container, cmd: string[]): Promise<{ code: number | null; out: string }> {
-  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await e.start({});
-  const chunks: Buffer[] = [];
-  stream.on('data', (d: Buffer) => chunks.push(d));
-  await new Promise((r) => stream.on('end', r));
-  const { ExitCode } = await e.inspect();
-  // The attached stream is multiplexed (8-byte frame headers); the text survives for toContain checks.
-  return { code: ExitCode, out: Buffer.concat(chunks).toString('utf8') };
-}
-
 describe('the consul stand-in image', () => {
   it('runs the default dev command, has curl, reads CONSUL_LOCAL_CONFIG, stops fast', async () => {
     const { c, http } = await run(`cst-dev-${suffix}`, undefined, {}, [
       'CONSUL_LOCAL_CONFIG={"datacenter":"dc7"}',
     ]);
     await waitFor(() => leader(http), 20_000, 200);
-    const curl = await exec(c, ['curl', '-sf', 'http://127.0.0.1:8500/v1/status/leader']);
-    expect(curl.code).toBe(0);
-    expect(curl.out).toContain('"127.0.0.1:8300"');
+    const curl = await execIn(c, ['curl', '-sf', 'http://127.0.0.1:8500/v1/status/leader']);
+    expect(curl.exitCode).toBe(0);
+    expect(curl.output).toContain('"127.0.0.1:8300"');
     const self = (await (await fetch(`http://127.0.0.1:${http}/v1/agent/self`)).json()) as {
       Config: { Datacenter: string };
     };
     expect(self.Config.Datacenter).toBe('dc7');
-    expect((await exec(c, ['consul', 'version'])).out).toContain('Consul v1.20.');
+    expect((await execIn(c, ['consul', 'version'])).output).toContain('Consul v1.20.');
     const t0 = Date.now();
     await c.stop({ t: 10 });
     expect(Date.now() - t0).toBeLessThan(3000);

@@ -1,7 +1,8 @@
 // End to end in Docker: Kong (stand-in) resolves `x.service.consul` through the Consul stand-in's DNS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
-import { CONSUL_IMAGE, ipOf, KONG_IMAGE, logs, NODE_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
+import { allLogs } from '../../../src/engine/container-ops.ts';
+import { CONSUL_IMAGE, ipOf, KONG_IMAGE, NODE_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, json, waitFor } from './helpers/kong.ts';
 
 await requireImage(KONG_IMAGE, PG_IMAGE, CONSUL_IMAGE, NODE_IMAGE);
@@ -103,7 +104,7 @@ describe('Kong + Consul DNS (Docker)', () => {
     await c.start();
     const { StatusCode } = await c.wait();
     expect(StatusCode).not.toBe(0);
-    expect(await logs(c)).toContain(
+    expect(await allLogs(c)).toContain(
       "dns_resolver must be a comma separated list in the form of IPv4/6 or IPv4/6:port, got 'consul:8600'",
     );
   });

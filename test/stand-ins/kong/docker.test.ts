@@ -1,7 +1,8 @@
 // The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
-import { bashGet, docker, exec, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
+import { execIn } from '../../../src/engine/container-ops.ts';
+import { bashGet, docker, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, validator, waitFor } from './helpers/kong.ts';
 
 await requireImage(KONG_IMAGE, PG_IMAGE);
@@ -90,16 +91,16 @@ describe('kong stand-in image', () => {
     await kong.start();
     const ip = await ipOf(kong, network);
     const inside = await waitFor('status ready inside', async () => {
-      const r = await exec(kong, bashGet(8007, '/status/ready'));
+      const r = await execIn(kong, bashGet(8007, '/status/ready'));
       return r.output.includes('200') ? r.output : undefined;
     });
     expect(inside).toContain('{"message":"ready"}');
-    const root = (await exec(kong, bashGet(8001, '/'))).output;
+    const root = (await execIn(kong, bashGet(8001, '/'))).output;
     const [head = '', ...rest] = root.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.[01] 200/);
     validator.validate('GET', '/', 200, JSON.parse(rest.join('\r\n\r\n')));
     expect(root).toContain('Welcome to kong');
-    expect((await exec(kong, ['kong', 'health'])).code).toBe(0);
+    expect((await execIn(kong, ['kong', 'health'])).exitCode).toBe(0);
     await expect(fetch(`http://${ip}:8001/`)).rejects.toThrow();
     const proxy = await fetch(`http://${ip}:8000/nothing`);
     expect(proxy.status).toBe(404);

@@ -1,7 +1,7 @@
 // Small dockerode helpers: uniquely named resources, removed in afterAll.
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import { waitFor } from './kong.ts';
+import { allLogs } from '../../../../src/engine/container-ops.ts';
 
 export const docker = new Docker();
 export const KONG_IMAGE = 'mkdev-offline/kong-standin:3.9';
@@ -47,26 +47,13 @@ export class Resources {
     const c = await this.container(`${base}-${randomBytes(2).toString('hex')}`, opts);
     await c.start();
     const { StatusCode } = await c.wait();
-    return { code: StatusCode, logs: await logs(c) };
+    return { code: StatusCode, logs: await allLogs(c) };
   }
 
   async cleanup(): Promise<void> {
     for (const c of this.containers) await c.remove({ force: true, v: true }).catch(() => {});
     for (const n of this.networks) await n.remove().catch(() => {});
   }
-}
-
-export async function logs(c: Docker.Container): Promise<string> {
-  const buf = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  // strip the 8-byte multiplexing headers
-  const out: string[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const len = buf.readUInt32BE(i + 4);
-    out.push(buf.subarray(i + 8, i + 8 + len).toString());
-    i += 8 + len;
-  }
-  return out.join('');
 }
 
 export async function ipOf(c: Docker.Container, network: string): Promise<string> {
@@ -77,30 +64,6 @@ export async function ipOf(c: Docker.Container, network: string): Promise<string
 }
 
 /** Runs a command in a running container; returns exit code and combined output. */
-export async function exec(c: Docker.Container, cmd: string[]): Promise<{ code: number; output: string }> {
-  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
-  const stream = await e.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve) => {
-    stream.on('data', (d: Buffer) => chunks.push(d));
-    stream.on('end', () => resolve());
-    stream.on('close', () => resolve());
-  });
-  const raw = Buffer.concat(chunks);
-  let output = '';
-  let i = 0;
-  while (i + 8 <= raw.length) {
-    const len = raw.readUInt32BE(i + 4);
-    output += raw.subarray(i + 8, i + 8 + len).toString();
-    i += 8 + len;
-  }
-  const info = await waitFor('exec exit', async () => {
-    const r = await e.inspect();
-    return r.Running ? undefined : r;
-  });
-  return { code: info.ExitCode ?? -1, output };
-}
-
 /** HTTP GET from inside a container with bash's /dev/tcp (the Kong image has no curl). */
 export function bashGet(port: number, path: string): string[] {
   return [
