@@ -19,11 +19,7 @@ const ECHO =
 describe('Kong + Consul DNS (Docker)', () => {
   beforeAll(async () => {
     network = await res.network();
-    const pg = await res.container('pg', {
-      Image: PG_IMAGE,
-      Env: ['POSTGRES_USER=kong', 'POSTGRES_PASSWORD=kongpass', 'POSTGRES_DB=kong'],
-      network,
-    });
+    const pg = await res.kongDatabase(network);
     const consul = await res.container('consul', { Image: CONSUL_IMAGE, network });
     const echo = await res.container('echo', { Image: NODE_IMAGE, Cmd: ['node', '-e', ECHO], network });
     await Promise.all([pg.start(), consul.start(), echo.start()]);
@@ -45,19 +41,7 @@ describe('Kong + Consul DNS (Docker)', () => {
       'KONG_ADMIN_LISTEN=0.0.0.0:8001',
       'KONG_STATUS_LISTEN=0.0.0.0:8100',
     ];
-    await waitFor(
-      'bootstrap',
-      async () => {
-        const r = await res.run('boot', {
-          Image: KONG_IMAGE,
-          Cmd: ['kong', 'migrations', 'bootstrap'],
-          Env: env,
-          network,
-        });
-        return r.code === 0 ? r : undefined;
-      },
-      90_000,
-    );
+    await res.bootstrapKong(env, network);
     const kong = await res.container('kong', { Image: KONG_IMAGE, Env: env, network });
     await kong.start();
     const kongIp = await ipOf(kong, network);

@@ -19,27 +19,9 @@ const dbEnv = () => [
 describe('kong stand-in image', () => {
   beforeAll(async () => {
     network = await res.network();
-    const pg = await res.container('pg', {
-      Image: PG_IMAGE,
-      Env: ['POSTGRES_USER=kong', 'POSTGRES_PASSWORD=kongpass', 'POSTGRES_DB=kong'],
-      network,
-    });
-    await pg.start();
+    await (await res.kongDatabase(network)).start();
     pgHost = res.name('pg');
-    // Kong's own way to wait for Postgres: retry the migrations until they pass.
-    await waitFor(
-      'postgres + bootstrap',
-      async () => {
-        const r = await res.run('bootstrap', {
-          Image: KONG_IMAGE,
-          Cmd: ['kong', 'migrations', 'bootstrap'],
-          Env: dbEnv(),
-          network,
-        });
-        return r.code === 0 ? r : undefined;
-      },
-      90_000,
-    );
+    await res.bootstrapKong(dbEnv(), network);
   });
   afterAll(() => res.cleanup());
 

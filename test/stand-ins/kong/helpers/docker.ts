@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { allLogs } from '../../../../src/engine/container-ops.ts';
+import { waitFor } from './kong.ts';
 
 export const docker = new Docker();
 export const KONG_IMAGE = 'mkdev-offline/kong-standin:3.9';
@@ -37,6 +38,32 @@ export class Resources {
     });
     this.containers.push(c);
     return c;
+  }
+
+  /** Kong's Postgres (user kong, password kongpass, database kong) on `network`, created, not started. */
+  kongDatabase(network: string): Promise<Docker.Container> {
+    return this.container('pg', {
+      Image: PG_IMAGE,
+      Env: ['POSTGRES_USER=kong', 'POSTGRES_PASSWORD=kongpass', 'POSTGRES_DB=kong'],
+      network,
+    });
+  }
+
+  /** `kong migrations bootstrap` with `env`, retried until it passes: Kong's own way to wait for Postgres. */
+  bootstrapKong(env: string[], network: string): Promise<{ code: number; logs: string }> {
+    return waitFor(
+      'postgres + bootstrap',
+      async () => {
+        const r = await this.run('bootstrap', {
+          Image: KONG_IMAGE,
+          Cmd: ['kong', 'migrations', 'bootstrap'],
+          Env: env,
+          network,
+        });
+        return r.code === 0 ? r : undefined;
+      },
+      90_000,
+    );
   }
 
   /** Runs a container to completion; returns its exit code and logs. */
