@@ -65,18 +65,7 @@ export class KvStore {
       if (cas === 0 && existing) return false;
       if (cas !== 0 && (!existing || existing.modifyIndex !== cas)) return false;
     }
-    const index = this.#raft.next();
-    this.#entries.set(key, {
-      key,
-      value: value && value.length > 0 ? value : null,
-      flags,
-      createIndex: existing?.createIndex ?? index,
-      modifyIndex: index,
-      lockIndex: existing?.lockIndex ?? 0,
-      session: existing?.session,
-    });
-    this.#tombstones.delete(key);
-    this.#written(index);
+    this.#write(key, value, flags, { lockIndex: existing?.lockIndex ?? 0, session: existing?.session });
     return true;
   }
 
@@ -85,19 +74,8 @@ export class KvStore {
     const existing = this.#entries.get(key);
     if (existing?.session !== undefined && existing.session !== session) return false;
     if (existing?.session === undefined && (this.#lockDelay.get(key) ?? 0) > now) return false;
-    const index = this.#raft.next();
     const newLock = existing?.session !== session;
-    this.#entries.set(key, {
-      key,
-      value: value && value.length > 0 ? value : null,
-      flags,
-      createIndex: existing?.createIndex ?? index,
-      modifyIndex: index,
-      lockIndex: (existing?.lockIndex ?? 0) + (newLock ? 1 : 0),
-      session,
-    });
-    this.#tombstones.delete(key);
-    this.#written(index);
+    this.#write(key, value, flags, { lockIndex: (existing?.lockIndex ?? 0) + (newLock ? 1 : 0), session });
     return true;
   }
 
@@ -105,16 +83,29 @@ export class KvStore {
   release(key: string, value: Buffer | null, flags: bigint, session: string): boolean {
     const existing = this.#entries.get(key);
     if (!existing || existing.session !== session) return false;
+    this.#write(key, value, flags, { lockIndex: existing.lockIndex, session: undefined });
+    return true;
+  }
+
+  /** Writes a value (an empty one is stored as null, as Consul does) with its lock state, at a new index. */
+  #write(
+    key: string,
+    value: Buffer | null,
+    flags: bigint,
+    lock: { lockIndex: number; session: string | undefined },
+  ): void {
+    const existing = this.#entries.get(key);
     const index = this.#raft.next();
     this.#entries.set(key, {
-      ...existing,
+      key,
       value: value && value.length > 0 ? value : null,
       flags,
+      createIndex: existing?.createIndex ?? index,
       modifyIndex: index,
-      session: undefined,
+      ...lock,
     });
+    this.#tombstones.delete(key);
     this.#written(index);
-    return true;
   }
 
   /** A destroyed or expired session: its locks are released (or its keys deleted) and lock-delay starts. */
