@@ -10,7 +10,7 @@ import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { reapOrphans } from '../engine/reap.ts';
 import type { StackEvent } from '../plan/events.ts';
 import { bringUp, stackHashes } from '../project/bring-up.ts';
-import { tearDown } from '../project/tear-down.ts';
+import { THROWAWAY, tearDown } from '../project/tear-down.ts';
 import { loadStack } from '../stack/load-stack.ts';
 import type { ServiceFile } from '../stack/schema.ts';
 import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
@@ -45,12 +45,6 @@ export interface TestStack {
   /** Removes the stack (a reusable one is left running unless `remove` is true). */
   stop(options?: { remove?: boolean }): Promise<void>;
 }
-
-/**
- * A throwaway stack goes with its data, so nothing is gained by graceful shutdowns (RabbitMQ alone
- * takes ~6 s): killed at once, with its volumes and the images it built.
- */
-const THROWAWAY = { volumes: true, images: true, stopTimeoutSeconds: 0 } as const;
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
   const docker = await connectEngine();

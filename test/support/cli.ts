@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
+import { THROWAWAY, tearDown } from '../../src/project/tear-down.ts';
 import { freeHostPortsEnv } from '../../src/stack/port-variables.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,42 +77,9 @@ export async function unlabelledResources(project: string) {
   ];
 }
 
+/** Everything of a test's project, as a throwaway stack's stop() removes it; never fails the suite's clean-up. */
 export async function removeProject(project: string): Promise<void> {
-  const { containers, networks, volumes } = await projectResources(project);
-  await Promise.all(
-    containers.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true, v: true })
-        .catch(() => {}),
-    ),
-  );
-  await Promise.all(
-    networks.map((n) =>
-      docker
-        .getNetwork(n.Id)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  await Promise.all(
-    volumes.map((v) =>
-      docker
-        .getVolume(v.Name)
-        .remove()
-        .catch(() => {}),
-    ),
-  );
-  // The images mkdev built for the project's services (tagged mkdev-<project>-<service>:dev).
-  const built = await docker.listImages({ filters: { reference: [`mkdev-${project}-*`] } });
-  await Promise.all(
-    built.map((i) =>
-      docker
-        .getImage(i.Id)
-        .remove({ force: true })
-        .catch(() => {}),
-    ),
-  );
+  await tearDown(docker, project, THROWAWAY).catch(() => {});
 }
 
 export function parseEnv(text: string): Record<string, string> {
