@@ -32,6 +32,14 @@ export interface Recipe {
 
 const imagesDir = (repoRoot: string, ...parts: string[]) => path.join(repoRoot, 'images', ...parts);
 
+/**
+ * The repository the set is tagged under. MKDEV_OFFLINE_PREFIX moves a whole set aside (e.g. while a
+ * stand-in is being changed on a branch), so two work trees on one engine do not overwrite each
+ * other's images; the committed image map always names the default prefix.
+ */
+export const OFFLINE_PREFIX = process.env.MKDEV_OFFLINE_PREFIX || 'mkdev-offline';
+const tag = (nameAndTag: string) => `${OFFLINE_PREFIX}/${nameAndTag}`;
+
 /** A recipe whose build context is a directory under images/. */
 function plain(id: string, ref: string, dir: string): Recipe {
   return {
@@ -66,7 +74,7 @@ function standin(id: string, ref: string, dir: string): Recipe {
 export const RECIPES: readonly Recipe[] = [
   {
     id: 'debian',
-    ref: 'mkdev-offline/debian:bookworm',
+    ref: tag('debian:bookworm'),
     kind: 'rootfs',
     prepare: async (repoRoot) => ({
       dir: imagesDir(repoRoot, 'debian/rootfs'),
@@ -77,13 +85,13 @@ export const RECIPES: readonly Recipe[] = [
       ],
     }),
   },
-  plain('postgres', 'mkdev-offline/postgres:15', 'postgres'),
-  plain('rabbitmq', 'mkdev-offline/rabbitmq:3.10', 'rabbitmq'),
-  plain('prometheus', 'mkdev-offline/prometheus:2.42', 'prometheus'),
-  plain('python', 'mkdev-offline/python:3.11', 'python'),
+  plain('postgres', tag('postgres:15'), 'postgres'),
+  plain('rabbitmq', tag('rabbitmq:3.10'), 'rabbitmq'),
+  plain('prometheus', tag('prometheus:2.42'), 'prometheus'),
+  plain('python', tag('python:3.11'), 'python'),
   {
     id: 'node',
-    ref: 'mkdev-offline/node:24',
+    ref: tag('node:24'),
     parent: 'debian',
     kind: 'dockerfile',
     prepare: async (repoRoot) => {
@@ -95,8 +103,8 @@ export const RECIPES: readonly Recipe[] = [
       };
     },
   },
-  standin('kong-standin', 'mkdev-offline/kong-standin:3.9', 'test/stand-ins/kong'),
-  standin('consul-standin', 'mkdev-offline/consul-standin:1.20', 'test/stand-ins/consul'),
+  standin('kong-standin', tag('kong-standin:3.9'), 'test/stand-ins/kong'),
+  standin('consul-standin', tag('consul-standin:1.20'), 'test/stand-ins/consul'),
 ];
 
 /** Instructions applied to the imported base rootfs (like the official debian image's config). */

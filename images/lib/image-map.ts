@@ -1,5 +1,6 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { OFFLINE_PREFIX } from '../recipes.ts';
 
 /** Official image references mkdev uses -> the offline image that stands in for each. */
 export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
@@ -12,15 +13,23 @@ export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
 ];
 
-export function renderImageMap(): string {
+export function renderImageMap(prefix = 'mkdev-offline'): string {
   const header =
     '# Maps the official image references mkdev uses to the offline image set built by `npm run images:offline`.\n';
-  return `${header}images:\n${OFFLINE_IMAGE_MAP.map(([from, to]) => `  ${from}: ${to}\n`).join('')}`;
+  const entries = OFFLINE_IMAGE_MAP.map(([from, to]) => [from, to.replace(/^mkdev-offline\//, `${prefix}/`)]);
+  return `${header}images:\n${entries.map(([from, to]) => `  ${from}: ${to}\n`).join('')}`;
 }
 
-/** Writes images/offline-image-map.yaml (committed; other code reads it) and returns its path. */
+/**
+ * Writes images/offline-image-map.yaml (committed; other code reads it) and returns its path. A set
+ * built under another MKDEV_OFFLINE_PREFIX gets its own git-ignored map in .cache/ instead.
+ */
 export async function writeImageMap(repoRoot: string): Promise<string> {
-  const file = path.join(repoRoot, 'images/offline-image-map.yaml');
-  await writeFile(file, renderImageMap());
+  const file =
+    OFFLINE_PREFIX === 'mkdev-offline'
+      ? path.join(repoRoot, 'images/offline-image-map.yaml')
+      : path.join(repoRoot, '.cache', `offline-image-map.${OFFLINE_PREFIX}.yaml`);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, renderImageMap(OFFLINE_PREFIX));
   return file;
 }

@@ -11,7 +11,8 @@ import { freeHostPortsEnv } from '../../src/stack/port-variables.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'mkdev.js');
-export const OFFLINE_IMAGE_MAP = join(ROOT, 'images', 'offline-image-map.yaml');
+/** The image map tests run on: MKDEV_IMAGES when set (e.g. a set built under another prefix), else the committed one. */
+export const OFFLINE_IMAGE_MAP = process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml');
 export const docker = new Docker();
 
 /** Every host port of the default stack moved to a free one, so tests run side by side. */
