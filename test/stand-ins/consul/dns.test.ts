@@ -133,6 +133,23 @@ describe('DNS interface', () => {
     expect(await resolver.resolve4('web.service.consul')).toEqual(['10.0.0.1']);
     await put('/agent/check/fail/web-1-ttl');
     await expect(resolver.resolve4('web.service.consul')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    // A known service without a healthy instance is NXDOMAIN (fetchService's ErrNotFound), not NOERROR/empty,
+    // with the SOA (TTL = its minimum, 0) in AUTHORITY: resolvers cache that answer for 0 s.
+    const none = await tcpQuery(agent.dnsPort, 'web.service.consul', 'A');
+    expect([none.rcode, none.flag_aa, none.answers?.length]).toEqual(['NXDOMAIN', true, 0]);
+    expect(none.authorities?.[0]).toMatchObject({
+      type: 'SOA',
+      name: 'consul',
+      ttl: 0,
+      data: {
+        mname: 'ns.consul',
+        rname: 'hostmaster.consul',
+        refresh: 3600,
+        retry: 600,
+        expire: 86400,
+        minimum: 0,
+      },
+    });
     await put('/agent/check/pass/web-1-ttl');
     await put('/agent/check/pass/web-2-ttl');
     await waitFor(async () => (await resolver.resolve4('web.service.consul')).length === 2, 2000, 50);
@@ -148,6 +165,19 @@ describe('DNS interface', () => {
       agent.state.opts.onlyPassing = false;
       await put('/agent/check/pass/web-2-ttl');
     }
+  });
+
+  it('weights SRV records by Weights.Passing, or Weights.Warning for an instance in warning', async () => {
+    await put('/agent/service/register', {
+      Name: 'weighted',
+      Address: '10.2.0.1',
+      Port: 70,
+      Weights: { Passing: 5, Warning: 2 },
+      Check: { TTL: '60s', CheckID: 'weighted-ttl', Status: 'passing' },
+    });
+    expect((await resolver.resolveSrv('weighted.service.consul')).map((r) => r.weight)).toEqual([5]);
+    await put('/agent/check/warn/weighted-ttl');
+    expect((await resolver.resolveSrv('weighted.service.consul')).map((r) => r.weight)).toEqual([2]);
   });
 
   it('takes services and the node out of DNS in maintenance mode', async () => {

@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { type AgentOptions, canElectItself, validateOptions } from './agent-options.ts';
-import { Catalog } from './catalog.ts';
+import { Catalog, type CheckDef } from './catalog.ts';
 import { CheckRunner } from './checks.ts';
 import { type DnsServers, startDns } from './dns-server.ts';
 import { createHttpApi } from './http-api.ts';
@@ -92,8 +92,11 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
     hasLeader: () => leader,
     startedAt: Date.now(),
   };
-  for (const s of previous?.services ?? []) catalog.registerService(s.service, s.checks, true);
-  for (const c of previous?.checks ?? []) catalog.addCheck(c);
+  // As Consul's loadChecks: a check restored from the data dir starts critical whatever its definition's
+  // Status, "to avoid placing potentially unhealthy services into the active pool", until it first runs.
+  const restored = (c: CheckDef): CheckDef => ({ ...c, initialStatus: 'critical' });
+  for (const s of previous?.services ?? []) catalog.registerService(s.service, s.checks.map(restored), true);
+  for (const c of previous?.checks ?? []) catalog.addCheck(restored(c));
   persist?.attach(raft, kv, catalog);
   checks.sync();
 

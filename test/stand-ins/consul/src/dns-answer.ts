@@ -1,7 +1,7 @@
 // Answers questions under the Consul domain: services (plain, tag, RFC 2782), nodes, addr names.
 
 import dnsPacket from 'dns-packet';
-import { effectiveAddress, type ServiceState } from './catalog.ts';
+import { aggregateStatus, effectiveAddress, type ServiceState } from './catalog.ts';
 import {
   type Answer,
   addressRecord,
@@ -41,6 +41,12 @@ function healthy(state: AgentState, s: ServiceState): boolean {
   return checks.every((c) => c.status !== 'critical' && c.status !== 'maintenance');
 }
 
+/** Consul's findWeight: Weights.Warning for an instance whose checks aggregate to warning, else Weights.Passing. */
+function srvWeight(state: AgentState, s: ServiceState): number {
+  const status = aggregateStatus(state.catalog.checksForInstance(s));
+  return status === 'warning' ? s.def.weights.Warning : s.def.weights.Passing;
+}
+
 function serviceAnswers(
   state: AgentState,
   resp: Packet,
@@ -75,7 +81,7 @@ function serviceAnswers(
         name: qname,
         ttl: 0,
         class: 'IN',
-        data: { priority: 1, weight: s.def.weights.Passing, port: s.def.port, target },
+        data: { priority: 1, weight: srvWeight(state, s), port: s.def.port, target },
       });
       const extra = addressRecord(target, address);
       if (extra) resp.additionals?.push(extra);
