@@ -1,7 +1,22 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startInProcess, useInProcessAgent } from './helpers.ts';
 
 const t = useInProcessAgent();
+
+/** What Kong's entrypoint in stacks/microkubes.yaml sends over bash's /dev/tcp: one HTTP/1.0 request. */
+function rawHttp10(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(`GET ${path} HTTP/1.0\r\nHost: consul\r\n\r\n`));
+    let out = '';
+    sock.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    // HTTP/1.0 without keep-alive: the server closes the connection after the answer.
+    sock.on('end', () => resolve(out));
+    sock.on('error', reject);
+  });
+}
 
 describe('KV through the consul npm client', () => {
   it('puts, gets, lists and deletes with CAS', async () => {
@@ -73,6 +88,35 @@ describe('KV over raw HTTP', () => {
     expect(res.status).toBe(404);
     expect(await res.text()).toBe('');
     expect(Number(res.headers.get('x-consul-index'))).toBeGreaterThan(0);
+  });
+
+  it("answers Kong's raw HTTP/1.0 probe of the migrations flag: 404, then 200 once it is set", async () => {
+    // The probe reads the second word of the status line (bash `read -r _ code _`).
+    const statusOf = async () => (await rawHttp10(t.agent.httpPort, '/v1/kv/probe-flag')).split(' ')[1];
+    expect(await statusOf()).toBe('404');
+    expect(await t.consul.kv.set('probe-flag', '{"migrations":"done"}')).toBe(true);
+    expect(await statusOf()).toBe('200');
+  });
+
+  it('exports and clears the whole store as snapshots do: ?recurse on the root', async () => {
+    const fresh = await startInProcess();
+    try {
+      const url = `http://127.0.0.1:${fresh.httpPort}/v1/kv/`;
+      // An empty store answers 404 (no entries), not [].
+      expect((await fetch(`${url}?recurse`)).status).toBe(404);
+      await fetch(`${url}a/b`, { method: 'PUT', body: 'x' });
+      await fetch(`${url}c?flags=7`, { method: 'PUT', body: '' });
+      const all = (await (await fetch(`${url}?recurse`)).json()) as Array<Record<string, unknown>>;
+      expect(all.map(({ Key, Value, Flags }) => ({ Key, Value, Flags }))).toEqual([
+        { Key: 'a/b', Value: Buffer.from('x').toString('base64'), Flags: 0 },
+        { Key: 'c', Value: null, Flags: 7 },
+      ]);
+      const cleared = await fetch(`${url}?recurse`, { method: 'DELETE' });
+      expect(await cleared.json()).toBe(true);
+      expect((await fetch(`${url}?recurse`)).status).toBe(404);
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('supports ?raw, ?flags, base64 values, null for empty values', async () => {
