@@ -11,8 +11,12 @@ let base: string;
 let resolver: dns.Resolver;
 let upstream: Socket;
 
-const put = (path: string, body?: unknown): Promise<Response> =>
-  fetch(`${base}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+/** An agent API write, then a wait until anti-entropy has carried it to the catalog DNS answers from. */
+async function put(path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(`${base}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+  await agent.state.catalog.whenSynced();
+  return res;
+}
 
 /** A fake upstream DNS server that answers every A question with 192.0.2.7. */
 async function startUpstream(): Promise<Socket> {

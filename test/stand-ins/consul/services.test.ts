@@ -16,8 +16,18 @@ afterAll(() => {
   target.server.close();
 });
 
-const put = (path: string, body?: unknown): Promise<Response> =>
-  fetch(`${t.base}${path}`, { method: 'PUT', body: typeof body === 'string' ? body : JSON.stringify(body) });
+/** Resolves once anti-entropy has carried the agent's changes to the catalog the health API reads. */
+const synced = (): Promise<void> => t.agent.state.catalog.whenSynced();
+
+/** An agent API write, then a wait until the catalog shows it. */
+async function put(path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(`${t.base}${path}`, {
+    method: 'PUT',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  await synced();
+  return res;
+}
 
 describe('agent services with a real HTTP check', () => {
   it('health ?passing follows the service being up or down', async () => {
@@ -29,6 +39,10 @@ describe('agent services with a real HTTP check', () => {
       tags: ['v1'],
       check: { http: `http://127.0.0.1:${target.port}/health`, interval: '1s', timeout: '1s' } as never,
     });
+    // The agent knows the service at once; the catalog (health API, DNS) once anti-entropy synced it.
+    expect(Object.keys((await t.consul.agent.service.list()) as object)).toContain('orders-1');
+    expect(await t.consul.health.service('orders')).toEqual([]);
+    await synced();
     // Initial status is critical until the first run.
     const initial = (await t.consul.health.service('orders')) as HealthEntry[];
     expect(initial[0]?.Checks.map((c) => c.CheckID)).toEqual(['serfHealth', 'service:orders-1']);

@@ -24,6 +24,8 @@ export interface AgentOptions {
   enableScriptChecks: boolean;
   /** Stand-in only: how long the leader election takes (ms); undefined = 700 in dev mode, 1500 otherwise. */
   electionDelayMs: number | undefined;
+  /** Stand-in only: how long after an agent API change the catalog, health API and DNS show it (ms). */
+  antiEntropyDelayMs: number;
 }
 
 export function defaultOptions(): AgentOptions {
@@ -50,6 +52,7 @@ export function defaultOptions(): AgentOptions {
     skipLeaveOnInterrupt: undefined,
     enableScriptChecks: false,
     electionDelayMs: undefined,
+    antiEntropyDelayMs: 100,
   };
 }
 

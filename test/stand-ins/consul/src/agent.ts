@@ -72,7 +72,11 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
   const kv = new KvStore(raft, onWrite);
   const previous = persist?.load(raft, kv);
   const node = { id: nodeId, name: nodeName, address, datacenter: opts.datacenter, version: CONSUL_VERSION };
-  const catalog = new Catalog(node, opts.server, raft, log, onWrite);
+  let leader = false;
+  const catalog = new Catalog(node, opts.server, raft, log, onWrite, {
+    delayMs: opts.antiEntropyDelayMs,
+    ready: () => leader,
+  });
   const checks = new CheckRunner(catalog, (service, check) =>
     log.info('agent', 'Check for service has been critical for too long; deregistered service', {
       service,
@@ -80,7 +84,6 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
     }),
   );
   const sessions = new SessionStore(raft, kv);
-  let leader = false;
   const state: AgentState = {
     opts,
     log,
@@ -97,6 +100,8 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
   const restored = (c: CheckDef): CheckDef => ({ ...c, initialStatus: 'critical' });
   for (const s of previous?.services ?? []) catalog.registerService(s.service, s.checks.map(restored), true);
   for (const c of previous?.checks ?? []) catalog.addCheck(restored(c));
+  // What a restarted server's state store holds before any new sync.
+  if (previous) catalog.syncNow();
   persist?.attach(raft, kv, catalog);
   checks.sync();
 
@@ -130,6 +135,8 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
         raft.notify();
         log.info('agent.server', 'New leader elected', { payload: nodeName });
         log.info('agent', 'Synced node info');
+        // Changes made before the election (e.g. early registrations) reach the catalog now.
+        catalog.scheduleSync();
       },
       opts.electionDelayMs ?? (opts.dev ? 700 : 1500),
     );
@@ -144,6 +151,7 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
     stop: async () => {
       clearTimeout(election);
       checks.stop();
+      catalog.stop();
       sessions.stop();
       persist?.flush();
       await dns.close();

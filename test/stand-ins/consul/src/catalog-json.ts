@@ -1,6 +1,6 @@
 // JSON shapes of the catalog, health and agent endpoints (field names and order as Consul 1.20 emits).
 
-import type { Catalog, CheckState, NodeInfo, ServiceState } from './catalog.ts';
+import type { CatalogView, CheckState, NodeInfo, ServiceState } from './catalog-view.ts';
 import { formatGoDuration } from './durations.ts';
 
 export function nodeMeta(node: NodeInfo): Record<string, string> {
@@ -11,7 +11,7 @@ function taggedNodeAddresses(node: NodeInfo): Record<string, string> {
   return { lan: node.address, lan_ipv4: node.address, wan: node.address, wan_ipv4: node.address };
 }
 
-export function nodeJson(cat: Catalog): Record<string, unknown> {
+export function nodeJson(cat: CatalogView): Record<string, unknown> {
   const n = cat.node;
   return {
     ID: n.id,
@@ -25,7 +25,7 @@ export function nodeJson(cat: Catalog): Record<string, unknown> {
   };
 }
 
-export function checkJson(cat: Catalog, c: CheckState, forAgent = false): Record<string, unknown> {
+export function checkJson(cat: CatalogView, c: CheckState, forAgent = false): Record<string, unknown> {
   const svc = c.def.serviceId ? (cat.services.get(c.def.serviceId) ?? undefined) : undefined;
   const interval = c.def.intervalMs ? formatGoDuration(c.def.intervalMs) : '';
   const timeout = c.def.type !== 'ttl' && c.def.timeoutMs ? formatGoDuration(c.def.timeoutMs) : '';
@@ -49,7 +49,7 @@ export function checkJson(cat: Catalog, c: CheckState, forAgent = false): Record
   };
 }
 
-export function agentServiceJson(cat: Catalog, s: ServiceState): Record<string, unknown> {
+export function agentServiceJson(cat: CatalogView, s: ServiceState): Record<string, unknown> {
   const d = s.def;
   return {
     ID: d.id,
@@ -85,7 +85,7 @@ export function healthServiceJson(s: ServiceState): Record<string, unknown> {
   };
 }
 
-export function catalogServiceJson(cat: Catalog, s: ServiceState): Record<string, unknown> {
+export function catalogServiceJson(cat: CatalogView, s: ServiceState): Record<string, unknown> {
   const n = cat.node;
   const d = s.def;
   return {
@@ -115,7 +115,7 @@ export function catalogServiceJson(cat: Catalog, s: ServiceState): Record<string
 }
 
 /** GET /v1/catalog/services: name -> union of tags. */
-export function catalogServicesJson(cat: Catalog): Record<string, string[]> {
+export function catalogServicesJson(cat: CatalogView): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const s of cat.allServices().sort((a, b) => (a.def.name < b.def.name ? -1 : 1))) {
     const tags = new Set(out[s.def.name] ?? []);

@@ -1,83 +1,65 @@
-// The single node's catalog: agent-registered services, their checks, the node's serfHealth check and
-// the built-in "consul" service. Every change advances the raft index and wakes blocking queries.
+// The agent's local state of the single node (agent-registered services, their checks, the node's
+// serfHealth check and the built-in "consul" service) and, in `synced`, the servers' catalog that
+// anti-entropy keeps up to date with it. Every change advances the raft index and wakes blocking queries.
 
+import {
+  CatalogView,
+  type CheckDef,
+  type CheckState,
+  type CheckStatus,
+  type NodeInfo,
+  type ServiceDef,
+} from './catalog-view.ts';
 import type { Logger } from './log.ts';
 import type { RaftIndex } from './raft-index.ts';
 
-export type CheckStatus = 'passing' | 'warning' | 'critical' | 'maintenance';
+export {
+  aggregateStatus,
+  type CheckDef,
+  type CheckState,
+  type CheckStatus,
+  effectiveAddress,
+  type NodeInfo,
+  type ServiceDef,
+  type ServiceState,
+} from './catalog-view.ts';
 
-export interface NodeInfo {
-  id: string;
-  name: string;
-  address: string;
-  datacenter: string;
-  version: string;
+export interface AntiEntropy {
+  /**
+   * How long after a change of the agent's state the servers' catalog shows it. Consul answers the agent
+   * API from its local state and applies the change to the catalog afterwards (a partial anti-entropy
+   * sync, a raft write): a client that reads the catalog or DNS right after registering can still see
+   * the old state. The stand-in keeps that window open on purpose, a little longer than usual.
+   */
+  delayMs: number;
+  /** Syncs need a leader (Consul's first full sync fails with "No cluster leader" and is retried). */
+  ready: () => boolean;
 }
 
-export interface ServiceDef {
-  id: string;
-  name: string;
-  tags: string[];
-  address: string;
-  port: number;
-  meta: Record<string, string>;
-  weights: { Passing: number; Warning: number };
-  enableTagOverride: boolean;
-  taggedAddresses: Record<string, { Address: string; Port: number }>;
-}
+const IMMEDIATE: AntiEntropy = { delayMs: 0, ready: () => true };
 
-export interface CheckDef {
-  checkId: string;
-  name: string;
-  notes: string;
-  serviceId: string;
-  type: 'http' | 'tcp' | 'ttl' | 'maintenance' | '';
-  http?: string;
-  method?: string;
-  header?: Record<string, string[]>;
-  body?: string;
-  tcp?: string;
-  ttlMs?: number;
-  intervalMs?: number;
-  timeoutMs?: number;
-  deregisterAfterMs?: number;
-  initialStatus: CheckStatus;
-}
-
-export interface CheckState {
-  def: CheckDef;
-  status: CheckStatus;
-  output: string;
-  createIndex: number;
-  modifyIndex: number;
-  criticalSince: number | undefined;
-}
-
-export interface ServiceState {
-  def: ServiceDef;
-  createIndex: number;
-  modifyIndex: number;
-}
-
-export class Catalog {
-  readonly node: NodeInfo;
-  readonly services = new Map<string, ServiceState>();
-  readonly checks = new Map<string, CheckState>();
-  readonly serfHealth: CheckState;
-  readonly consulService: ServiceState | undefined;
-  readonly #serviceIndex = new Map<string, number>();
-  #tableIndex = 1;
+export class Catalog extends CatalogView {
+  /** The servers' catalog: what /v1/catalog, /v1/health and DNS answer from. */
+  readonly synced: CatalogView;
   readonly #raft: RaftIndex;
   readonly #log: Logger;
   readonly #onWrite: () => void;
+  readonly #ae: AntiEntropy;
+  readonly #pending = new Set<string>();
+  #dirty = false;
+  #timer: NodeJS.Timeout | undefined;
+  #waiters: Array<() => void> = [];
 
-  constructor(node: NodeInfo, server: boolean, raft: RaftIndex, log: Logger, onWrite: () => void = () => {}) {
-    this.node = node;
-    this.#raft = raft;
-    this.#log = log;
-    this.#onWrite = onWrite;
+  constructor(
+    node: NodeInfo,
+    server: boolean,
+    raft: RaftIndex,
+    log: Logger,
+    onWrite: () => void = () => {},
+    antiEntropy: AntiEntropy = IMMEDIATE,
+  ) {
     const index = raft.next();
-    this.serfHealth = {
+    const serfHealth: CheckState = {
       def: {
         checkId: 'serfHealth',
         name: 'Serf Health Status',
@@ -92,74 +74,68 @@ export class Catalog {
       modifyIndex: index,
       criticalSince: undefined,
     };
-    if (server) {
-      this.consulService = {
-        def: {
-          id: 'consul',
-          name: 'consul',
-          tags: [],
-          address: '',
-          port: 8300,
-          meta: { non_voter: 'false', raft_version: '3', read_replica: 'false', version: node.version },
-          weights: { Passing: 1, Warning: 1 },
-          enableTagOverride: false,
-          taggedAddresses: {},
-        },
-        createIndex: index,
-        modifyIndex: index,
-      };
-    }
-    this.#tableIndex = index;
+    const consulService = server
+      ? {
+          def: {
+            id: 'consul',
+            name: 'consul',
+            tags: [],
+            address: '',
+            port: 8300,
+            meta: { non_voter: 'false', raft_version: '3', read_replica: 'false', version: node.version },
+            weights: { Passing: 1, Warning: 1 },
+            enableTagOverride: false,
+            taggedAddresses: {},
+          },
+          createIndex: index,
+          modifyIndex: index,
+        }
+      : undefined;
+    super(node, serfHealth, consulService);
+    this.synced = new CatalogView(node, serfHealth, consulService);
+    this.#raft = raft;
+    this.#log = log;
+    this.#onWrite = onWrite;
+    this.#ae = antiEntropy;
   }
 
-  /** All instances in the catalog, the consul service included. */
-  allServices(): ServiceState[] {
-    const list = [...this.services.values()];
-    if (this.consulService) list.unshift(this.consulService);
-    return list;
+  /** Applies pending changes to the catalog at once, leader or not (the state a restarted server restores). */
+  syncNow(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const index = this.#raft.next();
+    this.synced.copyFrom(this, index, this.#pending);
+    this.#pending.clear();
+    this.#dirty = false;
+    this.#raft.notify();
+    for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
-  /** Instances of a service; names match case-insensitively, as Consul's lowercase service index does. */
-  instancesOf(name: string): ServiceState[] {
-    const wanted = name.toLowerCase();
-    return this.allServices()
-      .filter((s) => s.def.name.toLowerCase() === wanted)
-      .sort((a, b) => (a.def.id < b.def.id ? -1 : 1));
+  /** Schedules the next sync of pending changes (after a change, or once a leader exists). */
+  scheduleSync(): void {
+    if (!this.#dirty || this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#ae.ready()) this.syncNow();
+    }, this.#ae.delayMs);
+    this.#timer.unref();
   }
 
-  /** Checks that apply to an instance: the node's checks (serfHealth first), then the instance's own. */
-  checksForInstance(s: ServiceState): CheckState[] {
-    const own = s === this.consulService ? [] : this.ownChecks(s.def.id);
-    return [this.serfHealth, ...this.ownChecks(''), ...own];
+  /** Resolves once the catalog shows every change made so far (tests use it instead of polling). */
+  whenSynced(): Promise<void> {
+    if (!this.#dirty) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  /** Checks registered for one service ID ('' = node-level checks such as _node_maintenance). */
-  ownChecks(serviceId: string): CheckState[] {
-    return [...this.checks.values()]
-      .filter((c) => c.def.serviceId === serviceId)
-      .sort((a, b) => (a.def.checkId < b.def.checkId ? -1 : 1));
-  }
-
-  allChecks(): CheckState[] {
-    return [
-      this.serfHealth,
-      ...[...this.checks.values()].sort((a, b) => (a.def.checkId < b.def.checkId ? -1 : 1)),
-    ];
-  }
-
-  /** X-Consul-Index for reads of one service (or of the services table when the name is unknown). */
-  serviceIndex(name: string): number {
-    return this.#serviceIndex.get(name.toLowerCase()) ?? this.#tableIndex;
-  }
-
-  get tableIndex(): number {
-    return this.#tableIndex;
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   registerService(def: ServiceDef, checks: CheckDef[], replaceExistingChecks: boolean): void {
     const index = this.#raft.next();
     const prev = this.services.get(def.id);
-    if (prev && prev.def.name !== def.name) this.#serviceIndex.set(prev.def.name.toLowerCase(), index);
+    if (prev && prev.def.name !== def.name) this.#pending.add(prev.def.name.toLowerCase());
     this.services.set(def.id, { def, createIndex: prev?.createIndex ?? index, modifyIndex: index });
     const keep = new Set(checks.map((c) => c.checkId));
     if (replaceExistingChecks) {
@@ -239,22 +215,14 @@ export class Catalog {
   }
 
   #changed(index: number, serviceName: string | undefined): void {
-    this.#tableIndex = index;
-    if (serviceName !== undefined) this.#serviceIndex.set(serviceName.toLowerCase(), index);
+    this.table = index;
+    if (serviceName !== undefined) {
+      this.serviceIndexes.set(serviceName.toLowerCase(), index);
+      this.#pending.add(serviceName.toLowerCase());
+    }
     this.#onWrite();
-    this.#raft.notify();
+    this.#dirty = true;
+    if (this.#ae.delayMs === 0 && this.#ae.ready()) this.syncNow();
+    else this.scheduleSync();
   }
-}
-
-/** The address DNS and clients should use: the service's own, else the node's. */
-export function effectiveAddress(node: NodeInfo, svc: ServiceDef): string {
-  return svc.address || node.address;
-}
-
-/** api.HealthChecks.AggregatedStatus: a maintenance check wins, then critical, warning, passing. */
-export function aggregateStatus(checks: CheckState[]): CheckStatus {
-  if (checks.some((c) => c.def.type === 'maintenance')) return 'maintenance';
-  if (checks.some((c) => c.status === 'critical')) return 'critical';
-  if (checks.some((c) => c.status === 'warning')) return 'warning';
-  return 'passing';
 }

@@ -36,14 +36,14 @@ function parse(labels: string[]): Parsed | undefined {
 }
 
 function healthy(state: AgentState, s: ServiceState): boolean {
-  const checks = state.catalog.checksForInstance(s);
+  const checks = state.catalog.synced.checksForInstance(s);
   if (state.opts.onlyPassing) return checks.every((c) => c.status === 'passing');
   return checks.every((c) => c.status !== 'critical' && c.status !== 'maintenance');
 }
 
 /** Consul's findWeight: Weights.Warning for an instance whose checks aggregate to warning, else Weights.Passing. */
 function srvWeight(state: AgentState, s: ServiceState): number {
-  const status = aggregateStatus(state.catalog.checksForInstance(s));
+  const status = aggregateStatus(state.catalog.synced.checksForInstance(s));
   return status === 'warning' ? s.def.weights.Warning : s.def.weights.Passing;
 }
 
@@ -59,7 +59,7 @@ function serviceAnswers(
   const domain = opts.domain;
   const node = catalog.node;
   const instances = shuffle(
-    catalog
+    catalog.synced
       .instancesOf(name)
       .filter((s) => (tag === undefined || s.def.tags.includes(tag)) && healthy(state, s)),
   );

@@ -30,7 +30,8 @@ const VALID_STATES = new Set(['any', 'passing', 'warning', 'critical']);
 
 /** Returns true when the path was a catalog/health endpoint. */
 export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
-  const cat = ctx.state.catalog;
+  // The servers' catalog, not the agent's local state: it shows a change once anti-entropy synced it.
+  const cat = ctx.state.catalog.synced;
   const m = /^\/v1\/(catalog|health)\/([a-z-]+)(?:\/(.*))?$/.exec(path);
   if (!m) return false;
   const [, group, op, arg] = m;
