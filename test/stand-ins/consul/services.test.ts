@@ -153,6 +153,13 @@ describe('agent services with a real HTTP check', () => {
   });
 
   it('refuses what Consul refuses', async () => {
+    const badPassing = await fetch(`${t.base}/health/service/orders?passing=maybe`);
+    expect([badPassing.status, await badPassing.text()]).toEqual([400, 'Invalid value for ?passing']);
+    // Go's strconv.ParseBool: "0" means false, so every instance comes back.
+    const notFiltered = (await (
+      await fetch(`${t.base}/health/service/orders?passing=0`)
+    ).json()) as unknown[];
+    expect(notFiltered.length).toBe(1);
     const noName = await put('/agent/service/register', { Port: 80 });
     expect([noName.status, await noName.text()]).toEqual([400, 'Missing service name']);
     const badJson = await put('/agent/service/register', '{"Name": ');

@@ -27,6 +27,17 @@ function withTags(list: ServiceState[], q: URLSearchParams): ServiceState[] {
 }
 
 const VALID_STATES = new Set(['any', 'passing', 'warning', 'critical']);
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** HealthServiceNodes: `?passing` alone filters; a value is read with Go's strconv.ParseBool. */
+function passingParam(q: URLSearchParams): boolean {
+  const value = q.get('passing');
+  if (value === null) return false;
+  if (value === '' || GO_TRUE.has(value)) return true;
+  if (GO_FALSE.has(value)) return false;
+  throw new HttpError(400, 'Invalid value for ?passing');
+}
 
 /** Returns true when the path was a catalog/health endpoint. */
 export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
@@ -86,7 +97,7 @@ export function handleCatalogHealth(ctx: HttpContext, path: string): boolean {
       requireMethod(ctx, 'GET');
       checkDc(ctx);
       const name = one(arg);
-      const passing = ctx.q.has('passing') && ctx.q.get('passing') !== 'false';
+      const passing = passingParam(ctx.q);
       serveRead(ctx, () => {
         let list = withTags(cat.instancesOf(name), ctx.q);
         if (passing) list = list.filter((s) => cat.checksForInstance(s).every((c) => c.status === 'passing'));
