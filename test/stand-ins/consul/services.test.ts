@@ -81,6 +81,11 @@ describe('agent services with a real HTTP check', () => {
     const agentServices = (await t.consul.agent.service.list()) as Record<string, unknown>;
     expect(Object.keys(agentServices)).toContain('orders-1');
     expect(Object.keys(agentServices)).not.toContain('consul');
+    // What mkdev's registrator asks before registering a container: does this instance exist?
+    const one = await fetch(`${t.base}/agent/service/orders-1`);
+    expect([one.status, ((await one.json()) as { ID: string }).ID]).toEqual([200, 'orders-1']);
+    const none = await fetch(`${t.base}/agent/service/orders-9`);
+    expect([none.status, await none.text()]).toEqual([404, 'unknown service ID: orders-9']);
   });
 
   it('a re-registered check keeps its last status, whatever Status or type the new definition says', async () => {
@@ -194,7 +199,10 @@ describe('agent services with a real HTTP check', () => {
 
   it('deregisters with the npm client', async () => {
     await t.consul.agent.service.register({ name: 'gone', port: 1 });
+    await synced();
+    expect(((await t.consul.catalog.service.nodes('gone')) as unknown[]).length).toBe(1);
     await t.consul.agent.service.deregister('gone');
+    await synced();
     expect(await t.consul.catalog.service.nodes('gone')).toEqual([]);
     await expect(t.consul.agent.service.deregister('gone')).rejects.toThrow();
   });
