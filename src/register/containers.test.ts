@@ -3,6 +3,7 @@
 // bootstrapped by KongContainer, and a dev-mode Consul agent.
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/cli.ts';
 import { ConsulContainer, type StartedConsulContainer } from '../testing/containers/consul-container.ts';
 import { KongContainer, type StartedKongContainer } from '../testing/containers/kong-container.ts';
 import { KONG_DB, startKongDatabase, testImage } from '../testing/containers/test-images.ts';
@@ -105,7 +106,13 @@ describe('against the Kong and Consul containers', () => {
       meta: { version: '1' },
       check: { tcp: '10.1.2.3:8080', interval: '2s', timeout: '1s', deregisterCriticalServiceAfter: '1m' },
     });
-    const [instance] = (await get(`${consulUrl()}/v1/health/service/orders`)).body;
+    // The agent answers from its local state at once; the catalog follows by anti-entropy.
+    const health = async () => (await get(`${consulUrl()}/v1/health/service/orders`)).body;
+    const [instance] = await eventually(
+      async () => ((await health()).length > 0 ? health() : undefined),
+      10_000,
+      'the health API to list orders-1',
+    );
     expect(instance.Service).toMatchObject({
       ID: 'orders-1',
       Address: '10.1.2.3',
@@ -115,6 +122,12 @@ describe('against the Kong and Consul containers', () => {
     expect(instance.Checks.map((c: { ServiceID: string }) => c.ServiceID)).toContain('orders-1');
     await deregisterFromConsul({ consulUrl: consulUrl(), id: 'orders-1' });
     await deregisterFromConsul({ consulUrl: consulUrl(), id: 'orders-1' });
-    expect((await get(`${consulUrl()}/v1/catalog/service/orders`)).body).toEqual([]);
+    expect(
+      await eventually(
+        async () => ((await health()).length === 0 ? [] : undefined),
+        10_000,
+        'orders-1 to leave the catalog',
+      ),
+    ).toEqual([]);
   });
 });

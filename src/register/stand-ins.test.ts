@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess } from '../../test/stand-ins/consul/helpers.ts';
 import type { AgentHandle } from '../../test/stand-ins/consul/src/agent.ts';
 import { type Env, setupKong } from '../../test/stand-ins/kong/helpers/setup.ts';
+import { eventually } from '../../test/support/cli.ts';
 import {
   deregisterFromConsul,
   RegistrationError,
@@ -89,7 +90,14 @@ describe('against the Consul stand-in', () => {
         deregisterCriticalServiceAfter: '1m',
       },
     });
-    const catalog = await (await fetch(`${consulUrl}/v1/catalog/service/orders`)).json();
+    // The agent answers from its local state at once; the catalog follows by anti-entropy.
+    const listed = async () =>
+      (await (await fetch(`${consulUrl}/v1/catalog/service/orders`)).json()) as unknown[];
+    const catalog = await eventually(
+      async () => ((await listed()).length > 0 ? listed() : undefined),
+      10_000,
+      'the catalog to list orders-test',
+    );
     expect(catalog).toEqual([
       expect.objectContaining({
         ServiceID: 'orders-test',
@@ -104,6 +112,12 @@ describe('against the Consul stand-in', () => {
     ]);
     await deregisterFromConsul({ consulUrl, id: 'orders-test' });
     await deregisterFromConsul({ consulUrl, id: 'orders-test' });
-    expect(await (await fetch(`${consulUrl}/v1/catalog/service/orders`)).json()).toEqual([]);
+    expect(
+      await eventually(
+        async () => ((await listed()).length === 0 ? [] : undefined),
+        10_000,
+        'orders-test to leave the catalog',
+      ),
+    ).toEqual([]);
   });
 });
