@@ -4,9 +4,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLogs, execIn } from '../src/engine/container-ops.ts';
-import { docker, hostPort, Resources, requireImage, waitFor } from './lib/test-docker.ts';
+import { docker, hostPort, offlineImage, Resources, requireImage, waitFor } from './lib/test-docker.ts';
 
-const IMAGE = 'mkdev-offline/postgres:15';
+const IMAGE = await offlineImage('postgres:17');
 const resources = new Resources();
 const credentials = { user: 'mkdev_app', password: 's3cret pass', database: 'mkdev_db' };
 let initDir: string;

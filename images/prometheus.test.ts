@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, hostPort, Resources, requireImage, waitFor } from './lib/test-docker.ts';
+import { docker, hostPort, offlineImage, Resources, requireImage, waitFor } from './lib/test-docker.ts';
 
-const IMAGE = 'mkdev-offline/prometheus:2.42';
+const IMAGE = await offlineImage('prom/prometheus:v2.55.1');
 const resources = new Resources();
 
 beforeAll(() => requireImage(IMAGE));

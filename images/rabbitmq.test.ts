@@ -3,10 +3,18 @@ import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLogs, execIn } from '../src/engine/container-ops.ts';
-import { docker, hostPort, Resources, requireImage, uniqueName, waitFor } from './lib/test-docker.ts';
+import {
+  docker,
+  hostPort,
+  offlineImage,
+  Resources,
+  requireImage,
+  uniqueName,
+  waitFor,
+} from './lib/test-docker.ts';
 
-const IMAGE = 'mkdev-offline/rabbitmq:3.10';
-const NODE_IMAGE = 'mkdev-offline/node:24';
+const IMAGE = await offlineImage('rabbitmq:4-management');
+const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resources = new Resources();
 const user = 'mkdev_user';
@@ -157,7 +165,17 @@ describe(IMAGE, () => {
     const info = await docker.getImage(IMAGE).inspect();
     expect(Object.keys(info.Config.Volumes ?? {})).toContain('/var/lib/rabbitmq');
     expect(Object.keys(info.Config.ExposedPorts ?? {}).sort()).toEqual(
-      ['15672/tcp', '15692/tcp', '25672/tcp', '4369/tcp', '5671/tcp', '5672/tcp'].sort(),
+      // rabbitmq:4's ports plus those its management variant adds (15671, 15672).
+      [
+        '15671/tcp',
+        '15672/tcp',
+        '15691/tcp',
+        '15692/tcp',
+        '25672/tcp',
+        '4369/tcp',
+        '5671/tcp',
+        '5672/tcp',
+      ].sort(),
     );
   });
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BASE_PARAMS } from './lib/debootstrap.ts';
+import { baseParams, type DebootstrapParams } from './lib/debootstrap.ts';
 import { nodeSources, stageNodeContext } from './lib/node-context.ts';
 import { fileHash, recipeHash } from './lib/recipe-hash.ts';
 import { bundleStandin } from './lib/standin-bundle.ts';
@@ -25,8 +25,10 @@ export interface Recipe {
   ref: string;
   /** Recipe id of the image this one is FROM. */
   parent?: string;
-  /** `rootfs`: debootstrap + import (the base); `dockerfile`: a build context with a Dockerfile. */
+  /** `rootfs`: debootstrap + import (a base); `dockerfile`: a build context with a Dockerfile. */
   kind: 'rootfs' | 'dockerfile';
+  /** What debootstrap installs (rootfs recipes only). */
+  rootfs?: DebootstrapParams;
   prepare(repoRoot: string): Promise<PreparedContext>;
 }
 
@@ -40,7 +42,26 @@ const imagesDir = (repoRoot: string, ...parts: string[]) => path.join(repoRoot, 
 export const OFFLINE_PREFIX = process.env.MKDEV_OFFLINE_PREFIX || 'mkdev-offline';
 const tag = (nameAndTag: string) => `${OFFLINE_PREFIX}/${nameAndTag}`;
 
-/** A recipe whose build context is a directory under images/. */
+/** A Debian base: debootstrap's minbase `suite` with the overlay of images/debian/rootfs. */
+function debianBase(id: string, suite: string): Recipe {
+  const params = baseParams(suite);
+  return {
+    id,
+    ref: tag(`debian:${suite}`),
+    kind: 'rootfs',
+    rootfs: params,
+    prepare: async (repoRoot) => ({
+      dir: imagesDir(repoRoot, 'debian/rootfs'),
+      // The rootfs recipe is code too: how debootstrap's output is trimmed lives in debootstrap.ts.
+      hashInputs: [
+        JSON.stringify(params),
+        `rootfs-code:${await fileHash(imagesDir(repoRoot, 'lib/debootstrap.ts'))}`,
+      ],
+    }),
+  };
+}
+
+/** A recipe whose build context is a directory under images/, FROM the trixie base. */
 function plain(id: string, ref: string, dir: string): Recipe {
   return {
     id,
@@ -72,27 +93,19 @@ function standin(id: string, ref: string, dir: string): Recipe {
 
 /** Every image of the offline set, parents before children. */
 export const RECIPES: readonly Recipe[] = [
-  {
-    id: 'debian',
-    ref: tag('debian:bookworm'),
-    kind: 'rootfs',
-    prepare: async (repoRoot) => ({
-      dir: imagesDir(repoRoot, 'debian/rootfs'),
-      // The rootfs recipe is code too: how debootstrap's output is trimmed lives in debootstrap.ts.
-      hashInputs: [
-        JSON.stringify(BASE_PARAMS),
-        `rootfs-code:${await fileHash(imagesDir(repoRoot, 'lib/debootstrap.ts'))}`,
-      ],
-    }),
-  },
-  plain('postgres', tag('postgres:15'), 'postgres'),
-  plain('rabbitmq', tag('rabbitmq:3.10'), 'rabbitmq'),
-  plain('prometheus', tag('prometheus:2.42'), 'prometheus'),
-  plain('python', tag('python:3.11'), 'python'),
+  // Debian 13: the release whose packages carry the majors mkdev starts for users (RabbitMQ 4,
+  // PostgreSQL 17, Python 3.13).
+  debianBase('debian', 'trixie'),
+  // Debian 12 stays for the Node runtime only, like the official node:24-bookworm-slim it stands for.
+  debianBase('debian-bookworm', 'bookworm'),
+  plain('postgres', tag('postgres:17'), 'postgres'),
+  plain('rabbitmq', tag('rabbitmq:4.0'), 'rabbitmq'),
+  plain('prometheus', tag('prometheus:2.53'), 'prometheus'),
+  plain('python', tag('python:3.13'), 'python'),
   {
     id: 'node',
     ref: tag('node:24'),
-    parent: 'debian',
+    parent: 'debian-bookworm',
     kind: 'dockerfile',
     prepare: async (repoRoot) => {
       const sources = await nodeSources(repoRoot);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLogs } from '../src/engine/container-ops.ts';
-import { Resources, requireImage } from './lib/test-docker.ts';
+import { offlineImage, Resources, requireImage } from './lib/test-docker.ts';
 
-const NODE_IMAGE = 'mkdev-offline/node:24';
-const PYTHON_IMAGE = 'mkdev-offline/python:3.11';
+const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
+const PYTHON_IMAGE = await offlineImage('python:3.13-slim-trixie');
 const resources = new Resources();
 
 beforeAll(async () => {
@@ -38,13 +38,13 @@ describe('runtime images', () => {
     expect(result.output).not.toContain('has-downloader');
   });
 
-  it(`${PYTHON_IMAGE}: python 3.11 with pika, no curl`, async () => {
+  it(`${PYTHON_IMAGE}: python 3.13 with pika, no curl`, async () => {
     const result = await sh(
       PYTHON_IMAGE,
       'python -c "import sys, pika; print(sys.version_info[:2], pika.__version__)"; command -v curl || echo no-curl',
     );
     expect(result.code, result.output).toBe(0);
-    expect(result.output).toContain('(3, 11)');
+    expect(result.output).toContain('(3, 13)');
     expect(result.output).toContain('no-curl');
   });
 });

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Recipe } from '../recipes.ts';
 import { BASE_CHANGES } from '../recipes.ts';
-import { BASE_PARAMS, createRootfs } from './debootstrap.ts';
+import { createRootfs } from './debootstrap.ts';
 import { DockerStreamError } from './docker-stream.ts';
 import { buildFromContext, existingImage, importRootfs } from './engine.ts';
 import { RECIPE_HASH_LABEL, recipeHash } from './recipe-hash.ts';
@@ -84,7 +84,8 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
     }
     const onLine = opts.onLine ? (line: string) => opts.onLine?.(recipe.id, line) : undefined;
     if (recipe.kind === 'rootfs') {
-      const rootfs = await createRootfs(BASE_PARAMS, prepared.dir, opts.log);
+      if (!recipe.rootfs) throw new Error(`${recipe.id}: a rootfs recipe needs debootstrap parameters`);
+      const rootfs = await createRootfs(recipe.rootfs, prepared.dir, opts.log);
       try {
         const changes = [...BASE_CHANGES, `LABEL ${RECIPE_HASH_LABEL}=${hash}`];
         await importRootfs(opts.docker, rootfs.dir, recipe.ref, changes, onLine);
@@ -98,7 +99,9 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
         contextDir = staged.dir;
         cleanup = staged.cleanup;
       }
-      await buildFromContext(opts.docker, contextDir, recipe.ref, hash, onLine);
+      // The Dockerfile's FROM is its BASE_IMAGE build argument: the parent of this very set (its prefix).
+      const buildArgs: Record<string, string> = parent ? { BASE_IMAGE: parent.ref } : {};
+      await buildFromContext(opts.docker, contextDir, recipe.ref, hash, buildArgs, onLine);
     }
     const outcome: Outcome = { ...base, status: 'built', hash, seconds: seconds() };
     if (existing) outcome.replaced = existing.id;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,11 +11,23 @@ export interface DebootstrapParams {
   mirror: string;
 }
 
-export const BASE_PARAMS: DebootstrapParams = {
-  suite: 'bookworm',
-  variant: 'minbase',
-  mirror: 'http://deb.debian.org/debian',
-};
+/** A minbase Debian release from deb.debian.org (plain HTTP: no TLS trust needed inside the image). */
+export function baseParams(suite: string): DebootstrapParams {
+  return { suite, variant: 'minbase', mirror: 'http://deb.debian.org/debian' };
+}
+
+/** The base image's apt sources: the release, its updates and its security archive. */
+export function aptSources(params: DebootstrapParams): string {
+  const { mirror, suite } = params;
+  const security = mirror.replace(/\/debian$/, '/debian-security');
+  return [
+    `# mkdev-offline base: Debian ${suite} from the mirror over plain HTTP (no TLS trust needed inside the image).`,
+    `deb ${mirror} ${suite} main`,
+    `deb ${mirror} ${suite}-updates main`,
+    `deb ${security} ${suite}-security main`,
+    '',
+  ].join('\n');
+}
 
 /** Runs a command, keeping the last lines of its output for error messages. */
 export function run(
@@ -90,6 +102,9 @@ export async function createRootfs(
     });
     await unmountBelow(dir);
     await cp(overlayDir, dir, { recursive: true, force: true });
+    // One overlay serves every release: the apt sources name the release debootstrap installed.
+    await rm(path.join(dir, 'etc/apt/sources.list.d/debian.sources'), { force: true });
+    await writeFile(path.join(dir, 'etc/apt/sources.list'), aptSources(params));
     // Trim what the slim official images do not carry: package lists, caches, logs, docs.
     await run('sh', [
       '-c',

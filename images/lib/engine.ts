@@ -48,12 +48,14 @@ export async function buildFromContext(
   contextDir: string,
   ref: string,
   hash: string,
+  buildArgs: Record<string, string>,
   onLine?: (line: string) => void,
 ): Promise<void> {
   const tar = tarDirectory(contextDir);
   const stream = await docker.buildImage(tar.stream, {
     t: ref,
     labels: { [RECIPE_HASH_LABEL]: hash },
+    buildargs: buildArgs,
     rm: true,
     forcerm: true,
     // No registry is reachable: never try to pull the FROM image.

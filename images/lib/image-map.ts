@@ -6,11 +6,11 @@ import { OFFLINE_PREFIX } from '../recipes.ts';
 export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['kong:3.9', 'mkdev-offline/kong-standin:3.9'],
   ['hashicorp/consul:1.20', 'mkdev-offline/consul-standin:1.20'],
-  ['rabbitmq:4-management', 'mkdev-offline/rabbitmq:3.10'],
-  ['postgres:17', 'mkdev-offline/postgres:15'],
-  ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.42'],
+  ['rabbitmq:4-management', 'mkdev-offline/rabbitmq:4.0'],
+  ['postgres:17', 'mkdev-offline/postgres:17'],
+  ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.53'],
   ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
-  ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
+  ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
 ];
 
 export function renderImageMap(prefix = 'mkdev-offline'): string {
@@ -21,14 +21,18 @@ export function renderImageMap(prefix = 'mkdev-offline'): string {
 }
 
 /**
- * Writes images/offline-image-map.yaml (committed; other code reads it) and returns its path. A set
- * built under another MKDEV_OFFLINE_PREFIX gets its own git-ignored map in .cache/ instead.
+ * Where the map of the set tagged under `prefix` lives: images/offline-image-map.yaml (committed;
+ * other code reads it) for the default prefix, a git-ignored map in .cache/ for any other.
  */
+export function imageMapFile(repoRoot: string, prefix = OFFLINE_PREFIX): string {
+  return prefix === 'mkdev-offline'
+    ? path.join(repoRoot, 'images/offline-image-map.yaml')
+    : path.join(repoRoot, '.cache', `offline-image-map.${prefix}.yaml`);
+}
+
+/** Writes the map of the set being built (see imageMapFile) and returns its path. */
 export async function writeImageMap(repoRoot: string): Promise<string> {
-  const file =
-    OFFLINE_PREFIX === 'mkdev-offline'
-      ? path.join(repoRoot, 'images/offline-image-map.yaml')
-      : path.join(repoRoot, '.cache', `offline-image-map.${OFFLINE_PREFIX}.yaml`);
+  const file = imageMapFile(repoRoot);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, renderImageMap(OFFLINE_PREFIX));
   return file;

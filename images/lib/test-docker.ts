@@ -1,10 +1,26 @@
 /** Helpers for the image contract tests (images/*.test.ts): real engine, unique names, cleanup. */
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { resolveImage } from '../../src/testing/containers/resolve-image.ts';
+import { imageMapFile } from './image-map.ts';
 
 export const docker = new Docker();
 
-/** Fails with a clear message when an offline image has not been built. */
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The offline image that stands for an official reference, read from the map the tests run on:
+ * MKDEV_IMAGES when set, else the map of the set MKDEV_OFFLINE_PREFIX names (the committed one by
+ * default). So the contract tests check whichever set was built, never a hard-coded tag.
+ */
+export async function offlineImage(official: string): Promise<string> {
+  const mapFile = process.env.MKDEV_IMAGES || imageMapFile(repoRoot);
+  const ref = await resolveImage(official, mapFile);
+  if (ref === official) throw new Error(`${mapFile} maps no image for ${official}`);
+  return ref;
+}
+
 /** Fails (never skips: a skipped suite would hide a broken image build) when an image is missing. */
 export async function requireImage(...refs: string[]): Promise<void> {
   for (const ref of refs) {
