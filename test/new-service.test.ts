@@ -10,6 +10,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../images/lib/test-docker.ts';
 import { allLogs } from '../src/engine/container-ops.ts';
+import { BASE_IMAGES as TEMPLATE_BASES } from '../src/scaffold/project-yaml.ts';
+import { testImage } from '../src/testing/containers/test-images.ts';
 import { newService as cli, eventually } from './support/cli.ts';
 import {
   CONSUL_IMAGE,
@@ -19,7 +21,11 @@ import {
   SamplePlatform,
 } from './support/sample-platform.ts';
 
-const BASE_IMAGES = { ts: 'mkdev-offline/node:24', python: 'mkdev-offline/python:3.11' } as const;
+// The templates' default base images, mapped like `mkdev up` maps them (MKDEV_IMAGES or the offline set).
+const BASE_IMAGES = {
+  ts: await testImage(TEMPLATE_BASES.ts.image),
+  python: await testImage(TEMPLATE_BASES.python.image),
+} as const;
 await requireImage(...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE);
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions

@@ -234,7 +234,7 @@ describe('new-service writes', () => {
     const dir = project();
     writeFileSync(
       join(dir, 'images.yaml'),
-      'images:\n  python:3.11-slim-bookworm: mkdev-offline/python:3.11\n',
+      'images:\n  python:3.13-slim-trixie: mkdev-offline/python:3.13\n',
     );
     newService({ projectDir: dir, name: 'users', language: 'python', routePath: '/api/users', port: 9000 });
     const service = join(dir, 'services', 'users');
@@ -253,12 +253,12 @@ describe('new-service writes', () => {
     for (const f of files) expect(readFileSync(join(service, f), 'utf8'), f).not.toMatch(PLACEHOLDER);
     expect(readFileSync(join(service, 'config.py'), 'utf8')).toContain('DEFAULT_PORT = "9000"');
     const stack = await loadStack({ cwd: dir, env: {}, images: 'images.yaml' });
-    expect(stack.services.users?.build?.args).toEqual({ BASE_IMAGE: 'mkdev-offline/python:3.11' });
+    expect(stack.services.users?.build?.args).toEqual({ BASE_IMAGE: 'mkdev-offline/python:3.13' });
     expect(stack.services.users?.env).toMatchObject({ PORT: '9000', ROUTE_PATH: '/api/users' });
     expect(readyProbes(stack.services.users?.ready)).toEqual([expect.objectContaining({ port: 9000 })]);
     // MKDEV_PYTHON_IMAGE picks another base per machine.
-    const other = await loadStack({ cwd: dir, env: { MKDEV_PYTHON_IMAGE: 'my/python:3.11' } });
-    expect(other.services.users?.build?.args).toEqual({ BASE_IMAGE: 'my/python:3.11' });
+    const other = await loadStack({ cwd: dir, env: { MKDEV_PYTHON_IMAGE: 'my/python:3.13' } });
+    expect(other.services.users?.build?.args).toEqual({ BASE_IMAGE: 'my/python:3.13' });
   });
 
   it("keeps an existing mkdev.yaml's comments, order and other services", async () => {

@@ -15,7 +15,7 @@ export interface ServiceEntry {
 /** The base image each template builds on, overridable per machine and mapped through the image map. */
 export const BASE_IMAGES: Readonly<Record<Language, { variable: string; image: string }>> = {
   ts: { variable: 'MKDEV_NODE_IMAGE', image: 'node:24-bookworm-slim' },
-  python: { variable: 'MKDEV_PYTHON_IMAGE', image: 'python:3.11-slim-bookworm' },
+  python: { variable: 'MKDEV_PYTHON_IMAGE', image: 'python:3.13-slim-trixie' },
 };
 
 /** The secret the default stack gives RabbitMQ's `mkdev` user (stacks/microkubes.yaml). */

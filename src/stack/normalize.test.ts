@@ -21,7 +21,7 @@ describe('build args and the image map', () => {
   });
 
   it('leaves unmapped images and other args alone', () => {
-    expect(mapBuildArg(images, 'BASE_IMAGE', 'python:3.11-slim-bookworm')).toBe('python:3.11-slim-bookworm');
+    expect(mapBuildArg(images, 'BASE_IMAGE', 'python:3.13-slim-trixie')).toBe('python:3.13-slim-trixie');
     expect(mapBuildArg(images, 'VERSION', 'node:24-bookworm-slim')).toBe('node:24-bookworm-slim');
   });
 });

@@ -4,13 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { hostCaBundle, packContext } from '../../src/engine/build-context.ts';
+import { testImage } from '../../src/testing/containers/test-images.ts';
 import { freePort } from '../stand-ins/kong/helpers/postgres.ts';
 import { type Env, setupKong } from '../stand-ins/kong/helpers/setup.ts';
 import { eventually } from './cli.ts';
 
 const docker = new Docker();
-export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
-export const RABBITMQ_IMAGE = 'mkdev-offline/rabbitmq:3.10';
+// Through the image map the tests run on (MKDEV_IMAGES, else the committed offline set).
+export const CONSUL_IMAGE = await testImage('hashicorp/consul:1.20');
+export const RABBITMQ_IMAGE = await testImage('rabbitmq:4-management');
 
 export interface PlatformEndpoints {
   network: string;
