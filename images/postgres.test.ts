@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allLogs, execIn } from '../src/engine/container-ops.ts';
@@ -15,6 +16,12 @@ beforeAll(async () => {
   await requireImage(IMAGE);
   initDir = await mkdtemp(path.join(os.tmpdir(), 'mkdev-pg-init-'));
   await writeFile(path.join(initDir, '01-schema.sql'), 'CREATE TABLE from_initdb (note text);\n');
+  // Compressed scripts, as the official image runs them (in name order, after 01-schema.sql).
+  await writeFile(path.join(initDir, '02-gzip.sql.gz'), gzipSync("INSERT INTO from_initdb VALUES ('gz');\n"));
+  await writeFile(
+    path.join(initDir, '03-zstd.sql.zst'),
+    zstdCompressSync("INSERT INTO from_initdb VALUES ('zst');\n"),
+  );
   // mkdtemp makes a 0700 directory; the entrypoint reads it as the postgres user.
   await chmod(initDir, 0o755);
 });
@@ -61,6 +68,9 @@ describe(IMAGE, () => {
     try {
       const who = await client.query('SELECT current_user AS u, current_database() AS d');
       expect(who.rows[0]).toEqual({ u: credentials.user, d: credentials.database });
+      const seeded = await client.query('SELECT note FROM from_initdb ORDER BY note');
+      expect(seeded.rows).toEqual([{ note: 'gz' }, { note: 'zst' }]);
+      await client.query('DELETE FROM from_initdb');
       await client.query("INSERT INTO from_initdb (note) VALUES ('survives re-creation')");
     } finally {
       await client.end();

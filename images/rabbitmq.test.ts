@@ -133,6 +133,8 @@ describe(IMAGE, () => {
 
     const container = docker.getContainer(name);
     expect((await execIn(container, ['rabbitmq-diagnostics', '-q', 'ping'])).exitCode).toBe(0);
+    // As in the official image (RUNNING_UNDER_SYSTEMD): the Erlang VM is PID 1 and takes SIGTERM itself.
+    expect((await execIn(container, ['cat', '/proc/1/comm'])).output.trim()).toBe('beam.smp');
 
     await resources.remove(container);
     const again = await startBroker({ name: uniqueName('rabbit'), hostname, volume, network });

@@ -8,6 +8,7 @@ import amqp from 'amqplib';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { execIn } from '../src/engine/container-ops.ts';
 import { docker, eventually, parseEnv, projectResources, removeProject, testProject } from './support/cli.ts';
 
 const project = testProject('platform');
@@ -174,6 +175,20 @@ describe('scaffolded services on the stack', () => {
       'a replica of orders to list the verification',
     );
     expect(found).toMatchObject({ template: 'userVerification' });
+  });
+
+  it("the templates' RabbitMQ use relies on no feature RabbitMQ 4 deprecates", async () => {
+    // After both flows ran: a transient non-exclusive queue, global QoS and the like would be listed
+    // (the check exits 69 and names them); the management metrics collector is not counted as a use.
+    const rabbitmq = (await projectResources(project.name)).containers.find(
+      (c) => c.Labels['dev.mkdev.service'] === 'rabbitmq',
+    );
+    const check = await execIn(docker.getContainer(rabbitmq?.Id ?? ''), [
+      'rabbitmq-diagnostics',
+      '-q',
+      'check_if_any_deprecated_features_are_used',
+    ]);
+    expect(check.exitCode, check.output).toBe(0);
   });
 
   it('mkdev routes --check follows each route through Kong and Consul', async () => {

@@ -90,22 +90,41 @@ export async function measureLowerBound(
   return { alone, criticalPathMs, path };
 }
 
-async function start(docker: Docker, stack: Stack, name: string): Promise<Docker.Container> {
+/** Creates (not starts) a service's container exactly as mkdev would, with `extraEnv` on top. */
+export async function createService(
+  docker: Docker,
+  stack: Stack,
+  name: string,
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<Docker.Container> {
   const service = stack.services[name];
   if (service === undefined) throw new Error(`no service ${name} in the stack`);
-  const container = await docker.createContainer(
-    containerCreateOptions(service, {
-      project: stack.project,
-      network: networkName(stack.project),
-      replica: 1,
-      configHash: 'bench-lower-bound',
-    }),
+  return docker.createContainer(
+    containerCreateOptions(
+      { ...service, env: { ...service.env, ...extraEnv } },
+      {
+        project: stack.project,
+        network: networkName(stack.project),
+        replica: 1,
+        configHash: 'bench-lower-bound',
+      },
+    ),
   );
+}
+
+async function start(docker: Docker, stack: Stack, name: string): Promise<Docker.Container> {
+  const container = await createService(docker, stack, name);
   await container.start();
   return container;
 }
 
-async function untilReady(stack: Stack, name: string, container: Docker.Container, signal: AbortSignal) {
+/** Waits with mkdev's own probes for the service, polled every 25 ms. */
+export async function untilReady(
+  stack: Stack,
+  name: string,
+  container: Docker.Container,
+  signal: AbortSignal,
+) {
   const ready = stack.services[name]?.ready;
   if (ready === undefined) return;
   const target = await probeTargetFor(container, HOST);

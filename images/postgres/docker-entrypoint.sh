@@ -70,6 +70,8 @@ init_database() {
         ;;
       *.sql) log "running $f"; "${psql[@]}" --dbname "$POSTGRES_DB" -f "$f" ;;
       *.sql.gz) log "running $f"; gunzip -c "$f" | "${psql[@]}" --dbname "$POSTGRES_DB" ;;
+      *.sql.xz) log "running $f"; xzcat "$f" | "${psql[@]}" --dbname "$POSTGRES_DB" ;;
+      *.sql.zst) log "running $f"; zstd -dc "$f" | "${psql[@]}" --dbname "$POSTGRES_DB" ;;
       *) [ -e "$f" ] && log "ignoring $f" ;;
     esac
   done
