@@ -8,7 +8,7 @@ export function shellQuote(value: string): string {
 }
 
 export interface RawHttpRequest {
-  readonly method: 'GET' | 'PUT' | 'POST';
+  readonly method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   readonly host: string;
   readonly port: number;
   readonly path: string;

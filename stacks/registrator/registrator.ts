@@ -3,10 +3,12 @@
 // in Consul (its IP on the project network and that port, with a TCP check), deregistering it when
 // it stops. A service that does not register itself is still discoverable through Consul's DNS.
 //
-// It runs inside the stack (node image, Docker socket mounted read-only), with no dependencies: Node 24
-// strips these types itself. The service ID is `<name>-<container hostname>`, the same ID the service
+// It runs inside the stack (node image, this directory and the Docker socket mounted read-only), with
+// no dependencies: Node 24 strips these types itself. The registration itself is registration.ts,
+// shared with the Kubernetes mode (kubernetes.ts). The service ID is `<name>-<container hostname>`, the same ID the service
 // templates use for their own registration, so the two never make duplicate instances.
 import { request } from 'node:http';
+import { createRegistrar, log, parseRegisterValue } from './registration.ts';
 
 const project = process.env.MKDEV_PROJECT ?? '';
 const network = process.env.MKDEV_NETWORK ?? `mkdev-${project}`;
@@ -23,9 +25,6 @@ interface ContainerInfo {
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
 
-const log = (message: string) =>
-  process.stdout.write(`${new Date().toISOString()} registrator: ${message}\n`);
-
 function docker(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path, method: 'GET' }, (res) => {
@@ -41,28 +40,7 @@ function docker(path: string): Promise<{ status: number; body: string }> {
   });
 }
 
-const registered = new Map<string, string>(); // container id -> consul service id
-
-async function consulPut(path: string, body?: unknown): Promise<number> {
-  const res = await fetch(`${consulUrl}${path}`, {
-    method: 'PUT',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  await res.text();
-  return res.status;
-}
-
-async function withRetry(what: string, fn: () => Promise<void>): Promise<void> {
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    try {
-      await fn();
-      return;
-    } catch (error) {
-      log(`${what} failed (${(error as Error).message}); retrying in ${delay} ms`);
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}
+const registrar = createRegistrar(consulUrl);
 
 async function register(id: string): Promise<void> {
   const res = await docker(`/containers/${id}/json`);
@@ -70,46 +48,21 @@ async function register(id: string): Promise<void> {
   const info = JSON.parse(res.body) as ContainerInfo;
   const label = info.Config.Labels[LABEL_REGISTER];
   if (!info.State.Running || label === undefined) return;
-  const [name = '', port = ''] = label.split(':');
+  const wanted = parseRegisterValue(label);
   const address = info.NetworkSettings.Networks[network]?.IPAddress;
-  if (!address || !port) return;
-  const serviceId = `${name}-${info.Config.Hostname}`;
-  // Remember it either way, so it is deregistered when the container stops.
-  registered.set(info.Id, serviceId);
-  // A service that registered itself (same ID) keeps its own, richer registration and check.
-  const own = await fetch(`${consulUrl}/v1/agent/service/${serviceId}`).catch(() => undefined);
-  await own?.text();
-  if (own?.status === 200) {
-    log(`${serviceId} registered itself; leaving its registration alone`);
-    return;
-  }
-  await withRetry(`register ${serviceId}`, async () => {
-    const status = await consulPut('/v1/agent/service/register', {
-      ID: serviceId,
-      Name: name,
-      Address: address,
-      Port: Number(port),
-      Tags: ['mkdev'],
-      Meta: { container: info.Name.replace(/^\//, ''), registered_by: 'mkdev-registrator' },
-      Check: {
-        TCP: `${address}:${port}`,
-        Interval: '2s',
-        Timeout: '1s',
-        DeregisterCriticalServiceAfter: '1m',
-      },
-    });
-    if (status !== 200) throw new Error(`Consul answered ${status}`);
+  if (!address || wanted === undefined) return;
+  await registrar.register({
+    key: info.Id,
+    serviceId: `${wanted.name}-${info.Config.Hostname}`,
+    name: wanted.name,
+    address,
+    port: wanted.port,
+    meta: { container: info.Name.replace(/^\//, '') },
   });
-  log(`registered ${serviceId} at ${address}:${port}`);
 }
 
 async function deregister(id: string): Promise<void> {
-  const serviceId = registered.get(id);
-  if (serviceId === undefined) return;
-  registered.delete(id);
-  // 404 means the service already deregistered itself: nothing left to do.
-  const status = await consulPut(`/v1/agent/service/deregister/${serviceId}`).catch(() => 0);
-  log(`deregistered ${serviceId} (Consul ${status})`);
+  await registrar.deregister(id);
 }
 
 async function watch(): Promise<void> {

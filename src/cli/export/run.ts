@@ -1,28 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { exportCompose } from '../../export/export-compose.ts';
-import { type CommandRun, stringFlag } from '../command.ts';
+import { boolFlag, type CommandRun, type ParsedValues, stringFlag } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 
-const FORMATS = ['compose'];
+const FORMATS = ['compose', 'kubernetes'];
+const PROXY_TYPES = ['LoadBalancer', 'NodePort'] as const;
+
+function projectOptions(values: ParsedValues, cwd: string) {
+  const project = stringFlag(values, 'project');
+  const file = stringFlag(values, 'file');
+  const images = stringFlag(values, 'images');
+  return { cwd, ...(project ? { project } : {}), ...(file ? { file } : {}), ...(images ? { images } : {}) };
+}
 
 export const run: CommandRun = async ({ values, positionals, cwd }) => {
   const [format, ...extra] = positionals;
   if (format === undefined || !FORMATS.includes(format) || extra.length > 0) {
     throw new UsageError(
       format === undefined ? 'export needs a format' : `cannot export '${positionals.join(' ')}'`,
-      `formats: ${FORMATS.join(', ')} (mkdev export compose -o compose.yaml)`,
+      `formats: ${FORMATS.join(', ')} (mkdev export compose -o compose.yaml, mkdev export kubernetes -o k8s)`,
     );
   }
-  const project = stringFlag(values, 'project');
-  const file = stringFlag(values, 'file');
-  const images = stringFlag(values, 'images');
-  const { yaml, notes, stack } = await exportCompose({
-    cwd,
-    ...(project ? { project } : {}),
-    ...(file ? { file } : {}),
-    ...(images ? { images } : {}),
-  });
+  if (format === 'kubernetes') return runKubernetes(values, cwd);
+  const { yaml, notes, stack } = await exportCompose(projectOptions(values, cwd));
   const output = stringFlag(values, 'output');
   if (output === undefined) {
     process.stdout.write(yaml);
@@ -35,3 +36,30 @@ export const run: CommandRun = async ({ values, positionals, cwd }) => {
   for (const note of notes) process.stderr.write(`mkdev: note: ${note}\n`);
   return EXIT_OK;
 };
+
+async function runKubernetes(values: ParsedValues, cwd: string): Promise<number> {
+  const proxy = stringFlag(values, 'proxy-service-type') ?? 'LoadBalancer';
+  if (!(PROXY_TYPES as readonly string[]).includes(proxy)) {
+    throw new UsageError(`--proxy-service-type '${proxy}' is not one of ${PROXY_TYPES.join(', ')}`);
+  }
+  const strings = ['namespace', 'registry', 'storage-class'].map((f) => [f, stringFlag(values, f)] as const);
+  const output = stringFlag(values, 'output') ?? 'k8s';
+  const { exportKubernetes } = await import('../../export/kubernetes/export-kubernetes.ts');
+  const { written, warnings, notes, stack, namespace, images } = await exportKubernetes({
+    ...projectOptions(values, cwd),
+    output: resolve(cwd, output),
+    ...Object.fromEntries(strings.filter(([, v]) => v !== undefined).map(([f, v]) => [camel(f), v])),
+    proxyServiceType: proxy as (typeof PROXY_TYPES)[number],
+    build: boolFlag(values, 'build'),
+    push: boolFlag(values, 'push'),
+    progress: (m) => process.stderr.write(`mkdev: ${m}\n`),
+  });
+  process.stderr.write(
+    `mkdev: wrote ${written.length} files to ${output}/ (project ${stack.project}, namespace ${namespace}, ${Object.keys(stack.services).length} services${images.length > 0 ? `, ${images.length} built images` : ''}); apply with: kubectl apply -k ${output}\n`,
+  );
+  for (const note of notes) process.stderr.write(`mkdev: note: ${note}\n`);
+  for (const warning of warnings) process.stderr.write(`mkdev: warning: ${warning}\n`);
+  return EXIT_OK;
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
