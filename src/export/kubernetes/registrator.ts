@@ -15,7 +15,12 @@ import type { ServiceSpec } from '../../stack/model.ts';
 import { type ExportContext, type K8sObject, metadataFor, selectorFor } from './objects.ts';
 
 export const REGISTRATOR_DIR = join(MKDEV_HOME, 'stacks', 'registrator');
-export const REGISTRATOR_FILES = ['registration.ts', 'pod-events.ts', 'kubernetes.ts'] as const;
+export const REGISTRATOR_FILES = [
+  'registration.ts',
+  'pod-events.ts',
+  'pod-watch.ts',
+  'kubernetes.ts',
+] as const;
 const SOURCE_MOUNT = '/opt/mkdev-source';
 const APP_DIR = '/opt/mkdev';
 
