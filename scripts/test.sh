@@ -11,6 +11,12 @@ if ! command -v docker-compose >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
 fi
+if ! command -v kubectl >/dev/null 2>&1; then
+  # The Kubernetes export tests render the manifests with `kubectl kustomize` (offline; no cluster).
+  echo "test: installing Debian's kubernetes-client (kubectl)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
+fi
 npm run --silent images:offline
 failed=()
 npx tsc --noEmit -p . || failed+=("tsc")

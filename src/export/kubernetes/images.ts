@@ -1,6 +1,9 @@
 // Built services in the cluster: a cluster pulls, so their images go to a registry. The reference is
 // `<registry>/<project>-<service>:<context hash>`: a changed context gets a new tag, so applying the
 // manifests again rolls the Deployment, and the same context never pushes over a different image.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { UserError } from '../../cli/errors.ts';
 import { contextHash } from '../../engine/build-context.ts';
 import { createDockerClient, type Docker } from '../../engine/docker-client.ts';
@@ -53,7 +56,12 @@ export async function buildAndPush(
   for (const { service, image } of images) {
     await ensureImage(
       docker,
-      { service: { ...service, image }, configHash: image, image: 'build', steps: [] },
+      {
+        service: { ...service, image },
+        configHash: image.slice(image.lastIndexOf(':') + 1),
+        image: 'build',
+        steps: [],
+      },
       (_step, message) => options.progress(`${service.name}: ${message}`),
       signal,
     );
@@ -74,7 +82,9 @@ export async function pushImage(
   progress(`${service}: pushing ${image}`);
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.getImage(image).push({})) as NodeJS.ReadableStream;
+    stream = (await docker
+      .getImage(image)
+      .push({ authconfig: registryAuth(image) })) as NodeJS.ReadableStream;
   } catch (error) {
     throw fail(firstLine(error));
   }
@@ -93,6 +103,26 @@ export async function pushImage(
     );
   });
   progress(`${service}: pushed ${image}`);
+}
+
+/**
+ * The credentials `docker login` stored for the image's registry (in ~/.docker/config.json), else
+ * none. The engine refuses a push without an X-Registry-Auth header, so an empty one is sent then.
+ * Credential helpers (credsStore) are not consulted.
+ */
+export function registryAuth(image: string, env = process.env): Record<string, string> {
+  const host = image.slice(0, image.indexOf('/'));
+  try {
+    const file = join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> };
+    const auth = config.auths?.[host]?.auth ?? config.auths?.[`https://${host}`]?.auth;
+    if (auth === undefined) return {};
+    const decoded = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: host };
+  } catch {
+    return {};
+  }
 }
 
 function firstLine(error: unknown): string {
