@@ -17,6 +17,17 @@ if ! command -v kubectl >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubernetes-client >/dev/null; }
 fi
+if [ ! -x "$MKDEV_ROOT/.cache/docker-registry/usr/bin/docker-registry" ]; then
+  # A real registry (Debian's docker-registry, unpacked, not installed as a service) for the test
+  # that pushes `mkdev export kubernetes --push` images to one.
+  echo "test: unpacking Debian's docker-registry into .cache/" >&2
+  deb_dir="$(mktemp -d)"
+  (cd "$deb_dir" && { apt-get download -qq docker-registry 2>/dev/null ||
+    { apt-get update -qq && apt-get download -qq docker-registry; }; }) &&
+    mkdir -p "$MKDEV_ROOT/.cache/docker-registry" &&
+    dpkg-deb -x "$deb_dir"/docker-registry_*.deb "$MKDEV_ROOT/.cache/docker-registry"
+  rm -rf "$deb_dir"
+fi
 npm run --silent images:offline
 failed=()
 npx tsc --noEmit -p . || failed+=("tsc")

@@ -2,12 +2,46 @@
 // TypeScript and a scaffolded Python service, export, validate and render with `kubectl kustomize`
 // (offline; no cluster exists here); a broken stack is refused with what is wrong; a push that fails
 // says so. Needs kubectl on PATH (Debian's kubernetes-client: scripts/test.sh installs it).
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { docker, newService, testProject } from './support/cli.ts';
+import { docker, eventually, newService, ROOT, testProject } from './support/cli.ts';
+
+/** Debian's docker-registry, unpacked by scripts/test.sh (it is not installed as a service). */
+const REGISTRY_BIN = join(ROOT, '.cache', 'docker-registry', 'usr', 'bin', 'docker-registry');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** A tiny service: one file in an empty image, so it builds and pushes in a moment. */
+function tinyService(project: ReturnType<typeof testProject>): void {
+  mkdirSync(join(project.dir, 'tiny'));
+  writeFileSync(join(project.dir, 'tiny', 'hello.txt'), 'hello\n');
+  writeFileSync(
+    join(project.dir, 'tiny', 'Dockerfile'),
+    'FROM scratch\nCOPY hello.txt /\nLABEL dev.mkdev.test=export-kubernetes\n',
+  );
+  project.write('mkdev.yaml', 'services:\n  tiny:\n    build: tiny\n');
+}
 
 async function kustomize(
   dir: string,
@@ -134,15 +168,7 @@ describe('mkdev export kubernetes', () => {
 
   it('builds a service under its registry name and says clearly when the push fails', async () => {
     const project = testProject('k8s');
-    mkdirSync(join(project.dir, 'tiny'));
-    writeFileSync(
-      join(project.dir, 'tiny', 'Dockerfile'),
-      'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nLABEL dev.mkdev.test=export-kubernetes\n',
-    );
-    project.write(
-      'mkdev.yaml',
-      'services:\n  tiny:\n    build: { context: tiny, args: { BASE_IMAGE: "node:24-bookworm-slim" } }\n',
-    );
+    tinyService(project);
     // Nothing listens on port 1: the push is refused at once.
     const result = await project.run([
       'export',
@@ -172,5 +198,58 @@ describe('mkdev export kubernetes', () => {
           .catch(() => undefined);
     }
     expect(readFileSync(join(project.dir, 'mkdev.yaml'), 'utf8')).toContain('tiny');
+  });
+
+  it('builds and pushes a service to a registry, and the manifests name the pushed image', async () => {
+    if (!existsSync(REGISTRY_BIN)) {
+      throw new Error(`${REGISTRY_BIN} is missing: scripts/test.sh unpacks Debian's docker-registry there`);
+    }
+    const port = await freePort();
+    const storage = mkdtempSync(join(tmpdir(), 'mkdev-registry-'));
+    const config = join(storage, 'config.yml');
+    writeFileSync(
+      config,
+      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+    );
+    const registry = spawn(REGISTRY_BIN, ['serve', config], { stdio: 'ignore' });
+    const project = testProject('k8s');
+    tinyService(project);
+    let image: string | undefined;
+    try {
+      await eventually(
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.ok ? true : undefined,
+        15_000,
+        'the registry to answer',
+      );
+      const result = await project.run([
+        'export',
+        'kubernetes',
+        '-o',
+        'k8s',
+        '--registry',
+        `127.0.0.1:${port}/team`,
+        '--push',
+      ]);
+      expect(result.exitCode, result.all).toBe(0);
+      image = /image: (127\.0\.0\.1:\d+\/team\/\S+)/.exec(
+        readFileSync(join(project.dir, 'k8s', 'tiny.yaml'), 'utf8'),
+      )?.[1];
+      const tag = image?.slice(image.lastIndexOf(':') + 1);
+      const tags = (await (
+        await fetch(`http://127.0.0.1:${port}/v2/team/${project.name}-tiny/tags/list`)
+      ).json()) as {
+        tags: string[];
+      };
+      expect(tags.tags).toEqual([tag]);
+    } finally {
+      registry.kill();
+      if (image)
+        await docker
+          .getImage(image)
+          .remove()
+          .catch(() => undefined);
+      rmSync(storage, { recursive: true, force: true });
+    }
   });
 });

@@ -195,6 +195,19 @@ describe('stacks with more than the default', () => {
     expect(kubeletExpand(worker?.args?.[2] ?? '')).toBe('echo $(hostname)');
   });
 
+  it('annotates the pods of a service with `register:` for the registrator, and opens that port', async () => {
+    const stack = await stackFrom(
+      'services:\n  legacy:\n    image: example/legacy:2.1\n    register: { port: 9000 }\n',
+    );
+    const deployment = find(objectsOf(stackToKubernetes(stack).files), 'Deployment', 'legacy');
+    expect(deployment?.spec?.template.metadata?.annotations).toEqual({
+      'dev.mkdev.register-port': 'legacy:9000',
+    });
+    expect(containerOf(deployment)?.ports).toEqual([
+      { name: 'tcp-9000', containerPort: 9000, protocol: 'TCP' },
+    ]);
+  });
+
   it('names in a warning what has no Kubernetes equivalent', async () => {
     const stack = await stackFrom(`services:
   legacy:
