@@ -208,6 +208,29 @@ describe('stacks with more than the default', () => {
     ]);
   });
 
+  it('refuses a service whose objects would collide with generated ones', async () => {
+    const stack = await stackFrom(
+      'services:\n  kong-proxy:\n    image: example/proxy:1.0\n    ports: ["8000"]\n',
+    );
+    expect(() => stackToKubernetes(stack)).toThrow(UserError);
+    try {
+      stackToKubernetes(stack);
+    } catch (error) {
+      expect((error as UserError).details).toContain(
+        'kong-proxy.yaml: Service kong-proxy is also defined in kong.yaml: rename one of the services',
+      );
+    }
+  });
+
+  it('exports a stack without the default services', async () => {
+    const stack = await stackFrom(
+      'extends: none\nservices:\n  web:\n    image: example/web:1.0\n    ports: ["80"]\n',
+    );
+    const { files, warnings } = stackToKubernetes(stack);
+    expect(files.map((f) => f.name)).toEqual(['namespace.yaml', 'web.yaml']);
+    expect(warnings).toEqual([]);
+  });
+
   it('names in a warning what has no Kubernetes equivalent', async () => {
     const stack = await stackFrom(`services:
   legacy:

@@ -4,7 +4,7 @@
 // has a tag other than `latest` (a mutable tag makes what runs depend on when a node pulled).
 import type { IContainer, IPodTemplateSpec } from 'kubernetes-models/v1';
 import { isWorkload, type K8sObject, type ManifestFile, podTemplateOf } from './objects.ts';
-import { describe } from './validate-schema.ts';
+import { describeObject } from './validate-schema.ts';
 
 interface Located {
   readonly file: string;
@@ -16,12 +16,23 @@ export function referenceProblems(files: readonly ManifestFile[]): string[] {
   const find = (kind: string, name: string | undefined) =>
     all.find((l) => l.object.kind === kind && l.object.metadata?.name === name)?.object;
   const problems: string[] = [];
+  // Two objects of one kind and name: the second would silently replace the first when applied.
+  const seen = new Map<string, string>();
+  for (const { file, object } of all) {
+    const id = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, file);
+    else
+      problems.push(
+        `${file}: ${describeObject(object)} is also defined in ${first}: rename one of the services`,
+      );
+  }
   const templates = all.flatMap((l) => {
     const t = isWorkload(l.object) ? podTemplateOf(l.object) : undefined;
     return t ? [{ ...l, template: t }] : [];
   });
   for (const { file, object } of all) {
-    const where = `${file}: ${describe(object)}`;
+    const where = `${file}: ${describeObject(object)}`;
     if (object.kind === 'Service') problems.push(...serviceProblems(where, object, templates));
     if (object.kind === 'StatefulSet') {
       const governing = find('Service', object.spec?.serviceName);
@@ -43,7 +54,7 @@ export function referenceProblems(files: readonly ManifestFile[]): string[] {
     }
   }
   for (const { file, object, template } of templates) {
-    problems.push(...podProblems(`${file}: ${describe(object)}`, template, find));
+    problems.push(...podProblems(`${file}: ${describeObject(object)}`, template, find));
   }
   return problems;
 }

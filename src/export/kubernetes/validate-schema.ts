@@ -23,7 +23,7 @@ const MODELS: Record<string, (o: never) => Validatable> = {
   'rbac.authorization.k8s.io/v1 RoleBinding': (o) => new RoleBinding(o),
 };
 
-export const describe = (o: K8sObject) => `${o.kind} ${o.metadata?.name ?? '(unnamed)'}`;
+export const describeObject = (o: K8sObject) => `${o.kind} ${o.metadata?.name ?? '(unnamed)'}`;
 
 /** One message per invalid object: file, object, and the schema's complaints. */
 export function schemaProblems(files: readonly ManifestFile[]): string[] {
@@ -32,13 +32,15 @@ export function schemaProblems(files: readonly ManifestFile[]): string[] {
     for (const object of file.objects) {
       const model = MODELS[`${object.apiVersion} ${object.kind}`];
       if (model === undefined) {
-        problems.push(`${file.name}: ${describe(object)}: no schema for ${object.apiVersion} ${object.kind}`);
+        problems.push(
+          `${file.name}: ${describeObject(object)}: no schema for ${object.apiVersion} ${object.kind}`,
+        );
         continue;
       }
       try {
         model(object as never).validate();
       } catch (error) {
-        problems.push(`${file.name}: ${describe(object)}: ${(error as Error).message}`);
+        problems.push(`${file.name}: ${describeObject(object)}: ${(error as Error).message}`);
       }
     }
   }
