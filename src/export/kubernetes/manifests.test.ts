@@ -154,6 +154,14 @@ describe('the default stack as Kubernetes manifests', async () => {
     ]);
   });
 
+  it('gives Postgres a PGDATA below the mount point, and Prometheus an fsGroup to write its claim', () => {
+    const pg = containerOf(find(objects, 'StatefulSet', 'postgres'));
+    expect(pg?.env).toContainEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
+    expect(find(objects, 'StatefulSet', 'prometheus')?.spec?.template.spec?.securityContext).toEqual({
+      fsGroup: 65534,
+    });
+  });
+
   it('names what it adapted, and has nothing to warn about', () => {
     expect(warnings).toEqual([]);
     expect(notes.join('\n')).toMatch(/host ports .* are not bound/);

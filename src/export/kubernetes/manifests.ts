@@ -7,6 +7,7 @@ import { UsageError, UserError } from '../../cli/errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { afterReadyName } from '../actions.ts';
 import { consulCommand, consulDnsService, isConsulImage, withDnsPorts } from './consul.ts';
+import { imageNeeds } from './image-needs.ts';
 import { builtImages } from './images.ts';
 import {
   afterReadyJob,
@@ -146,7 +147,13 @@ function objectsFor(
     const command = consulCommand(s);
     argv = command ? { ...argv, command } : argv;
   }
-  const result = serviceObjects(ctx, stack, consul ? withDnsPorts(s) : s, keys, { ...base, ...argv });
+  const needs = imageNeeds(consul ? withDnsPorts(s) : s);
+  if (needs.note) notes.push(needs.note);
+  const result = serviceObjects(ctx, stack, needs.service, keys, {
+    ...base,
+    ...argv,
+    ...(needs.fsGroup === undefined ? {} : { fsGroup: needs.fsGroup }),
+  });
   warnings.push(...result.warnings);
   notes.push(...result.notes);
   const objects = [...result.objects];

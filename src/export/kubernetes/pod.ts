@@ -25,6 +25,8 @@ export interface PodOptions {
   readonly image: string;
   readonly entrypoint?: readonly string[];
   readonly command?: readonly string[];
+  /** The pod's fsGroup: claims are made writable by this group. */
+  readonly fsGroup?: number;
 }
 
 export const configMapName = (service: string) => `${service}-env`;
@@ -109,6 +111,7 @@ export function podFor(
       ...(init ? { initContainers: [init] } : {}),
       containers: [container],
       ...(volumes.length > 0 ? { volumes } : {}),
+      ...(options.fsGroup === undefined ? {} : { securityContext: { fsGroup: options.fsGroup } }),
       ...(s.oneShot ? { restartPolicy: 'Never' } : {}),
     },
   };
