@@ -63,18 +63,7 @@ export function podFor(
   const configData: Record<string, string> = {};
   const probe = readinessProbe(s, keys, ctx.secretName);
   warnings.push(...probe.warnings);
-  const env: IEnvVar[] = [];
-  for (const [name, value] of Object.entries(s.env)) {
-    const secret = keys.get(value);
-    if (secret !== undefined) {
-      env.push({ name, valueFrom: { secretKeyRef: { name: ctx.secretName, key: secret } } });
-    } else if (value.includes('\n') && expandable(value, keys, new Set()) === value) {
-      configData[name] = value;
-      env.push({ name, valueFrom: { configMapKeyRef: { name: configMapName(s.name), key: name } } });
-    } else {
-      env.push({ name, value: expandable(value, keys, used) });
-    }
-  }
+  const env = envFor(ctx, s, keys, used, configData);
   const command = options.entrypoint?.map((a) => expandable(a, keys, used));
   const args = options.command?.map((a) => expandable(a, keys, used));
   for (const key of probe.secretsUsed) used.add(key);
@@ -116,6 +105,29 @@ export function podFor(
     },
   };
   return { template, claims, configData, secretData: probe.secretData, warnings };
+}
+
+/**
+ * The service's env: a secret as a secretKeyRef, multi-line configuration from the service's
+ * ConfigMap, the rest as values (secrets inside them as $(MKDEV_SECRET_...), recorded in `used`).
+ */
+function envFor(
+  ctx: ExportContext,
+  s: ServiceSpec,
+  keys: SecretKeys,
+  used: Set<string>,
+  configData: Record<string, string>,
+): IEnvVar[] {
+  return Object.entries(s.env).map(([name, value]): IEnvVar => {
+    const secret = keys.get(value);
+    if (secret !== undefined)
+      return { name, valueFrom: { secretKeyRef: { name: ctx.secretName, key: secret } } };
+    if (value.includes('\n') && expandable(value, keys, new Set()) === value) {
+      configData[name] = value;
+      return { name, valueFrom: { configMapKeyRef: { name: configMapName(s.name), key: name } } };
+    }
+    return { name, value: expandable(value, keys, used) };
+  });
 }
 
 function volumesFor(

@@ -36,31 +36,41 @@ export function clientNodeVersion(): string {
 }
 
 export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObject[] {
-  const meta = (name: string) => metadataFor(ctx, name, s.name);
-  const account: IServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(s.name) };
-  const role: IRole = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: meta(s.name),
-    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
-  };
-  const binding: IRoleBinding = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: meta(s.name),
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: s.name },
-    subjects: [{ kind: 'ServiceAccount', name: s.name, namespace: ctx.namespace }],
-  };
+  return [...rbacFor(ctx, s), sourceConfigMap(ctx, s), deploymentFor(ctx, s)];
+}
+
+/** A ServiceAccount that may get, list and watch pods in its namespace, and nothing else. */
+function rbacFor(ctx: ExportContext, s: ServiceSpec): [IServiceAccount, IRole, IRoleBinding] {
+  const metadata = metadataFor(ctx, s.name, s.name);
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata,
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: s.name },
+      subjects: [{ kind: 'ServiceAccount', name: s.name, namespace: ctx.namespace }],
+    },
+  ];
+}
+
+function sourceConfigMap(ctx: ExportContext, s: ServiceSpec): IConfigMap {
   const packageJson = {
     name: 'mkdev-registrator',
     private: true,
     type: 'module',
     dependencies: { '@kubernetes/client-node': clientNodeVersion() },
   };
-  const source: IConfigMap = {
+  return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: meta(`${s.name}-source`),
+    metadata: metadataFor(ctx, `${s.name}-source`, s.name),
     data: {
       'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
       ...Object.fromEntries(
@@ -68,17 +78,21 @@ export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObjec
       ),
     },
   };
-  const consulUrl = s.env.CONSUL_URL ?? 'http://consul:8500';
-  const deployment: IDeployment = {
+}
+
+function deploymentFor(ctx: ExportContext, s: ServiceSpec): IDeployment {
+  const metadata = metadataFor(ctx, s.name, s.name);
+  const install = `cp ${SOURCE_MOUNT}/* ${APP_DIR}/ && npm install --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm`;
+  return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(s.name),
+    metadata,
     spec: {
       // One watcher: two would race each other's registrations.
       replicas: 1,
       selector: { matchLabels: selectorFor(s.name) },
       template: {
-        metadata: { labels: meta(s.name).labels },
+        metadata: { labels: metadata.labels },
         spec: {
           serviceAccountName: s.name,
           initContainers: [
@@ -86,11 +100,7 @@ export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObjec
               name: 'install',
               image: s.image,
               workingDir: APP_DIR,
-              command: [
-                'sh',
-                '-c',
-                `cp ${SOURCE_MOUNT}/* ${APP_DIR}/ && npm install --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm`,
-              ],
+              command: ['sh', '-c', install],
               volumeMounts: [
                 { name: 'source', mountPath: SOURCE_MOUNT },
                 { name: 'app', mountPath: APP_DIR },
@@ -104,7 +114,7 @@ export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObjec
               command: ['node', `${APP_DIR}/kubernetes.ts`],
               env: [
                 { name: 'MKDEV_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'CONSUL_URL', value: consulUrl },
+                { name: 'CONSUL_URL', value: s.env.CONSUL_URL ?? 'http://consul:8500' },
               ],
               volumeMounts: [{ name: 'app', mountPath: APP_DIR, readOnly: true }],
             },
@@ -117,5 +127,4 @@ export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObjec
       },
     },
   };
-  return [account, role, binding, source, deployment];
 }
