@@ -28,9 +28,16 @@ if [ ! -x "$MKDEV_ROOT/.cache/docker-registry/usr/bin/docker-registry" ]; then
     dpkg-deb -x "$deb_dir"/docker-registry_*.deb "$MKDEV_ROOT/.cache/docker-registry"
   rm -rf "$deb_dir"
 fi
+if ! [ -x /usr/bin/chromium ]; then
+  # The dashboard's browser tests (test/ui-browser.test.ts) drive Debian's headless Chromium.
+  echo "test: installing Debian's chromium" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+fi
 npm run --silent images:offline
 failed=()
 npx tsc --noEmit -p . || failed+=("tsc")
+npx tsc --noEmit -p src/ui/page || failed+=("tsc (ui page)")
 npx biome check . || failed+=("biome")
 export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
 export TESTCONTAINERS_RYUK_DISABLED=true

@@ -58,6 +58,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./export/spec.ts'),
     run: () => import('./export/run.ts'),
   },
+  ui: {
+    summary: 'a live dashboard of the project in the browser',
+    spec: () => import('./ui/spec.ts'),
+    run: () => import('./ui/run.ts'),
+  },
   doctor: {
     summary: 'check that this machine can run the stack',
     spec: () => import('./doctor/spec.ts'),

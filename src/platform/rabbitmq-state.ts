@@ -1,5 +1,6 @@
 // RabbitMQ for snapshots: the broker's definitions (users, vhosts, exchanges, queues, bindings) from
 // the management API. Restore re-imports them and leaves every queue empty: a reset between tests.
+// `api` is also how the dashboard reads queues (rabbitmq-overview.ts): one client for the broker.
 import { request } from 'undici';
 
 export interface RabbitAccess {
@@ -13,7 +14,12 @@ interface QueueRef {
   readonly vhost: string;
 }
 
-async function api(access: RabbitAccess, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown) {
+export async function api(
+  access: RabbitAccess,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+) {
   const res = await request(`${access.managementUrl}/api${path}`, {
     method,
     headers: {

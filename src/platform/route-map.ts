@@ -6,11 +6,22 @@ import { request } from 'undici';
 export interface RouteHop {
   readonly route: string;
   readonly paths: readonly string[];
+  readonly hosts?: readonly string[];
+  readonly methods?: readonly string[];
   readonly service: string;
   readonly upstream: string;
   /** The Consul service name when the upstream host is `<name>.service.consul`. */
   readonly consulService?: string;
-  readonly instances: readonly { readonly address: string; readonly port: number; readonly status: string }[];
+  readonly instances: readonly RouteInstance[];
+}
+
+export interface RouteInstance {
+  readonly address: string;
+  readonly port: number;
+  readonly status: string;
+  readonly id?: string;
+  /** Each Consul check on the instance: name, status and its last output. */
+  readonly checks?: readonly { readonly name: string; readonly status: string; readonly output: string }[];
 }
 
 export interface RouteCheck {
@@ -44,6 +55,8 @@ interface KongRoute {
   id: string;
   name: string | null;
   paths: string[] | null;
+  hosts?: string[] | null;
+  methods?: string[] | null;
   service: { id: string } | null;
 }
 interface KongService {
@@ -53,9 +66,9 @@ interface KongService {
   port: number;
 }
 interface HealthEntry {
-  Service: { Address: string; Port: number };
+  Service: { ID?: string; Address: string; Port: number };
   Node: { Address: string };
-  Checks: { Status: string }[];
+  Checks: { Name?: string; Status: string; Output?: string }[];
 }
 
 export async function mapRoutes(adminUrl: string, consulUrl: string): Promise<RouteHop[]> {
@@ -77,11 +90,15 @@ export async function mapRoutes(adminUrl: string, consulUrl: string): Promise<Ro
           status: h.Checks.every((c) => c.Status === 'passing')
             ? 'passing'
             : (h.Checks.find((c) => c.Status !== 'passing')?.Status ?? 'unknown'),
+          ...(h.Service.ID ? { id: h.Service.ID } : {}),
+          checks: h.Checks.map((c) => ({ name: c.Name ?? '', status: c.Status, output: c.Output ?? '' })),
         }));
       }
       return {
         route: r.name ?? r.id,
         paths: r.paths ?? [],
+        hosts: r.hosts ?? [],
+        methods: r.methods ?? [],
         service: service?.name ?? service?.id ?? '-',
         upstream: service ? `${service.host}:${service.port}` : '-',
         ...(consulService ? { consulService } : {}),

@@ -12,6 +12,17 @@ export interface LogOptions {
   readonly signal: AbortSignal;
   readonly since?: string;
   readonly tail?: string;
+  /** Only these containers (by id or name): the dashboard attaches to each one as it (re)starts. */
+  readonly containers?: readonly string[];
+  /** Receives each line instead of stdout/stderr (the dashboard). */
+  readonly sink?: (line: LogLine) => void;
+}
+
+export interface LogLine {
+  readonly service: string;
+  readonly replica: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
 }
 
 function sinceSeconds(since: string | undefined): number | undefined {
@@ -26,18 +37,19 @@ function sinceSeconds(since: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : Math.floor(t / 1000);
 }
 
-function lineWriter(prefix: string, out: NodeJS.WritableStream): Writable {
+function lineWriter(prefix: string, out: NodeJS.WritableStream | ((line: string) => void)): Writable {
   let pending = '';
+  const emit = typeof out === 'function' ? out : (line: string) => out.write(`${prefix}${line}\n`);
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       pending += chunk.toString('utf8');
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) out.write(`${prefix}${line}\n`);
+      for (const line of lines) emit(line);
       done();
     },
     final(done) {
-      if (pending) out.write(`${prefix}${pending}\n`);
+      if (pending) emit(pending);
       done();
     },
   });
@@ -46,6 +58,12 @@ function lineWriter(prefix: string, out: NodeJS.WritableStream): Writable {
 export async function followLogs(docker: Docker, stack: Stack, options: LogOptions): Promise<void> {
   const containers = (await docker.listContainers({ all: true, filters: projectFilter(stack.project) }))
     .filter((c) => options.services.length === 0 || options.services.includes(c.Labels[LABEL.service] ?? ''))
+    .filter((c) => {
+      const { containers: only } = options;
+      return (
+        only === undefined || only.includes(c.Id) || only.includes((c.Names[0] ?? '').replace(/^\//, ''))
+      );
+    })
     .sort((a, b) => (a.Names[0] ?? '').localeCompare(b.Names[0] ?? ''));
   const colour = colourEnabled();
   const width = Math.max(0, ...containers.map((c) => (c.Labels[LABEL.service] ?? '').length + 2));
@@ -65,15 +83,18 @@ export async function followLogs(docker: Docker, stack: Stack, options: LogOptio
       const label = `${service}-${replica}`.padEnd(width);
       const prefix = `${style(SERVICE_COLOURS[i % SERVICE_COLOURS.length] ?? 'cyan', label, colour)} | `;
       const container = docker.getContainer(c.Id);
+      const { sink } = options;
+      const to = (stream: 'stdout' | 'stderr') =>
+        sink ? (text: string) => sink({ service, replica, stream, text }) : process[stream];
       if (!options.follow) {
         const raw = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
-        const writer = lineWriter(prefix, process.stdout);
+        const writer = lineWriter(prefix, to('stdout'));
         writer.end(demuxToText(raw));
         return;
       }
       const stream = (await container.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
-      const out = lineWriter(prefix, process.stdout);
-      const err = lineWriter(prefix, process.stderr);
+      const out = lineWriter(prefix, to('stdout'));
+      const err = lineWriter(prefix, to('stderr'));
       docker.modem.demuxStream(stream, out, err);
       await new Promise<void>((resolve) => {
         stream.on('end', resolve);

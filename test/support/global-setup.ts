@@ -8,4 +8,6 @@ export default function setup(): void {
     cwd: root,
     stdio: 'inherit',
   });
+  // The dashboard's page (dist/ui/assets), bundled by esbuild as `npm run build` does.
+  execFileSync(process.execPath, ['scripts/build-ui.ts'], { cwd: root, stdio: 'inherit' });
 }

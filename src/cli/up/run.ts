@@ -4,6 +4,7 @@ import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
 import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
+import { saveLastUp } from '../../project/last-up.ts';
 import { openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
@@ -29,6 +30,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
     });
     await reporter.stop();
     const totalMs = Date.now() - started;
+    if (!noop) saveLastUp(stack, result.execution.timeline, totalMs);
     if (json) {
       process.stdout.write(
         `${JSON.stringify({

@@ -1,0 +1,28 @@
+// A section of bench/RESULTS.md written by another benchmark (bench/ui-first-render.ts), between
+// markers, so that each benchmark rewrites only its own part of the file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export const BEGIN = '<!-- begin: bench/ui-first-render.ts -->';
+export const END = '<!-- end: bench/ui-first-render.ts -->';
+
+/** The marked section of the file (with a leading blank line), or '' when there is none. */
+export function keptSection(file: string): string {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  return from >= 0 && to > from ? `\n${text.slice(from, to + END.length)}\n` : '';
+}
+
+/** Replaces the marked section (or appends it), leaving the rest of the file as it is. */
+export function writeSection(file: string, body: string): void {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const section = `${BEGIN}\n${body.trimEnd()}\n${END}`;
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END);
+  const next =
+    from >= 0 && to > from
+      ? `${text.slice(0, from)}${section}${text.slice(to + END.length)}`
+      : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

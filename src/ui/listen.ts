@@ -1,0 +1,31 @@
+// Binds the dashboard to 127.0.0.1 (never another interface), and names a taken port and its holder.
+import type { Server } from 'node:http';
+import type Docker from 'dockerode';
+import { UserError } from '../cli/errors.ts';
+import { portHolder } from '../engine/host-ports.ts';
+
+export async function listenLocal(server: Server, port: number, docker?: Docker): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      const holder = code === 'EADDRINUSE' ? await portHolder(docker, port) : undefined;
+      throw new UserError(
+        code === 'EADDRINUSE'
+          ? `port ${port} on 127.0.0.1 is already in use${holder ? ` (held by ${holder})` : ''}`
+          : `port ${port} on 127.0.0.1 needs privileges mkdev does not have`,
+        { hint: 'pass --port <N> for another port, or --port 0 for any free one' },
+      );
+    }
+    throw error;
+  }
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}

@@ -1,0 +1,181 @@
+// The dashboard's model of the running project: the services' status (refreshed every 2 s, and at once
+// on any engine event of the project), the platform sections (routes, messaging, KV, metrics), the
+// logs; listeners get each change as it happens. Actions go to src/project and src/platform.
+import type Docker from 'dockerode';
+import { watchProjectEvents } from '../engine/project-events.ts';
+import { checkRoutes } from '../platform/route-map.ts';
+import { loadLastUp } from '../project/last-up.ts';
+import { ActionRefused, runServiceAction, type ServiceAction } from '../project/service-actions.ts';
+import type { Stack } from '../stack/model.ts';
+import { LogHub } from './log-hub.ts';
+import { readKv, readMessagingSection, readMetrics, readRoutes } from './platform-reads.ts';
+import { type PollLoop, pollLoop } from './poll-loop.ts';
+import type { ActionResult, DashboardState, EndpointView, LogEntry, TryResult } from './protocol.ts';
+import type { DashboardBackend, StateListener } from './server.ts';
+import { StatusWatch } from './status-watch.ts';
+
+const LIFE_EVENTS = new Set([
+  'create',
+  'start',
+  'restart',
+  'die',
+  'kill',
+  'stop',
+  'destroy',
+  'pause',
+  'unpause',
+  'oom',
+]);
+
+export interface LiveStateOptions {
+  readonly docker: Docker;
+  readonly stack: Stack;
+  readonly host: string;
+  readonly mask: (text: string) => string;
+  readonly signal: AbortSignal;
+}
+
+export class LiveState implements DashboardBackend {
+  readonly project: string;
+  #state: DashboardState;
+  #endpoints: readonly EndpointView[] = [];
+  #containers = new Map<string, string>();
+  readonly #listeners = new Set<StateListener>();
+  readonly #logs: LogHub;
+  readonly #status: StatusWatch;
+  #loops: PollLoop[] = [];
+
+  readonly o: LiveStateOptions;
+
+  constructor(o: LiveStateOptions) {
+    this.o = o;
+    this.project = o.stack.project;
+    this.#state = { project: o.stack.project, host: o.host, lastUp: loadLastUp(o.stack) ?? null };
+    this.#logs = new LogHub(o.docker, o.stack, o.signal);
+    this.#status = new StatusWatch(o.docker, o.stack, o.host);
+  }
+
+  /**
+   * Starts the loops; resolves once the first status is in, so the first page shows services. The
+   * platform reads start then, with the endpoints that status found.
+   */
+  async start(): Promise<void> {
+    const { signal } = this.o;
+    const endpoints = () => Object.fromEntries(this.#endpoints.map((e) => [e.name, e.value]));
+    const status = pollLoop(() => this.#refreshStatus(), 2000, signal);
+    this.#loops = [status];
+    // A container's life changes are refreshed at once; exec events (probes) are not, or a probe
+    // that execs would refresh itself in a loop.
+    void watchProjectEvents(
+      this.o.docker,
+      this.project,
+      (event) => {
+        if (!LIFE_EVENTS.has(event.action)) return;
+        this.#status.onEngineEvent(event);
+        for (const loop of this.#loops.slice(0, 2)) loop.kick();
+      },
+      signal,
+    ).catch(() => {});
+    await new Promise<void>((resolve) => {
+      const off = this.subscribe((patch) => {
+        if (patch.services) {
+          off();
+          resolve();
+        }
+      });
+      signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    const routes = pollLoop(async () => this.#patch({ routes: await readRoutes(endpoints()) }), 2000, signal);
+    const slow = pollLoop(
+      async () => {
+        const [messaging, kv] = await Promise.all([
+          readMessagingSection(this.o.stack, endpoints()),
+          readKv(this.o.docker, this.o.stack, endpoints(), (s) => this.#containers.get(s)),
+        ]);
+        this.#patch({ messaging, kv });
+      },
+      5000,
+      signal,
+    );
+    const metrics = pollLoop(
+      async () => this.#patch({ metrics: await readMetrics(endpoints()) }),
+      15_000,
+      signal,
+    );
+    this.#loops = [status, routes, slow, metrics];
+  }
+
+  async #refreshStatus(): Promise<void> {
+    try {
+      const { services, endpoints } = await this.#status.refresh();
+      this.#endpoints = endpoints;
+      this.#containers = new Map(
+        services.filter((s) => s.replica === 1).map((s) => [s.service, s.container]),
+      );
+      this.#logs.attach(services.filter((s) => s.state === 'running').map((s) => s.container));
+      this.#patch({
+        services: { data: services, at: Date.now() },
+        endpoints,
+        lastUp: loadLastUp(this.o.stack) ?? null,
+      });
+    } catch (error) {
+      this.#patch({ services: { error: (error as Error).message, at: Date.now() } });
+    }
+  }
+
+  #patch(patch: Partial<DashboardState>): void {
+    this.#state = { ...this.#state, ...patch };
+    for (const listener of this.#listeners) listener(patch);
+  }
+
+  state(): DashboardState {
+    return this.#state;
+  }
+
+  logs(): readonly LogEntry[] {
+    return this.#logs.lines();
+  }
+
+  subscribe(listener: StateListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  subscribeLogs(listener: (entries: readonly LogEntry[]) => void): () => void {
+    return this.#logs.subscribe(listener);
+  }
+
+  mask(text: string): string {
+    return this.o.mask(text);
+  }
+
+  secrets(): readonly EndpointView[] {
+    return this.#endpoints;
+  }
+
+  async action(service: string, action: ServiceAction): Promise<ActionResult> {
+    try {
+      const message = await runServiceAction(
+        { docker: this.o.docker, stack: this.o.stack, host: this.o.host, signal: this.o.signal },
+        service,
+        action,
+      );
+      return { ok: true, message };
+    } catch (error) {
+      if (error instanceof ActionRefused) return { ok: false, message: error.message };
+      return { ok: false, message: `${service}: ${action} failed: ${(error as Error).message}` };
+    } finally {
+      for (const loop of this.#loops) loop.kick();
+    }
+  }
+
+  async tryRoute(route: string): Promise<TryResult> {
+    const proxy = this.#endpoints.find((e) => e.name === 'MKDEV_KONG_PROXY_URL')?.value;
+    const hop = this.#state.routes?.data?.find((h) => h.route === route);
+    if (proxy === undefined) return { ok: false, message: "Kong is not running: run 'mkdev up'" };
+    if (hop === undefined) return { ok: false, message: `no route '${route}' on Kong` };
+    const [check] = await checkRoutes(proxy, [hop]);
+    if (check === undefined) return { ok: false, message: 'no answer' };
+    return { ok: check.verdict.startsWith('ok'), message: `${check.status} ${check.verdict}`, check };
+  }
+}

@@ -1,0 +1,81 @@
+// What the dashboard's server sends its page: shared by both sides, types only (the page is bundled
+// separately by esbuild, so nothing here may import Node code at run time).
+import type { KvNode } from '../platform/consul-kv-tree.ts';
+import type { RouteMetrics } from '../platform/prometheus-query.ts';
+import type { MessagingView } from '../platform/rabbitmq-overview.ts';
+import type { RouteCheck, RouteHop } from '../platform/route-map.ts';
+import type { LastUp } from '../project/last-up.ts';
+
+export interface HealthSample {
+  /** ms since the epoch. */
+  readonly at: number;
+  readonly ready: boolean | null;
+}
+
+export interface ServiceView {
+  readonly service: string;
+  readonly replica: number;
+  readonly container: string;
+  readonly state: string;
+  readonly ready: boolean | null;
+  readonly reason?: string;
+  readonly upToDate: boolean;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly image: string;
+  readonly built: boolean;
+  readonly oneShot: boolean;
+  /** Starts of this replica's container seen by the dashboard after the first. */
+  readonly restarts: number;
+  readonly history: readonly HealthSample[];
+}
+
+export interface EndpointView {
+  readonly service: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A section read from the platform: its data, or why it could not be read. */
+export interface Section<T> {
+  readonly data?: T;
+  readonly error?: string;
+  /** ms since the epoch. */
+  readonly at: number;
+}
+
+export interface KvView {
+  readonly nodes: readonly KvNode[];
+  /** Keys the stack writes itself (the kong-migrations flag), with when their writer finished. */
+  readonly written: readonly { readonly key: string; readonly by: string; readonly at?: string }[];
+}
+
+export interface DashboardState {
+  readonly project: string;
+  readonly host: string;
+  readonly services?: Section<readonly ServiceView[]>;
+  readonly endpoints?: readonly EndpointView[];
+  readonly lastUp?: LastUp | null;
+  readonly routes?: Section<readonly RouteHop[]>;
+  readonly messaging?: Section<MessagingView>;
+  readonly kv?: Section<KvView>;
+  readonly metrics?: Section<readonly RouteMetrics[]>;
+}
+
+export interface LogEntry {
+  readonly seq: number;
+  /** ms since the epoch, when the dashboard received it. */
+  readonly at: number;
+  readonly service: string;
+  readonly replica: string;
+  readonly stream: 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+export interface ActionResult {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+export interface TryResult extends ActionResult {
+  readonly check?: RouteCheck;
+}

@@ -1,0 +1,157 @@
+// `mkdev ui` in a real headless browser (Debian's Chromium through playwright-core), against one
+// running stack with one scaffolded service: every service ready, the route map passing end to end,
+// a killed container turning failing and the restart button bringing it back, the service's own log
+// line arriving, the token enforced. The screenshots in docs/ (used by the README) come from here.
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, eventually, parseEnv, ROOT, removeProject, testProject } from './support/cli.ts';
+import { launchBrowser, type TestBrowser } from './support/ui-browser.ts';
+import { type RunningUi, startUi } from './support/ui-process.ts';
+
+const project = testProject('ui');
+let ui: RunningUi;
+let browser: TestBrowser;
+let page: Page;
+let env: Record<string, string> = {};
+const SERVICES = [
+  'postgres',
+  'consul',
+  'rabbitmq',
+  'kong-migrations',
+  'kong',
+  'prometheus',
+  'registrator',
+  'orders',
+];
+
+/** Condition waits are generous: the machine is shared; a broken page fails them all the same. */
+const WAIT = { timeout: 120_000 };
+const screenshot = (name: string) => page.screenshot({ path: join(ROOT, 'docs', name) });
+
+async function ordersContainer() {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=orders'] },
+  });
+  return docker.getContainer(list[0]?.Id ?? '');
+}
+
+async function tab(name: string) {
+  await page.click(`nav [data-tab="${name}"]`);
+  await page.waitForSelector(`main[data-tab="${name}"]`);
+}
+
+describe('mkdev ui in a browser', () => {
+  beforeAll(async () => {
+    const made = await project.run(['new-service', 'orders'], { withoutProject: true });
+    if (made.exitCode !== 0) throw new Error(`new-service failed:\n${made.all}`);
+    const up = await project.run(['up'], { timeout: 600_000 });
+    if (up.exitCode !== 0) throw new Error(`mkdev up failed:\n${up.all}`);
+    env = parseEnv((await project.run(['env'])).stdout);
+    ui = await startUi(project);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.stop();
+    await removeProject(project.name);
+  });
+
+  it('refuses a request without the token, in the browser too', async () => {
+    const res = await request(ui.base);
+    expect(res.statusCode).toBe(401);
+    await res.body.dump();
+    const answer = await page.goto(ui.base);
+    expect(answer?.status()).toBe(401);
+    expect(await page.content()).not.toContain('id="app"');
+  });
+
+  it('shows every service ready, and the route map route -> service -> instance passing', async () => {
+    await page.goto(ui.url);
+    // Browser-side predicates are strings: they run in the page, which this file's types do not know.
+    await page.waitForFunction(
+      `${JSON.stringify(SERVICES)}.every((n) =>
+        document.querySelector('tr[data-service="' + n + '"]')?.getAttribute('data-ready') === 'true')`,
+      undefined,
+      WAIT,
+    );
+    await page.waitForSelector('[data-timeline="orders"]');
+    await screenshot('ui-services.png');
+    await tab('routes');
+    // A new route may take Kong a few seconds to route: wait until the map draws the whole path passing.
+    await page.waitForFunction(
+      `(() => {
+        const ok = (sel) => [...document.querySelectorAll(sel)].some((e) => e.dataset.ok === 'true');
+        const edges = [...document.querySelectorAll('path[data-edge]')];
+        return ['route:orders', 'kong:orders', 'consul:orders'].every((n) => ok('[data-node="' + n + '"]')) &&
+          ok('[data-node^="instance:orders/"]') && edges.length >= 3 && edges.every((e) => e.dataset.ok === 'true');
+      })()`,
+      undefined,
+      WAIT,
+    );
+    expect(await page.getAttribute('[data-node^="instance:orders/"]', 'data-status')).toBe('passing');
+    // "Try it" goes through Kong's proxy; Kong may need a few seconds to route a new route.
+    await eventually(
+      async () => {
+        const [answer] = await Promise.all([
+          page.waitForResponse((r) => r.url().includes('/api/routes/try')),
+          page.click('[data-try="orders"] button'),
+        ]);
+        return ((await answer.json()) as { ok: boolean }).ok ? true : undefined;
+      },
+      WAIT.timeout,
+      'try it to reach orders through Kong',
+    );
+    await page.waitForSelector('[data-try="orders"] [data-result="ok"]');
+    expect(await page.textContent('[data-try="orders"] [data-result]')).toContain('ok: reached the service');
+    await screenshot('ui-route-map.png');
+  });
+
+  it('a killed container turns failing, then the restart button brings it back to ready', async () => {
+    await tab('services');
+    const order: string[] = [];
+    await (await ordersContainer()).kill();
+    order.push('killed');
+    await page.waitForSelector('tr[data-service="orders"][data-ready="false"]', WAIT);
+    order.push('failing shown');
+    // The probe may fail a moment before the engine reports the container exited: wait for both.
+    await page.waitForSelector('tr[data-service="orders"][data-ready="false"][data-state="exited"]', WAIT);
+    await page.click('button[data-action="restart"][data-service="orders"]');
+    order.push('restart clicked');
+    await page.waitForSelector('tr[data-service="orders"][data-ready="true"][data-state="running"]', WAIT);
+    order.push('ready shown');
+    expect(order).toEqual(['killed', 'failing shown', 'restart clicked', 'ready shown']);
+    expect(await page.textContent('tr[data-service="orders"] td.num')).toBe('1');
+    expect((await (await ordersContainer()).inspect()).State.Running).toBe(true);
+  });
+
+  it("shows a log line the service writes, found by the page's search", async () => {
+    const marker = `ui-${Date.now().toString(36)}@example.com`;
+    await tab('logs');
+    await page.fill('input[data-filter="search"]', marker);
+    // The service logs "processed verification for <email>" when its consumer handles the message.
+    await eventually(
+      async () => {
+        const res = await request(`${env.MKDEV_KONG_PROXY_URL}/orders/verifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: marker, name: 'UI test' }),
+        });
+        await res.body.dump();
+        return res.statusCode === 202 ? true : undefined;
+      },
+      WAIT.timeout,
+      'orders to accept a verification through Kong',
+    );
+    await page.waitForSelector(
+      `.log-line[data-service="orders"] >> text=processed verification for ${marker}`,
+      WAIT,
+    );
+    await page.fill('input[data-filter="search"]', '');
+    await screenshot('ui-logs.png');
+  });
+});
