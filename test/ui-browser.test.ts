@@ -129,6 +129,45 @@ describe('mkdev ui in a browser', () => {
     expect((await (await ordersContainer()).inspect()).State.Running).toBe(true);
   });
 
+  it('the API: the state with the token, secrets masked; a foreign Host is 403; an action without the header is 401', async () => {
+    const shown = parseEnv((await project.run(['env', '--show-secrets'])).stdout);
+    const password = /amqp:\/\/[^:]+:([^@]+)@/.exec(shown.MKDEV_RABBITMQ_URL ?? '')?.[1] ?? '';
+    expect(password.length).toBeGreaterThan(8);
+    const res = await request(`${ui.base}api/state?token=${ui.token}`);
+    const text = await res.body.text();
+    expect(res.statusCode).toBe(200);
+    const state = JSON.parse(text) as { services: { data: { service: string }[] } };
+    expect(state.services.data.map((s) => s.service)).toEqual(expect.arrayContaining(SERVICES));
+    expect(text).not.toContain(password);
+    const secrets = await request(`${ui.base}api/secrets`, { headers: { 'x-mkdev-token': ui.token } });
+    expect(await secrets.body.text()).toContain(password);
+    const foreign = await request(`${ui.base}api/state?token=${ui.token}`, {
+      headers: { host: 'attacker.example' },
+    });
+    expect(foreign.statusCode).toBe(403);
+    await foreign.body.dump();
+    const forged = await request(`${ui.base}api/services/orders/stop?token=${ui.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(forged.statusCode).toBe(401);
+    await forged.body.dump();
+    expect((await (await ordersContainer()).inspect()).State.Running).toBe(true);
+  });
+
+  it('a second mkdev ui on the taken port names it; an unknown project is refused with exit 1', async () => {
+    const port = new URL(ui.base).port;
+    const taken = await project.run(['ui', '--port', port, '--no-open']);
+    expect(taken.exitCode).toBe(1);
+    expect(taken.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    const unknown = await project.run(['ui', '--no-open', '-p', `${project.name}-nothing`], {
+      withoutProject: true,
+    });
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toContain(`project '${project.name}-nothing' does not exist`);
+  });
+
   it("shows a log line the service writes, found by the page's search", async () => {
     const marker = `ui-${Date.now().toString(36)}@example.com`;
     await tab('logs');

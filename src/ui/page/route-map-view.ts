@@ -69,8 +69,9 @@ function graphOf(hops: readonly RouteHop[]): { nodes: Map<string, Node>; edges: 
     edges.push({ from: kongId, to: consulId, ok: consulOk });
     for (const i of hop.instances) {
       const id = `instance:${hop.consulService}/${i.address}:${i.port}`;
-      const output =
-        (i.checks ?? []).find((c) => c.status !== 'passing')?.output ?? i.checks?.[0]?.output ?? '';
+      // The failing check says why; else the service's own check (Consul lists the node's first).
+      const checks = i.checks ?? [];
+      const output = checks.find((c) => c.status !== 'passing')?.output ?? checks.at(-1)?.output ?? '';
       const ok = i.status === 'passing' && !verdict.startsWith('kong -> service');
       add({
         id,
