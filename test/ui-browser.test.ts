@@ -193,4 +193,14 @@ describe('mkdev ui in a browser', () => {
     await page.fill('input[data-filter="search"]', '');
     await screenshot('ui-logs.png');
   });
+
+  it('rebuild builds the image again and brings the service back to ready', async () => {
+    await tab('services');
+    const image = docker.getImage(`mkdev-${project.name}-orders:dev`);
+    const before = (await image.inspect()).Id;
+    await page.click('button[data-action="rebuild"][data-service="orders"]');
+    await page.waitForSelector('[data-toast="ok"] >> text=orders rebuilt and ready', WAIT);
+    await page.waitForSelector('tr[data-service="orders"][data-ready="true"][data-state="running"]', WAIT);
+    expect((await image.inspect()).Id).not.toBe(before);
+  });
 });

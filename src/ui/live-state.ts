@@ -3,6 +3,7 @@
 // logs; listeners get each change as it happens. Actions go to src/project and src/platform.
 import type Docker from 'dockerode';
 import { watchProjectEvents } from '../engine/project-events.ts';
+import type { MessagingView } from '../platform/rabbitmq-overview.ts';
 import { checkRoutes } from '../platform/route-map.ts';
 import { loadLastUp } from '../project/last-up.ts';
 import { ActionRefused, runServiceAction, type ServiceAction } from '../project/service-actions.ts';
@@ -10,7 +11,7 @@ import type { Stack } from '../stack/model.ts';
 import { LogHub } from './log-hub.ts';
 import { readKv, readMessagingSection, readMetrics, readRoutes } from './platform-reads.ts';
 import { type PollLoop, pollLoop } from './poll-loop.ts';
-import type { ActionResult, DashboardState, EndpointView, LogEntry, TryResult } from './protocol.ts';
+import type { ActionResult, DashboardState, EndpointView, LogEntry, Section, TryResult } from './protocol.ts';
 import type { DashboardBackend, StateListener } from './server.ts';
 import { StatusWatch } from './status-watch.ts';
 
@@ -26,6 +27,8 @@ const LIFE_EVENTS = new Set([
   'unpause',
   'oom',
 ]);
+
+const DEPTH_READINGS = 60;
 
 export interface LiveStateOptions {
   readonly docker: Docker;
@@ -44,6 +47,7 @@ export class LiveState implements DashboardBackend {
   readonly #logs: LogHub;
   readonly #status: StatusWatch;
   #loops: PollLoop[] = [];
+  readonly #depths = new Map<string, number[]>();
 
   readonly o: LiveStateOptions;
 
@@ -92,7 +96,7 @@ export class LiveState implements DashboardBackend {
           readMessagingSection(this.o.stack, endpoints()),
           readKv(this.o.docker, this.o.stack, endpoints(), (s) => this.#containers.get(s)),
         ]);
-        this.#patch({ messaging, kv });
+        this.#patch({ messaging, kv, queueDepths: this.#recordDepths(messaging) });
       },
       5000,
       signal,
@@ -103,6 +107,17 @@ export class LiveState implements DashboardBackend {
       signal,
     );
     this.#loops = [status, routes, slow, metrics];
+  }
+
+  #recordDepths(messaging: Section<MessagingView>): Record<string, number[]> {
+    for (const q of messaging.data?.queues ?? []) {
+      const key = `${q.vhost}/${q.name}`;
+      const list = this.#depths.get(key) ?? [];
+      list.push(q.messages);
+      if (list.length > DEPTH_READINGS) list.shift();
+      this.#depths.set(key, list);
+    }
+    return Object.fromEntries(this.#depths);
   }
 
   async #refreshStatus(): Promise<void> {

@@ -57,6 +57,8 @@ export interface DashboardState {
   readonly lastUp?: LastUp | null;
   readonly routes?: Section<readonly RouteHop[]>;
   readonly messaging?: Section<MessagingView>;
+  /** Each queue's depth ("vhost/name"), one reading every 5 s, the last 5 minutes: the sparklines. */
+  readonly queueDepths?: Readonly<Record<string, readonly number[]>>;
   readonly kv?: Section<KvView>;
   readonly metrics?: Section<readonly RouteMetrics[]>;
 }

@@ -7,7 +7,7 @@ import { eventStream } from './api.ts';
 import { h, mount } from './dom.ts';
 import { renderKv } from './kv-view.ts';
 import { LogsView } from './logs-view.ts';
-import { recordDepths, renderMessaging } from './messaging-view.ts';
+import { renderMessaging } from './messaging-view.ts';
 import { renderMetrics } from './metrics-view.ts';
 import { renderRouteMap } from './route-map-view.ts';
 import { renderServices } from './services-view.ts';
@@ -98,7 +98,6 @@ function connect(): void {
   events.addEventListener('state', (e) => {
     const patch = JSON.parse((e as MessageEvent<string>).data) as Partial<DashboardState>;
     state = { ...state, ...patch };
-    if (patch.messaging) recordDepths(state);
     if (patch.project) {
       document.title = `${patch.project} · mkdev`;
       projectLabel.textContent = patch.project;

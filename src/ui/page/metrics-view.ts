@@ -21,11 +21,16 @@ function chart(
         legend: { show: false },
         scales: { x: { time: true } },
         axes: [
-          { stroke: '#8a93a6', grid: { stroke: '#2a3140' } },
           {
             stroke: '#8a93a6',
             grid: { stroke: '#2a3140' },
-            size: 50,
+            // One line of hh:mm: uPlot's default adds a second line of dates that crowds a small chart.
+            values: (_u, v) => v.map((t) => new Date(t * 1000).toTimeString().slice(0, 5)),
+          },
+          {
+            stroke: '#8a93a6',
+            grid: { stroke: '#2a3140' },
+            size: 64,
             values: (_u, v) => v.map((x) => `${+x.toFixed(2)}${unit}`),
           },
         ],
