@@ -1,9 +1,9 @@
-// A section of bench/RESULTS.md written by another benchmark (bench/ui-first-render.ts), between
+// A section of bench/RESULTS.md written by another benchmark (bench/ui-dashboard.ts), between
 // markers, so that each benchmark rewrites only its own part of the file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
-export const BEGIN = '<!-- begin: bench/ui-first-render.ts -->';
-export const END = '<!-- end: bench/ui-first-render.ts -->';
+export const BEGIN = '<!-- begin: bench/ui-dashboard.ts -->';
+export const END = '<!-- end: bench/ui-dashboard.ts -->';
 
 /** The marked section of the file (with a leading blank line), or '' when there is none. */
 export function keptSection(file: string): string {

@@ -162,6 +162,6 @@ timeline, readyAt) and from the start of \`docker-compose up -d\` (polled every 
 | --- | --- | --- | --- |
 ${services.map((n) => `| ${n} | ${opt(mkdevStart[n])} | ${opt(mkdevPer[n])} | ${opt(composePer[n])} |`).join('\n')}
 `;
-  // The dashboard's first-render figure comes from its own bench (bench/ui-first-render.ts): kept.
+  // The dashboard's first-render figure comes from its own bench (bench/ui-dashboard.ts): kept.
   writeFileSync(file, text + keptSection(file));
 }
