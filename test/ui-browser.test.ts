@@ -120,11 +120,21 @@ describe('mkdev ui in a browser', () => {
     order.push('failing shown');
     // The probe may fail a moment before the engine reports the container exited: wait for both.
     await page.waitForSelector('tr[data-service="orders"][data-ready="false"][data-state="exited"]', WAIT);
+    // The route map draws the dead instance's link failing once Consul's check says so, and "try it"
+    // names a failed hop (which one depends on whether Kong still resolves the dead address).
+    await tab('routes');
+    await page.waitForSelector('[data-node^="instance:orders/"][data-ok="false"]', WAIT);
+    expect(await page.$$('path[data-edge][data-ok="false"]')).not.toHaveLength(0);
+    await page.click('[data-try="orders"] button');
+    await page.waitForSelector('[data-try="orders"] [data-result="failed"]', WAIT);
+    order.push('route map failing');
+    await screenshot('ui-route-map-failing.png');
+    await tab('services');
     await page.click('button[data-action="restart"][data-service="orders"]');
     order.push('restart clicked');
     await page.waitForSelector('tr[data-service="orders"][data-ready="true"][data-state="running"]', WAIT);
     order.push('ready shown');
-    expect(order).toEqual(['killed', 'failing shown', 'restart clicked', 'ready shown']);
+    expect(order).toEqual(['killed', 'failing shown', 'route map failing', 'restart clicked', 'ready shown']);
     expect(await page.textContent('tr[data-service="orders"] td.num')).toBe('1');
     expect((await (await ordersContainer()).inspect()).State.Running).toBe(true);
   });

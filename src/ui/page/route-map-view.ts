@@ -129,7 +129,7 @@ function draw(hops: readonly RouteHop[]): SVGElement {
       ...n.lines
         .slice(0, 2)
         .map((l, i) =>
-          s('text', { x: 10, y: 49 + i * 15, class: 'line' }, l.length > 36 ? `${l.slice(0, 35)}…` : l),
+          s('text', { x: 10, y: 49 + i * 15, class: 'line' }, l.length > 32 ? `${l.slice(0, 31)}…` : l),
         ),
       s('title', {}, [n.title, ...n.lines].join('\n')),
     );
