@@ -213,4 +213,10 @@ describe('mkdev ui in a browser', () => {
     await page.waitForSelector('tr[data-service="orders"][data-ready="true"][data-state="running"]', WAIT);
     expect((await image.inspect()).Id).not.toBe(before);
   });
+
+  it('Ctrl-C stops it with exit 0, and it no longer answers', async () => {
+    const { base } = ui;
+    expect(await ui.stop()).toBe(0);
+    await expect(request(base)).rejects.toThrow();
+  });
 });

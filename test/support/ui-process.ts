@@ -7,7 +7,8 @@ export interface RunningUi {
   readonly base: string;
   readonly token: string;
   readonly process: ResultPromise;
-  stop(): Promise<void>;
+  /** Ctrl-C, as a user stops it: resolves with its exit code. */
+  stop(): Promise<number | undefined>;
 }
 
 export async function startUi(project: TestProject, args: readonly string[] = []): Promise<RunningUi> {
@@ -29,7 +30,7 @@ export async function startUi(project: TestProject, args: readonly string[] = []
     process: child as unknown as ResultPromise,
     stop: async () => {
       child.kill('SIGINT');
-      await child;
+      return (await child).exitCode;
     },
   };
 }
