@@ -4,7 +4,7 @@
 // Run: npm run bench:ui [-- --runs N]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -132,7 +132,12 @@ writeSection(
 
 Written by \`npm run bench:ui\` (bench/ui-dashboard.ts) on ${new Date().toISOString()}: a stack with one
 scaffolded service (orders) running, \`mkdev ui\` serving it, Debian's headless Chromium (playwright-core,
-1440×900). First render: from \`page.goto\` of the printed URL in a new tab to the services table
+1440×900), image map \`${env.MKDEV_IMAGES.replace(ROOT, '')}\`, load average at the end
+${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(
+    ' ',
+  )} (2 cores shared with other agents' test runs). First render: from \`page.goto\` of the printed URL in a new tab to the services table
 showing every service (after one warm-up page). Failing: from \`docker kill\` of orders to its row
 showing it failing (then the page's restart button brings it back). Log line: from a \`docker exec\`
 writing a line to orders' stdout (its start-up included) to the line in the logs view. "Met" means

@@ -21,7 +21,10 @@ export interface ServiceView {
   readonly reason?: string;
   readonly upToDate: boolean;
   readonly ports: Readonly<Record<string, number>>;
+  /** The image as the stack names it (the official reference)... */
   readonly image: string;
+  /** ...and the one that runs, after the image map (a mirror, the offline set). */
+  readonly localImage: string;
   readonly built: boolean;
   readonly oneShot: boolean;
   /** Starts of this replica's container seen by the dashboard after the first. */

@@ -53,7 +53,8 @@ export class StatusWatch {
       const spec = this.stack.services[s.service];
       return {
         ...s,
-        image: spec?.image ?? '',
+        image: spec?.requestedImage ?? '',
+        localImage: spec?.image ?? '',
         built: spec?.build !== undefined,
         oneShot: spec?.oneShot ?? false,
         restarts: this.#restarts.get(key) ?? 0,

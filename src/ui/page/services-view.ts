@@ -129,7 +129,15 @@ function serviceRows(state: DashboardState, hooks: ServicesHooks): HTMLElement {
           h('td', {}, history(v)),
           h('td', { class: 'num' }, v.restarts),
           h('td', {}, ports(v, state.host)),
-          h('td', { class: 'image' }, v.image),
+          h(
+            'td',
+            {
+              class: 'image',
+              title: v.localImage === v.image ? v.image : `${v.image} runs as ${v.localImage}`,
+            },
+            v.image,
+            v.localImage === v.image ? null : h('div', { class: 'dim' }, `→ ${v.localImage}`),
+          ),
           h(
             'td',
             {},
