@@ -41,7 +41,12 @@ const mkdev = (args: string[]) =>
   execFileSync(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'pipe' });
 const log = (line: string) => process.stderr.write(`bench:ui: ${line}\n`);
 const docker = new Docker();
-const samples: Record<'render' | 'failing' | 'log', number[]> = { render: [], failing: [], log: [] };
+const samples: Record<'render' | 'failing' | 'log' | 'flood', number[]> = {
+  render: [],
+  failing: [],
+  log: [],
+  flood: [],
+};
 
 async function orders(): Promise<Docker.Container> {
   const [c] = await docker.listContainers({
@@ -101,6 +106,21 @@ async function logLine(page: Page, i: number): Promise<number> {
   return performance.now() - started;
 }
 
+/** 12,000 lines written at once -> the last one shown, the page holding 10,000 (its ring's size). */
+async function flood(page: Page, i: number): Promise<number> {
+  await page.click('nav [data-tab="logs"]');
+  await page.fill('input[data-filter="search"]', '');
+  const marker = `flood-${i}-${Date.now()}`;
+  const started = performance.now();
+  await execIn(await orders(), [
+    'sh',
+    '-c',
+    `i=0; while [ $i -lt 12000 ]; do echo "${marker} $i"; i=$((i+1)); done > /proc/1/fd/1`,
+  ]);
+  await page.waitForSelector(`.log-line >> text="${marker} 11999"`, { timeout: 60_000 });
+  return performance.now() - started;
+}
+
 log(`bringing up ${project} in ${dir}`);
 mkdev(['new-service', 'orders']);
 mkdev(['up', '-p', project]);
@@ -114,6 +134,7 @@ try {
     if (i > 0) samples.render.push(ms);
     if (i > 0 && i <= 3) samples.failing.push(await killToFailing(page));
     if (i > 0 && i <= 5) samples.log.push(await logLine(page, i));
+    if (i > 0 && i <= 3) samples.flood.push(await flood(page, i));
     await page.close();
   }
   await browser.close();
@@ -132,15 +153,16 @@ writeSection(
 
 Written by \`npm run bench:ui\` (bench/ui-dashboard.ts) on ${new Date().toISOString()}: a stack with one
 scaffolded service (orders) running, \`mkdev ui\` serving it, Debian's headless Chromium (playwright-core,
-1440×900), image map \`${env.MKDEV_IMAGES.replace(ROOT, '')}\`, load average at the end
-${loadavg()
-  .map((l) => l.toFixed(2))
-  .join(
-    ' ',
-  )} (2 cores shared with other agents' test runs). First render: from \`page.goto\` of the printed URL in a new tab to the services table
+1440×900).
+Image map \`${env.MKDEV_IMAGES.replace(ROOT, '')}\`; load average at the end ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} (2 cores shared with other agents' test runs).
+First render: from \`page.goto\` of the printed URL in a new tab to the services table
 showing every service (after one warm-up page). Failing: from \`docker kill\` of orders to its row
 showing it failing (then the page's restart button brings it back). Log line: from a \`docker exec\`
-writing a line to orders' stdout (its start-up included) to the line in the logs view. "Met" means
+writing a line to orders' stdout (its start-up included) to the line in the logs view. Flood: the
+same with 12,000 lines written at once (the shell loop's own time included) until the last is shown,
+the page keeping 10,000 (no goal: it says whether a chatty service slows the page). "Met" means
 the slowest sample was under the goal.
 
 | scenario | median (min – max, n) | goal | met |
@@ -148,5 +170,6 @@ the slowest sample was under the goal.
 ${row('first render with a running stack', 'render', 1000)}
 ${row('killed container shown failing', 'failing', 2000)}
 ${row('log line shown', 'log', 1000)}
+| 12,000 log lines at once, the last shown | ${spread(summarize(samples.flood))} | - | - |
 `,
 );

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execIn } from '../src/engine/container-ops.ts';
 import { docker, eventually, parseEnv, ROOT, removeProject, testProject } from './support/cli.ts';
 import { launchBrowser, type TestBrowser } from './support/ui-browser.ts';
 import { type RunningUi, startUi } from './support/ui-process.ts';
@@ -72,27 +73,25 @@ describe('mkdev ui in a browser', () => {
 
   it('shows every service ready, and the route map route -> service -> instance passing', async () => {
     await page.goto(ui.url);
-    // Browser-side predicates are strings: they run in the page, which this file's types do not know.
-    await page.waitForFunction(
-      `${JSON.stringify(SERVICES)}.every((n) =>
-        document.querySelector('tr[data-service="' + n + '"]')?.getAttribute('data-ready') === 'true')`,
-      undefined,
-      WAIT,
-    );
+    // Waits are on selectors only: the page's Content-Security-Policy forbids evaluating strings in it.
+    for (const name of SERVICES)
+      await page.waitForSelector(`tr[data-service="${name}"][data-ready="true"]`, WAIT);
     await page.waitForSelector('[data-timeline="orders"]');
     await screenshot('ui-services.png');
     await tab('routes');
     // A new route may take Kong a few seconds to route: wait until the map draws the whole path passing.
-    await page.waitForFunction(
-      `(() => {
-        const ok = (sel) => [...document.querySelectorAll(sel)].some((e) => e.dataset.ok === 'true');
-        const edges = [...document.querySelectorAll('path[data-edge]')];
-        return ['route:orders', 'kong:orders', 'consul:orders'].every((n) => ok('[data-node="' + n + '"]')) &&
-          ok('[data-node^="instance:orders/"]') && edges.length >= 3 && edges.every((e) => e.dataset.ok === 'true');
-      })()`,
-      undefined,
-      WAIT,
-    );
+    for (const node of ['route:orders', 'kong:orders', 'consul:orders'])
+      await page.waitForSelector(`[data-node="${node}"][data-ok="true"]`, WAIT);
+    await page.waitForSelector('[data-node^="instance:orders/"][data-ok="true"]', WAIT);
+    await expect
+      .poll(
+        async () => ({
+          all: await page.locator('path[data-edge]').count(),
+          failing: await page.locator('path[data-edge][data-ok="false"]').count(),
+        }),
+        WAIT,
+      )
+      .toEqual({ all: 3, failing: 0 });
     expect(await page.getAttribute('[data-node^="instance:orders/"]', 'data-status')).toBe('passing');
     // "Try it" goes through Kong's proxy; Kong may need a few seconds to route a new route.
     await eventually(
@@ -202,6 +201,27 @@ describe('mkdev ui in a browser', () => {
     );
     await page.fill('input[data-filter="search"]', '');
     await screenshot('ui-logs.png');
+  });
+
+  it('keeps the last 10,000 lines: after a flood of 12,000 the oldest are gone, the newest shown and found', async () => {
+    await tab('logs');
+    await page.fill('input[data-filter="search"]', '');
+    const flood = `flood-${Date.now().toString(36)}`;
+    const written = await execIn(await ordersContainer(), [
+      'sh',
+      '-c',
+      `i=0; while [ $i -lt 12000 ]; do echo "${flood} $i"; i=$((i+1)); done > /proc/1/fd/1`,
+    ]);
+    expect(written.exitCode).toBe(0);
+    // Follow mode shows the newest line; the page holds exactly 10,000.
+    await page.waitForSelector(`.log-line >> text="${flood} 11999"`, WAIT);
+    await expect.poll(() => page.textContent('.log-count'), WAIT).toMatch(/^10000 of 10000 lines/);
+    // The flood's first line went out with the oldest ones; its last is found.
+    await page.fill('input[data-filter="search"]', `${flood} 0`);
+    await expect.poll(() => page.textContent('.log-count'), WAIT).toMatch(/^0 of 10000 lines/);
+    await page.fill('input[data-filter="search"]', `${flood} 11999`);
+    await expect.poll(() => page.textContent('.log-count'), WAIT).toMatch(/^1 of 10000 lines/);
+    await page.fill('input[data-filter="search"]', '');
   });
 
   it('rebuild builds the image again and brings the service back to ready', async () => {

@@ -103,6 +103,14 @@ export class LogsView {
     this.#schedule();
   }
 
+  /** Forgets every line: the server sends its whole buffer again after a reconnection. */
+  reset(): void {
+    this.#all.length = 0;
+    this.#shown = [];
+    this.#unseen = 0;
+    this.#schedule();
+  }
+
   add(entries: readonly LogEntry[]): void {
     let newServices = false;
     for (const e of entries) {
@@ -115,9 +123,13 @@ export class LogsView {
       if (this.#paused) this.#unseen++;
       else if (this.#matches(line)) this.#shown.push(line);
     }
-    if (this.#all.length > KEEP + 1000) {
+    // Trimmed once per batch (the server sends one every 50 ms at most), not once per line.
+    if (this.#all.length > KEEP) {
       this.#all.splice(0, this.#all.length - KEEP);
-      this.#refilter();
+      const oldest = this.#all[0]?.seq ?? 0;
+      let drop = 0;
+      while (drop < this.#shown.length && (this.#shown[drop]?.seq ?? 0) < oldest) drop++;
+      if (drop > 0) this.#shown.splice(0, drop);
     }
     if (newServices) this.#fillServices();
     this.#schedule();
@@ -144,7 +156,7 @@ export class LogsView {
   }
 
   #refilter(): void {
-    this.#shown = this.#all.slice(-KEEP).filter((l) => this.#matches(l));
+    this.#shown = this.#all.filter((l) => this.#matches(l));
   }
 
   #togglePause(): void {
@@ -197,6 +209,6 @@ export class LogsView {
         ),
       ),
     );
-    this.#count.textContent = `${total} of ${Math.min(this.#all.length, KEEP)} lines${this.#paused ? ` · paused, ${this.#unseen} new` : ''}`;
+    this.#count.textContent = `${total} of ${this.#all.length} lines${this.#paused ? ` · paused, ${this.#unseen} new` : ''}`;
   }
 }

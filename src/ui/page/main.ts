@@ -105,9 +105,16 @@ function connect(): void {
     const keys = Object.keys(patch) as (keyof DashboardState)[];
     if (patch.project || keys.some((k) => NEEDS[tab].includes(k)) || patch.services) render();
   });
-  events.addEventListener('logs', (e) =>
-    logs.add(JSON.parse((e as MessageEvent<string>).data) as LogEntry[]),
-  );
+  // Each connection starts with the server's whole buffer: after a reconnection it replaces the lines.
+  let fresh = true;
+  events.addEventListener('open', () => {
+    fresh = true;
+  });
+  events.addEventListener('logs', (e) => {
+    if (fresh) logs.reset();
+    fresh = false;
+    logs.add(JSON.parse((e as MessageEvent<string>).data) as LogEntry[]);
+  });
 }
 
 document
