@@ -46,11 +46,6 @@ export function serviceColour(name: string): string {
   return `hsl(${Math.abs(hash) % 360} 70% 65%)`;
 }
 
-export function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 60 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
-}
-
 export function seconds(ms: number | undefined): string {
   return ms === undefined ? '-' : ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
