@@ -61,6 +61,9 @@ function debianBase(id: string, suite: string): Recipe {
   };
 }
 
+/** The "next" Kong stand-in (see test/stand-ins/kong/src/schema-version.ts). */
+export const KONG_NEXT_STANDIN_TAG = 'kong-standin:3.9-next';
+
 /** A recipe whose build context is a directory under images/, FROM the trixie base. */
 function plain(id: string, ref: string, dir: string): Recipe {
   return {
@@ -117,6 +120,15 @@ export const RECIPES: readonly Recipe[] = [
     },
   },
   standin('kong-standin', tag('kong-standin:3.9'), 'test/stand-ins/kong'),
+  // The Kong stand-in of an upgrade (one more core migration), FROM kong-standin. Not in the image
+  // map: a test maps kong:3.9 to it (images/lib/image-map.ts kongNextStandin).
+  {
+    id: 'kong-standin-next',
+    ref: tag(KONG_NEXT_STANDIN_TAG),
+    parent: 'kong-standin',
+    kind: 'dockerfile',
+    prepare: async (repoRoot) => ({ dir: path.join(repoRoot, 'test/stand-ins/kong/next'), hashInputs: [] }),
+  },
   standin('consul-standin', tag('consul-standin:1.20'), 'test/stand-ins/consul'),
 ];
 

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OFFLINE_PREFIX } from '../recipes.ts';
+import { KONG_NEXT_STANDIN_TAG, OFFLINE_PREFIX } from '../recipes.ts';
 
 /** Official image references mkdev uses -> the offline image that stands in for each. */
 export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
@@ -12,6 +12,14 @@ export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
   ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
 ];
+
+/**
+ * The Kong stand-in of an upgrade (one more core migration), under the set's prefix. Not part of
+ * OFFLINE_IMAGE_MAP: a test maps `kong:3.9` to it to upgrade a project's Kong.
+ */
+export function kongNextStandin(prefix = OFFLINE_PREFIX): string {
+  return `${prefix}/${KONG_NEXT_STANDIN_TAG}`;
+}
 
 export function renderImageMap(prefix = 'mkdev-offline'): string {
   const header =

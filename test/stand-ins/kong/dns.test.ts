@@ -9,6 +9,7 @@ let pg: TestPostgres;
 let dns: TestDns;
 let kong: KongNode;
 let echo: Echo;
+let env: Record<string, string>;
 
 beforeAll(async () => {
   pg = await startPostgres();
@@ -28,7 +29,9 @@ beforeAll(async () => {
   };
   const boot = await runKong(['migrations', 'bootstrap'], dbEnv);
   expect(boot.code, boot.stderr).toBe(0);
-  kong = await startKong(dbEnv);
+  env = dbEnv;
+  // strict: a route is routed on the next request, so these tests are about DNS, not propagation
+  kong = await startKong({ ...dbEnv, KONG_WORKER_CONSISTENCY: 'strict' });
 });
 afterAll(async () => {
   await kong?.stop();
@@ -42,20 +45,70 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
     expect(dns.queries.some((q) => q.name === 'db.service.consul')).toBe(true);
   });
 
-  it('uses the SRV port for a service host, re-resolving per request (TTL 0), 503 once the name is gone', async () => {
+  it('uses the SRV port; a TTL-0 answer is served stale once more while refreshed, then 503', async () => {
     await kong.api('POST', '/services', { name: 'x', host: 'x.service.consul', port: 1 });
     await kong.api('POST', '/services/x/routes', { paths: ['/x'] });
-    const body = await waitFor('proxy through SRV', async () => {
-      const r = await fetch(`${kong.proxy}/x/hello`);
-      return r.status === 200 ? json(r) : undefined;
-    });
+    const first = await fetch(`${kong.proxy}/x/hello`);
+    expect(first.status).toBe(200);
+    const body = await json(first);
     expect(body.name).toBe('x');
     expect(body.url).toBe('/hello');
     expect(dns.queries.some((q) => q.name === 'x.service.consul' && q.type === 'SRV')).toBe(true);
     dns.records.delete('x.service.consul');
-    const gone = await fetch(`${kong.proxy}/x/hello`);
-    expect(gone.status).toBe(503);
+    const before = dns.queries.filter((q) => q.name === 'x.service.consul').length;
+    // Kong's client (dns_stale_ttl 3600): the expired answer still routes, a background query refreshes
+    expect((await fetch(`${kong.proxy}/x/hello`)).status).toBe(200);
+    await waitFor(
+      'refresh query',
+      async () => dns.queries.filter((q) => q.name === 'x.service.consul').length > before,
+    );
+    const gone = await waitFor('503', async () => {
+      const r = await fetch(`${kong.proxy}/x/hello`);
+      return r.status === 503 ? r : undefined;
+    });
     expect((await json(gone)).message).toBe('name resolution failed');
+  });
+
+  it('a name Consul does not know yet stays "not found" for dns_not_found_ttl (30 s by default)', async () => {
+    await kong.api('PUT', '/services/late', { host: 'late.service.consul', port: 80 });
+    await kong.api('PUT', '/routes/late', { service: { name: 'late' }, paths: ['/late'] });
+    const miss = await fetch(`${kong.proxy}/late`);
+    expect(miss.status).toBe(503);
+    const text = await miss.text();
+    const id = miss.headers.get('x-kong-request-id');
+    expect(text).toBe(`{\n  "message":"name resolution failed",\n  "request_id":"${id}"\n}`);
+    const asked = dns.queries.filter((q) => q.name === 'late.service.consul').length;
+    expect(asked).toBe(3); // SRV, A, CNAME: each NXDOMAIN
+    // the instance registers (Consul answers now), but Kong keeps the cached name error
+    dns.records.set('late.service.consul', {
+      srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }],
+    });
+    for (let i = 0; i < 3; i++) expect((await fetch(`${kong.proxy}/late`)).status).toBe(503);
+    expect(dns.queries.filter((q) => q.name === 'late.service.consul').length).toBe(asked);
+    // a node with KONG_DNS_NOT_FOUND_TTL=1 recovers: the cached error expires, is refreshed, then routes
+    dns.records.delete('late.service.consul');
+    const short = await startKong({ ...env, KONG_DNS_NOT_FOUND_TTL: '1', KONG_WORKER_CONSISTENCY: 'strict' });
+    try {
+      expect((await fetch(`${short.proxy}/late`)).status).toBe(503);
+      dns.records.set('late.service.consul', {
+        srv: [{ port: echo.port, target: '7f000001.addr.dc1.consul.' }],
+      });
+      await waitFor(
+        'recovered after dns_not_found_ttl',
+        async () => (await fetch(`${short.proxy}/late`)).status === 200,
+      );
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('a DNS server failure is a 500 with the client error as message', async () => {
+    dns.servfail.add('broken.service.consul');
+    await kong.api('PUT', '/services/broken', { host: 'broken.service.consul', port: 80 });
+    await kong.api('PUT', '/routes/broken', { service: { name: 'broken' }, paths: ['/broken'] });
+    const r = await fetch(`${kong.proxy}/broken`);
+    expect(r.status).toBe(500);
+    expect((await json(r)).message).toBe('dns server error: 2 server failure');
   });
 
   it('honours SRV priority: the lowest priority wins', async () => {

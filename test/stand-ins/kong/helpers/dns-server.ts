@@ -6,12 +6,16 @@ import * as packet from 'dns-packet';
 export interface Records {
   a?: string[];
   srv?: { port: number; target: string; priority?: number; weight?: number }[];
+  /** The answers' TTL in seconds; 0 (Consul's default) unless given. */
+  ttl?: number;
 }
 
 export interface TestDns {
   port: number;
   /** Names whose UDP answers come back empty with the TC bit set (the full answer is on TCP). */
   truncate: Set<string>;
+  /** Names answered with SERVFAIL (RCODE 2). */
+  servfail: Set<string>;
   records: Map<string, Records>;
   queries: { name: string; type: string; transport: 'udp' | 'tcp' }[];
   close(): Promise<void>;
@@ -21,6 +25,7 @@ export async function startDns(): Promise<TestDns> {
   const records = new Map<string, Records>();
   const queries: { name: string; type: string; transport: 'udp' | 'tcp' }[] = [];
   const truncate = new Set<string>();
+  const servfail = new Set<string>();
   const answer = (msg: Buffer, transport: 'udp' | 'tcp'): Buffer | null => {
     const q = packet.decode(msg);
     const question = q.questions?.[0];
@@ -36,17 +41,21 @@ export async function startDns(): Promise<TestDns> {
         answers: [],
       });
     }
+    if (servfail.has(name)) {
+      return packet.encode({ type: 'response', id: q.id, flags: 2, questions: q.questions, answers: [] });
+    }
     const rec = records.get(name);
+    const ttl = rec?.ttl ?? 0;
     const answers: packet.Answer[] = [];
     const additionals: packet.Answer[] = [];
     if (rec && question.type === 'A')
-      for (const ip of rec.a ?? []) answers.push({ type: 'A', name, ttl: 0, data: ip });
+      for (const ip of rec.a ?? []) answers.push({ type: 'A', name, ttl, data: ip });
     if (rec && question.type === 'SRV') {
       for (const s of rec.srv ?? []) {
         answers.push({
           type: 'SRV',
           name,
-          ttl: 0,
+          ttl,
           data: { port: s.port, target: s.target, priority: s.priority ?? 1, weight: s.weight ?? 1 },
         });
         const ip = records.get(s.target.toLowerCase())?.a?.[0];
@@ -91,6 +100,7 @@ export async function startDns(): Promise<TestDns> {
   return {
     port,
     truncate,
+    servfail,
     records,
     queries,
     close: () => new Promise<void>((r) => sock.close(() => tcp.close(() => r()))),

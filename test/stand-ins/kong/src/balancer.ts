@@ -83,7 +83,9 @@ export class Balancer {
           target: t.target,
         };
       } catch (e) {
-        if (e instanceof DnsError) throw new BalancerError(503, 'name resolution failed');
+        // a target whose name does not resolve has no address in the ring: no peer (targets.lua)
+        if (e instanceof DnsError)
+          throw new BalancerError(503, 'failure to get a peer from the ring-balancer');
         throw e;
       }
     }
@@ -98,8 +100,21 @@ export class Balancer {
         target: null,
       };
     } catch (e) {
-      if (e instanceof DnsError) throw new BalancerError(503, 'name resolution failed');
-      throw e;
+      throw dnsFailure(e);
     }
   }
+}
+
+/**
+ * kong/runloop/balancer/init.lua (execute): "name error" and empty answers are 503 `name resolution
+ * failed`; any other resolver error is a 500 whose message is the client's error text.
+ */
+function dnsFailure(e: unknown): unknown {
+  if (!(e instanceof DnsError)) return e;
+  if (
+    e.message === 'dns server error: 3 name error' ||
+    e.message === 'dns client error: 101 empty record received'
+  )
+    return new BalancerError(503, 'name resolution failed');
+  return new BalancerError(500, e.message);
 }

@@ -1,11 +1,10 @@
 // The `kong` command line: start, docker-start, health, version, check, quit/stop, migrations.
 import { readFileSync } from 'node:fs';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { connectDb, DbError } from './db.ts';
-import { Resolver } from './dns-resolver.ts';
-import { setLogLevel } from './log.ts';
-import { bootstrap, executedMigrations, formatList, NEEDS_BOOTSTRAP, reset } from './migrations.ts';
-import { pidFile, StartError, start } from './server.ts';
+import { DbError } from './db.ts';
+import { log, setLogLevel } from './log.ts';
+import { MigrationsError, migrations } from './migrations-cli.ts';
+import { InitError, pidFile, StartError, start } from './server.ts';
 import { KONG_VERSION } from './version.ts';
 
 const USAGE = `Usage: kong COMMAND [OPTIONS]
@@ -27,6 +26,27 @@ Options:
 
 function fail(message: string): number {
   process.stderr.write(`Error: ${message}\n\n  Run with --v (verbose) or --vv (debug) for more details\n`);
+  return 1;
+}
+
+/**
+ * Kong's init (kong/init.lua) refused the database. `kong start` reports the error with the Lua
+ * position that raised it; docker-start runs nginx directly, whose init_by_lua failure is logged to
+ * the error log and to stderr with a stack traceback (Kong/docker-kong's entrypoint execs nginx).
+ */
+function initFailure(e: InitError, docker: boolean): number {
+  const raised = `/usr/local/share/lua/5.1/kong/cmd/utils/migrations.lua:${e.line}: ${e.message}`;
+  if (!docker) return fail(raised);
+  const traceback = [
+    'stack traceback:',
+    "\t[C]: in function 'error'",
+    `\t/usr/local/share/lua/5.1/kong/cmd/utils/migrations.lua:${e.line}: in function 'check_state'`,
+    "\t/usr/local/share/lua/5.1/kong/init.lua:668: in function 'init'",
+    '\tinit_by_lua:3: in main chunk',
+  ].join('\n');
+  const text = `init_by_lua error: ${raised}\n${traceback}`;
+  log('error', text);
+  process.stderr.write(`nginx: [error] ${text}\n`);
   return 1;
 }
 
@@ -53,51 +73,6 @@ function pidAlive(config: Config): number | null {
     return pid;
   } catch {
     return null;
-  }
-}
-
-async function migrations(config: Config, sub: string | undefined, args: string[]): Promise<number> {
-  const print = (l: string) => process.stdout.write(`${l}\n`);
-  if (config.database === 'off') return fail("cannot run migrations with 'database = off'");
-  const db = await connectDb(config, new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile));
-  try {
-    const executed = await executedMigrations(db);
-    switch (sub) {
-      case 'bootstrap':
-        await bootstrap(db, config.pg.database, print);
-        return 0;
-      case 'up':
-        if (executed === null) return fail(NEEDS_BOOTSTRAP);
-        print('Database is already up-to-date');
-        return 0;
-      case 'finish':
-        if (executed === null) return fail(NEEDS_BOOTSTRAP);
-        print('No pending migrations to finish');
-        return 0;
-      case 'list':
-        if (executed === null) {
-          process.stdout.write(`${NEEDS_BOOTSTRAP}\n`);
-          return 3;
-        }
-        print(formatList(executed));
-        return 0;
-      case 'reset':
-        if (!args.includes('-y') && !args.includes('--yes'))
-          return fail("'kong migrations reset' needs confirmation; pass -y");
-        await reset(db, config.pg.database, print);
-        return 0;
-      case 'check':
-        if (executed === null) {
-          print('Database needs bootstrapping or is older than Kong 1.0.');
-          return 3;
-        }
-        print('Database is already up-to-date');
-        return 0;
-      default:
-        return fail(`unknown migrations command '${sub ?? ''}' (bootstrap, up, finish, list, reset, check)`);
-    }
-  } finally {
-    await db.end();
   }
 }
 
@@ -170,7 +145,9 @@ export async function main(argv: string[]): Promise<number> {
         return fail(`No such command: ${cmd}`);
     }
   } catch (e) {
-    if (e instanceof DbError || e instanceof StartError) return fail(e.message);
+    if (e instanceof InitError) return initFailure(e, cmd === 'docker-start');
+    if (e instanceof DbError || e instanceof StartError || e instanceof MigrationsError)
+      return fail(e.message);
     return fail((e as Error).stack ?? String(e));
   }
 }

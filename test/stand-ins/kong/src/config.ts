@@ -34,6 +34,8 @@ export const DEFAULTS: Record<string, string> = {
   db_update_frequency: '5',
   db_update_propagation: '0',
   db_cache_ttl: '0',
+  worker_consistency: 'eventual',
+  worker_state_update_frequency: '5',
   dns_resolver: '',
   dns_hostsfile: '/etc/hosts',
   dns_order: 'LAST,SRV,A,CNAME',
@@ -63,7 +65,21 @@ export interface Config {
   dnsResolver: { host: string; port: number }[];
   dnsOrder: string[];
   dnsHostsfile: string;
+  /** kong/resty/dns/client.lua's cache TTLs, in seconds (validTtl null: the answer's own TTL). */
+  dnsTtl: DnsTtls;
+  /** Cluster events poll interval and grace (db_update_frequency / db_update_propagation), seconds. */
+  dbUpdateFrequency: number;
+  dbUpdatePropagation: number;
+  workerConsistency: 'strict' | 'eventual';
+  workerStateUpdateFrequency: number;
   logLevel: string;
+}
+
+export interface DnsTtls {
+  stale: number;
+  notFound: number;
+  error: number;
+  valid: number | null;
 }
 
 export class ConfigError extends Error {}
@@ -72,7 +88,8 @@ export class ConfigError extends Error {}
 export function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const raw: Record<string, string> = { ...DEFAULTS };
   for (const [key, value] of Object.entries(env)) {
-    if (!key.startsWith('KONG_') || value === undefined) continue;
+    // KONG_STANDIN_* configure the stand-in itself (see schema-version.ts), not Kong.
+    if (!key.startsWith('KONG_') || key.startsWith('KONG_STANDIN_') || value === undefined) continue;
     if (key.endsWith('_FILE')) {
       const base = key.slice(0, -5);
       if (env[base] !== undefined)
@@ -118,6 +135,19 @@ function parseResolver(value: string, errors: string[]): { host: string; port: n
   return out;
 }
 
+/** Kong's `typ = "number"` settings (conf_loader/constants.lua): a value that is no number is an error. */
+function numbers(raw: Record<string, string>, errors: string[]): (name: string) => number {
+  return (name) => {
+    const value = raw[name] ?? DEFAULTS[name] ?? '';
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) {
+      errors.push(`${name} is not a number: '${value}'`);
+      return Number(DEFAULTS[name] ?? 0);
+    }
+    return n;
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = readEnv(env);
   const errors: string[] = [];
@@ -148,6 +178,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `log_level has an invalid value: '${raw.log_level}' (debug, info, notice, warn, error, crit, alert, emerg)`,
     );
   }
+  const num = numbers(raw, errors);
+  const dnsTtl: DnsTtls = {
+    stale: num('dns_stale_ttl'),
+    notFound: num('dns_not_found_ttl'),
+    error: num('dns_error_ttl'),
+    valid: raw.dns_valid_ttl ? num('dns_valid_ttl') : null,
+  };
+  const dbUpdateFrequency = num('db_update_frequency');
+  const dbUpdatePropagation = num('db_update_propagation');
+  const workerStateUpdateFrequency = num('worker_state_update_frequency');
+  if (!['strict', 'eventual'].includes(raw.worker_consistency ?? '')) {
+    errors.push(`worker_consistency has an invalid value: '${raw.worker_consistency}' (strict, eventual)`);
+  }
+  if (workerStateUpdateFrequency <= 0) errors.push('worker_state_update_frequency must be greater than 0');
   if (errors.length > 0) throw new ConfigError(errors.join(', '));
   return {
     raw,
@@ -167,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dnsResolver,
     dnsOrder,
     dnsHostsfile: raw.dns_hostsfile ?? '/etc/hosts',
+    dnsTtl,
+    dbUpdateFrequency,
+    dbUpdatePropagation,
+    workerConsistency: raw.worker_consistency as 'strict' | 'eventual',
+    workerStateUpdateFrequency,
     logLevel: raw.log_level ?? 'notice',
   };
 }

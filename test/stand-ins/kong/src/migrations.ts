@@ -1,46 +1,33 @@
-// `kong migrations ...`: a schema_meta table like Kong's plus one table per entity.
+// The database schema and `schema_meta` like Kong's (kong/db/migrations/state.lua, kong/db/init.lua
+// run_migrations): executed and pending migrations per subsystem; only `core` exists here.
 import type { Db } from './db.ts';
-
-/** Kong 3.9's core migration names, recorded as executed by bootstrap. */
-export const CORE_MIGRATIONS = [
-  '000_base',
-  '003_100_to_110',
-  '004_110_to_120',
-  '005_120_to_130',
-  '006_130_to_140',
-  '007_140_to_150',
-  '008_150_to_200',
-  '009_200_to_210',
-  '010_210_to_211',
-  '011_212_to_213',
-  '012_213_to_220',
-  '013_220_to_230',
-  '014_230_to_260',
-  '015_260_to_270',
-  '016_270_to_280',
-  '016_280_to_300',
-  '017_300_to_310',
-  '018_310_to_320',
-  '019_320_to_330',
-  '020_330_to_340',
-  '021_340_to_350',
-  '022_350_to_360',
-  '023_360_to_370',
-  '024_380_to_390',
-];
+import { knownMigrations, type Migration } from './schema-version.ts';
 
 export const NEEDS_BOOTSTRAP =
   "Database needs bootstrapping or is older than Kong 1.0.\n\nTo start a new installation from scratch, run 'kong migrations bootstrap'.\n\n" +
   "To migrate from a version older than 1.0, migrated to Kong 1.5.0 first. \nIf you still have 'apis' entities, you can convert them to Routes and Services\n" +
-  "using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n";
+  "using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n\n";
 
 const common =
   'id uuid PRIMARY KEY, created_at double precision NOT NULL, updated_at double precision, tags text[], entity jsonb NOT NULL';
 
+/** The stand-in's tables; cluster_events and its expiry trigger are 000_base's. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_meta (
   key text NOT NULL, subsystem text NOT NULL, last_executed text, executed text[], pending text[],
   PRIMARY KEY (key, subsystem));
+CREATE TABLE cluster_events (id uuid PRIMARY KEY, node_id uuid NOT NULL, at timestamp with time zone NOT NULL,
+  nbf timestamp with time zone, expire_at timestamp with time zone NOT NULL, channel text, data text);
+CREATE INDEX cluster_events_at_idx ON cluster_events (at);
+CREATE INDEX cluster_events_channel_idx ON cluster_events (channel);
+CREATE OR REPLACE FUNCTION delete_expired_cluster_events() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+  BEGIN
+    DELETE FROM cluster_events WHERE expire_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC';
+    RETURN NEW;
+  END;
+$$;
+CREATE TRIGGER delete_expired_cluster_events_trigger AFTER INSERT ON cluster_events
+  FOR EACH STATEMENT EXECUTE PROCEDURE delete_expired_cluster_events();
 CREATE TABLE services (${common}, name text UNIQUE);
 CREATE TABLE routes (${common}, name text UNIQUE, service_id uuid REFERENCES services(id));
 CREATE TABLE consumers (${common}, username text UNIQUE, custom_id text UNIQUE);
@@ -57,17 +44,65 @@ CREATE INDEX plugins_name_idx ON plugins(name);
 
 type Print = (line: string) => void;
 
-export async function executedMigrations(db: Db): Promise<string[] | null> {
+/** kong/db/migrations/state.lua: what ran, what waits for `finish`, what waits for `up`. */
+export interface SchemaState {
+  needsBootstrap: boolean;
+  executed: string[];
+  pending: string[];
+  fresh: Migration[];
+}
+
+export async function schemaState(db: Db, known = knownMigrations()): Promise<SchemaState> {
   const exists = await db.query("SELECT to_regclass('schema_meta') IS NOT NULL AS e");
-  if (!exists.rows[0]?.e) return null;
-  const r = await db.query(
-    "SELECT executed FROM schema_meta WHERE key = 'schema_meta' AND subsystem = 'core'",
-  );
-  return r.rows[0]?.executed ?? null;
+  const row = exists.rows[0]?.e
+    ? (
+        await db.query(
+          "SELECT executed, pending FROM schema_meta WHERE key = 'schema_meta' AND subsystem = 'core'",
+        )
+      ).rows[0]
+    : undefined;
+  if (!row) return { needsBootstrap: true, executed: [], pending: [], fresh: known };
+  const executed: string[] = row.executed ?? [];
+  const pending: string[] = row.pending ?? [];
+  const fresh = known.filter((m) => !executed.includes(m.name) && !pending.includes(m.name));
+  return { needsBootstrap: false, executed, pending, fresh };
+}
+
+/** Migrations_mt.__tostring: `core: a, b`. */
+export const listed = (names: string[]) => `core: ${names.join(', ')}`;
+
+/** kong/db/init.lua run_migrations: runs `up` and/or teardown steps and reports like Kong. */
+async function run(
+  db: Db,
+  database: string,
+  migrations: Migration[],
+  opts: { up: boolean; teardown: boolean },
+  print: Print,
+): Promise<void> {
+  print(`migrating core on database '${database}'...`);
+  let pending = 0;
+  for (const m of migrations) {
+    const leftPending = opts.up && m.teardown && !opts.teardown;
+    const state = leftPending ? 'pending' : 'executed';
+    await db.query(
+      `UPDATE schema_meta SET last_executed = $1,
+         executed = CASE WHEN $2 = 'executed' THEN array_append(array_remove(executed, $1), $1) ELSE executed END,
+         pending = CASE WHEN $2 = 'pending' THEN array_append(array_remove(pending, $1), $1) ELSE array_remove(pending, $1) END
+       WHERE key = 'schema_meta' AND subsystem = 'core'`,
+      [m.name, state],
+    );
+    if (leftPending) pending++;
+    print(`core migrated up to: ${m.name} (${state})`);
+  }
+  const n = migrations.length;
+  print(`${n} migration${n > 1 ? 's' : ''} processed`);
+  if (n - pending > 0) print(`${n - pending} executed`);
+  if (pending > 0) print(`${pending} pending`);
 }
 
 export async function bootstrap(db: Db, database: string, print: Print): Promise<void> {
-  if ((await executedMigrations(db)) !== null) {
+  const state = await schemaState(db);
+  if (!state.needsBootstrap) {
     print('Database already bootstrapped');
     return;
   }
@@ -77,11 +112,8 @@ export async function bootstrap(db: Db, database: string, print: Print): Promise
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(4242)');
     await client.query(SCHEMA);
-    print(`migrating core on database '${database}'...`);
-    for (const m of CORE_MIGRATIONS) print(`core migrated up to: ${m} (executed)`);
     await client.query(
-      "INSERT INTO schema_meta (key, subsystem, last_executed, executed, pending) VALUES ('schema_meta', 'core', $1, $2, '{}')",
-      [CORE_MIGRATIONS[CORE_MIGRATIONS.length - 1], CORE_MIGRATIONS],
+      "INSERT INTO schema_meta (key, subsystem, executed, pending) VALUES ('schema_meta', 'core', '{}', '{}')",
     );
     await client.query('COMMIT');
   } catch (e) {
@@ -90,18 +122,41 @@ export async function bootstrap(db: Db, database: string, print: Print): Promise
   } finally {
     client.release();
   }
-  print(`${CORE_MIGRATIONS.length} migrations processed`);
-  print(`${CORE_MIGRATIONS.length} executed`);
+  await run(db, database, state.fresh, { up: true, teardown: true }, print);
   print('Database is up-to-date');
 }
 
-export async function reset(db: Db, database: string, print: Print): Promise<void> {
-  await db.query(
-    'DROP TABLE IF EXISTS plugins, targets, upstreams, consumers, routes, services, schema_meta CASCADE',
-  );
-  print(`Database '${database}' reset`);
+/** `kong migrations up` once the checks of migrations_utils.up passed: the new migrations' up steps. */
+export async function up(db: Db, database: string, state: SchemaState, print: Print): Promise<void> {
+  if (state.fresh.length === 0) {
+    print('Database is already up-to-date');
+    return;
+  }
+  await run(db, database, state.fresh, { up: true, teardown: false }, print);
+  if ((await schemaState(db)).pending.length > 0)
+    print("\nDatabase has pending migrations; run 'kong migrations finish' when ready");
 }
 
-export function formatList(executed: string[]): string {
-  return `Executed migrations:\ncore: ${executed.join(', ')}`;
+/** `kong migrations finish`: the pending migrations' teardown steps. */
+export async function finish(db: Db, database: string, state: SchemaState, print: Print): Promise<void> {
+  if (state.pending.length > 0) {
+    const known = new Map(knownMigrations().map((m) => [m.name, m]));
+    const pending = state.pending.map((name) => known.get(name) ?? { name, teardown: true });
+    await run(db, database, pending, { up: false, teardown: true }, print);
+  }
+  const after = await schemaState(db);
+  if (after.fresh.length > 0) {
+    print("\nNew migrations available; run 'kong migrations up' to proceed");
+    return;
+  }
+  if (after.pending.length === 0) print('No pending migrations to finish');
+}
+
+export async function reset(db: Db, print: Print): Promise<void> {
+  print('Resetting database...');
+  await db.query(
+    `DROP TABLE IF EXISTS plugins, targets, upstreams, consumers, routes, services, cluster_events, schema_meta CASCADE;
+     DROP FUNCTION IF EXISTS delete_expired_cluster_events() CASCADE`,
+  );
+  print('Database successfully reset');
 }

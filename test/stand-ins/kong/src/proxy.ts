@@ -110,6 +110,7 @@ async function handle(
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
   const query = url.search;
   const hostHeader = String(req.headers.host ?? '');
+  await rt.events.beforeRequest();
   const match = rt.router.match({
     method: req.method ?? 'GET',
     host: hostHeader,

@@ -1,14 +1,23 @@
-// Shared node state: configuration, database, DNS client, and the router/balancer built from entities.
+// Shared node state: configuration, database, DNS client, and the router, plugins iterator and
+// balancer built from the entities. What triggers a rebuild lives in config-events.ts.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { EntityName } from './admin/schemas.ts';
 import { Balancer } from './balancer.ts';
 import type { Config } from './config.ts';
 import { type Db, reachable } from './db.ts';
 import type { Resolver } from './dns-resolver.ts';
-import { log } from './log.ts';
 import { type MetricFlags, Metrics } from './metrics.ts';
 import { RouteMatcher } from './route-matcher.ts';
 import { type Entity, Store } from './store.ts';
+
+/** What an Admin API write and the proxy tell the node (config-events.ts implements it). */
+export interface ChangeEvents {
+  changed(entity: EntityName, op: 'create' | 'update' | 'delete'): Promise<void>;
+  beforeRequest(): Promise<void>;
+}
+
+const NO_EVENTS: ChangeEvents = { changed: async () => {}, beforeRequest: async () => {} };
 
 export class Runtime {
   readonly config: Config;
@@ -26,10 +35,7 @@ export class Runtime {
   upstreamTargets: { upstream: string; target: string; address: string }[] = [];
   routerBuilt = false;
   dbReachable = false;
-  private fingerprint = '';
-  private poller: NodeJS.Timeout | null = null;
-  private rebuilding: Promise<void> | null = null;
-  private again = false;
+  events: ChangeEvents = NO_EVENTS;
 
   constructor(config: Config, resolver: Resolver, db: Db | null) {
     this.config = config;
@@ -38,74 +44,35 @@ export class Runtime {
     this.balancer = new Balancer(resolver, [], []);
   }
 
-  /** Reads every entity and rebuilds router, balancer and plugin list (Kong's router rebuild). */
-  async rebuild(): Promise<void> {
-    if (this.rebuilding) {
-      this.again = true;
-      return this.rebuilding;
+  /** Kong's new_router(): every route with its service, read from the database now. */
+  async buildRouter(): Promise<void> {
+    if (this.store) {
+      const [services, routes] = await Promise.all([this.store.all('services'), this.store.all('routes')]);
+      this.services = new Map(services.map((s) => [String(s.id), s]));
+      this.routes = new Map(routes.map((r) => [String(r.id), r]));
+      this.router = new RouteMatcher(routes, this.services);
+      this.dbReachable = true;
     }
-    this.rebuilding = (async () => {
-      do {
-        this.again = false;
-        await this.rebuildOnce();
-      } while (this.again);
-    })().finally(() => {
-      this.rebuilding = null;
-    });
-    return this.rebuilding;
+    this.routerBuilt = true;
   }
 
-  private async rebuildOnce(): Promise<void> {
-    if (!this.store) {
-      this.routerBuilt = true;
-      return;
-    }
-    const [services, routes, plugins, upstreams, targets, fp] = await Promise.all([
-      this.store.all('services'),
-      this.store.all('routes'),
-      this.store.all('plugins'),
-      this.store.all('upstreams'),
-      this.store.all('targets'),
-      this.store.fingerprint(),
-    ]);
-    this.services = new Map(services.map((s) => [String(s.id), s]));
-    this.routes = new Map(routes.map((r) => [String(r.id), r]));
-    this.router = new RouteMatcher(routes, this.services);
+  /** Kong's plugins iterator: the enabled plugins. */
+  async buildPlugins(): Promise<void> {
+    if (!this.store) return;
+    this.plugins = (await this.store.all('plugins')).filter((p) => p.enabled !== false);
+  }
+
+  /** The balancers of upstreams and their targets. */
+  async buildBalancer(): Promise<void> {
+    if (!this.store) return;
+    const [upstreams, targets] = await Promise.all([this.store.all('upstreams'), this.store.all('targets')]);
     this.balancer = new Balancer(this.resolver, upstreams, targets);
-    this.plugins = plugins.filter((p) => p.enabled !== false);
     const names = new Map(upstreams.map((u) => [u.id, String(u.name)]));
     this.upstreamTargets = targets.map((t) => ({
       upstream: names.get((t.upstream as { id: string }).id) ?? '',
       target: String(t.target),
       address: String(t.target),
     }));
-    this.fingerprint = fp;
-    this.routerBuilt = true;
-    this.dbReachable = true;
-  }
-
-  /** After a write through this node's Admin API: rebuild soon (eventually consistent, like Kong). */
-  changed(): void {
-    this.rebuild().catch((e) => log('error', `[kong] router rebuild failed: ${(e as Error).message}`));
-  }
-
-  startPolling(intervalMs = 1000): void {
-    const tick = async () => {
-      if (!this.store) return;
-      this.dbReachable = await reachable(this.store.db);
-      if (!this.dbReachable) return;
-      try {
-        if ((await this.store.fingerprint()) !== this.fingerprint) await this.rebuild();
-      } catch (e) {
-        log('error', `[kong] configuration poll failed: ${(e as Error).message}`);
-      }
-    };
-    this.poller = setInterval(() => void tick(), intervalMs);
-    this.poller.unref();
-  }
-
-  stopPolling(): void {
-    if (this.poller) clearInterval(this.poller);
   }
 
   /** The enabled global prometheus plugin's flags, or null when the plugin is not enabled. */
@@ -122,9 +89,11 @@ export class Runtime {
     };
   }
 
-  renderMetrics(): string | null {
+  /** The exporter asks the database on each scrape (kong_datastore_reachable). */
+  async renderMetrics(): Promise<string | null> {
     const flags = this.prometheus();
     if (!flags) return null;
+    if (this.store) this.dbReachable = await reachable(this.store.db);
     return this.metrics.render(
       this.nodeId,
       flags,

@@ -4,16 +4,35 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createAdminServer } from './admin/server.ts';
 import type { Config } from './config.ts';
+import { ConfigEvents } from './config-events.ts';
 import { connectDb, type Db } from './db.ts';
 import { Resolver } from './dns-resolver.ts';
 import type { Listener } from './listen.ts';
 import { log } from './log.ts';
-import { executedMigrations, NEEDS_BOOTSTRAP } from './migrations.ts';
+import { listed, NEEDS_BOOTSTRAP, schemaState } from './migrations.ts';
 import { createProxyServer } from './proxy.ts';
 import { Runtime } from './runtime.ts';
 import { createStatusServer } from './status.ts';
 
 export class StartError extends Error {}
+
+/** migrations_utils.check_state refused the schema; `line` is where kong/cmd/utils/migrations.lua raises. */
+export class InitError extends StartError {
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super(message);
+    this.line = line;
+  }
+}
+
+/** kong/init.lua Kong.init: bootstrap needed or new migrations refuse; pending ones only warn. */
+async function checkSchema(db: Db): Promise<void> {
+  const state = await schemaState(db);
+  if (state.needsBootstrap) throw new InitError(NEEDS_BOOTSTRAP, 16);
+  if (state.fresh.length > 0)
+    throw new InitError("New migrations available; run 'kong migrations up' to proceed", 20);
+  if (state.pending.length > 0) log('warn', `database has pending migrations:\n${listed(state.pending)}`);
+}
 
 export function pidFile(config: Config): string {
   return join(config.prefix, 'pids', 'nginx.pid');
@@ -38,18 +57,21 @@ export async function start(
   } catch (e) {
     throw new StartError(`could not prepare Kong prefix at ${config.prefix}: ${(e as Error).message}`);
   }
-  const resolver = new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile);
+  const resolver = new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile, config.dnsTtl);
   let db: Db | null = null;
   if (config.database === 'postgres') {
     db = await connectDb(config, resolver);
-    if ((await executedMigrations(db)) === null) {
+    try {
+      await checkSchema(db);
+    } catch (e) {
       await db.end();
-      throw new StartError(NEEDS_BOOTSTRAP);
+      throw e;
     }
   }
   const runtime = new Runtime(config, resolver, db);
-  await runtime.rebuild();
-  runtime.startPolling();
+  const events = new ConfigEvents(runtime);
+  runtime.events = events;
+  await events.start();
   const servers: Server[] = [];
   const bind = async (kind: string, listeners: Listener[], make: (l: Listener) => Server) => {
     for (const l of listeners) {
@@ -81,7 +103,7 @@ export async function start(
   log('notice', '*1 [kong] init.lua:_ kong started');
   const stop = async (graceful: boolean) => {
     log('notice', graceful ? 'gracefully shutting down' : 'exiting');
-    runtime.stopPolling();
+    events.stop();
     await Promise.all(
       servers.map(
         (s) =>

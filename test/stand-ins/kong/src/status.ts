@@ -41,10 +41,14 @@ export function createStatusServer(rt: Runtime): Server {
       return;
     }
     if (path === '/metrics') {
-      const text = rt.renderMetrics();
-      if (text === null) return json(404, { message: 'Not found' });
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', Server: `kong/${KONG_VERSION}` });
-      res.end(text);
+      rt.renderMetrics().then(
+        (text) => {
+          if (text === null) return json(404, { message: 'Not found' });
+          res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', Server: `kong/${KONG_VERSION}` });
+          res.end(text);
+        },
+        () => json(500, { message: 'An unexpected error occurred' }),
+      );
       return;
     }
     json(404, { message: 'Not found' });

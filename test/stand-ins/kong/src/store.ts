@@ -136,14 +136,4 @@ export class Store {
     const r = await this.db.query(`SELECT entity FROM ${name} ORDER BY created_at, id`);
     return r.rows.map((x) => x.entity as Entity);
   }
-
-  /** Cheap change detector for the router/balancer cache (covers other nodes and database restores). */
-  async fingerprint(): Promise<string> {
-    const parts = ['services', 'routes', 'plugins', 'upstreams', 'targets', 'consumers'].map(
-      (t) =>
-        `(SELECT count(*)::text || ':' || coalesce(md5(string_agg(id::text || ':' || coalesce(updated_at, 0)::text, ',' ORDER BY id)), '') FROM ${t})`,
-    );
-    const r = await this.db.query(`SELECT ${parts.join(" || '|' || ")} AS f`);
-    return String(r.rows[0]?.f ?? '');
-  }
 }

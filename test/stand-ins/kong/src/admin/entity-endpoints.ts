@@ -70,7 +70,7 @@ export async function topLevel(
     if (req.method === 'POST') {
       const b = await body(req);
       const e = await create(rt.store, def, b.data, b.form);
-      rt.changed();
+      await rt.events.changed(def.name, 'create');
       return { status: 201, body: e };
     }
     throw methodNotAllowed();
@@ -100,7 +100,7 @@ async function entity(
       const b = await body(req);
       if (existing && scope && !inScope(existing)) throw notFound();
       const e = await upsert(rt.store, def, decoded, b.data, b.form, scope, upstreamId);
-      rt.changed();
+      await rt.events.changed(def.name, existing ? 'update' : 'create');
       return ok(e);
     }
     case 'PATCH': {
@@ -109,14 +109,14 @@ async function entity(
       if (!e && !scope) validatePatch(def, b.data, b.form);
       if (!e || !rt.store) throw scope ? notFound() : daoNotFound(def, decoded);
       const updated = await update(rt.store, def, e, b.data, b.form);
-      rt.changed();
+      await rt.events.changed(def.name, 'update');
       return ok(updated);
     }
     case 'DELETE': {
       const e = inScope(existing);
       if (e && rt.store) {
         await remove(rt.store, def, e);
-        rt.changed();
+        await rt.events.changed(def.name, 'delete');
       }
       return { status: 204 };
     }
@@ -169,7 +169,7 @@ export async function nested(
     if (req.method === 'POST' && ckey === undefined) {
       const b = await body(req);
       const e = await create(rt.store, def, b.data, b.form, scope);
-      rt.changed();
+      await rt.events.changed(def.name, 'create');
       return { status: 201, body: e };
     }
     throw methodNotAllowed();

@@ -44,7 +44,7 @@ async function dispatch(rt: Runtime, req: Req): Promise<Reply> {
   }
   if (a === 'metrics' && parts.length === 1) {
     only('GET');
-    const text = rt.renderMetrics();
+    const text = await rt.renderMetrics();
     if (text === null) throw notFound();
     return { status: 200, body: text };
   }

@@ -1,0 +1,121 @@
+// Kong 3.9's DNS client cache (kong/resty/dns/client.lua), in process against the fake DNS server:
+// negative caching, error caching, stale answers refreshed in the background. A fake clock moves time.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDns, type TestDns } from './helpers/dns-server.ts';
+import { waitFor } from './helpers/kong.ts';
+import { DnsCache, KONG_DNS_TTLS } from './src/dns-cache.ts';
+import { DnsError, Resolver } from './src/dns-resolver.ts';
+
+let dns: TestDns;
+let clock = 0;
+const now = () => clock;
+const ORDER = ['LAST', 'SRV', 'A', 'CNAME'];
+
+beforeAll(async () => {
+  dns = await startDns();
+  clock = Date.now();
+});
+afterAll(() => dns?.close());
+
+function resolver(ttl = KONG_DNS_TTLS): Resolver {
+  return new Resolver([{ host: '127.0.0.1', port: dns.port }], ORDER, '/dev/null', ttl, now);
+}
+const asked = (name: string) => dns.queries.filter((q) => q.name === name).length;
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => 'resolved',
+    (e: Error) => (e instanceof DnsError ? e.message : `unexpected ${e}`),
+  );
+
+describe("Kong's DNS client cache", () => {
+  it('defaults are kong_defaults.lua: stale 3600 s, not found 30 s, error 1 s, no valid_ttl', () => {
+    expect(KONG_DNS_TTLS).toEqual({ stale: 3600, notFound: 30, error: 1, valid: null });
+  });
+
+  it('a name error is cached for dns_not_found_ttl, then served stale once while it is refreshed', async () => {
+    const r = resolver();
+    expect(await failure(r.resolve('late.service.consul', 80))).toBe('dns server error: 3 name error');
+    const queries = asked('late.service.consul');
+    expect(queries).toBe(3); // SRV, A, CNAME: each NXDOMAIN
+    dns.records.set('late.service.consul', { a: ['10.1.2.3'] });
+    clock += 29_000;
+    // within dns_not_found_ttl: the cached name error, no query
+    expect(await failure(r.resolve('late.service.consul', 80))).toBe('dns server error: 3 name error');
+    expect(asked('late.service.consul')).toBe(queries);
+    clock += 2_000;
+    // past it: the stale name error is still the answer, while a background query refreshes it
+    expect(await failure(r.resolve('late.service.consul', 80))).toBe('dns server error: 3 name error');
+    await waitFor('background refresh', async () => asked('late.service.consul') > queries);
+    const ok = await waitFor('refreshed answer', async () => r.resolve('late.service.consul', 80));
+    expect(ok).toEqual({ address: '10.1.2.3', port: 80 });
+  });
+
+  it('a TTL-0 answer (Consul) is served stale while refreshed; a later NXDOMAIN replaces it', async () => {
+    const r = resolver();
+    dns.records.set('gone.service.consul', { srv: [{ port: 9000, target: '10.0.0.9' }] });
+    expect(await r.resolve('gone.service.consul', 80)).toEqual({ address: '10.0.0.9', port: 9000 });
+    dns.records.delete('gone.service.consul');
+    const before = asked('gone.service.consul');
+    clock += 1;
+    // stale (TTL 0) but within dns_stale_ttl: the old answer, and a background query
+    expect(await r.resolve('gone.service.consul', 80)).toEqual({ address: '10.0.0.9', port: 9000 });
+    await waitFor('refresh', async () => asked('gone.service.consul') > before);
+    expect(
+      await waitFor('name error', async () =>
+        failure(r.resolve('gone.service.consul', 80)).then((m) => m !== 'resolved' && m),
+      ),
+    ).toBe('dns server error: 3 name error');
+  });
+
+  it('a server failure is cached for dns_error_ttl and never replaces stale data', async () => {
+    const r = resolver();
+    dns.servfail.add('flaky.service.consul');
+    expect(await failure(r.resolve('flaky.service.consul', 80))).toBe('dns server error: 2 server failure');
+    const n = asked('flaky.service.consul');
+    expect(await failure(r.resolve('flaky.service.consul', 80))).toBe('dns server error: 2 server failure');
+    expect(asked('flaky.service.consul')).toBe(n); // cached for dns_error_ttl (1 s)
+    dns.servfail.delete('flaky.service.consul');
+    dns.records.set('flaky.service.consul', { a: ['10.0.0.7'] });
+    clock += 1_500;
+    await failure(r.resolve('flaky.service.consul', 80)); // stale error served, refresh started
+    expect(await waitFor('recovered', async () => r.resolve('flaky.service.consul', 80))).toEqual({
+      address: '10.0.0.7',
+      port: 80,
+    });
+    // now the name has data: a server failure keeps the (stale) answer
+    dns.servfail.add('flaky.service.consul');
+    clock += 1_000;
+    for (let i = 0; i < 3; i++)
+      expect(await r.resolve('flaky.service.consul', 80)).toEqual({ address: '10.0.0.7', port: 80 });
+    dns.servfail.delete('flaky.service.consul');
+  });
+
+  it('dns_not_found_ttl and dns_valid_ttl are honoured', async () => {
+    const r = resolver({ ...KONG_DNS_TTLS, notFound: 2, valid: 60 });
+    expect(await failure(r.resolve('short.service.consul', 80))).toBe('dns server error: 3 name error');
+    dns.records.set('short.service.consul', { a: ['10.0.0.5'] });
+    clock += 2_500;
+    await failure(r.resolve('short.service.consul', 80));
+    expect(await waitFor('answer', async () => r.resolve('short.service.consul', 80))).toEqual({
+      address: '10.0.0.5',
+      port: 80,
+    });
+    dns.records.delete('short.service.consul');
+    const n = asked('short.service.consul');
+    clock += 30_000; // within dns_valid_ttl (60 s): a fresh hit, no query
+    expect(await r.resolve('short.service.consul', 80)).toEqual({ address: '10.0.0.5', port: 80 });
+    expect(asked('short.service.consul')).toBe(n);
+  });
+
+  it('entries leave the cache dns_stale_ttl after they expire', () => {
+    let t = 0;
+    const cache = new DnsCache({ ...KONG_DNS_TTLS, stale: 4 }, () => t);
+    cache.insert('A:x', { records: [{ type: 'A', name: 'x', ttl: 10, data: '10.0.0.1' }] });
+    t = 9_000;
+    expect(cache.get('A:x')?.stale).toBe(false);
+    t = 11_000;
+    expect(cache.get('A:x')?.stale).toBe(true);
+    t = 14_500;
+    expect(cache.get('A:x')).toBeUndefined();
+  });
+});
