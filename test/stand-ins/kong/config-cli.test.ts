@@ -22,6 +22,35 @@ describe('configuration', () => {
     expect(c.statusListen).toMatchObject([{ host: '127.0.0.1', port: 8007 }]);
     expect(c.dnsOrder).toEqual(['LAST', 'SRV', 'A', 'CNAME']);
     expect(c.dnsResolver).toEqual([]);
+    expect(c.dnsTtl).toEqual({ stale: 3600, notFound: 30, error: 1, valid: null });
+    expect(c.workerConsistency).toBe('eventual');
+    expect(c.workerStateUpdateFrequency).toBe(5);
+    expect(c.dbUpdateFrequency).toBe(5);
+    expect(c.dbUpdatePropagation).toBe(0);
+  });
+
+  it('reads the DNS cache, cluster events and worker consistency settings', () => {
+    const c = loadConfig({
+      KONG_DNS_STALE_TTL: '4',
+      KONG_DNS_NOT_FOUND_TTL: '1',
+      KONG_DNS_ERROR_TTL: '0.5',
+      KONG_DNS_VALID_TTL: '10',
+      KONG_DB_UPDATE_FREQUENCY: '1',
+      KONG_WORKER_CONSISTENCY: 'strict',
+      KONG_WORKER_STATE_UPDATE_FREQUENCY: '2',
+    });
+    expect(c.dnsTtl).toEqual({ stale: 4, notFound: 1, error: 0.5, valid: 10 });
+    expect(c).toMatchObject({
+      dbUpdateFrequency: 1,
+      workerConsistency: 'strict',
+      workerStateUpdateFrequency: 2,
+    });
+    expect(() => loadConfig({ KONG_WORKER_STATE_UPDATE_FREQUENCY: '0' })).toThrow(
+      'worker_state_update_frequency must be greater than 0',
+    );
+    expect(() => loadConfig({ KONG_DNS_NOT_FOUND_TTL: 'soon' })).toThrow(
+      "dns_not_found_ttl is not a number: 'soon'",
+    );
   });
 
   it('parses listen lists and IP resolvers', () => {

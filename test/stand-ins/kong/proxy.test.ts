@@ -8,7 +8,9 @@ import { type Echo, startEcho } from './helpers/upstream.ts';
 let env: Env;
 const echoes: Echo[] = [];
 beforeAll(async () => {
-  env = await setupKong();
+  // strict: each new route is routed on the next request (eventual, the default, waits for the 5 s
+  // rebuild timer; cluster.test.ts holds that). These tests are about routing, not propagation.
+  env = await setupKong({ KONG_WORKER_CONSISTENCY: 'strict' });
   for (const n of ['a', 'b', 'c']) echoes.push(await startEcho(n));
 });
 afterAll(async () => {
@@ -19,7 +21,7 @@ afterAll(async () => {
 const api = (...a: Parameters<Env['kong']['api']>) => env.kong.api(...a);
 const echo = (i: number) => echoes[i] as Echo;
 
-/** Polls the proxy until `check` accepts the response: router rebuilds are eventually consistent, as in Kong. */
+/** Polls the proxy until `check` accepts the response (balancer updates and plugins apply asynchronously). */
 async function proxied(
   path: string,
   check: (r: Response, body: AnyBody) => boolean,

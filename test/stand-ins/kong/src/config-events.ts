@@ -13,7 +13,7 @@ import { log } from './log.ts';
 import type { Runtime } from './runtime.ts';
 
 export type Operation = 'create' | 'update' | 'delete';
-type Kind = 'router' | 'plugins';
+type Kind = 'router' | 'plugins' | 'balancer';
 const VERSION_KEYS: Record<string, Kind> = {
   'router:version': 'router',
   'plugins_iterator:version': 'plugins',
@@ -22,9 +22,17 @@ const VERSION_KEYS: Record<string, Kind> = {
 export class ConfigEvents {
   private readonly rt: Runtime;
   private readonly cluster: ClusterEvents | null;
-  private readonly wanted: Record<Kind, string> = { router: randomUUID(), plugins: randomUUID() };
-  private readonly built: Record<Kind, string> = { router: '', plugins: '' };
-  private readonly building: Record<Kind, Promise<void> | null> = { router: null, plugins: null };
+  private readonly wanted: Record<Kind, string> = {
+    router: randomUUID(),
+    plugins: randomUUID(),
+    balancer: randomUUID(),
+  };
+  private readonly built: Record<Kind, string> = { router: '', plugins: '', balancer: '' };
+  private readonly building: Record<Kind, Promise<void> | null> = {
+    router: null,
+    plugins: null,
+    balancer: null,
+  };
   private timer: NodeJS.Timeout | null = null;
 
   constructor(rt: Runtime) {
@@ -37,7 +45,7 @@ export class ConfigEvents {
 
   /** The first build (init_worker), then the rebuild timer and the cluster events poll. */
   async start(): Promise<void> {
-    await Promise.all([this.ensure('router'), this.ensure('plugins'), this.rt.buildBalancer()]);
+    await Promise.all([this.ensure('router'), this.ensure('plugins'), this.ensure('balancer')]);
     const every = this.rt.config.workerStateUpdateFrequency * 1000;
     this.timer = setInterval(() => {
       for (const kind of ['router', 'plugins'] as const)
@@ -97,11 +105,13 @@ export class ConfigEvents {
     if (kind) this.wanted[kind] = randomUUID();
   }
 
+  /** Balancer events apply at once (worker events, not the timer); rebuilds never overlap. */
   private rebuildBalancer(): void {
-    this.rt.buildBalancer().catch((e) => log('error', `failed to update balancer: ${(e as Error).message}`));
+    this.wanted.balancer = randomUUID();
+    this.ensure('balancer').catch((e) => log('error', `failed to update balancer: ${(e as Error).message}`));
   }
 
-  /** Rebuilds `kind` unless it is current; one rebuild at a time, re-checked after waiting for it. */
+  /** Rebuilds `kind` unless it is current; one rebuild at a time (so the last write always wins). */
   private async ensure(kind: Kind): Promise<void> {
     while (this.built[kind] !== this.wanted[kind]) {
       const running = this.building[kind];
@@ -110,7 +120,12 @@ export class ConfigEvents {
         continue;
       }
       const version = this.wanted[kind];
-      const build = kind === 'router' ? this.rt.buildRouter() : this.rt.buildPlugins();
+      const build =
+        kind === 'router'
+          ? this.rt.buildRouter()
+          : kind === 'plugins'
+            ? this.rt.buildPlugins()
+            : this.rt.buildBalancer();
       this.building[kind] = build
         .then(() => {
           this.built[kind] = version;

@@ -100,7 +100,8 @@ export function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
       } catch (e) {
         throw new ConfigError(`could not read ${key} (${value}): ${(e as Error).message}`);
       }
-      raw[base.slice(5).toLowerCase()] = content.replace(/\r?\n$/, '');
+      // bash's $(< file) drops every trailing newline
+      raw[base.slice(5).toLowerCase()] = content.replace(/\n+$/, '');
       continue;
     }
     raw[key.slice(5).toLowerCase()] = value;
