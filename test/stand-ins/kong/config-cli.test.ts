@@ -156,6 +156,26 @@ describe('kong CLI against Postgres', () => {
     expect((await runKong(['health'], { KONG_PREFIX: prefix })).code).toBe(1);
   });
 
+  it('/status/ready is 503 "failed to connect to database" once Postgres is gone (kong/status/ready.lua)', async () => {
+    const own = await startPostgres();
+    try {
+      const env = await freshDatabase(own);
+      await runKong(['migrations', 'bootstrap'], env);
+      const k = await startKong(env);
+      try {
+        const ready = await fetch(`${k.status}/status/ready`);
+        expect([ready.status, await ready.json()]).toEqual([200, { message: 'ready' }]);
+        await own.stop();
+        const down = await fetch(`${k.status}/status/ready`);
+        expect([down.status, await down.json()]).toEqual([503, { message: 'failed to connect to database' }]);
+      } finally {
+        await k.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('database=off: writes answer 405 code 12; readiness reports no configuration', async () => {
     const k = await startKong({ KONG_DATABASE: 'off' }, { expectReady: false });
     try {
