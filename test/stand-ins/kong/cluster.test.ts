@@ -154,9 +154,15 @@ describe('two nodes on one database (cluster events)', () => {
     expect((await a.api('GET', '/routes/direct')).status).toBe(200);
     expect(await status(a, '/direct')).toBe(404);
     expect(await status(b, '/direct')).toBe(404);
-    // an event after the write (a plugin) reaches B and rebuilds its plugins, not its router
-    await a.api('POST', '/plugins', { name: 'prometheus' });
-    await waitFor('B saw the plugins event', async () => (await fetch(`${b.status}/metrics`)).status === 200);
+    // an event after the write (a plugin) reaches B and rebuilds its plugins, not its router: B's
+    // /metrics shows request counts once its plugins iterator has the prometheus plugin
+    await a.api('POST', '/plugins', { name: 'prometheus', config: { status_code_metrics: true } });
+    await waitFor('B saw the plugins event', async () => {
+      await fetch(`${b.proxy}/shared`);
+      return (await (await fetch(`${b.status}/metrics`)).text()).includes(
+        'kong_http_requests_total{service="shared"',
+      );
+    });
     expect(await status(b, '/direct')).toBe(404);
     expect(await status(a, '/direct')).toBe(404);
     await b.stop();

@@ -72,7 +72,9 @@ export class ConfigEvents {
     if (entity === 'plugins' || (op === 'delete' && ['services', 'routes', 'consumers'].includes(entity)))
       events.push([CORE_INVALIDATIONS, 'plugins_iterator:version']);
     if (entity === 'upstreams' || entity === 'targets') {
-      this.rebuildBalancer();
+      // Kong's next request finds the upstream (its upstreams cache entry was just invalidated):
+      // the balancer is current before the write answers
+      await this.rebuildBalancer();
       events.push([entity === 'upstreams' ? BALANCER_UPSTREAMS : BALANCER_TARGETS, op]);
     }
     for (const [channel, data] of events) {
@@ -97,7 +99,7 @@ export class ConfigEvents {
 
   private onClusterEvent(channel: string, data: string): void {
     if (channel === CORE_INVALIDATIONS) this.invalidate(data);
-    else this.rebuildBalancer();
+    else void this.rebuildBalancer();
   }
 
   private invalidate(key: string): void {
@@ -106,9 +108,11 @@ export class ConfigEvents {
   }
 
   /** Balancer events apply at once (worker events, not the timer); rebuilds never overlap. */
-  private rebuildBalancer(): void {
+  private rebuildBalancer(): Promise<void> {
     this.wanted.balancer = randomUUID();
-    this.ensure('balancer').catch((e) => log('error', `failed to update balancer: ${(e as Error).message}`));
+    return this.ensure('balancer').catch((e) =>
+      log('error', `failed to update balancer: ${(e as Error).message}`),
+    );
   }
 
   /** Rebuilds `kind` unless it is current; one rebuild at a time (so the last write always wins). */

@@ -67,18 +67,20 @@ function finish(
   bytesOut: number,
 ): void {
   const total = Date.now() - ctx.started;
-  rt.metrics.record({
-    service: String(ctx.service?.name ?? ctx.service?.id ?? ''),
-    route: String(ctx.route?.name ?? ctx.route?.id ?? ''),
-    code: status,
-    source,
-    consumer: '',
-    requestMs: total,
-    upstreamMs,
-    kongMs: total - (upstreamMs ?? 0),
-    bytesIn: ctx.bytesIn,
-    bytesOut,
-  });
+  // the prometheus plugin's log phase: only once the plugins iterator has the plugin
+  if (rt.prometheus())
+    rt.metrics.record({
+      service: String(ctx.service?.name ?? ctx.service?.id ?? ''),
+      route: String(ctx.route?.name ?? ctx.route?.id ?? ''),
+      code: status,
+      source,
+      consumer: '',
+      requestMs: total,
+      upstreamMs,
+      kongMs: total - (upstreamMs ?? 0),
+      bytesIn: ctx.bytesIn,
+      bytesOut,
+    });
   accessLog(
     req.socket.remoteAddress ?? '-',
     req.method ?? 'GET',

@@ -17,6 +17,14 @@ export interface ChangeEvents {
   beforeRequest(): Promise<void>;
 }
 
+const NOT_CONFIGURED: MetricFlags = {
+  status_code_metrics: false,
+  latency_metrics: false,
+  bandwidth_metrics: false,
+  upstream_health_metrics: false,
+  per_consumer: false,
+};
+
 const NO_EVENTS: ChangeEvents = { changed: async () => {}, beforeRequest: async () => {} };
 
 export class Runtime {
@@ -89,10 +97,13 @@ export class Runtime {
     };
   }
 
-  /** The exporter asks the database on each scrape (kong_datastore_reachable). */
-  async renderMetrics(): Promise<string | null> {
-    const flags = this.prometheus();
-    if (!flags) return null;
+  /**
+   * `/metrics` (prometheus status_api.lua / api.lua) answers whenever the plugin is loaded (always:
+   * `plugins = bundled`); until a prometheus plugin is configured only the node-local metrics
+   * (exporter.lua metric_data(..., local_only)). The exporter asks the database on each scrape.
+   */
+  async renderMetrics(): Promise<string> {
+    const flags = this.prometheus() ?? NOT_CONFIGURED;
     if (this.store) this.dbReachable = await reachable(this.store.db);
     return this.metrics.render(
       this.nodeId,

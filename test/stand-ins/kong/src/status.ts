@@ -43,7 +43,6 @@ export function createStatusServer(rt: Runtime): Server {
     if (path === '/metrics') {
       rt.renderMetrics().then(
         (text) => {
-          if (text === null) return json(404, { message: 'Not found' });
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8', Server: `kong/${KONG_VERSION}` });
           res.end(text);
         },

@@ -44,9 +44,7 @@ async function dispatch(rt: Runtime, req: Req): Promise<Reply> {
   }
   if (a === 'metrics' && parts.length === 1) {
     only('GET');
-    const text = await rt.renderMetrics();
-    if (text === null) throw notFound();
-    return { status: 200, body: text };
+    return { status: 200, body: await rt.renderMetrics() };
   }
   if (a === 'plugins' && b === 'enabled' && parts.length === 2) {
     only('GET');
