@@ -2,21 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { kongNextStandin } from '../../../../images/lib/image-map.ts';
+import { offlineImage } from '../../../../images/lib/test-docker.ts';
 import { allLogs } from '../../../../src/engine/container-ops.ts';
-import { mapImage, readImageMapFile } from '../../../../src/stack/image-map.ts';
 import { waitFor } from './kong.ts';
 
 export const docker = new Docker();
-/**
- * The Kong stand-in under test: the image map named by MKDEV_IMAGES (a set built under another
- * MKDEV_OFFLINE_PREFIX) maps kong:3.9 to it; the other images are the default set's.
- */
-export const KONG_IMAGE = process.env.MKDEV_IMAGES
-  ? mapImage(await readImageMapFile(process.env.MKDEV_IMAGES, process.cwd()), 'kong:3.9')
-  : 'mkdev-offline/kong-standin:3.9';
-/** The same stand-in with a newer schema (images/recipes.ts kong-standin-next). */
+/** The Kong stand-in under test: kong:3.9 of the image map the tests run on (MKDEV_IMAGES, else the prefix's). */
+export const KONG_IMAGE = await offlineImage('kong:3.9');
+/** The same stand-in with a newer schema (images/recipes.ts kong-standin-next), of the same set. */
 export const KONG_NEXT_IMAGE = kongNextStandin(KONG_IMAGE.slice(0, KONG_IMAGE.indexOf('/')));
-export const PG_IMAGE = 'mkdev-offline/postgres:15';
+export const PG_IMAGE = 'mkdev-offline/postgres:17';
 export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
 export const NODE_IMAGE = 'mkdev-offline/node:24';
 

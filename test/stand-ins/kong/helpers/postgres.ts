@@ -13,7 +13,7 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-const IMAGE = 'mkdev-offline/postgres:15';
+const IMAGE = 'mkdev-offline/postgres:17';
 const docker = new Docker();
 
 export function freePort(): Promise<number> {
