@@ -107,6 +107,15 @@ describe("Kong's DNS client cache", () => {
     expect(asked('short.service.consul')).toBe(n);
   });
 
+  it('with dns_not_found_ttl 0 and dns_stale_ttl 0 nothing negative or stale is kept: each request asks', async () => {
+    const r = resolver({ ...KONG_DNS_TTLS, notFound: 0, stale: 0 });
+    expect(await failure(r.resolve('eager.service.consul', 80))).toBe('dns server error: 3 name error');
+    dns.records.set('eager.service.consul', { srv: [{ port: 9100, target: '10.0.0.11' }] });
+    expect(await r.resolve('eager.service.consul', 80)).toEqual({ address: '10.0.0.11', port: 9100 });
+    dns.records.delete('eager.service.consul');
+    expect(await failure(r.resolve('eager.service.consul', 80))).toBe('dns server error: 3 name error');
+  });
+
   it('entries leave the cache dns_stale_ttl after they expire', () => {
     let t = 0;
     const cache = new DnsCache({ ...KONG_DNS_TTLS, stale: 4 }, () => t);
