@@ -2,7 +2,9 @@
 // has nothing like that, so the export runs them inside the stack, in bash (the images concerned, Kong's,
 // have no curl):
 //   after_completed  appended to the one-shot job's own command: "$@" runs the original command, then
-//                    the actions; the job exits 0 only when both succeeded.
+//                    the actions; the job exits 0 only when both succeeded. Its Consul KV flags are
+//                    deleted first, as mkdev does, so a flag left by an earlier run (another database,
+//                    another Kong version) does not release what waits for it before the job has run.
 //   after_ready      a small one-shot service `<service>-after-ready`, in the service's image, started
 //                    once the service is healthy.
 // A Kong plugin that already exists is kept as it is (HTTP 409); mkdev itself updates its config.
@@ -41,6 +43,18 @@ export function actionScript(action: Action, self: string): string {
   }
 }
 
+/** Bash lines deleting the Consul KV flag a consul_kv_put sets; nothing for other actions. */
+function clearFlagScript(action: Action): string[] {
+  if (action.kind !== 'consul_kv_put') return [];
+  return [
+    bashRetryRequest(
+      { method: 'DELETE', host: action.service, port: action.port, path: `/v1/kv/${action.key}` },
+      [200],
+      `clear Consul KV ${action.key}`,
+    ),
+  ];
+}
+
 /** The services an action talks to (besides its own), which must have started first. */
 export function actionTargets(actions: readonly Action[]): string[] {
   return [...new Set(actions.flatMap((a) => (a.kind === 'consul_kv_put' ? [a.service] : [])))];
@@ -59,9 +73,11 @@ export function withAfterCompleted(service: ServiceSpec): {
     ...(service.entrypoint ? { entrypoint: service.entrypoint } : {}),
   };
   if (service.afterCompleted.length === 0) return original;
-  const script = ['"$@" || exit', ...service.afterCompleted.map((a) => actionScript(a, service.name))].join(
-    '\n',
-  );
+  const script = [
+    ...service.afterCompleted.flatMap(clearFlagScript),
+    '"$@" || exit',
+    ...service.afterCompleted.map((a) => actionScript(a, service.name)),
+  ].join('\n');
   const wrapper = ['bash', '-c', script, service.name];
   // With an entrypoint of its own, the wrapper becomes the entrypoint and takes the old one as
   // arguments (the command follows it, as Docker concatenates them).

@@ -8,6 +8,7 @@
 //   consul_*      curl, which hashicorp/consul ships (and its stand-in)
 //   tcp           bash /dev/tcp, else nc
 //   exec          the probe's own command
+//   kong_route    as http, to Kong's proxy by its service name on the project network
 //   log           nothing can read a container's own log from inside it: no healthcheck
 import type { ReadyProbe, ReadySpec } from '../stack/model.ts';
 import { bashSend, bashStatusTest, shellQuote } from './shell.ts';
@@ -111,6 +112,11 @@ function commandFor(probe: ReadyProbe): ProbeCommand {
         '/dev/null',
         `http://127.0.0.1:${probe.port}/v1/kv/${probe.key}`,
       ]);
+    case 'kong_route':
+      return httpCommand(
+        { kind: 'http', port: probe.port, path: probe.path, status: probe.status, scheme: 'http' },
+        probe.service,
+      );
     case 'log':
       throw new Error('a log probe has no healthcheck');
   }
@@ -122,12 +128,12 @@ function fromArgv(argv: readonly string[]): ProbeCommand {
 
 type HttpProbe = Extract<ReadyProbe, { kind: 'http' }>;
 
-function httpCommand(probe: HttpProbe): ProbeCommand {
+function httpCommand(probe: HttpProbe, host = '127.0.0.1'): ProbeCommand {
   const auth = probe.basicAuth
     ? `Basic ${Buffer.from(`${probe.basicAuth.user}:${probe.basicAuth.password}`).toString('base64')}`
     : undefined;
   const https = probe.scheme === 'https';
-  const url = `${probe.scheme}://127.0.0.1:${probe.port}${probe.path}`;
+  const url = `${probe.scheme}://${host}:${probe.port}${probe.path}`;
   const header = auth === undefined ? '' : ` --header ${shellQuote(`Authorization: ${auth}`)}`;
   const sink = probe.bodyIncludes === undefined ? '/dev/null' : '-';
   const body = probe.bodyIncludes === undefined ? '' : ` | grep -qF -- ${shellQuote(probe.bodyIncludes)}`;
@@ -138,7 +144,7 @@ function httpCommand(probe: HttpProbe): ProbeCommand {
   if (https) return { sh };
   const send = bashSend({
     method: 'GET',
-    host: '127.0.0.1',
+    host,
     port: probe.port,
     path: probe.path,
     ...(auth === undefined ? {} : { headers: { Authorization: auth } }),

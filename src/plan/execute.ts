@@ -11,7 +11,7 @@ import { ensureImage } from '../engine/ensure-image.ts';
 import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../engine/network.ts';
-import { runAction } from '../platform/actions.ts';
+import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
@@ -123,6 +123,16 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
       await Promise.all(deps.map(([dep, condition]) => milestones.wait(dep, condition)));
     }
     signal.throwIfAborted();
+    const reruns = sp.service.oneShot && !sp.steps.every((s) => s.kind === 'keep' && s.completed);
+    if (reruns && sp.service.afterCompleted.length > 0) {
+      // The job's completion flag must not outlive a run that has not completed yet: whatever waits
+      // for it (Kong's entrypoint) would start against a database the job has not migrated.
+      emit(
+        name,
+        'action',
+        await clearCompletionFlags(sp.service.afterCompleted, { milestones, targets, signal }),
+      );
+    }
     tl.startAt = since();
     const containers = (await Promise.all(sp.steps.map((step) => applyStep(sp, step)))).filter(
       (c): c is Docker.Container => c !== undefined,
@@ -154,7 +164,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
       emit(name, 'probe', `waiting for ${probe.description}`);
       await Promise.all(
         containers.map(async (c) =>
-          waitUntilReady(probe, await probeTargetFor(c, host), {
+          waitUntilReady(probe, withPeers(await probeTargetFor(c, host), targets), {
             intervalMs: ready.intervalMs,
             timeoutMs: ready.timeoutMs,
             signal,
@@ -205,6 +215,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   }
   if (options.signal.aborted) throw new InterruptedError();
   return { timeline, targets };
+}
+
+/** Probes through another service (Kong's proxy) reach it where this run started it. */
+function withPeers(target: ProbeTarget, targets: ReadonlyMap<string, ProbeTarget>): ProbeTarget {
+  return { ...target, peer: (service) => targets.get(service) };
 }
 
 async function waitForExit(container: Docker.Container, service: string, signal: AbortSignal): Promise<void> {

@@ -84,6 +84,44 @@ describe('computePlan', () => {
     ).toEqual(['kong']);
   });
 
+  it('re-runs a completed job when what it depends on is created again (a new Postgres volume), and only then', async () => {
+    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    const names = Object.keys(stack.services);
+    const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
+    const all = Object.values(stack.services).map((s) =>
+      container({
+        id: s.name,
+        service: s.name,
+        configHash: hashes[s.name] ?? '',
+        state: s.oneShot ? 'exited' : 'running',
+        exitCode: s.oneShot ? 0 : undefined,
+      }),
+    );
+    const observed = (containers: ObservedContainer[]) => ({
+      containers,
+      networkExists: true,
+      volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)),
+      images: new Set(Object.values(stack.services).map((s) => s.image)),
+      builtFor: new Map<string, string>(),
+    });
+    const kinds = (containers: ObservedContainer[]) =>
+      Object.fromEntries(
+        Object.entries(computePlan(stack, observed(containers), names, hashes).services).map(([n, sp]) => [
+          n,
+          sp.steps.map((s) => s.kind).join(),
+        ]),
+      );
+    const withoutPostgres = kinds(all.filter((c) => c.service !== 'postgres'));
+    expect(withoutPostgres.postgres).toBe('create');
+    expect(withoutPostgres['kong-migrations']).toBe('recreate');
+    // Kong starts again once they have run: it must not serve from a database it was not migrated for.
+    expect(withoutPostgres.kong).toBe('recreate');
+    expect(withoutPostgres.rabbitmq).toBe('keep');
+    // A dependent that changes (Kong) does not re-run the migrations; nor does a no-op.
+    expect(kinds(all.filter((c) => c.service !== 'kong'))['kong-migrations']).toBe('keep');
+    expect(kinds(all)['kong-migrations']).toBe('keep');
+  });
+
   it('selects the asked-for services with everything they depend on', async () => {
     const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);

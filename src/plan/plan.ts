@@ -114,6 +114,7 @@ export function computePlan(
         : 'pull';
     services[name] = { service, configHash: hash, image, steps: planContainers(service, hash, existing) };
   }
+  rerunJobsOnChangedDependencies(services);
   const wanted = new Set(
     selected.flatMap(
       (n) => stack.services[n]?.volumes.filter((v) => v.kind === 'volume').map((v) => v.source) ?? [],
@@ -125,6 +126,42 @@ export function computePlan(
     createVolumes: [...wanted].filter((v) => !observed.volumes.has(volumeName(stack.project, v))),
     services,
   };
+}
+
+/**
+ * A job that completed earlier runs again when something it depends on is created, recreated or
+ * started in this plan: its result describes that dependency's state (Kong's migrations describe
+ * Postgres' data), which may be new, e.g. a Postgres volume removed on its own. And what depends on a
+ * job that runs again is recreated, so it starts only once the job has (Kong on its migrations).
+ * Repeated until nothing changes, so a rerun propagates down the graph.
+ */
+function rerunJobsOnChangedDependencies(services: Record<string, ServicePlan>): void {
+  const changes = (sp: ServicePlan | undefined) =>
+    sp !== undefined && sp.steps.some((s) => s.kind !== 'keep');
+  const triggers = (sp: ServicePlan, dep: string) =>
+    changes(services[dep]) && (sp.service.oneShot || services[dep]?.service.oneShot === true);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, sp] of Object.entries(services)) {
+      if (changes(sp)) continue;
+      const dependency = Object.keys(sp.service.dependsOn).find((dep) => triggers(sp, dep));
+      if (dependency === undefined) continue;
+      services[name] = {
+        ...sp,
+        steps: sp.steps.map((step) =>
+          step.kind === 'keep'
+            ? {
+                kind: 'recreate',
+                replica: step.replica,
+                containerId: step.containerId,
+                reason: `${dependency} ${services[dependency]?.service.oneShot ? 'runs again' : 'changed since this job completed'}`,
+              }
+            : step,
+        ),
+      };
+      changed = true;
+    }
+  }
 }
 
 /** True when executing the plan would change nothing on the engine. */

@@ -3,7 +3,7 @@
 import type { Milestones } from '../plan/milestones.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
 import type { Action } from '../stack/model.ts';
-import { putKv } from './consul-kv.ts';
+import { deleteKv, putKv } from './consul-kv.ts';
 import { ensureGlobalPlugin } from './kong-admin.ts';
 
 export interface ActionContext {
@@ -41,4 +41,17 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<str
       return `${outcome === 'created' ? 'enabled' : 'kept'} Kong plugin ${action.name}`;
     }
   }
+}
+
+/**
+ * Clears the Consul KV flags a job sets when it completes (its after_completed consul_kv_put), before
+ * it runs again. Returns a line saying what it did.
+ */
+export async function clearCompletionFlags(actions: readonly Action[], ctx: ActionContext): Promise<string> {
+  const flags = actions.filter((a) => a.kind === 'consul_kv_put');
+  for (const flag of flags) {
+    await ctx.milestones.wait(flag.service, 'ready');
+    await deleteKv(baseUrl(ctx, flag.service, flag.port), flag.key);
+  }
+  return `cleared Consul KV ${flags.map((f) => f.key).join(', ')} until this run completes`;
 }

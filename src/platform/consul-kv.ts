@@ -18,3 +18,10 @@ export async function getKv(baseUrl: string, key: string): Promise<string | unde
   const entry = (await consul.kv.get(key)) as { Value?: string | null } | undefined | null;
   return entry?.Value ?? undefined;
 }
+
+export async function deleteKv(baseUrl: string, key: string): Promise<void> {
+  const url = new URL(baseUrl);
+  const consul = new Consul({ host: url.hostname, port: Number(url.port) });
+  const ok = await consul.kv.del(key);
+  if (ok !== true) throw new Error(`Consul refused to delete ${key}`);
+}

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { probeTargetFor } from '../engine/container-ops.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
+import type { PeerTarget } from '../readiness/probe.ts';
 import type { Stack } from '../stack/model.ts';
 import { stackHashes } from './bring-up.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
@@ -58,7 +59,10 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         }
         if (c.state !== 'running') return { ...base, state: c.state, ready: false };
         if (!service.ready) return { ...base, state: 'running', ready: null };
-        const target = await probeTargetFor(docker.getContainer(c.id), host);
+        const target = {
+          ...(await probeTargetFor(docker.getContainer(c.id), host)),
+          peer: (name: string) => publishedPeer(observed, name, host),
+        };
         const result = await allOf(service.ready.probes)
           .check(target, AbortSignal.timeout(3000))
           .catch((e: unknown) => ({ ready: false as const, reason: String(e) }));
@@ -72,4 +76,11 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
     ),
   );
   return { project: stack.project, services: rows, endpoints: resolveEndpoints(stack, observed, host) };
+}
+
+/** Where another service's first replica is published, for probes through it (Kong's proxy). */
+function publishedPeer(observed: ObservedState, service: string, host: string): PeerTarget | undefined {
+  const c = observed.containers.find((o) => o.service === service && o.replica === 1);
+  if (c === undefined) return undefined;
+  return { host, hostPort: (port, protocol = 'tcp') => c.ports[`${port}/${protocol}`] };
 }

@@ -2,6 +2,7 @@ import type { ReadyProbe } from '../stack/model.ts';
 import { consulKvProbe, consulLeaderProbe } from './consul-probes.ts';
 import { execProbe } from './exec-probe.ts';
 import { httpProbe } from './http-probe.ts';
+import { kongRouteProbe } from './kong-route-probe.ts';
 import { logProbe } from './log-probe.ts';
 import { postgresProbe } from './postgres-probe.ts';
 import { type Probe, READY } from './probe.ts';
@@ -23,6 +24,8 @@ export function createProbe(spec: ReadyProbe): Probe {
       return consulKvProbe(spec.port, spec.key);
     case 'log':
       return logProbe(spec.pattern);
+    case 'kong_route':
+      return kongRouteProbe(spec);
   }
 }
 

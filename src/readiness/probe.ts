@@ -9,6 +9,13 @@ export interface ProbeTarget {
   exec(command: readonly string[]): Promise<{ exitCode: number; output: string }>;
   /** Everything the container has logged so far. */
   logs(): Promise<string>;
+  /** Where another service of the stack is published (its first replica), for probes through it. */
+  peer?(service: string): PeerTarget | undefined;
+}
+
+export interface PeerTarget {
+  readonly host: string;
+  hostPort(containerPort: number, protocol?: 'tcp' | 'udp'): number | undefined;
 }
 
 export type ProbeResult = { readonly ready: true } | { readonly ready: false; readonly reason: string };

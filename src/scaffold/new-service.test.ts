@@ -224,6 +224,7 @@ describe('new-service writes', () => {
     expect(spec?.dependsOn).toEqual({ kong: 'ready', consul: 'ready', rabbitmq: 'ready' });
     expect(readyProbes(spec?.ready)).toEqual([
       expect.objectContaining({ kind: 'http', port: 8080, path: '/readyz' }),
+      { kind: 'kong_route', service: 'kong', port: 8000, path: '/orders/healthz', status: 200 },
     ]);
     expect(spec?.ports).toEqual([{ target: 8080, published: 0, hostIp: '127.0.0.1', protocol: 'tcp' }]);
     // It registers itself; the registrator must not race it for the same ID.
@@ -255,7 +256,10 @@ describe('new-service writes', () => {
     const stack = await loadStack({ cwd: dir, env: {}, images: 'images.yaml' });
     expect(stack.services.users?.build?.args).toEqual({ BASE_IMAGE: 'mkdev-offline/python:3.13' });
     expect(stack.services.users?.env).toMatchObject({ PORT: '9000', ROUTE_PATH: '/api/users' });
-    expect(readyProbes(stack.services.users?.ready)).toEqual([expect.objectContaining({ port: 9000 })]);
+    expect(readyProbes(stack.services.users?.ready)).toEqual([
+      expect.objectContaining({ port: 9000 }),
+      expect.objectContaining({ kind: 'kong_route', path: '/api/users/healthz' }),
+    ]);
     // MKDEV_PYTHON_IMAGE picks another base per machine.
     const other = await loadStack({ cwd: dir, env: { MKDEV_PYTHON_IMAGE: 'my/python:3.13' } });
     expect(other.services.users?.build?.args).toEqual({ BASE_IMAGE: 'my/python:3.13' });

@@ -60,7 +60,14 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
       rabbitmq: { condition: 'ready' },
     }),
   );
-  service.set('ready', flowMap(doc, { http: { port, path: '/readyz' } }));
+  // Registered is not reachable: ready once a request through Kong's proxy reaches it too.
+  service.set(
+    'ready',
+    flowMap(doc, {
+      http: { port, path: '/readyz' },
+      kong_route: { path: `${routePath.replace(/\/+$/, '')}/healthz` },
+    }),
+  );
   const ports = new YAMLSeq();
   ports.flow = true;
   ports.add(quoted(String(port)));

@@ -40,7 +40,15 @@ export type ReadyProbe =
     }
   | { readonly kind: 'consul_leader'; readonly port: number }
   | { readonly kind: 'consul_kv'; readonly port: number; readonly key: string }
-  | { readonly kind: 'log'; readonly pattern: string };
+  | { readonly kind: 'log'; readonly pattern: string }
+  | {
+      /** GET through another service's published port (Kong's proxy): the route reaches this service. */
+      readonly kind: 'kong_route';
+      readonly service: string;
+      readonly port: number;
+      readonly path: string;
+      readonly status: number;
+    };
 
 export interface ReadySpec {
   /** All must pass. */

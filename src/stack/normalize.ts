@@ -76,6 +76,7 @@ function normalizeReady(ready: ReadyFile | undefined): ReadySpec | undefined {
   if (ready.consul_leader) probes.push({ kind: 'consul_leader', port: ready.consul_leader.port });
   if (ready.consul_kv) probes.push({ kind: 'consul_kv', ...ready.consul_kv });
   if (ready.log) probes.push({ kind: 'log', pattern: ready.log.pattern });
+  if (ready.kong_route) probes.push({ kind: 'kong_route', ...ready.kong_route });
   return { probes, intervalMs, timeoutMs };
 }
 

@@ -35,14 +35,26 @@ export const readySchema = z
     consul_leader: z.strictObject({ port: port.default(8500) }).optional(),
     consul_kv: z.strictObject({ port: port.default(8500), key: z.string().min(1) }).optional(),
     log: z.strictObject({ pattern: z.string().min(1) }).optional(),
+    /** A GET through Kong's proxy reaches the service: its route routes (Kong's router and DNS agree). */
+    kong_route: z
+      .strictObject({
+        path: z.string().startsWith('/'),
+        status: z.number().int().default(200),
+        service: z.string().default('kong'),
+        port: port.default(8000),
+      })
+      .optional(),
     interval: duration.optional(),
     timeout: duration.optional(),
   })
   .refine(
-    (r) => ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log'].some((k) => k in r),
+    (r) =>
+      ['http', 'tcp', 'exec', 'postgres', 'consul_leader', 'consul_kv', 'log', 'kong_route'].some(
+        (k) => k in r,
+      ),
     {
       message:
-        'name at least one probe (all must pass): http, tcp, exec, postgres, consul_leader, consul_kv or log',
+        'name at least one probe (all must pass): http, tcp, exec, postgres, consul_leader, consul_kv, log or kong_route',
     },
   );
 
