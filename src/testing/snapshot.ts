@@ -2,8 +2,9 @@
 // stack runs (by the default stack's service names), each through its own platform module.
 import type Docker from 'dockerode';
 import { engineHost } from '../engine/names.ts';
-import type { ObservedState } from '../plan/observe.ts';
+import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
+import { restartKong } from '../platform/kong-restart.ts';
 import { dumpPostgres, type PostgresAccess, restorePostgres } from '../platform/postgres-state.ts';
 import { exportDefinitions, importDefinitions, type RabbitAccess } from '../platform/rabbitmq-state.ts';
 import type { Stack } from '../stack/model.ts';
@@ -72,11 +73,18 @@ export async function takeSnapshot(
   };
 }
 
+/**
+ * Puts the stack back as the snapshot found it. Kong is then started anew (on the same host ports), as
+ * real Kong never sees a database changed behind its back; ~the time Kong takes to boot.
+ */
 export async function restoreSnapshot(
+  docker: Docker,
   stack: Stack,
-  observed: ObservedState,
   snapshot: StackSnapshot,
+  signal: AbortSignal = AbortSignal.timeout(180_000),
 ): Promise<void> {
+  // Observed now: an earlier restore replaced Kong's container.
+  const observed = await observeProject(docker, stack.project);
   const a = access(stack, observed);
   await Promise.all([
     snapshot.postgres !== undefined && a.postgres
@@ -87,4 +95,6 @@ export async function restoreSnapshot(
       ? importDefinitions(a.rabbitmq, snapshot.rabbitmq)
       : undefined,
   ]);
+  // After the KV restore: Kong's entrypoint waits for the kong-migrations flag again.
+  if (snapshot.postgres !== undefined) await restartKong(docker, stack, observed, engineHost(), signal);
 }

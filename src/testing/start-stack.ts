@@ -9,6 +9,7 @@ import { engineHost } from '../engine/names.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { reapOrphans } from '../engine/reap.ts';
 import type { StackEvent } from '../plan/events.ts';
+import { observeProject } from '../plan/observe.ts';
 import { bringUp, stackHashes } from '../project/bring-up.ts';
 import { THROWAWAY, tearDown } from '../project/tear-down.ts';
 import { loadStack } from '../stack/load-stack.ts';
@@ -115,8 +116,8 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       if (port === undefined) throw new Error(`${service}:${containerPort} is not published in ${project}`);
       return `http://${host}:${port}`;
     },
-    snapshot: () => takeSnapshot(docker, stack, result.observed),
-    restore: (snapshot) => restoreSnapshot(stack, result.observed, snapshot),
+    snapshot: async () => takeSnapshot(docker, stack, await observeProject(docker, project)),
+    restore: (snapshot) => restoreSnapshot(docker, stack, snapshot),
     async stop(stopOptions = {}) {
       if (options.reuse && !stopOptions.remove) return;
       await tearDown(docker, project, THROWAWAY);
