@@ -226,6 +226,32 @@ describe('scaffolded services on the stack', () => {
     expect(check.stdout).toContain('503 kong -> consul: no healthy instance resolved');
   });
 
+  it('started again, it is routed by Kong within 3 s of passing its check (no 30 s "not found" cache)', async () => {
+    // The 503 above made Kong cache Consul's NXDOMAIN for billing (dns_not_found_ttl: 30 s in Kong).
+    const billing = (await projectResources(project.name)).containers.find(
+      (c) => c.Labels['dev.mkdev.service'] === 'billing',
+    );
+    await docker.getContainer(billing?.Id ?? '').start();
+    await eventually(
+      async () => {
+        const list = await json<unknown[]>(`${env.MKDEV_CONSUL_URL}/v1/health/service/billing?passing`);
+        return list.length === 1 ? list : undefined;
+      },
+      60_000,
+      'billing to pass its check in Consul again',
+    );
+    // Fails (throws) unless a request through Kong reaches billing within 3 s.
+    const body = await eventually(
+      async () => {
+        const res = await get(`${env.MKDEV_KONG_PROXY_URL}/billing`);
+        return res.status === 200 ? res.body : undefined;
+      },
+      3_000,
+      'Kong to route to billing again',
+    );
+    expect(JSON.parse(body)).toMatchObject({ service: 'billing' });
+  });
+
   it('down then up: the services deregistered themselves, so Consul lists no stale instance', async () => {
     const before = await json<{ Service: { ID: string } }[]>(
       `${env.MKDEV_CONSUL_URL}/v1/health/service/orders`,
