@@ -13,6 +13,7 @@ import { composeUpToReady } from './lib/compose-run.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { type Samples, writeResults } from './lib/report.ts';
+import { measureRestore } from './lib/restore-run.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mkdev.js');
@@ -134,6 +135,7 @@ async function testingScenario(rep: number): Promise<void> {
   const reused = await startStack(options);
   add('startStack reuse', performance.now() - started);
   await reused.stop({ remove: true });
+  for (const ms of await measureRestore(IMAGES, 2)) add('restore', ms);
   log(
     `rep ${rep}: startStack fresh ${((samples['startStack fresh']?.at(-1) ?? 0) / 1000).toFixed(1)} s, reuse ${((samples['startStack reuse']?.at(-1) ?? 0) / 1000).toFixed(2)} s`,
   );
