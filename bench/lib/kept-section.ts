@@ -5,15 +5,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 export const BEGIN = '<!-- begin: bench/ui-dashboard.ts -->';
 export const END = '<!-- end: bench/ui-dashboard.ts -->';
 
-/** The marked section of the file (with a leading blank line), or '' when there is none. */
-export function keptSection(file: string): string {
-  if (!existsSync(file)) return '';
-  const text = readFileSync(file, 'utf8');
-  const from = text.indexOf(BEGIN);
-  const to = text.indexOf(END);
-  return from >= 0 && to > from ? `\n${text.slice(from, to + END.length)}\n` : '';
-}
-
 /** Replaces the marked section (or appends it), leaving the rest of the file as it is. */
 export function writeSection(file: string, body: string): void {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';

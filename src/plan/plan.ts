@@ -136,8 +136,7 @@ export function computePlan(
  * Repeated until nothing changes, so a rerun propagates down the graph.
  */
 function rerunJobsOnChangedDependencies(services: Record<string, ServicePlan>): void {
-  const changes = (sp: ServicePlan | undefined) =>
-    sp !== undefined && sp.steps.some((s) => s.kind !== 'keep');
+  const changes = (sp: ServicePlan | undefined) => sp?.steps.some((s) => s.kind !== 'keep');
   const triggers = (sp: ServicePlan, dep: string) =>
     changes(services[dep]) && (sp.service.oneShot || services[dep]?.service.oneShot === true);
   for (let changed = true; changed; ) {

@@ -7,8 +7,8 @@
 import type { IJob } from 'kubernetes-models/batch/v1';
 import type { IService } from 'kubernetes-models/v1';
 import type { Action, ServiceSpec, Stack } from '../../stack/model.ts';
-import { actionScript, afterReadyEntrypoint, afterReadyName } from '../actions.ts';
-import { bashRetryRequest, shellQuote } from '../shell.ts';
+import { afterReadyEntrypoint, afterReadyName } from '../actions.ts';
+import { shellQuote } from '../shell.ts';
 import { CONSUL_DNS_PORT, CONSUL_DNS_SERVICE } from './consul.ts';
 import { type ExportContext, metadataFor, selectorFor } from './objects.ts';
 import { expandable, type SecretKeys } from './secrets.ts';
@@ -32,32 +32,6 @@ export function kongFlag(stack: Stack, kong: ServiceSpec): KvPut | undefined {
     if (put && stack.services[put.service]) return put;
   }
   return undefined;
-}
-
-/**
- * A one-shot job's argv with its after_completed actions, and its KV flags cleared before the
- * command runs. The original argv runs as "$@" of the bash wrapper (as export compose does).
- */
-export function jobArgv(s: ServiceSpec): { entrypoint?: readonly string[]; command?: readonly string[] } {
-  const original = {
-    ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}),
-    ...(s.command ? { command: s.command } : {}),
-  };
-  if (s.afterCompleted.length === 0) return original;
-  const clears = kvPuts(s).map((a) =>
-    bashRetryRequest(
-      { method: 'DELETE', host: a.service, port: a.port, path: `/v1/kv/${a.key}` },
-      [200],
-      `clear Consul KV ${a.key}`,
-    ),
-  );
-  const script = [...clears, '"$@" || exit', ...s.afterCompleted.map((a) => actionScript(a, s.name))].join(
-    '\n',
-  );
-  const wrapper = ['bash', '-c', script, s.name];
-  if (s.entrypoint) return { ...original, entrypoint: [...wrapper, ...s.entrypoint] };
-  if (s.command) return { command: [...wrapper, ...s.command] };
-  return original;
 }
 
 /** Kong's entrypoint in the cluster: the Docker stack's wait for the flag, then the DNS Service's IP. */

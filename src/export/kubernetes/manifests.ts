@@ -5,18 +5,11 @@
 import type { INamespace } from 'kubernetes-models/v1';
 import { UsageError, UserError } from '../../cli/errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
-import { afterReadyName } from '../actions.ts';
+import { afterReadyName, withAfterCompleted } from '../actions.ts';
 import { consulCommand, consulDnsService, isConsulImage, withDnsPorts } from './consul.ts';
 import { imageNeeds } from './image-needs.ts';
 import { builtImages } from './images.ts';
-import {
-  afterReadyJob,
-  jobArgv,
-  kongEntrypoint,
-  kongFlag,
-  kongProxyService,
-  type ProxyServiceType,
-} from './kong.ts';
+import { afterReadyJob, kongEntrypoint, kongFlag, kongProxyService, type ProxyServiceType } from './kong.ts';
 import { type ExportContext, type K8sObject, type ManifestFile, metadataFor } from './objects.ts';
 import { isRegistrator, registratorObjects } from './registrator.ts';
 import { type SecretKeys, secretKeysOf, secretObject } from './secrets.ts';
@@ -136,7 +129,8 @@ function objectsFor(
     ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}),
     ...(s.command ? { command: s.command } : {}),
   };
-  if (s.oneShot) argv = jobArgv(s);
+  // The same wrapper as export compose: flags cleared, the command, then the actions.
+  if (s.oneShot) argv = withAfterCompleted(s);
   if (flag) {
     argv = { entrypoint: kongEntrypoint(flag) };
     notes.push(
