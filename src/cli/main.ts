@@ -1,5 +1,6 @@
 // mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
 import { parseArgs } from 'node:util';
+import { engineError, isEngineError } from '../engine/engine-error.ts';
 import type { CommandSpec } from './command.ts';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor, InterruptedError, UsageError, UserError } from './errors.ts';
 import { COMMANDS } from './registry.ts';
@@ -92,6 +93,9 @@ export function report(error: unknown): number {
     process.stderr.write(`mkdev: ${error.message}\n`);
     if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+  } else if (isEngineError(error)) {
+    // An engine answer no call site translated: still the engine's words and a hint, not a stack trace.
+    return report(engineError(error, { doing: 'talking to the Docker engine' }));
   } else {
     const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`mkdev: internal error (please report it):\n${text}\n`);

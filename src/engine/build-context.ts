@@ -34,6 +34,8 @@ function ignorePatterns(context: string): RegExp[] {
 }
 
 export function contextFiles(context: string): string[] {
+  // A missing context hashes as empty; preflight reports it before anything is built.
+  if (!existsSync(context) || !statSync(context).isDirectory()) return [];
   const patterns = ignorePatterns(context);
   const files: string[] = [];
   const walk = (dir: string) => {

@@ -77,7 +77,14 @@ export async function probeTargetFor(container: Docker.Container, host: string):
 
 /** Why a container can no longer become ready, or undefined while it runs. */
 export async function whyDead(container: Docker.Container): Promise<string | undefined> {
-  const { State } = await container.inspect();
+  const { State, RestartCount } = await container.inspect();
+  // A restart policy brings a crashed container back: one crash may be transient, a loop is not.
+  if (RestartCount >= CRASH_LOOP_RESTARTS) {
+    return `the container keeps exiting (last exit code ${State.ExitCode}, restarted ${RestartCount} times)`;
+  }
   if (State.Running || State.Restarting) return undefined;
   return `the container exited with code ${State.ExitCode}`;
 }
+
+/** Restarts during one `up` after which a service is reported as crash-looping rather than waited for. */
+export const CRASH_LOOP_RESTARTS = 3;

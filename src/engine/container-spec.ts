@@ -53,6 +53,10 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
         Target: v.target,
         ReadOnly: v.readOnly,
       })),
+      RestartPolicy: {
+        Name: service.restart.name,
+        ...(service.restart.name === 'on-failure' ? { MaximumRetryCount: service.restart.maxRetries } : {}),
+      },
       // host.docker.internal works on Linux engines too, so services can reach the developer's host.
       ExtraHosts: ['host.docker.internal:host-gateway'],
     },

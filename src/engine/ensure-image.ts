@@ -4,6 +4,7 @@ import { UserError } from '../cli/errors.ts';
 import type { StepName } from '../plan/events.ts';
 import type { ServicePlan } from '../plan/plan.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
+import { engineCall } from './engine-error.ts';
 import { pullImage } from './image.ts';
 
 export type StepReporter = (step: StepName, message: string) => void;
@@ -33,12 +34,14 @@ export async function ensureImage(
   if (build === undefined) throw new Error(`no build for ${service.name}`);
   const ca = hostCaBundle();
   report('build', `building ${service.image} from ${build.context}${ca ? ' (with the host CA bundle)' : ''}`);
-  const stream = await docker.buildImage(packContext(build.context, ca), {
-    t: service.image,
-    dockerfile: build.dockerfile,
-    buildargs: { ...build.args },
-    labels: { ...labels, 'dev.mkdev.build-hash': sp.configHash },
-  });
+  const stream = await engineCall({ service: service.name, doing: `building ${service.image}` }, () =>
+    docker.buildImage(packContext(build.context, ca), {
+      t: service.image,
+      dockerfile: build.dockerfile,
+      buildargs: { ...build.args },
+      labels: { ...labels, 'dev.mkdev.build-hash': sp.configHash },
+    }),
+  );
   const lines: string[] = [];
   await new Promise<void>((resolve, reject) => {
     signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {

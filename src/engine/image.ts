@@ -13,6 +13,24 @@ export async function imageExists(docker: Docker, reference: string): Promise<bo
   }
 }
 
+/**
+ * Whether the registry has `reference`, asked without pulling layers (the distribution endpoint), within
+ * `deadlineMs`: undefined when it does, else the reason it cannot be pulled.
+ */
+export async function whyNotPullable(reference: string, deadlineMs = 5000): Promise<string | undefined> {
+  const { createDockerClient } = await import('./docker-client.ts');
+  try {
+    await withDeadline(
+      createDockerClient({ timeoutMs: deadlineMs }).getImage(reference).distribution(),
+      deadlineMs,
+      `no answer from the registry within ${deadlineMs / 1000} s`,
+    );
+    return undefined;
+  } catch (error) {
+    return shortReason(error);
+  }
+}
+
 const PULL_HINT =
   'map it to an image you have with an image map (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); ' +
   'without a registry, `npm run images:offline` builds the offline set and prints its map';

@@ -24,7 +24,7 @@ export interface ComposeService {
   extra_hosts: string[];
   depends_on?: Record<string, { condition: ComposeCondition }>;
   healthcheck?: ComposeHealthcheck | { disable: true };
-  restart?: 'no';
+  restart?: string;
   deploy?: { replicas: number };
 }
 
@@ -169,7 +169,12 @@ function baseService(
     extra_hosts: ['host.docker.internal:host-gateway'],
     // A job's health means nothing, and images may declare a healthcheck (Kong's does).
     ...(healthcheck ? { healthcheck } : s.oneShot ? { healthcheck: { disable: true as const } } : {}),
-    ...(s.oneShot ? { restart: 'no' as const } : {}),
+    // Jobs run once under Compose (its completed condition does not follow retries); services keep mkdev's policy.
+    restart: s.oneShot ? 'no' : restartText(s),
     ...(s.replicas > 1 ? { deploy: { replicas: s.replicas } } : {}),
   };
+}
+
+function restartText(s: ServiceSpec): string {
+  return s.restart.name === 'on-failure' ? `on-failure:${s.restart.maxRetries}` : s.restart.name;
 }

@@ -28,6 +28,7 @@ export function configHash(service: ServiceSpec, buildHash?: string): string {
     user: service.user ?? null,
     labels: service.labels,
     oneShot: service.oneShot,
+    restart: service.restart,
     register: service.register ?? null,
   };
   return createHash('sha256')

@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { InterruptedError, UserError } from '../cli/errors.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
+import { engineCall } from '../engine/engine-error.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
 import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
@@ -53,9 +54,15 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
 
   const infra = (async () => {
     const labels = { ...options.extraLabels };
-    await ensureNetwork(docker, plan.project, labels);
+    await engineCall({ doing: `creating the network mkdev-${plan.project}` }, () =>
+      ensureNetwork(docker, plan.project, labels),
+    );
     await Promise.all(
-      plan.createVolumes.map((v) => ensureVolume(docker, plan.project, volumeName(plan.project, v), labels)),
+      plan.createVolumes.map((v) =>
+        engineCall({ doing: `creating the volume ${volumeName(plan.project, v)}` }, () =>
+          ensureVolume(docker, plan.project, volumeName(plan.project, v), labels),
+        ),
+      ),
     );
   })();
   const images = new Map<string, Promise<void>>();
@@ -64,7 +71,9 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     const name = sp.service.name;
     if (step.kind === 'remove') {
       emit(name, 'remove', `removing replica ${step.replica} (${step.reason})`);
-      await docker.getContainer(step.containerId).remove({ force: true, v: true });
+      await engineCall({ service: name, doing: `removing replica ${step.replica}` }, () =>
+        docker.getContainer(step.containerId).remove({ force: true, v: true }),
+      );
       return undefined;
     }
     if (step.kind === 'keep') {
@@ -78,18 +87,21 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     } else {
       if (step.kind === 'recreate') {
         emit(name, 'recreate', `recreating (${step.reason})`);
-        await docker.getContainer(step.containerId).remove({ force: true, v: true });
+        await engineCall({ service: name, doing: 'removing the outdated container' }, () =>
+          docker.getContainer(step.containerId).remove({ force: true, v: true }),
+        );
       } else {
         emit(name, 'create', 'creating');
       }
-      container = await docker.createContainer(
-        containerCreateOptions(sp.service, {
-          project: plan.project,
-          network: `mkdev-${plan.project}`,
-          replica: step.replica,
-          configHash: sp.configHash,
-          ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
-        }),
+      const create = containerCreateOptions(sp.service, {
+        project: plan.project,
+        network: `mkdev-${plan.project}`,
+        replica: step.replica,
+        configHash: sp.configHash,
+        ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
+      });
+      container = await engineCall({ service: name, doing: 'creating the container' }, () =>
+        docker.createContainer(create),
       );
     }
     signal.throwIfAborted();
@@ -228,9 +240,14 @@ async function waitForExit(container: Docker.Container, service: string, signal:
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
   });
   aborted.catch(() => {});
-  const { StatusCode } = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
-  if (StatusCode !== 0) {
-    throw new UserError(`${service} failed: the job exited with code ${StatusCode}`, {
+  for (;;) {
+    const { StatusCode } = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
+    if (StatusCode === 0) return;
+    // The job's on-failure policy retries it (the engine marks it restarting before waiters hear of the exit).
+    const { State, RestartCount } = await container.inspect();
+    if (State.Restarting || State.Running) continue;
+    const attempts = RestartCount > 0 ? ` (${RestartCount + 1} attempts)` : '';
+    throw new UserError(`${service} failed: the job exited with code ${StatusCode}${attempts}`, {
       details: `last log lines of ${service}:\n${await logTail(container)}`,
       hint: `see everything with 'mkdev logs ${service}'; fix the cause and run 'mkdev up' again (the job re-runs)`,
     });

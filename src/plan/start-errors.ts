@@ -1,5 +1,6 @@
 // Engine errors at container start, turned into messages a user can act on.
 import { UserError } from '../cli/errors.ts';
+import { engineError } from '../engine/engine-error.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 
 export function explainStartError(error: unknown, service: ServiceSpec): Error {
@@ -11,10 +12,5 @@ export function explainStartError(error: unknown, service: ServiceSpec): Error {
       hint: `stop whatever holds port ${hostPort}, or move ${service.name}'s port (see the MKDEV_*_PORT variables in the stack file, or 'ports:' in mkdev.yaml)`,
     });
   }
-  return new UserError(
-    `${service.name}: the engine could not start the container: ${message.split('\n')[0]}`,
-    {
-      hint: `see 'mkdev logs ${service.name}'`,
-    },
-  );
+  return engineError(error, { service: service.name, doing: 'starting the container' });
 }

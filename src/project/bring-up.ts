@@ -1,7 +1,9 @@
 // `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
 // testing library both call this; there is no second orchestrator.
 import type Docker from 'dockerode';
+import { InterruptedError } from '../cli/errors.ts';
 import { contextHash } from '../engine/build-context.ts';
+import { engineCall } from '../engine/engine-error.ts';
 import { configHash } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
@@ -9,7 +11,8 @@ import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
-import { checkHostPorts } from './preflight.ts';
+import { preflight } from './preflight.ts';
+import { tearDown } from './tear-down.ts';
 
 export interface BringUpOptions {
   readonly stack: Stack;
@@ -50,11 +53,17 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
       );
     }
   }
-  const before = await observeProject(docker, stack.project);
+  const observe = () =>
+    engineCall({ doing: `reading the state of project ${stack.project}` }, () =>
+      observeProject(docker, stack.project),
+    );
+  const before = await observe();
   const selected = selectServices(stack, options.services ?? []);
   const plan = computePlan(stack, before, selected, stackHashes(stack));
+  // Before anything is created or any secret written: a predictable failure leaves no trace.
+  await preflight(docker, plan, before, stack.projectDir);
+  stack.saveSecrets?.();
   options.onPlan?.(plan);
-  await checkHostPorts(docker, plan, before);
   const execution = await executePlan({
     docker,
     plan,
@@ -62,7 +71,25 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     signal: options.signal,
     onEvent: options.onEvent,
     ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
+  }).catch(async (error: unknown) => {
+    if (isFresh(before) && !(error instanceof InterruptedError))
+      await removeFailedFresh(docker, stack.project);
+    throw error;
   });
-  const observed = await observeProject(docker, stack.project);
+  const observed = await observe();
   return { plan, execution, observed, endpoints: resolveEndpoints(stack, observed, options.host) };
+}
+
+/** Nothing of the project existed before this run: no container, network or volume. */
+function isFresh(observed: ObservedState): boolean {
+  return observed.containers.length === 0 && !observed.networkExists && observed.volumes.size === 0;
+}
+
+/**
+ * A failed first `up` removes what it created: its volumes hold no data yet, so nothing is lost, and
+ * nothing half-made is left behind. (On an existing project the volumes are the user's data: kept.)
+ * Ctrl-C is not a failure: what it started keeps running for the next `up`.
+ */
+async function removeFailedFresh(docker: Docker, project: string): Promise<void> {
+  await tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 }).catch(() => {});
 }

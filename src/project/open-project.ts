@@ -21,7 +21,11 @@ export function masker(secrets: readonly string[], show: boolean): (text: string
 }
 
 /** The stack named by the common flags (-p, -f, --images). */
-export function loadStackFromFlags(values: ParsedValues, cwd: string): Promise<Stack> {
+export function loadStackFromFlags(
+  values: ParsedValues,
+  cwd: string,
+  options: { deferSecrets?: boolean } = {},
+): Promise<Stack> {
   const project = stringFlag(values, 'project');
   const file = stringFlag(values, 'file');
   const images = stringFlag(values, 'images');
@@ -30,11 +34,16 @@ export function loadStackFromFlags(values: ParsedValues, cwd: string): Promise<S
     ...(project ? { project } : {}),
     ...(file ? { file } : {}),
     ...(images ? { images } : {}),
+    ...(options.deferSecrets ? { deferSecrets: true } : {}),
   });
 }
 
-export async function openProject(values: ParsedValues, cwd: string): Promise<OpenProject> {
-  const stack = await loadStackFromFlags(values, cwd);
+export async function openProject(
+  values: ParsedValues,
+  cwd: string,
+  options: { deferSecrets?: boolean } = {},
+): Promise<OpenProject> {
+  const stack = await loadStackFromFlags(values, cwd, options);
   const docker = await connectEngine();
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
   await reapOrphans(docker);

@@ -1,33 +1,167 @@
-// Checks made before anything starts, so a predictable failure leaves nothing half-started.
+// Checks made before the engine is touched, so a predictable failure creates nothing: build contexts and
+// Dockerfiles, bind-mount sources, images (present, pullable or mapped), host ports. Every problem is
+// reported at once, each naming the service, the field and the fix.
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import { UserError } from '../cli/errors.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
+import { imageExists, whyNotPullable } from '../engine/image.ts';
 import type { ObservedState } from '../plan/observe.ts';
-import type { Plan } from '../plan/plan.ts';
+import type { Plan, ServicePlan } from '../plan/plan.ts';
 
-export async function checkHostPorts(docker: Docker, plan: Plan, observed: ObservedState): Promise<void> {
-  const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
-  const checks: Promise<void>[] = [];
-  for (const sp of Object.values(plan.services)) {
-    const starting = sp.steps.some(
-      (s) => s.replica === 1 && (s.kind === 'create' || s.kind === 'recreate' || s.kind === 'start'),
-    );
-    if (!starting) continue;
-    for (const p of sp.service.ports) {
-      if (p.published === 0 || p.protocol !== 'tcp' || ownPorts.has(p.published)) continue;
-      checks.push(
-        (async () => {
-          if (await isPortFree(p.published, p.hostIp)) return;
-          const holder = await portHolder(docker, p.published);
-          throw new UserError(
-            `${sp.service.name}: host port ${p.hostIp}:${p.published} is already in use${holder ? ` by ${holder}` : ''}`,
-            {
-              hint: `free port ${p.published}, or move it: set the MKDEV_*_PORT variable named in the stack file, or override 'ports:' for ${sp.service.name} in mkdev.yaml`,
-            },
-          );
-        })(),
-      );
-    }
+export interface Problem {
+  readonly service: string;
+  /** The stack-file field at fault: "build", "volumes[1]", "ports[0]", "image". */
+  readonly field: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+const IMAGE_MAP_FIX =
+  'map it to an image you have (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); without a registry, `npm run images:offline` builds the offline set';
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+export function buildProblems(sp: ServicePlan, projectDir: string): Problem[] {
+  const build = sp.service.build;
+  if (sp.image !== 'build' || build === undefined) return [];
+  const shown = relative(projectDir, build.context) || '.';
+  if (!isDirectory(build.context)) {
+    return [
+      {
+        service: sp.service.name,
+        field: 'build',
+        message: `build context ${shown} does not exist`,
+        fix: `create ${shown} (\`mkdev new-service ${sp.service.name}\` writes one), or point 'build:' at an existing directory`,
+      },
+    ];
   }
-  await Promise.all(checks);
+  if (!existsSync(join(build.context, build.dockerfile))) {
+    return [
+      {
+        service: sp.service.name,
+        field: 'build.dockerfile',
+        message: `no ${build.dockerfile} in the build context ${shown}`,
+        fix: `add ${join(shown, build.dockerfile)}, or name the right file in 'build: { dockerfile: ... }'`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Bind-mount sources are paths on the engine's host: checkable here only when the engine is local. */
+export function bindProblems(sp: ServicePlan, engineIsLocal: boolean): Problem[] {
+  if (!engineIsLocal || !sp.steps.some(startsContainer)) return [];
+  return sp.service.volumes.flatMap((v, i) =>
+    v.kind === 'bind' && !existsSync(v.source)
+      ? [
+          {
+            service: sp.service.name,
+            field: `volumes[${i}]`,
+            message: `bind-mount source ${v.source} does not exist`,
+            fix: `create ${v.source}, or change that entry of 'volumes:'`,
+          },
+        ]
+      : [],
+  );
+}
+
+async function imageProblems(docker: Docker, sp: ServicePlan): Promise<Problem[]> {
+  const { service } = sp;
+  const wanted: { ref: string; field: string }[] = [];
+  if (sp.image === 'pull') wanted.push({ ref: service.image, field: 'image' });
+  const base = service.build?.args.BASE_IMAGE;
+  if (sp.image === 'build' && base !== undefined) wanted.push({ ref: base, field: 'build.args.BASE_IMAGE' });
+  const problems = await Promise.all(
+    wanted.map(async ({ ref, field }): Promise<Problem | undefined> => {
+      if (await imageExists(docker, ref)) return undefined;
+      const reason = await whyNotPullable(ref);
+      if (reason === undefined) return undefined;
+      const mapped =
+        field === 'image' && service.requestedImage !== ref ? ` (mapped from ${service.requestedImage})` : '';
+      return {
+        service: service.name,
+        field,
+        message: `image ${ref}${mapped} is not present and cannot be pulled: ${reason}`,
+        fix: IMAGE_MAP_FIX,
+      };
+    }),
+  );
+  return problems.filter((p): p is Problem => p !== undefined);
+}
+
+function startsContainer(step: ServicePlan['steps'][number]): boolean {
+  return step.kind === 'create' || step.kind === 'recreate' || step.kind === 'start';
+}
+
+async function portProblems(
+  docker: Docker,
+  sp: ServicePlan,
+  ownPorts: ReadonlySet<number>,
+): Promise<Problem[]> {
+  if (!sp.steps.some((s) => s.replica === 1 && startsContainer(s))) return [];
+  const problems = await Promise.all(
+    sp.service.ports.map(async (p, i): Promise<Problem | undefined> => {
+      if (p.published === 0 || p.protocol !== 'tcp' || ownPorts.has(p.published)) return undefined;
+      if (await isPortFree(p.published, p.hostIp)) return undefined;
+      const holder = await portHolder(docker, p.published);
+      return {
+        service: sp.service.name,
+        field: `ports[${i}]`,
+        message: `host port ${p.hostIp}:${p.published} is already in use${holder ? ` by ${holder}` : ''}`,
+        fix: `free port ${p.published}, or move it: set the MKDEV_*_PORT variable named in the stack file, or override 'ports:' for ${sp.service.name} in mkdev.yaml`,
+      };
+    }),
+  );
+  return problems.filter((p): p is Problem => p !== undefined);
+}
+
+export function engineIsLocal(dockerHost = process.env.DOCKER_HOST): boolean {
+  return dockerHost === undefined || dockerHost === '' || dockerHost.startsWith('unix://');
+}
+
+/** Every problem with the plan that can be found before the engine is touched. */
+export async function preflightProblems(
+  docker: Docker,
+  plan: Plan,
+  observed: ObservedState,
+  projectDir: string,
+): Promise<Problem[]> {
+  const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
+  const local = engineIsLocal();
+  const perService = await Promise.all(
+    Object.values(plan.services).map(async (sp) => {
+      const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local)];
+      const [images, ports] = await Promise.all([
+        imageProblems(docker, sp),
+        portProblems(docker, sp, ownPorts),
+      ]);
+      return [...files, ...images, ...ports];
+    }),
+  );
+  return perService.flat();
+}
+
+export function preflightError(problems: readonly Problem[]): UserError {
+  const line = (p: Problem) => `${p.service}: ${p.field}: ${p.message}`;
+  const [only] = problems;
+  if (problems.length === 1 && only) return new UserError(line(only), { hint: only.fix });
+  return new UserError(`${problems.length} problems found before starting anything (nothing was created):`, {
+    details: problems.map((p) => `  - ${line(p)}\n    fix: ${p.fix}`).join('\n'),
+    hint: "fix them and run 'mkdev up' again",
+  });
+}
+
+/** Throws one UserError naming every problem; nothing has been created when it does. */
+export async function preflight(
+  docker: Docker,
+  plan: Plan,
+  observed: ObservedState,
+  projectDir: string,
+): Promise<void> {
+  const problems = await preflightProblems(docker, plan, observed, projectDir);
+  if (problems.length > 0) throw preflightError(problems);
 }

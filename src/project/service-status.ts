@@ -4,8 +4,8 @@ import type Docker from 'dockerode';
 import { probeTargetFor } from '../engine/container-ops.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
-import type { PeerTarget } from '../readiness/probe.ts';
-import type { Stack } from '../stack/model.ts';
+import { notReady, type PeerTarget, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
+import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { stackHashes } from './bring-up.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 
@@ -19,6 +19,47 @@ export interface ReplicaStatus {
   readonly reason?: string;
   readonly upToDate: boolean;
   readonly ports: Readonly<Record<string, number>>;
+  /** How often the engine restarted it (its restart policy, after a crash). */
+  readonly restarts?: number;
+  /** The exit code of its last run, when it has exited at least once. */
+  readonly lastExitCode?: number;
+}
+
+/**
+ * Each probe's deadline in `status`: one hung dependency (Kong waiting on a dead Postgres) must not
+ * hang the answer; probes run in parallel, so status answers within about this.
+ */
+export const STATUS_PROBE_DEADLINE_MS = 1500;
+
+async function restartInfo(
+  docker: Docker,
+  id: string,
+): Promise<{ restarts?: number; lastExitCode?: number }> {
+  const info = await docker
+    .getContainer(id)
+    .inspect()
+    .catch(() => undefined);
+  if (info === undefined) return {};
+  // FinishedAt is the zero time until the container has exited once.
+  const exited = !info.State.FinishedAt.startsWith('0001-');
+  return { restarts: info.RestartCount, ...(exited ? { lastExitCode: info.State.ExitCode } : {}) };
+}
+
+async function probeOnce(service: ServiceSpec, target: ProbeTarget): Promise<ProbeResult> {
+  const signal = AbortSignal.timeout(STATUS_PROBE_DEADLINE_MS);
+  const deadline = new Promise<ProbeResult>((resolve) =>
+    signal.addEventListener(
+      'abort',
+      () => resolve(notReady(`no answer within ${STATUS_PROBE_DEADLINE_MS} ms`)),
+      {
+        once: true,
+      },
+    ),
+  );
+  const check = allOf(service.ready?.probes ?? [])
+    .check(target, signal)
+    .catch((e: unknown) => notReady(String(e)));
+  return Promise.race([check, deadline]);
 }
 
 export interface StackStatus {
@@ -52,6 +93,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
           container: c.name,
           upToDate: c.configHash === hashes[service.name],
           ports: c.ports,
+          ...(await restartInfo(docker, c.id)),
         };
         if (service.oneShot) {
           const done = c.state === 'exited' && c.exitCode === 0;
@@ -63,9 +105,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
           ...(await probeTargetFor(docker.getContainer(c.id), host)),
           peer: (name: string) => publishedPeer(observed, name, host),
         };
-        const result = await allOf(service.ready.probes)
-          .check(target, AbortSignal.timeout(3000))
-          .catch((e: unknown) => ({ ready: false as const, reason: String(e) }));
+        const result = await probeOnce(service, target);
         return {
           ...base,
           state: 'running',

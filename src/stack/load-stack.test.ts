@@ -98,7 +98,30 @@ describe('loadStack', () => {
       'mkdev.yaml': 'services:\n  api:\n    image: x\n    ports:\n      - 80\n      - "abc:def"\n',
     });
     const error = await loadError(dir);
-    expect(error.message).toMatch(/^mkdev\.yaml:6:9: services\.api\.ports\[1\]: expected "CONTAINER"/);
+    expect(error.message).toMatch(
+      /^mkdev\.yaml:6:9: services\.api\.ports\[1\]: got 'abc:def'; expected "CONTAINER"/,
+    );
+  });
+
+  it.each([
+    [
+      'depends_on:\n      postgres: { condition: healthy }',
+      "services.api.depends_on.postgres.condition: got 'healthy'; allowed: started, ready, completed",
+    ],
+    ['one_shot: "yes"', "services.api.one_shot: got 'yes'; expected true or false"],
+    ['replicas: 50', 'services.api.replicas: got 50; expected at most 20'],
+    ['volumes: ["data"]', 'services.api.volumes[0]: got \'data\'; expected "SOURCE:/path[:ro]"'],
+    ['restart: sometimes', "services.api.restart: got 'sometimes'; allowed: no, always, unless-stopped"],
+    [
+      'ready: { tcp: { port: 1 }, interval: soon }',
+      "services.api.ready.interval: got 'soon'; expected a duration",
+    ],
+    ['env: { 1X: a }', "services.api.env.1X: name '1X' is not valid: an environment variable name"],
+    ['command: 5', 'services.api.command: got 5; expected a string or a list'],
+  ])('names the value given and what is allowed: %s', async (line, expected) => {
+    const dir = project({ 'mkdev.yaml': `services:\n  api:\n    image: x\n    ${line}\n` });
+    const error = await loadError(dir);
+    expect(error.message).toContain(expected);
   });
 
   it('reports YAML syntax errors with their position', async () => {

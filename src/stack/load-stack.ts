@@ -33,6 +33,8 @@ export interface LoadStackOptions {
   readonly stateDir?: string;
   /** Publish every port on a free host port (throwaway stacks run side by side). */
   readonly freePorts?: boolean;
+  /** Leave new secrets unwritten until the caller calls stack.saveSecrets() (after preflight). */
+  readonly deferSecrets?: boolean;
 }
 
 export function sanitizeProjectName(name: string): string {
@@ -96,7 +98,7 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
       : spec;
   }
   checkGraph(services);
-  secrets.save();
+  if (!options.deferSecrets) secrets.save();
   const volumes = [
     ...new Set(
       Object.values(services).flatMap((s) =>
@@ -104,7 +106,14 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
       ),
     ),
   ];
-  return { project, projectDir, services, volumes, secrets: secrets.values() };
+  return {
+    project,
+    projectDir,
+    services,
+    volumes,
+    secrets: secrets.values(),
+    ...(options.deferSecrets ? { saveSecrets: () => secrets.save() } : {}),
+  };
 }
 
 async function resolveImageMap(

@@ -72,6 +72,12 @@ export type Action =
       readonly config?: Record<string, unknown>;
     };
 
+/** The engine's restart policy: Docker's names; maxRetries only with on-failure. */
+export interface RestartPolicy {
+  readonly name: 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  readonly maxRetries: number;
+}
+
 export interface BuildSpec {
   /** Absolute path of the build context. */
   readonly context: string;
@@ -96,6 +102,7 @@ export interface ServiceSpec {
   readonly requires: readonly string[];
   readonly ready?: ReadySpec;
   readonly oneShot: boolean;
+  readonly restart: RestartPolicy;
   readonly replicas: number;
   readonly hostname?: string;
   readonly user?: string;
@@ -116,6 +123,8 @@ export interface Stack {
   readonly volumes: readonly string[];
   /** Secret values, so output can mask them. */
   readonly secrets: readonly string[];
+  /** Writes newly generated secrets, when loading was asked to wait (`up` writes them after preflight). */
+  readonly saveSecrets?: () => void;
 }
 
 export function serviceNames(stack: Stack): string[] {

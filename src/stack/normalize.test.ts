@@ -25,3 +25,19 @@ describe('build args and the image map', () => {
     expect(mapBuildArg(images, 'VERSION', 'node:24-bookworm-slim')).toBe('node:24-bookworm-slim');
   });
 });
+
+describe('restart policies', () => {
+  it('long-running services come back unless stopped; one-shot jobs are retried on failure', () => {
+    const service = normalizeService('api', { image: 'x' }, context);
+    const job = normalizeService('job', { image: 'x', one_shot: true }, context);
+    expect(service.restart).toEqual({ name: 'unless-stopped', maxRetries: 0 });
+    expect(job.restart).toEqual({ name: 'on-failure', maxRetries: 3 });
+  });
+
+  it('takes a per-service override', () => {
+    const pick = (restart: string) => normalizeService('api', { image: 'x', restart }, context).restart;
+    expect(pick('no')).toEqual({ name: 'no', maxRetries: 0 });
+    expect(pick('on-failure:7')).toEqual({ name: 'on-failure', maxRetries: 7 });
+    expect(pick('always')).toEqual({ name: 'always', maxRetries: 0 });
+  });
+});

@@ -8,6 +8,7 @@ import type {
   PortMapping,
   ReadyProbe,
   ReadySpec,
+  RestartPolicy,
   ServiceSpec,
   VolumeMount,
 } from './model.ts';
@@ -46,6 +47,25 @@ export function parseVolume(entry: string, projectDir: string): VolumeMount {
     target,
     readOnly: mode === 'ro',
   };
+}
+
+/** A one-shot job's retries: enough to outlast a transient failure (Docker's DNS not yet knowing a name). */
+export const ONE_SHOT_RETRIES = 3;
+
+/**
+ * Long-running services come back by themselves after a crash (unless-stopped: a deliberate stop or
+ * `down` is respected); one-shot jobs are retried a few times on failure, never after success.
+ */
+export function parseRestart(value: string | undefined, oneShot: boolean): RestartPolicy {
+  if (value === undefined) {
+    return oneShot
+      ? { name: 'on-failure', maxRetries: ONE_SHOT_RETRIES }
+      : { name: 'unless-stopped', maxRetries: 0 };
+  }
+  const [name, retries] = value.split(':');
+  if (name === 'on-failure')
+    return { name, maxRetries: retries === undefined ? ONE_SHOT_RETRIES : Number(retries) };
+  return { name: name as RestartPolicy['name'], maxRetries: 0 };
 }
 
 function toArgv(value: string | string[] | undefined): string[] | undefined {
@@ -143,6 +163,7 @@ export function normalizeService(
     requires: service.requires ?? [],
     ...(ready === undefined ? {} : { ready }),
     oneShot: service.one_shot ?? false,
+    restart: parseRestart(service.restart, service.one_shot ?? false),
     replicas: service.replicas ?? 1,
     ...(service.hostname === undefined ? {} : { hostname: service.hostname }),
     ...(service.user === undefined ? {} : { user: service.user }),

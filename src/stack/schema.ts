@@ -103,7 +103,17 @@ export const serviceSchema = z.strictObject({
       }),
     ])
     .optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), scalar.nullable()).optional(),
+  env: z
+    .record(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]*$/,
+          'an environment variable name is letters, digits and _, not starting with a digit',
+        ),
+      scalar.nullable(),
+    )
+    .optional(),
   ports: z.array(portEntry).optional(),
   volumes: z
     .array(z.string().regex(/^[^:]+:\/[^:]*(:ro|:rw)?$/, { message: 'expected "SOURCE:/path[:ro]"' }))
@@ -115,12 +125,24 @@ export const serviceSchema = z.strictObject({
   requires: z.array(z.string()).optional(),
   ready: readySchema.optional(),
   one_shot: z.boolean().optional(),
+  /** What the engine does when the container exits: Compose's vocabulary. */
+  restart: z
+    .string()
+    .regex(/^(no|always|unless-stopped|on-failure(:[1-9]\d{0,2})?)$/, {
+      message: 'allowed: no, always, unless-stopped, on-failure or on-failure:N (N retries, 1-999)',
+    })
+    .optional(),
   replicas: z.number().int().min(0).max(20).optional(),
   hostname: z.string().optional(),
   user: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   register: z.strictObject({ port, name: z.string().optional() }).optional(),
-  exports: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()).optional(),
+  exports: z
+    .record(
+      z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an export name is UPPER_CASE letters, digits and _'),
+      z.string(),
+    )
+    .optional(),
   after_ready: z.array(actionSchema).optional(),
   after_completed: z.array(actionSchema).optional(),
   disabled: z.boolean().optional(),
@@ -134,7 +156,12 @@ export const stackFileSchema = z.strictObject({
   images: z.record(z.string(), z.string()).optional(),
   services: z
     .record(
-      z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a service name is a DNS label'),
+      z
+        .string()
+        .regex(
+          /^[a-z0-9][a-z0-9-]{0,62}$/,
+          'a service name is a DNS label: lower-case letters, digits and -, at most 63',
+        ),
       serviceSchema.nullable(),
     )
     .optional(),

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
 import { type InterpolationContext, interpolateValue } from './interpolate.ts';
 import { type StackFile, stackFileSchema } from './schema.ts';
+import { describeIssue } from './schema-issue.ts';
 import type { YamlSource } from './yaml-source.ts';
 
 export interface ValidatedFile {
@@ -21,18 +22,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function validateStackFile(source: YamlSource, ctx: InterpolationContext): ValidatedFile {
   const interpolated = interpolateValue(source.value, ctx, (path) => source.locate(path));
   const result = stackFileSchema.safeParse(interpolated);
-  if (!result.success) throw schemaError(source, result.error);
+  if (!result.success) throw schemaError(source, result.error, interpolated);
   return { source, stack: result.data };
 }
 
-function schemaError(source: YamlSource, error: z.ZodError): UserError {
+function schemaError(source: YamlSource, error: z.ZodError, input: unknown): UserError {
   const lines = error.issues.slice(0, 5).map((issue) => {
-    // Unknown keys are reported on the parent; point at the key itself.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const path = keys.length > 0 ? [...issue.path, keys[0] as string] : issue.path;
+    const { path, message } = describeIssue(issue, input);
     const field = formatPath(path);
-    const message =
-      issue.code === 'unrecognized_keys' ? `unknown field '${keys.join("', '")}'` : issue.message;
     return `${source.locate(path)}: ${field === '' ? '' : `${field}: `}${message}`;
   });
   const more = error.issues.length > 5 ? `\n(and ${error.issues.length - 5} more)` : '';

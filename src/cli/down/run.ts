@@ -1,21 +1,27 @@
 import { connectEngine } from '../../engine/docker-client.ts';
+import { engineCall } from '../../engine/engine-error.ts';
 import { tearDown } from '../../project/tear-down.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
 import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
+import { withProjectLock } from '../with-lock.ts';
 
-export const run: CommandRun = async ({ values, cwd }) => {
+export const run: CommandRun = async ({ values, cwd, signal }) => {
   // down needs only the project's name: it works even when the stack file no longer parses.
   const project = projectNameFor(values, cwd);
   const timeout = stringFlag(values, 'timeout') ?? '10';
   if (!/^\d+$/.test(timeout)) throw new UsageError(`--timeout takes whole seconds, not '${timeout}'`);
   const docker = await connectEngine();
   const started = Date.now();
-  const removed = await tearDown(docker, project, {
-    volumes: boolFlag(values, 'volumes'),
-    images: boolFlag(values, 'images'),
-    stopTimeoutSeconds: Number(timeout),
-  });
+  const removed = await withProjectLock(project, 'down', { values, signal }, () =>
+    engineCall({ doing: `removing project ${project}` }, () =>
+      tearDown(docker, project, {
+        volumes: boolFlag(values, 'volumes'),
+        images: boolFlag(values, 'images'),
+        stopTimeoutSeconds: Number(timeout),
+      }),
+    ),
+  );
   const parts = [
     `${removed.containers} containers`,
     `${removed.networks} network${removed.networks === 1 ? '' : 's'}`,

@@ -1,4 +1,5 @@
 import { type CommandSpec, PROJECT_HELP, PROJECT_OPTIONS } from '../command.ts';
+import { NO_WAIT_HELP } from '../with-lock.ts';
 
 export const spec: CommandSpec = {
   name: 'down',
@@ -12,12 +13,14 @@ Options:
 ${PROJECT_HELP}
   -v, --volumes         also remove the project's volumes (its data)
   --images              also remove the images mkdev built for the project's services (not pulled ones)
-  -t, --timeout <s>     seconds a container gets to stop before it is killed (default 10; 0 kills at once)`,
+  -t, --timeout <s>     seconds a container gets to stop before it is killed (default 10; 0 kills at once)
+${NO_WAIT_HELP}`,
   options: {
     ...PROJECT_OPTIONS,
     volumes: { type: 'boolean', short: 'v' },
     images: { type: 'boolean' },
     timeout: { type: 'string', short: 't' },
+    'no-wait': { type: 'boolean' },
   },
   allowPositionals: false,
 };

@@ -1,10 +1,12 @@
 import { relative } from 'node:path';
 import { newService } from '../../scaffold/new-service.ts';
 import { parsePortFlag } from '../../scaffold/service-name.ts';
+import { projectNameFor } from '../../stack/project-name.ts';
 import { type CommandRun, stringFlag } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
+import { withProjectLock } from '../with-lock.ts';
 
-export const run: CommandRun = async ({ values, positionals, cwd }) => {
+export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
@@ -17,13 +19,17 @@ export const run: CommandRun = async ({ values, positionals, cwd }) => {
   const portText = stringFlag(values, 'port');
   const language = stringFlag(values, 'lang');
   const routePath = stringFlag(values, 'path');
-  const result = newService({
-    projectDir: cwd,
-    name,
-    ...(language === undefined ? {} : { language }),
-    ...(routePath === undefined ? {} : { routePath }),
-    ...(portText === undefined ? {} : { port: parsePortFlag(portText) }),
-  });
+  // The mkdev.yaml edit is a write to the project: not while an up or down of it runs.
+  const project = projectNameFor(values, cwd);
+  const result = await withProjectLock(project, 'new-service', { values, signal }, async () =>
+    newService({
+      projectDir: cwd,
+      name,
+      ...(language === undefined ? {} : { language }),
+      ...(routePath === undefined ? {} : { routePath }),
+      ...(portText === undefined ? {} : { port: parsePortFlag(portText) }),
+    }),
+  );
   const dir = relative(cwd, result.serviceDir);
   const yaml = relative(cwd, result.projectFile);
   const test =

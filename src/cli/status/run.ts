@@ -25,10 +25,14 @@ export const run: CommandRun = async ({ values, cwd }) => {
         ? style('green', 'ready')
         : style('red', `not ready${s.reason ? ` (${s.reason})` : ''}`),
     s.state === 'missing' ? '-' : s.upToDate ? 'up to date' : style('yellow', 'changed: run mkdev up'),
+    s.restarts === undefined ? '-' : String(s.restarts),
+    s.lastExitCode === undefined ? '-' : String(s.lastExitCode),
     Object.entries(s.ports)
       .map(([k, v]) => `${v}->${k}`)
       .join(', '),
   ]);
-  process.stdout.write(`${renderTable(['SERVICE', 'STATE', 'READY', 'CONFIG', 'PORTS'], rows)}\n`);
+  process.stdout.write(
+    `${renderTable(['SERVICE', 'STATE', 'READY', 'CONFIG', 'RESTARTS', 'LAST EXIT', 'PORTS'], rows)}\n`,
+  );
   return healthy ? EXIT_OK : EXIT_FAILURE;
 };

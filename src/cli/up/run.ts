@@ -6,10 +6,17 @@ import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import { openProject } from '../../project/open-project.ts';
+import { projectNameFor } from '../../stack/project-name.ts';
 import { boolFlag, type CommandRun } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { withProjectLock } from '../with-lock.ts';
 
-export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
+// The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
+// or it would plan with passwords of its own and recreate everything.
+export const run: CommandRun = (input) =>
+  withProjectLock(projectNameFor(input.values, input.cwd), 'up', input, () => up(input));
+
+const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
   const { stack, docker, host, mask } = await openProject(values, cwd);
   const reporter = await createReporter(chooseReporter(json), mask);

@@ -1,11 +1,14 @@
 import { type CommandSpec, PROJECT_HELP, PROJECT_OPTIONS } from '../command.ts';
+import { NO_WAIT_HELP } from '../with-lock.ts';
 
 export const spec: CommandSpec = {
   name: 'up',
   summary: 'bring the stack up and wait until every service is ready',
   usage: 'mkdev up [services...] [options]',
   help: `Creates what is missing, recreates what changed, starts what stopped, leaves the rest alone, and
-returns once every service is ready. The stack keeps running afterwards.
+returns once every service is ready. The stack keeps running afterwards. Checks what it can first
+(build contexts, bind-mount sources, images, host ports) and reports every problem before creating
+anything. One up/down of a project runs at a time: a second one waits, then finds the stack ready.
 
 Options:
 ${PROJECT_HELP}
@@ -13,6 +16,7 @@ ${PROJECT_HELP}
       --attach          follow the services' logs after they are ready (Ctrl-C stops following)
       --json            NDJSON events on stdout, then one summary object
       --show-secrets    print generated credentials instead of ***
+${NO_WAIT_HELP}
 
 Examples:
   mkdev up
@@ -23,6 +27,7 @@ Examples:
     attach: { type: 'boolean' },
     json: { type: 'boolean' },
     'show-secrets': { type: 'boolean' },
+    'no-wait': { type: 'boolean' },
   },
   allowPositionals: true,
 };

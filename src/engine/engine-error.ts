@@ -1,0 +1,81 @@
+// Every error the engine gives back (a 4xx or 5xx answer, a broken connection, an error in a build or
+// pull stream) becomes a UserError naming the service, what mkdev was doing, the engine's own message
+// and a hint. `internal error` is then left for mkdev's own bugs.
+import { UserError } from '../cli/errors.ts';
+import { START_ENGINE_HINT } from './docker-client.ts';
+
+export interface EngineContext {
+  /** The service concerned, when there is one. */
+  readonly service?: string;
+  /** What mkdev was doing, as a phrase: "creating the container", "starting the container". */
+  readonly doing: string;
+}
+
+interface ModemError {
+  readonly statusCode?: number;
+  readonly json?: { message?: string } | null;
+  readonly code?: string;
+  readonly message?: string;
+}
+
+/** True for what dockerode throws: an HTTP answer from the engine, or a failed connection to it. */
+export function isEngineError(error: unknown): boolean {
+  if (error instanceof UserError || !(error instanceof Error)) return false;
+  const e = error as ModemError;
+  return typeof e.statusCode === 'number' || CONNECTION_CODES.has(e.code ?? '');
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EPIPE', 'ECONNRESET', 'EACCES', 'ETIMEDOUT']);
+
+/** The engine's own words, without dockerode's "(HTTP code 409) unexpected - " wrapping. */
+export function engineMessage(error: unknown): string {
+  const e = error as ModemError;
+  const text = e.json?.message ?? e.message ?? String(error);
+  return (
+    text
+      .replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')
+      .split('\n')[0]
+      ?.trim() ?? text
+  );
+}
+
+function hintFor(error: ModemError, message: string, service: string | undefined): string {
+  const where = service ? `'${service}'` : 'the service';
+  if (CONNECTION_CODES.has(error.code ?? '')) return START_ENGINE_HINT;
+  if (/bind source path does not exist|invalid mount config/i.test(message)) {
+    return `create that path on the host, or change 'volumes:' of ${where} in mkdev.yaml`;
+  }
+  if (/port is already allocated|address already in use/i.test(message)) {
+    return `free that port, or move ${where}'s port ('ports:' in mkdev.yaml or its MKDEV_*_PORT variable)`;
+  }
+  if (/no such image|pull access denied|manifest unknown|not found: manifest/i.test(message)) {
+    return 'map the image to one you have (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml)';
+  }
+  if (error.statusCode === 409) {
+    return "another process is changing this project at the same time; wait for it, then run 'mkdev up' again";
+  }
+  if (error.statusCode === 304) return "run 'mkdev status' to see what runs";
+  if (error.statusCode !== undefined && error.statusCode >= 500) {
+    return "the engine itself failed: 'mkdev doctor' checks it; its own log says more";
+  }
+  return `check ${where}'s settings in the stack file, then run the command again`;
+}
+
+export function engineError(error: unknown, ctx: EngineContext): UserError {
+  if (error instanceof UserError) return error;
+  const message = engineMessage(error);
+  const who = ctx.service ? `${ctx.service}: ` : '';
+  return new UserError(`${who}${ctx.doing} failed: the engine said: ${message}`, {
+    hint: hintFor(error as ModemError, message, ctx.service),
+    cause: error,
+  });
+}
+
+/** Runs one engine call; an engine error comes back as a UserError, anything else (a bug) as it was. */
+export async function engineCall<T>(ctx: EngineContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw isEngineError(error) ? engineError(error, ctx) : error;
+  }
+}

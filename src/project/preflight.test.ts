@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ServicePlan } from '../plan/plan.ts';
+import type { ServiceSpec } from '../stack/model.ts';
+import { bindProblems, buildProblems, engineIsLocal, preflightError } from './preflight.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mkdev-preflight-'));
+mkdirSync(join(dir, 'services', 'nodockerfile'), { recursive: true });
+mkdirSync(join(dir, 'services', 'ok'), { recursive: true });
+writeFileSync(join(dir, 'services', 'ok', 'Dockerfile'), 'FROM scratch\n');
+
+function plan(over: Partial<ServiceSpec>, image: ServicePlan['image'] = 'build'): ServicePlan {
+  return {
+    service: { name: 'api', volumes: [], ...over } as ServiceSpec,
+    configHash: 'h',
+    image,
+    steps: [{ kind: 'create', replica: 1 }],
+  };
+}
+const build = (context: string) => ({ context: join(dir, context), dockerfile: 'Dockerfile', args: {} });
+
+describe('preflight', () => {
+  it('names a missing build context and a missing Dockerfile, with the field and the fix', () => {
+    expect(buildProblems(plan({ build: build('services/nope') }), dir)).toEqual([
+      expect.objectContaining({ field: 'build', message: 'build context services/nope does not exist' }),
+    ]);
+    expect(buildProblems(plan({ build: build('services/nodockerfile') }), dir)).toEqual([
+      expect.objectContaining({
+        field: 'build.dockerfile',
+        message: 'no Dockerfile in the build context services/nodockerfile',
+      }),
+    ]);
+    expect(buildProblems(plan({ build: build('services/ok') }), dir)).toEqual([]);
+  });
+
+  it('names a missing bind-mount source, only when the engine is local', () => {
+    const volumes = [
+      { kind: 'volume' as const, source: 'data', target: '/d', readOnly: false },
+      { kind: 'bind' as const, source: join(dir, 'nope-dir'), target: '/data', readOnly: false },
+    ];
+    expect(bindProblems(plan({ volumes }, 'present'), true)).toEqual([
+      expect.objectContaining({
+        field: 'volumes[1]',
+        message: `bind-mount source ${join(dir, 'nope-dir')} does not exist`,
+      }),
+    ]);
+    expect(bindProblems(plan({ volumes }, 'present'), false)).toEqual([]);
+    expect([engineIsLocal(undefined), engineIsLocal('unix:///x'), engineIsLocal('tcp://h:2375')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('reports every problem together', () => {
+    const error = preflightError([
+      { service: 'a', field: 'build', message: 'm1', fix: 'f1' },
+      { service: 'b', field: 'ports[0]', message: 'm2', fix: 'f2' },
+    ]);
+    expect(error.message).toBe('2 problems found before starting anything (nothing was created):');
+    expect(error.details).toBe('  - a: build: m1\n    fix: f1\n  - b: ports[0]: m2\n    fix: f2');
+  });
+});
