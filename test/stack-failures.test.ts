@@ -11,24 +11,34 @@ const track = <T extends { name: string }>(p: T) => {
 afterAll(() => Promise.all(projects.map(removeProject)));
 
 describe('up failures', () => {
-  it('a failing migrations job fails up with its log tail, and leaves nothing running', async () => {
-    const project = track(
-      testProject('migfail', {
-        'mkdev.yaml': 'services:\n  kong-migrations:\n    env:\n      KONG_PG_PASSWORD: wrong-password\n',
-      }),
+  it('a failing migrations job on an existing project fails up with its log tail, keeping its volumes', async () => {
+    const project = track(testProject('migfail'));
+    // The project exists: Postgres and Consul ran, their volumes hold data.
+    expect((await project.run(['up', 'postgres', 'consul'])).exitCode).toBe(0);
+    project.write(
+      'mkdev.yaml',
+      'services:\n  kong-migrations:\n    env:\n      KONG_PG_PASSWORD: wrong-password\n',
     );
     const up = await project.run(['up', 'kong-migrations']);
     expect(up.exitCode).toBe(1);
-    expect(up.stderr).toMatch(/mkdev: kong-migrations failed: the job exited with code [1-9]/);
+    // Retried by its on-failure policy before up gives up.
+    expect(up.stderr).toMatch(
+      /mkdev: kong-migrations failed: the job exited with code [1-9]\d* \(4 attempts\)/,
+    );
     expect(up.stderr).toMatch(/last log lines of kong-migrations:\n[\s\S]*password/i);
     expect(up.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    const { containers } = await projectResources(project.name);
-    expect(containers.filter((c) => c.State === 'running').map((c) => c.Names[0])).toEqual([]);
-    // The flag was never set, so no Kong could have started on an unmigrated database.
+    const { containers, volumes } = await projectResources(project.name);
     expect(containers.map((c) => c.Labels['dev.mkdev.service']).sort()).toEqual([
       'consul',
       'kong-migrations',
       'postgres',
+    ]);
+    // The job's exit is final: nothing restarts it behind up's back.
+    const job = containers.find((c) => c.Labels['dev.mkdev.service'] === 'kong-migrations');
+    expect(job?.State).toBe('exited');
+    expect(volumes.map((v) => v.Name).sort()).toEqual([
+      `${project.name}_consul-data`,
+      `${project.name}_postgres-data`,
     ]);
   });
 
@@ -40,7 +50,7 @@ describe('up failures', () => {
       const project = track(testProject('porttaken'));
       const up = await project.run(['up', 'consul'], { env: { MKDEV_CONSUL_PORT: String(port) } });
       expect(up.exitCode).toBe(1);
-      expect(up.stderr).toContain(`mkdev: consul: host port 127.0.0.1:${port} is already in use`);
+      expect(up.stderr).toContain(`mkdev: consul: ports[0]: host port 127.0.0.1:${port} is already in use`);
       expect(up.stderr).toContain('hint: free port');
       expect((await projectResources(project.name)).containers).toEqual([]);
     } finally {
@@ -54,27 +64,62 @@ describe('up failures', () => {
     );
     const up = await project.run(['up']);
     expect(up.exitCode).toBe(1);
-    expect(up.stderr).toMatch(/^mkdev: mkdev\.yaml:4:9: services\.kong\.ports\[0\]: /);
+    expect(up.stderr).toMatch(/^mkdev: mkdev\.yaml:4:9: services\.kong\.ports\[0\]: got 'nonsense'/);
     expect(up.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('Ctrl-C at several moments during up, then up again, then down: nothing leaked', async () => {
+  it('Ctrl-C during up exits 130, leaves what started running, and the next up keeps it', async () => {
     const project = track(testProject('sigint'));
-    for (const afterMs of [200, 1500, 4000]) {
-      const child = project.run(['up', 'postgres', 'consul', 'rabbitmq']);
-      await new Promise((r) => setTimeout(r, afterMs));
-      child.kill('SIGINT');
-      const result = await child;
-      // Exits 130 when interrupted; 0 only if it finished before the signal arrived.
-      expect([0, 130], result.all).toContain(result.exitCode);
-      expect(await unlabelledResources(project.name)).toEqual([]);
+    const services = ['postgres', 'consul', 'rabbitmq'];
+    const child = project.run(['up', '--json', ...services]);
+    const started = new Set<string>();
+    let buffered = '';
+    let interrupted = false;
+    // Interrupt on an event, not after a guessed delay: once Consul is ready, up is certainly mid-way.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const e = JSON.parse(line) as { type: string; service?: string; step?: string };
+        // `probe` is emitted once the container started.
+        if (e.type === 'event' && e.step === 'probe' && e.service) started.add(e.service);
+        if (e.type === 'event' && e.service === 'consul' && e.step === 'ready' && !interrupted) {
+          interrupted = child.kill('SIGINT');
+        }
+      }
+    });
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    expect(result.stderr).toContain('mkdev: interrupted; what was started keeps running');
+    expect(started.has('consul')).toBe(true);
+    const running = (await projectResources(project.name)).containers;
+    const byService = new Map(running.map((c) => [c.Labels['dev.mkdev.service'], c]));
+    for (const service of started) expect(byService.get(service)?.State, service).toBe('running');
+    expect(await unlabelledResources(project.name)).toEqual([]);
+
+    const again = await project.run(['up', '--json', ...services]);
+    expect(again.exitCode, again.all).toBe(0);
+    const steps = again.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; service?: string; step?: string })
+      .filter((e) => e.type === 'event');
+    for (const service of started) {
+      // Kept, the same container: neither created, recreated nor restarted.
+      expect(
+        steps.filter((e) => e.service === service).map((e) => e.step),
+        service,
+      ).toContain('kept');
+      expect(byService.get(service)?.Id).toBe(
+        (await projectResources(project.name)).containers.find(
+          (c) => c.Labels['dev.mkdev.service'] === service,
+        )?.Id,
+      );
     }
-    const up = await project.run(['up', 'postgres', 'consul', 'rabbitmq']);
-    expect(up.exitCode, up.all).toBe(0);
     const down = await project.run(['down', '--volumes']);
     expect(down.exitCode).toBe(0);
     const left = await projectResources(project.name);
     expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
-    expect(await unlabelledResources(project.name)).toEqual([]);
   });
 });

@@ -25,7 +25,7 @@ export interface LogLine {
   readonly text: string;
 }
 
-function sinceSeconds(since: string | undefined): number | undefined {
+export function sinceSeconds(since: string | undefined): number | undefined {
   if (since === undefined) return undefined;
   const m = /^(\d+)(s|m|h)$/.exec(since);
   if (m)

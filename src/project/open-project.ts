@@ -20,12 +20,12 @@ export function masker(secrets: readonly string[], show: boolean): (text: string
   return (text) => secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('***')), text);
 }
 
-/** The stack named by the common flags (-p, -f, --images). */
-export function loadStackFromFlags(
-  values: ParsedValues,
-  cwd: string,
-  options: { deferSecrets?: boolean } = {},
-): Promise<Stack> {
+/**
+ * The stack named by the common flags (-p, -f, --images). New secrets are not written here: only a
+ * successful preflight of `up` writes them (stack.saveSecrets), so reading commands and failed runs
+ * leave no .mkdev/secrets.json behind.
+ */
+export function loadStackFromFlags(values: ParsedValues, cwd: string): Promise<Stack> {
   const project = stringFlag(values, 'project');
   const file = stringFlag(values, 'file');
   const images = stringFlag(values, 'images');
@@ -34,16 +34,12 @@ export function loadStackFromFlags(
     ...(project ? { project } : {}),
     ...(file ? { file } : {}),
     ...(images ? { images } : {}),
-    ...(options.deferSecrets ? { deferSecrets: true } : {}),
+    deferSecrets: true,
   });
 }
 
-export async function openProject(
-  values: ParsedValues,
-  cwd: string,
-  options: { deferSecrets?: boolean } = {},
-): Promise<OpenProject> {
-  const stack = await loadStackFromFlags(values, cwd, options);
+export async function openProject(values: ParsedValues, cwd: string): Promise<OpenProject> {
+  const stack = await loadStackFromFlags(values, cwd);
   const docker = await connectEngine();
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
   await reapOrphans(docker);

@@ -88,7 +88,9 @@ export function parseProjectFile(text: string, file: string): Document {
     });
   }
   if (doc.contents !== null && !isMap(doc.contents)) {
-    throw new UserError(`${file}: expected a mapping at the top (name:, services:, ...)`);
+    throw new UserError(`${file}: expected a mapping at the top (name:, services:, ...)`, {
+      hint: "fix the file, or move it away and let 'mkdev new-service' write a new one",
+    });
   }
   return doc;
 }
@@ -114,7 +116,9 @@ export function addService(doc: Document, entry: ServiceEntry, file: string): st
     services = map;
   }
   if (!isMap(services))
-    throw new UserError(`${file}: 'services' must be a mapping of service names to settings`);
+    throw new UserError(`${file}: 'services' must be a mapping of service names to settings`, {
+      hint: "write 'services:' followed by indented 'name:' entries",
+    });
   services.set(entry.name, serviceNode(doc, entry));
   return doc.toString({ lineWidth: 0 });
 }

@@ -45,7 +45,10 @@ export function checkRoutePath(path: string): void {
 export function parsePortFlag(text: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    throw new UsageError(`--port must be a port number (1-65535): got '${text}'`);
+    throw new UsageError(
+      `--port must be a port number (1-65535): got '${text}'`,
+      'the port the service listens on inside its container, e.g. --port 8080',
+    );
   }
   return port;
 }

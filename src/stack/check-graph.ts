@@ -26,12 +26,15 @@ export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): voi
       if (services[required] === undefined) {
         throw new UserError(
           `${service.source}: '${service.name}' requires '${required}', which is not a service`,
+          { hint: `services are: ${Object.keys(services).join(', ')}` },
         );
       }
     }
     for (const action of [...service.afterReady, ...service.afterCompleted]) {
       if (action.kind === 'consul_kv_put' && services[action.service] === undefined) {
-        throw new UserError(`${service.source}: action on '${action.service}', which is not a service`);
+        throw new UserError(`${service.source}: action on '${action.service}', which is not a service`, {
+          hint: `name one of: ${Object.keys(services).join(', ')}`,
+        });
       }
     }
   }

@@ -8,7 +8,12 @@ export type ImageMap = Readonly<Record<string, string>>;
 
 export async function readImageMapFile(file: string, cwd: string): Promise<ImageMap> {
   const path = resolve(cwd, file);
-  const source = await readYamlSource(path, file);
+  const source = await readYamlSource(path, file).catch((error: unknown) => {
+    if (!(error instanceof UserError) || !error.message.endsWith('no such file')) throw error;
+    throw new UserError(`cannot read the image map ${file}: no such file`, {
+      hint: 'check the path given to --images or MKDEV_IMAGES (the offline set: images/offline-image-map.yaml)',
+    });
+  });
   const images = (source.value as { images?: unknown }).images;
   if (images === null || typeof images !== 'object' || Array.isArray(images)) {
     throw new UserError(`${source.locate(['images'])}: an image map needs an 'images:' mapping`, {
@@ -19,6 +24,7 @@ export async function readImageMapFile(file: string, cwd: string): Promise<Image
     if (typeof to !== 'string' || to === '') {
       throw new UserError(
         `${source.locate(['images', from])}: image map entry '${from}' must map to an image name`,
+        { hint: `write it as \`${from}: <image you have>\`` },
       );
     }
   }

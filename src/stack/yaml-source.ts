@@ -17,7 +17,10 @@ export async function readYamlSource(file: string, displayName = file): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`cannot read ${displayName}: ${code === 'ENOENT' ? 'no such file' : String(error)}`, {
-      hint: code === 'ENOENT' ? "check the path, or run 'mkdev init' to write a mkdev.yaml" : undefined,
+      hint:
+        code === 'ENOENT'
+          ? "check the path, or run 'mkdev init' to write a mkdev.yaml"
+          : 'check that the file is readable by this user',
     });
   }
   return parseYamlSource(text, displayName);

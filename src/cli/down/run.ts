@@ -10,7 +10,11 @@ export const run: CommandRun = async ({ values, cwd, signal }) => {
   // down needs only the project's name: it works even when the stack file no longer parses.
   const project = projectNameFor(values, cwd);
   const timeout = stringFlag(values, 'timeout') ?? '10';
-  if (!/^\d+$/.test(timeout)) throw new UsageError(`--timeout takes whole seconds, not '${timeout}'`);
+  if (!/^\d+$/.test(timeout))
+    throw new UsageError(
+      `--timeout takes whole seconds, not '${timeout}'`,
+      'e.g. -t 0 (kill at once) or -t 30',
+    );
   const docker = await connectEngine();
   const started = Date.now();
   const removed = await withProjectLock(project, 'down', { values, signal }, () =>

@@ -1,4 +1,4 @@
-import { followLogs } from '../../project/follow-logs.ts';
+import { followLogs, sinceSeconds } from '../../project/follow-logs.ts';
 import { openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
@@ -6,7 +6,14 @@ import { EXIT_OK, UsageError } from '../errors.ts';
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const tail = stringFlag(values, 'tail');
   if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) {
-    throw new UsageError(`--tail takes a number of lines or 'all', not '${tail}'`);
+    throw new UsageError(`--tail takes a number of lines or 'all', not '${tail}'`, 'e.g. --tail 100');
+  }
+  const since = stringFlag(values, 'since');
+  if (since !== undefined && sinceSeconds(since) === undefined) {
+    throw new UsageError(
+      `--since takes a duration or a timestamp, not '${since}'`,
+      'e.g. --since 30s, --since 10m, --since 2h or --since 2026-01-31T12:00:00Z',
+    );
   }
   const { stack, docker } = await openProject(values, cwd);
   for (const name of positionals) {
@@ -16,7 +23,6 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
         `services are: ${Object.keys(stack.services).join(', ')}`,
       );
   }
-  const since = stringFlag(values, 'since');
   await followLogs(docker, stack, {
     services: positionals,
     follow: boolFlag(values, 'follow'),
