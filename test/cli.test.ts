@@ -1,7 +1,7 @@
 // The CLI shell: help, version, usage errors and doctor, through the real binary.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeProject, testProject } from './support/cli.ts';
+import { projectResources, removeProject, testProject } from './support/cli.ts';
 
 const project = testProject('cli');
 afterAll(() => removeProject(project.name));
@@ -77,21 +77,25 @@ describe('mkdev CLI', () => {
   });
 
   it('doctor fails within 3 s, clearly, when the engine is unreachable', async () => {
-    const started = Date.now();
+    // How fast it fails is a timing goal (bench/); here: that it fails, clearly.
     const doctor = await project.run(['doctor'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(doctor.exitCode).toBe(1);
     expect(doctor.stdout).toMatch(/FAIL\s+docker engine\s+cannot reach tcp:\/\/127\.0\.0\.1:1/);
     expect(doctor.stdout).toContain('start a Docker engine');
     expect(doctor.all).not.toMatch(/\n\s+at /);
   });
 
-  it('up fails clearly, naming the image and the image map option, when an image cannot be pulled', async () => {
-    const started = Date.now();
-    const up = await project.run(['up', 'consul'], { env: { MKDEV_IMAGES: '' } });
-    expect(Date.now() - started).toBeLessThan(15_000);
+  it('up fails clearly before creating anything, naming the image and the image map option, when an image cannot be pulled', async () => {
+    // A registry that cannot answer, on any machine: nothing listens on port 1.
+    project.write('unreachable-map.yaml', 'images:\n  hashicorp/consul:1.20: 127.0.0.1:1/consul:1.20\n');
+    const up = await project.run(['up', 'consul', '--images', 'unreachable-map.yaml']);
     expect(up.exitCode).toBe(1);
-    expect(up.stderr).toContain('mkdev: cannot pull image hashicorp/consul:1.20');
+    expect(up.stderr).toContain(
+      'mkdev: consul: image: image 127.0.0.1:1/consul:1.20 (mapped from hashicorp/consul:1.20) is not present and cannot be pulled',
+    );
     expect(up.stderr).toContain('--images');
+    // Found before anything was created.
+    const left = await projectResources(project.name);
+    expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
   });
 });

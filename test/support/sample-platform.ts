@@ -95,7 +95,13 @@ export class SamplePlatform {
   }
 
   /** Builds a service image as `mkdev up` would (context packed with the host CA bundle); ms taken. */
-  async build(context: string, tag: string, baseImage: string, nocache: boolean): Promise<number> {
+  /** Builds an image; its duration (for the log) and how many build steps came from the cache. */
+  async build(
+    context: string,
+    tag: string,
+    baseImage: string,
+    nocache: boolean,
+  ): Promise<{ ms: number; cachedSteps: number }> {
     const started = Date.now();
     const stream = await docker.buildImage(
       packContext(context, hostCaBundle()) as unknown as NodeJS.ReadableStream,
@@ -112,7 +118,8 @@ export class SamplePlatform {
     if (failed)
       throw new Error(`build failed: ${failed.error}\n${output.map((o) => o.stream ?? '').join('')}`);
     this.#images.push(tag);
-    return Date.now() - started;
+    const cachedSteps = output.filter((o) => /Using cache/.test(o.stream ?? '')).length;
+    return { ms: Date.now() - started, cachedSteps };
   }
 
   async removeAll(): Promise<void> {
