@@ -26,11 +26,11 @@ describe('KV through the consul npm client', () => {
     expect(got?.CreateIndex).toBe(got?.ModifyIndex);
 
     // cas=0 only creates; a stale index loses; the current index wins. (consul@2 resolves Consul's
-    // `false` body to undefined: papi drops falsy results, so compare with "not true".)
-    expect(await t.consul.kv.set({ key: 'app/config/a', value: 'x', cas: 0 })).not.toBe(true);
+    // `false` body to undefined: papi drops falsy results: undefined is the refusal, and true or a body would fail.)
+    expect(await t.consul.kv.set({ key: 'app/config/a', value: 'x', cas: 0 })).toBeUndefined();
     expect(
       await t.consul.kv.set({ key: 'app/config/a', value: 'x', cas: (got?.ModifyIndex ?? 0) + 100 }),
-    ).not.toBe(true);
+    ).toBeUndefined();
     expect(await t.consul.kv.set({ key: 'app/config/a', value: 'two', cas: got?.ModifyIndex })).toBe(true);
     const after = await t.consul.kv.get('app/config/a');
     expect(after?.Value).toBe('two');
@@ -42,7 +42,7 @@ describe('KV through the consul npm client', () => {
     expect(await t.consul.kv.keys('app/')).toEqual(['app/config/a', 'app/config/b', 'app/other']);
     expect(await t.consul.kv.keys({ key: 'app/', separator: '/' })).toEqual(['app/config/', 'app/other']);
 
-    expect(await t.consul.kv.del({ key: 'app/config/a', cas: 1 })).not.toBe(true);
+    expect(await t.consul.kv.del({ key: 'app/config/a', cas: 1 })).toBeUndefined();
     expect(await t.consul.kv.get('app/config/a')).toBeDefined();
     expect(await t.consul.kv.del({ key: 'app/config/a', cas: after?.ModifyIndex })).toBe(true);
     expect(await t.consul.kv.get('app/config/a')).toBeUndefined();

@@ -9,13 +9,13 @@ describe('sessions and KV locks', () => {
     const b = (await t.consul.session.create({ name: 'b', lockdelay: '0s' })) as { ID: string };
     expect(await t.consul.kv.set({ key: 'locks/leader', value: 'a', acquire: a.ID })).toBe(true);
     // consul@2 turns Consul's `false` into undefined (see kv.test.ts).
-    expect(await t.consul.kv.set({ key: 'locks/leader', value: 'b', acquire: b.ID })).not.toBe(true);
+    expect(await t.consul.kv.set({ key: 'locks/leader', value: 'b', acquire: b.ID })).toBeUndefined();
     const held = await t.consul.kv.get('locks/leader');
     expect(held).toMatchObject({ Value: 'a', LockIndex: 1, Session: a.ID });
     // Re-acquiring by the holder updates the value without a new LockIndex.
     expect(await t.consul.kv.set({ key: 'locks/leader', value: 'a2', acquire: a.ID })).toBe(true);
     expect(await t.consul.kv.get('locks/leader')).toMatchObject({ Value: 'a2', LockIndex: 1 });
-    expect(await t.consul.kv.set({ key: 'locks/leader', value: 'x', release: b.ID })).not.toBe(true);
+    expect(await t.consul.kv.set({ key: 'locks/leader', value: 'x', release: b.ID })).toBeUndefined();
     expect(await t.consul.kv.set({ key: 'locks/leader', value: 'free', release: a.ID })).toBe(true);
     const released = (await t.consul.kv.get('locks/leader')) as unknown as Record<string, unknown>;
     expect(released.Session).toBeUndefined();
@@ -31,7 +31,7 @@ describe('sessions and KV locks', () => {
     const after = (await t.consul.kv.get('locks/delayed')) as unknown as Record<string, unknown>;
     expect(after.Session).toBeUndefined();
     // Default lock-delay is 15 s.
-    expect(await t.consul.kv.set({ key: 'locks/delayed', value: 'b', acquire: b.ID })).not.toBe(true);
+    expect(await t.consul.kv.set({ key: 'locks/delayed', value: 'b', acquire: b.ID })).toBeUndefined();
   });
 
   it('behavior=delete removes the keys with the session', async () => {
