@@ -164,6 +164,8 @@ export const stackFileSchema = z.strictObject({
         ),
       serviceSchema.nullable(),
     )
+    // `services:` with only comments under it (as `mkdev init` writes it) is null: no services.
+    .nullable()
     .optional(),
 });
 
