@@ -40,9 +40,34 @@ async function restartInfo(
     .inspect()
     .catch(() => undefined);
   if (info === undefined) return {};
+  const restarts = info.RestartCount;
   // FinishedAt is the zero time until the container has exited once.
-  const exited = !info.State.FinishedAt.startsWith('0001-');
-  return { restarts: info.RestartCount, ...(exited ? { lastExitCode: info.State.ExitCode } : {}) };
+  if (info.State.FinishedAt.startsWith('0001-')) return { restarts };
+  if (!info.State.Running) return { restarts, lastExitCode: info.State.ExitCode };
+  // Running again after a restart: the engine reset State.ExitCode, but its `die` event kept it.
+  const lastExitCode = await lastDieExitCode(docker, id, info.State.FinishedAt);
+  return { restarts, ...(lastExitCode === undefined ? {} : { lastExitCode }) };
+}
+
+/** The exit code of the container's last `die` event, around when it last finished (best effort). */
+async function lastDieExitCode(docker: Docker, id: string, finishedAt: string): Promise<number | undefined> {
+  const finished = Math.floor(Date.parse(finishedAt) / 1000);
+  try {
+    const stream = (await docker.getEvents({
+      since: finished - 1,
+      until: finished + 1,
+      filters: { container: [id], event: ['die'] },
+    })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += chunk.toString();
+    const last = text.trim().split('\n').filter(Boolean).pop();
+    const code = last
+      ? (JSON.parse(last) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode
+      : undefined;
+    return code === undefined ? undefined : Number(code);
+  } catch {
+    return undefined;
+  }
 }
 
 async function probeOnce(service: ServiceSpec, target: ProbeTarget): Promise<ProbeResult> {

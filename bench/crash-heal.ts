@@ -1,0 +1,125 @@
+// `npm run bench:crash`: how long a crashed service takes to be ready again by itself (its restart
+// policy), on one stack (the default stack + a scaffolded TypeScript service). Each service's main
+// process is SIGKILLed from the host (State.Pid), as a crash; mkdev is not run in between. Measured
+// from the kill: the engine restarted it; its readiness probe (the one `mkdev up` uses) passes;
+// the scaffolded service answers through Kong again. Writes the "Crash to ready again" section of
+// bench/RESULTS.md.
+//   node --experimental-strip-types bench/crash-heal.ts [--reps N]
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Docker from 'dockerode';
+import { request } from 'undici';
+import { probeTargetFor } from '../src/engine/container-ops.ts';
+import { allOf } from '../src/readiness/create-probe.ts';
+import { loadStack } from '../src/stack/load-stack.ts';
+import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
+import { mustSucceed, runTimed } from './lib/process.ts';
+import { spread, summarize } from './lib/stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'mkdev.js');
+const IMAGES = process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml');
+const ENV = { MKDEV_IMAGES: IMAGES, NO_COLOR: '1', ...freeHostPortsEnv() };
+const SERVICES = ['postgres', 'consul', 'rabbitmq', 'kong', 'orders'];
+const { values } = parseArgs({ options: { reps: { type: 'string', default: '3' } } });
+const reps = Number(values.reps);
+const docker = new Docker();
+const log = (line: string) => process.stderr.write(`bench:crash: ${line}\n`);
+const project = `bmcrash-${Date.now().toString(36).slice(-5)}`;
+const cwd = mkdtempSync(join(tmpdir(), `${project}-`));
+const mkdev = (args: readonly string[]) =>
+  runTimed(process.execPath, [BIN, ...args], { cwd, env: ENV, timeoutMs: 900_000 });
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 300_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return Date.now();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+const containerOf = async (service: string) => {
+  const [c] = await docker.listContainers({
+    filters: { label: [`dev.mkdev.project=${project}`, `dev.mkdev.service=${service}`] },
+  });
+  if (!c) throw new Error(`no running ${service}`);
+  return docker.getContainer(c.Id);
+};
+
+mustSucceed('new-service', await mkdev(['new-service', 'orders']));
+mustSucceed('mkdev up', await mkdev(['up', '-p', project]));
+const stack = await loadStack({ cwd, project, env: { ...process.env, ...ENV } });
+const proxyPort = (await (await containerOf('kong')).inspect()).NetworkSettings.Ports['8000/tcp']?.[0]
+  ?.HostPort;
+const routable = async () => {
+  const res = await request(`http://127.0.0.1:${proxyPort}/orders`, {
+    headersTimeout: 2000,
+    bodyTimeout: 2000,
+  });
+  return res.statusCode === 200 && (await res.body.text()).includes('"orders"');
+};
+const samples: Record<string, number[]> = {};
+const add = (key: string, ms: number) => {
+  samples[key] = [...(samples[key] ?? []), ms];
+};
+try {
+  await until('orders routable', routable);
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const service of SERVICES) {
+      const container = await containerOf(service);
+      const before = await container.inspect();
+      const probe = allOf(stack.services[service]?.ready?.probes ?? []);
+      process.kill(before.State.Pid, 'SIGKILL');
+      const killed = Date.now();
+      const restarted = await until(`${service} restarted`, async () => {
+        const now = await container.inspect();
+        return now.State.Running && now.RestartCount > before.RestartCount;
+      });
+      const target = await probeTargetFor(container, '127.0.0.1');
+      const ready = await until(
+        `${service} ready`,
+        async () => (await probe.check(target, AbortSignal.timeout(2000))).ready,
+      );
+      const routed = await until('orders routable again', routable);
+      add(`${service}: restarted by the engine`, restarted - killed);
+      add(`${service}: ready (its readiness probe passes)`, ready - killed);
+      add(`${service}: orders answers through Kong again`, routed - killed);
+      log(
+        `rep ${rep} ${service}: restarted ${restarted - killed} ms, ready ${ready - killed} ms, routable ${routed - killed} ms`,
+      );
+    }
+  }
+} finally {
+  await mkdev(['down', '-v', '-t', '0', '--images', '-p', project]);
+}
+
+const rows = Object.entries(samples).map(([k, v]) => `| ${k} | ${spread(summarize(v))} |`);
+const section = `## Crash to ready again
+
+Written by \`npm run bench:crash\` (bench/crash-heal.ts), ${new Date().toISOString()}: one stack (the
+default stack and a scaffolded TypeScript service \`orders\`, offline image set, free host ports),
+${reps} rounds; in each, every service's main process is SIGKILLed from the host (the container's
+State.Pid, as a crash: not \`docker stop\`/\`kill\`, which a restart policy treats as deliberate), one
+after the other, each measured from the kill until: the engine restarted it (unless-stopped), its
+readiness probe (the one \`mkdev up\` waits for) passes, and \`GET /orders\` through Kong answers 200
+from the service. No \`mkdev up\` in between. Polled every 100 ms. The machine (2 cores) was shared
+with other agents' test runs (load average ${loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ')} at the end): the numbers are noisy.
+
+| from the crash until | median (min – max, n) |
+| --- | --- |
+${rows.join('\n')}
+`;
+const file = join(ROOT, 'bench', 'RESULTS.md');
+const text = readFileSync(file, 'utf8');
+const start = text.indexOf('## Crash to ready again');
+const next = start === -1 ? -1 : text.indexOf('\n## ', start + 1);
+const updated =
+  start === -1
+    ? `${text.trimEnd()}\n\n${section}`
+    : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
+writeFileSync(file, updated);
+process.stdout.write(section);
