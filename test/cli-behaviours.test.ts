@@ -18,8 +18,9 @@ import {
 
 // Logs a numbered line every 100 ms and answers HTTP; ignores SIGTERM as PID 1 (no handler), so how
 // `down` stops it shows in the engine's events.
+// After SIGUSR1 it accepts requests and never answers them: a hung dependency.
 const SERVER =
-  "let n=0;setInterval(()=>console.log('tick '+(n++)),100);require('http').createServer((q,s)=>s.end('ok')).listen(8080)";
+  "let n=0,hang=false;process.on('SIGUSR1',()=>{hang=true});setInterval(()=>console.log('tick '+(n++)),100);require('http').createServer((q,s)=>{if(!hang)s.end('ok')}).listen(8080)";
 const stackFile = (replicas: number, greeting = 'hello') => `extends: none
 services:
   web:
@@ -152,6 +153,22 @@ describe('everyday commands on a small stack', () => {
     expect((await project.run(['status'])).exitCode).toBe(0);
   });
 
+  it('status answers when a service hangs: each probe has a deadline', async () => {
+    const [web] = (await projectResources(project.name)).containers.filter(
+      (c) => c.Labels[LABEL.service] === 'web',
+    );
+    await docker.getContainer(web?.Id ?? '').kill({ signal: 'SIGUSR1' });
+    const result = await project.run(['status', '--json']);
+    expect(result.exitCode).toBe(1);
+    const rows = (
+      JSON.parse(result.stdout) as { services: { service: string; ready: boolean; reason?: string }[] }
+    ).services;
+    expect(rows.find((r) => r.service === 'web')).toMatchObject({
+      ready: false,
+      reason: 'no answer within 1500 ms',
+    });
+  });
+
   it('an ordinary command reaps what a dead test process left (not only prune)', async () => {
     // A throwaway project whose owner (a pid that has exited) is gone.
     const child = execa(process.execPath, ['-e', '']);
@@ -186,8 +203,9 @@ describe('everyday commands on a small stack', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => (JSON.parse(l) as { Actor: { Attributes: { signal: string } } }).Actor.Attributes.signal);
-    expect(signals.length).toBeGreaterThan(0);
-    expect(signals.every((s) => s === '9')).toBe(true);
+    // SIGKILL for each, and never SIGTERM (an earlier test's SIGUSR1 may fall in the same second).
+    expect(signals.filter((s) => s === '9')).toHaveLength(2);
+    expect(signals).not.toContain('15');
     expect(
       (await docker.listImages({ filters: { label: [`${LABEL.project}=${project.name}`] } })).length,
     ).toBe(0);

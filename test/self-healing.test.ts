@@ -1,10 +1,12 @@
 // One stack (the default stack and a scaffolded service), brought up by two `mkdev up`s at once, then
 // each long-running service crashed from the host in turn: it must come back running and ready by
 // itself (its restart policy), with the service behind Kong routable again, without `mkdev up`.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, parseEnv, projectResources, removeProject, testProject } from './support/cli.ts';
-import { crashService, restartedByEngine } from './support/crash.ts';
+import { crashService, restartedByEngine, serviceContainer } from './support/crash.ts';
 
 const project = testProject('heal');
 let env: Record<string, string> = {};
@@ -24,10 +26,14 @@ const status = async () => {
   return JSON.parse(result.stdout) as Status;
 };
 
-/** The scaffolded service through Kong: Kong -> Consul DNS -> the container. A wait, not a check. */
+/**
+ * The scaffolded service through Kong: Kong -> Consul DNS -> the container. A wait, not a check.
+ * The proxy URL is read again each time: a restarted container's engine-chosen host ports change.
+ */
 const routable = () =>
   eventually(
     async () => {
+      env = parseEnv((await project.run(['env'])).stdout);
       const res = await request(`${env.MKDEV_KONG_PROXY_URL}/orders`, { headersTimeout: 5_000 });
       const body = await res.body.text();
       return res.statusCode === 200 && JSON.parse(body).service === 'orders' ? true : undefined;
@@ -40,6 +46,17 @@ describe('self-healing', () => {
   beforeAll(async () => {
     const made = await project.run(['new-service', 'orders'], { withoutProject: true });
     if (made.exitCode !== 0) throw new Error(`new-service failed:\n${made.all}`);
+    // A service that answers 500 to everything, registered in Consul by the registrator: the
+    // service hop of `routes --check`.
+    appendFileSync(
+      join(project.dir, 'mkdev.yaml'),
+      `  fail:
+    image: node:24-bookworm-slim
+    command: [node, -e, "require('http').createServer((q, s) => { s.statusCode = 500; s.end('broken'); }).listen(8080)"]
+    depends_on: { registrator: { condition: ready } }
+    register: { port: 8080 }
+`,
+    );
   }, 60_000);
   afterAll(() => removeProject(project.name));
 
@@ -75,6 +92,7 @@ describe('self-healing', () => {
       prometheus: 1,
       registrator: 1,
       orders: 1,
+      fail: 1,
     });
     env = parseEnv((await project.run(['env'])).stdout);
     await routable();
@@ -96,7 +114,6 @@ describe('self-healing', () => {
       );
       const row = healed.services.find((s) => s.service === service);
       expect(row?.restarts).toBeGreaterThanOrEqual(1);
-      expect(row?.lastExitCode).toBe(137); // SIGKILL
       await routable();
       console.log(
         `[self-healing] ${service}: ready again ${Date.now() - crash.at} ms after the crash (with routing)`,
@@ -104,4 +121,60 @@ describe('self-healing', () => {
     },
     600_000,
   );
+
+  it('routes --check names the hop that fails: Kong, Consul, the connection, the service', async () => {
+    env = parseEnv((await project.run(['env'])).stdout);
+    const admin = env.MKDEV_KONG_ADMIN_URL;
+    const put = async (path: string, body: object) => {
+      const res = await request(`${admin}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.statusCode, await res.body.text()).toBeLessThan(300);
+    };
+    const ordersIp = Object.values(
+      (await serviceContainer(project.name, 'orders')).NetworkSettings.Networks,
+    )[0]?.IPAddress;
+    // Known to Consul, but nothing listens on its port.
+    const consulPut = await request(`${env.MKDEV_CONSUL_URL}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'hop-closed', Address: ordersIp, Port: 9 }),
+    });
+    expect(consulPut.statusCode, await consulPut.body.text()).toBe(200);
+    for (const [name, host, port, routeExtra] of [
+      ['hop-nohost', 'orders.service.consul', 8080, { hosts: ['nope.invalid'] }],
+      ['hop-nobody', 'nobody.service.consul', 8080, {}],
+      ['hop-closed', 'hop-closed.service.consul', 9, {}],
+      ['hop-fail', 'fail.service.consul', 8080, {}],
+    ] as const) {
+      await put(`/services/${name}`, { host, port });
+      await put(`/services/${name}/routes/${name}`, { paths: [`/${name}`], ...routeExtra });
+    }
+    const expected = {
+      orders: 'ok: reached the service',
+      'hop-nohost': 'kong: no route matched',
+      'hop-nobody': 'kong -> consul: no healthy instance resolved',
+      'hop-closed': 'kong -> service: upstream failed',
+      'hop-fail': 'service answered 500',
+    };
+    // Kong applies new routes and caches names eventually: wait for the verdicts, do not sample once.
+    const checked = await eventually(
+      async () => {
+        const result = await project.run(['routes', '--check', '--json']);
+        const verdicts = Object.fromEntries(
+          (JSON.parse(result.stdout) as { checks: { route: string; verdict: string }[] }).checks.map((c) => [
+            c.route,
+            c.verdict,
+          ]),
+        );
+        return Object.entries(expected).every(([route, verdict]) => verdicts[route] === verdict)
+          ? { result, verdicts }
+          : undefined;
+      },
+      120_000,
+      'each route to fail at its hop',
+    );
+    expect(checked.result.exitCode).toBe(1);
+  });
 });

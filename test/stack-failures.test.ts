@@ -42,6 +42,27 @@ describe('up failures', () => {
     ]);
   });
 
+  it('a job that fails once (a transient failure) is retried by its restart policy, and up succeeds', async () => {
+    // Fails on its first run only: the marker survives in its volume across the engine's restart.
+    const job =
+      'if [ -f /state/ran ]; then echo second run; else touch /state/ran; echo first run fails; exit 1; fi';
+    const project = track(
+      testProject('transient', {
+        'mkdev.yaml': `extends: none\nservices:\n  job:\n    image: node:24-bookworm-slim\n    one_shot: true\n    volumes: ["state:/state"]\n    command: [sh, -c, "${job}"]\n`,
+      }),
+    );
+    const up = await project.run(['up']);
+    expect(up.exitCode, up.all).toBe(0);
+    const logs = await project.run(['logs', 'job']);
+    expect(logs.stdout).toMatch(/first run fails\n.*second run/);
+    const status = JSON.parse((await project.run(['status', '--json'])).stdout) as {
+      services: { state: string; restarts: number; lastExitCode: number }[];
+    };
+    expect(status.services).toEqual([
+      expect.objectContaining({ state: 'completed', restarts: 1, lastExitCode: 0 }),
+    ]);
+  });
+
   it('a taken host port is named before anything starts', async () => {
     const holder: Server = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
