@@ -116,13 +116,11 @@ describe('KongContainer on Postgres', () => {
 
   it("fails start() as soon as the bootstrap fails, with Kong's log", async () => {
     if (!network) throw new Error('no network');
-    const began = Date.now();
     const failing = new KongContainer(await testImage('kong:3.9'))
       .withNetwork(network)
       .withPostgres({ host: 'no-such-database', ...KONG_DB })
       .start();
+    // "Container exited", not the 120 s startup timeout's error: the wait ended when the container exited.
     await expect(failing).rejects.toThrow(/Container exited[\s\S]*PostgreSQL/);
-    // Far below the 120 s startup timeout: the wait ends when the container exits.
-    expect(Date.now() - began).toBeLessThan(60_000);
   });
 });

@@ -74,6 +74,7 @@ describe('the consul command', () => {
     expect(await leaderOf(http)).toBe('127.0.0.1:8300');
     expect(c.output()).toMatch(/\[INFO\] {2}agent: Consul agent running!/);
     c.proc.kill('SIGTERM');
+    // Its own exit code on SIGTERM (how fast is a timing goal, not a test's).
     expect(await c.exited).toBe(1);
     expect(c.output()).toContain('agent: Graceful shutdown disabled. Exiting');
   });

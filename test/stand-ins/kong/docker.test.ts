@@ -93,9 +93,8 @@ describe('kong stand-in image', () => {
     await expect(fetch(`http://${ip}:8001/`)).rejects.toThrow();
     const proxy = await fetch(`http://${ip}:8000/nothing`);
     expect(proxy.status).toBe(404);
-    const t0 = Date.now();
     await kong.stop({ t: 10 });
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // 0, not 137: it stopped by itself on SIGTERM, before the engine's kill.
     expect((await kong.inspect()).State.ExitCode).toBe(0);
   });
 
