@@ -77,11 +77,11 @@ try {
         const now = await container.inspect();
         return now.State.Running && now.RestartCount > before.RestartCount;
       });
-      const target = await probeTargetFor(container, '127.0.0.1');
-      const ready = await until(
-        `${service} ready`,
-        async () => (await probe.check(target, AbortSignal.timeout(2000))).ready,
-      );
+      // The target is read each time: right after a restart the engine may not list its ports yet.
+      const ready = await until(`${service} ready`, async () => {
+        const target = await probeTargetFor(container, '127.0.0.1');
+        return (await probe.check(target, AbortSignal.timeout(2000))).ready;
+      });
       const routed = await until('orders routable again', routable);
       add(`${service}: restarted by the engine`, restarted - killed);
       add(`${service}: ready (its readiness probe passes)`, ready - killed);
