@@ -1,11 +1,13 @@
 // Behaviours of the everyday commands on one small stack (no default stack, so it is cheap): init,
 // exports and env (JSON, masked on a terminal, --show-secrets), logs (--tail, --since, -f), status
 // drift and its exit code, scaling down, down -t and --images, and reaping by an ordinary command.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL } from '../src/engine/labels.ts';
+import { currentOwner } from '../src/engine/owner.ts';
 import {
   BIN,
   docker,
@@ -57,7 +59,6 @@ const onTerminal = (args: string) =>
 
 describe('everyday commands on a small stack', () => {
   beforeAll(async () => {
-    const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(join(project.dir, 'built'));
     writeFileSync(join(project.dir, 'built', 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\n');
     const up = await project.run(['up']);
@@ -153,6 +154,42 @@ describe('everyday commands on a small stack', () => {
     expect((await project.run(['status'])).exitCode).toBe(0);
   });
 
+  it('one writer per project: --no-wait fails at once, a waiting up says for whom, a dead holder is no obstacle', async () => {
+    const locks = mkdtempSync(join(tmpdir(), 'mkdev-locks-'));
+    const lockEnv = { env: { MKDEV_LOCK_DIR: locks } };
+    const lockFile = join(locks, 'mkdev-locks', `${project.name}.lock`);
+    mkdirSync(dirname(lockFile), { recursive: true });
+    // This test process holds it, as a running `mkdev up` would.
+    writeFileSync(lockFile, JSON.stringify({ ...currentOwner(), command: 'up' }));
+    const refused = await project.run(['up', '--no-wait'], lockEnv);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(
+      `mkdev: another mkdev up of ${project.name} (pid ${process.pid}) is running\nhint: `,
+    );
+    const waiting = project.run(['up'], lockEnv);
+    let stderr = '';
+    waiting.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    await eventually(
+      async () => stderr.includes('waiting for another') || undefined,
+      30_000,
+      'the waiting message',
+    );
+    expect(stderr).toContain(`mkdev: waiting for another mkdev up of ${project.name} (pid ${process.pid})`);
+    rmSync(lockFile);
+    const waited = await waiting;
+    expect(waited.exitCode, waited.all).toBe(0);
+    expect(waited.stdout).toContain('(nothing changed)');
+    // A holder that was killed: its pid is gone, so its lock is broken, not waited for.
+    const dead = execa(process.execPath, ['-e', '']);
+    await dead;
+    writeFileSync(lockFile, JSON.stringify({ ...currentOwner(), pid: dead.pid, command: 'up' }));
+    const after = await project.run(['up', '--no-wait'], lockEnv);
+    expect(after.exitCode, after.all).toBe(0);
+  });
+
+  // Leaves web hung: later tests must not need it ready.
   it('status answers when a service hangs: each probe has a deadline', async () => {
     const [web] = (await projectResources(project.name)).containers.filter(
       (c) => c.Labels[LABEL.service] === 'web',
