@@ -5,7 +5,7 @@
 // the scaffolded service answers through Kong again. Writes the "Crash to ready again" section of
 // bench/RESULTS.md.
 //   node --experimental-strip-types bench/crash-heal.ts [--reps N]
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { probeTargetFor } from '../src/engine/container-ops.ts';
 import { allOf } from '../src/readiness/create-probe.ts';
 import { loadStack } from '../src/stack/load-stack.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
+import { writeSection } from './lib/kept-section.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { spread, summarize } from './lib/stats.ts';
 
@@ -132,13 +133,5 @@ touch the path from Kong to the service for long: Kong keeps its routes, Consul 
 | --- | --- |
 ${rows.join('\n')}
 `;
-const file = join(ROOT, 'bench', 'RESULTS.md');
-const text = readFileSync(file, 'utf8');
-const start = text.indexOf('## Crash to ready again');
-const next = start === -1 ? -1 : text.indexOf('\n## ', start + 1);
-const updated =
-  start === -1
-    ? `${text.trimEnd()}\n\n${section}`
-    : `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
-writeFileSync(file, updated);
+writeSection(join(ROOT, 'bench', 'RESULTS.md'), section, 'bench/crash-heal.ts');
 process.stdout.write(section);
