@@ -221,6 +221,26 @@ const CASES: Case[] = [
     message: /^api failed: the job exited with code 3 \(4 attempts\)$/,
   },
   {
+    name: 'a readiness probe on a port the service does not publish',
+    args: ['up'],
+    files: { 'mkdev.yaml': own('    ready: { tcp: { port: 8080 } }\n') },
+    exit: 1,
+    message:
+      /^api: ready\.tcp\.port: the readiness probe uses port 8080, which the service does not publish$/,
+  },
+  {
+    name: 'a service that keeps crashing (its restart policy restarts it; up names the loop)',
+    args: ['up'],
+    files: {
+      'mkdev.yaml': own(
+        '    command: [node, -e, "process.exit(2)"]\n    ports: ["8080"]\n    ready: { http: { port: 8080 } }\n',
+      ),
+    },
+    exit: 1,
+    message:
+      /^api: the container keeps exiting \(restarted \d+ times while waiting(, last exit code 2)?\) while waiting for /,
+  },
+  {
     name: 'a readiness timeout',
     args: ['up'],
     files: {

@@ -75,16 +75,24 @@ export async function probeTargetFor(container: Docker.Container, host: string):
   };
 }
 
+const restartBaseline = new Map<string, number>();
+
+/** Restarts during one `up` after which a service is reported as crash-looping rather than waited for. */
+export const CRASH_LOOP_RESTARTS = 3;
+
 /** Why a container can no longer become ready, or undefined while it runs. */
 export async function whyDead(container: Docker.Container): Promise<string | undefined> {
   const { State, RestartCount } = await container.inspect();
   // A restart policy brings a crashed container back: one crash may be transient, a loop is not.
-  if (RestartCount >= CRASH_LOOP_RESTARTS) {
-    return `the container keeps exiting (last exit code ${State.ExitCode}, restarted ${RestartCount} times)`;
+  // Counted from the first look in this process, so crashes healed long ago do not count.
+  const baseline = restartBaseline.get(container.id) ?? RestartCount;
+  restartBaseline.set(container.id, baseline);
+  const restarts = RestartCount - baseline;
+  if (restarts >= CRASH_LOOP_RESTARTS) {
+    // A running container's ExitCode was reset by its restart: name it only while it is down.
+    const code = State.Running ? '' : `, last exit code ${State.ExitCode}`;
+    return `the container keeps exiting (restarted ${restarts} times while waiting${code})`;
   }
   if (State.Running || State.Restarting) return undefined;
   return `the container exited with code ${State.ExitCode}`;
 }
-
-/** Restarts during one `up` after which a service is reported as crash-looping rather than waited for. */
-export const CRASH_LOOP_RESTARTS = 3;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServicePlan } from '../plan/plan.ts';
 import type { ServiceSpec } from '../stack/model.ts';
-import { bindProblems, buildProblems, engineIsLocal, preflightError } from './preflight.ts';
+import { bindProblems, buildProblems, engineIsLocal, preflightError, probeProblems } from './preflight.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mkdev-preflight-'));
 mkdirSync(join(dir, 'services', 'nodockerfile'), { recursive: true });
@@ -13,7 +13,7 @@ writeFileSync(join(dir, 'services', 'ok', 'Dockerfile'), 'FROM scratch\n');
 
 function plan(over: Partial<ServiceSpec>, image: ServicePlan['image'] = 'build'): ServicePlan {
   return {
-    service: { name: 'api', volumes: [], ...over } as ServiceSpec,
+    service: { name: 'api', volumes: [], ports: [], ...over } as ServiceSpec,
     configHash: 'h',
     image,
     steps: [{ kind: 'create', replica: 1 }],
@@ -61,5 +61,17 @@ describe('preflight', () => {
     ]);
     expect(error.message).toBe('2 problems found before starting anything (nothing was created):');
     expect(error.details).toBe('  - a: build: m1\n    fix: f1\n  - b: ports[0]: m2\n    fix: f2');
+  });
+});
+
+describe('readiness probes', () => {
+  it('names a probe on a port the service does not publish', () => {
+    const probes = [{ kind: 'http' as const, port: 9000, path: '/', scheme: 'http' as const }];
+    const ready = { probes, intervalMs: 200, timeoutMs: 1000 };
+    const published = [{ target: 9000, published: 0, hostIp: '127.0.0.1', protocol: 'tcp' as const }];
+    expect(probeProblems(plan({ ready }, 'present'))).toEqual([
+      expect.objectContaining({ field: 'ready.http.port', message: expect.stringContaining('port 9000') }),
+    ]);
+    expect(probeProblems(plan({ ready, ports: published }, 'present'))).toEqual([]);
   });
 });

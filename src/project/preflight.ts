@@ -69,6 +69,23 @@ export function bindProblems(sp: ServicePlan, engineIsLocal: boolean): Problem[]
   );
 }
 
+/** Probes reach a service through its published ports: a probe on an unpublished port can never pass. */
+export function probeProblems(sp: ServicePlan): Problem[] {
+  const published = new Set(sp.service.ports.map((p) => `${p.target}/${p.protocol}`));
+  return (sp.service.ready?.probes ?? []).flatMap((probe) =>
+    'port' in probe && !published.has(`${probe.port}/tcp`)
+      ? [
+          {
+            service: sp.service.name,
+            field: `ready.${probe.kind}.port`,
+            message: `the readiness probe uses port ${probe.port}, which the service does not publish`,
+            fix: `add "${probe.port}" to 'ports:' of ${sp.service.name}, or probe a port it publishes`,
+          },
+        ]
+      : [],
+  );
+}
+
 async function imageProblems(docker: Docker, sp: ServicePlan): Promise<Problem[]> {
   const { service } = sp;
   const wanted: { ref: string; field: string }[] = [];
@@ -134,7 +151,7 @@ export async function preflightProblems(
   const local = engineIsLocal();
   const perService = await Promise.all(
     Object.values(plan.services).map(async (sp) => {
-      const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local)];
+      const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
       const [images, ports] = await Promise.all([
         imageProblems(docker, sp),
         portProblems(docker, sp, ownPorts),
