@@ -73,5 +73,10 @@ describe('readiness probes', () => {
       expect.objectContaining({ field: 'ready.http.port', message: expect.stringContaining('port 9000') }),
     ]);
     expect(probeProblems(plan({ ready, ports: published }, 'present'))).toEqual([]);
+    // kong_route probes Kong's proxy port, a peer's, not the service's own.
+    const throughKong = [
+      { kind: 'kong_route' as const, service: 'kong', port: 8000, path: '/x', status: 200 },
+    ];
+    expect(probeProblems(plan({ ready: { ...ready, probes: throughKong } }, 'present'))).toEqual([]);
   });
 });

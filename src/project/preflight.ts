@@ -73,7 +73,8 @@ export function bindProblems(sp: ServicePlan, engineIsLocal: boolean): Problem[]
 export function probeProblems(sp: ServicePlan): Problem[] {
   const published = new Set(sp.service.ports.map((p) => `${p.target}/${p.protocol}`));
   return (sp.service.ready?.probes ?? []).flatMap((probe) =>
-    'port' in probe && !published.has(`${probe.port}/tcp`)
+    // A probe naming another service (kong_route) reaches that service's port, not this one's.
+    'port' in probe && !('service' in probe) && !published.has(`${probe.port}/tcp`)
       ? [
           {
             service: sp.service.name,
