@@ -127,7 +127,15 @@ describe('generated services, built and run', () => {
         console.log(`[new-service] ${lang} container ready ${Date.now() - startedAt} ms after start`);
         expect((await getJson(`${direct}/healthz`)).status).toBe(200);
 
-        const catalog = (await getJson(`${consul}/v1/catalog/service/${name}`)).body;
+        // The agent registered it; the catalog follows by anti-entropy (Consul's StateSyncer).
+        const catalog = await eventually(
+          async () => {
+            const listed = (await getJson(`${consul}/v1/catalog/service/${name}`)).body;
+            return listed.length > 0 ? listed : undefined;
+          },
+          10_000,
+          'the catalog to list the instance',
+        );
         expect(catalog).toEqual([
           expect.objectContaining({
             ServiceID: `${name}-${info.Config.Hostname}`,
@@ -191,7 +199,16 @@ describe('generated services, built and run', () => {
         console.log(`[new-service] ${lang} container stopped ${stopMs} ms after SIGTERM`);
         // 0, not 137: it handled SIGTERM and exited by itself within the 10 s before the engine's kill.
         expect((await container.inspect()).State.ExitCode).toBe(0);
-        expect((await getJson(`${consul}/v1/catalog/service/${name}`)).body).toEqual([]);
+        expect(
+          await eventually(
+            async () => {
+              const listed = (await getJson(`${consul}/v1/catalog/service/${name}`)).body;
+              return listed.length === 0 ? listed : undefined;
+            },
+            10_000,
+            'the instance to leave the catalog',
+          ),
+        ).toEqual([]);
         // Kong's Service and Route stay for the other replicas.
         expect((await getJson(`${p.kongAdmin}/routes/${name}`)).status).toBe(200);
       } catch (error) {

@@ -40,7 +40,10 @@ export function readinessProbe(service: ServiceSpec, keys: SecretKeys, secretNam
       `${service.name}: its readiness waits for a log line (${logs.map((p) => (p.kind === 'log' ? p.pattern : '')).join(', ')}), which no Kubernetes probe can see; it gets no readiness probe for it`,
     );
   }
-  const probes = ready.probes.filter((p) => p.kind !== 'log');
+  // A kong_route probe says the platform routes to the service: a condition for `up` to return, not
+  // for the pod to receive traffic, and Kong reaches pods through Consul, not through Kubernetes
+  // Services. Gating the pod on it would only couple the pod's readiness to Kong's.
+  const probes = ready.probes.filter((p) => p.kind !== 'log' && p.kind !== 'kong_route');
   const timing = {
     periodSeconds: Math.max(1, Math.ceil(ready.intervalMs / 1000)),
     timeoutSeconds: 3,
