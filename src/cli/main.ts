@@ -1,7 +1,8 @@
 // mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
 import { parseArgs } from 'node:util';
+import { InterruptedError, UsageError } from '../errors.ts';
 import type { CommandSpec } from './command.ts';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor, InterruptedError, UsageError, UserError } from './errors.ts';
+import { EXIT_OK, EXIT_USAGE, report } from './errors.ts';
 import { COMMANDS } from './registry.ts';
 
 export const VERSION = '0.1.0';
@@ -80,21 +81,4 @@ function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
     const short = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
     throw new UsageError(`${spec.name}: ${short}`, `run 'mkdev ${spec.name} --help' for its options`);
   }
-}
-
-/** Prints an error the way a user should see it: a message and a fix for their mistakes, a stack only for ours. */
-export function report(error: unknown): number {
-  if (error instanceof InterruptedError) {
-    process.stderr.write(
-      "mkdev: interrupted; what was started keeps running: 'mkdev up' carries on, 'mkdev down' removes it\n",
-    );
-  } else if (error instanceof UserError) {
-    process.stderr.write(`mkdev: ${error.message}\n`);
-    if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-  } else {
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`mkdev: internal error (please report it):\n${text}\n`);
-  }
-  return exitCodeFor(error);
 }

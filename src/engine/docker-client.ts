@@ -1,6 +1,6 @@
 // One way to reach the Docker engine: DOCKER_HOST when set, else the default socket (dockerode's rules).
 import Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export type { Docker };
 

@@ -1,6 +1,6 @@
 // Makes a service's image available: present, pulled, or built from its context.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { StepName } from '../plan/events.ts';
 import type { ServicePlan } from '../plan/plan.ts';
 import { hostCaBundle, packContext } from './build-context.ts';

@@ -1,6 +1,6 @@
 // Getting images onto the engine: already there, pulled (with progress), or built from a context.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { isConflict, isNotFound, UserError } from '../errors.ts';
 
 export type Progress = (message: string) => void;
 
@@ -102,8 +102,7 @@ export async function removeImages(docker: Docker, images: readonly Docker.Image
         .remove()
         .then(() => 1)
         .catch((error: unknown) => {
-          const code = (error as { statusCode?: number }).statusCode;
-          if (code === 404 || code === 409) return 0;
+          if (isNotFound(error) || isConflict(error)) return 0;
           throw error;
         }),
     ),

@@ -1,5 +1,6 @@
 // The project network: every service joins it and finds the others by service name.
 import type Docker from 'dockerode';
+import { isConflict } from '../errors.ts';
 import { LABEL, MKDEV_VERSION } from './labels.ts';
 import { networkName } from './names.ts';
 
@@ -20,7 +21,7 @@ export async function ensureNetwork(
     });
   } catch (error) {
     // Another mkdev process may have created it between our look and our create.
-    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    if (!isConflict(error)) throw error;
   }
   return name;
 }

@@ -1,6 +1,7 @@
 // Removes the stacks whose owning process is gone. Runs at the start of every mkdev invocation (and
 // as `mkdev prune`); cheap when there is nothing to reap: one labelled list call per resource kind.
 import type Docker from 'dockerode';
+import { isNotFound } from '../errors.ts';
 import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';
 import { ownerIsGone, parseOwner } from './owner.ts';
@@ -28,7 +29,7 @@ export async function reapOrphans(docker: Docker): Promise<ReapResult> {
   const deadNetworks = networks.filter((n) => dead(n.Labels));
   const deadVolumes = (volumes.Volumes ?? []).filter((v) => dead(v.Labels));
   const gone = (e: unknown) => {
-    if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    if (!isNotFound(e)) throw e;
   };
   // Containers first: networks and volumes in use cannot be removed.
   await Promise.all(

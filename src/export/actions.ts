@@ -8,7 +8,7 @@
 //   after_ready      a small one-shot service `<service>-after-ready`, in the service's image, started
 //                    once the service is healthy.
 // A Kong plugin that already exists is kept as it is (HTTP 409); mkdev itself updates its config.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Action, ServiceSpec } from '../stack/model.ts';
 import { bashRetryRequest } from './shell.ts';
 

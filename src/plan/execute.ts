@@ -4,19 +4,19 @@
 // stops waiting but leaves containers running: killing a database during its first initialisation
 // corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
 import type Docker from 'dockerode';
-import { InterruptedError, UserError } from '../cli/errors.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
 import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../engine/network.ts';
+import { InterruptedError, UpstreamFailedError, UserError } from '../errors.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { EventSink, ServiceTimeline, StepName } from './events.ts';
-import { Milestones, UpstreamFailed } from './milestones.ts';
+import { Milestones } from './milestones.ts';
 import type { ContainerStep, Plan, ServicePlan } from './plan.ts';
 import { explainStartError } from './start-errors.ts';
 
@@ -192,11 +192,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     Object.values(plan.services).map((sp) =>
       runService(sp).catch((error: unknown) => {
         milestones.fail(sp.service.name);
-        if (error instanceof UpstreamFailed || signal.aborted) {
+        if (error instanceof UpstreamFailedError || signal.aborted) {
           emit(
             sp.service.name,
             'cancelled',
-            error instanceof UpstreamFailed ? `not started: ${error.message}` : 'cancelled',
+            error instanceof UpstreamFailedError ? `not started: ${error.message}` : 'cancelled',
           );
           if (!signal.aborted) internal.abort();
           return;

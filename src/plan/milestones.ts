@@ -1,5 +1,6 @@
 // Per-service milestones that dependents await: started, ready, completed. A failed service rejects
 // all of its milestones, so everything downstream stops waiting at once.
+import { UpstreamFailedError } from '../errors.ts';
 import type { DependencyCondition } from '../stack/model.ts';
 
 export class Deferred<T = void> {
@@ -13,15 +14,6 @@ export class Deferred<T = void> {
     });
     // Unobserved rejections are expected when nobody depends on a milestone.
     this.promise.catch(() => {});
-  }
-}
-
-export class UpstreamFailed extends Error {
-  readonly service: string;
-  constructor(service: string) {
-    super(`'${service}' did not come up`);
-    this.name = 'UpstreamFailed';
-    this.service = service;
   }
 }
 
@@ -44,6 +36,6 @@ export class Milestones {
   }
 
   fail(service: string): void {
-    for (const d of Object.values(this.of(service))) d.reject(new UpstreamFailed(service));
+    for (const d of Object.values(this.of(service))) d.reject(new UpstreamFailedError(service));
   }
 }

@@ -1,5 +1,5 @@
 // Engine errors at container start, turned into messages a user can act on.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 
 export function explainStartError(error: unknown, service: ServiceSpec): Error {

@@ -2,6 +2,7 @@
 // testing library both call this; there is no second orchestrator.
 import type Docker from 'dockerode';
 import { contextHash } from '../engine/build-context.ts';
+import { UsageError } from '../errors.ts';
 import { configHash } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
@@ -43,7 +44,6 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
       // A usage error (exit 2), as for `logs`: the name was mistyped on the command line.
-      const { UsageError } = await import('../cli/errors.ts');
       throw new UsageError(
         `no service '${name}' in this stack`,
         `services are: ${Object.keys(stack.services).join(', ')}`,

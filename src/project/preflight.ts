@@ -1,7 +1,7 @@
 // Checks made before anything starts, so a predictable failure leaves nothing half-started.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
+import { UserError } from '../errors.ts';
 import type { ObservedState } from '../plan/observe.ts';
 import type { Plan } from '../plan/plan.ts';
 

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
+import { isNotFound, isNotModified } from '../errors.ts';
 import { stopWaves } from './stop-order.ts';
 
 export interface TearDownResult {
@@ -65,11 +66,11 @@ const STOP_GRACE_SECONDS = 10;
 
 /** 304: already stopped; 404: already gone. Either way it is not running any more. */
 function ignoreStopped(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode === 304) return;
+  if (isNotModified(error)) return;
   ignoreGone(error);
 }
 
 function ignoreGone(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode === 404) return;
+  if (isNotFound(error)) return;
   throw error;
 }

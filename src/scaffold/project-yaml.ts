@@ -1,7 +1,7 @@
 // Adds a service to mkdev.yaml through the `yaml` package's Document API, so the user's comments,
 // ordering and formatting survive; only the new entry is written in mkdev's own style.
 import { type Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export type Language = 'ts' | 'python';
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { MKDEV_VERSION } from '../index.ts';
 import type { TemplateFile } from './templates.ts';
 

@@ -1,6 +1,6 @@
 // Cross-service checks the schema cannot make: dependencies name real services, form no cycle, and
 // actions point at services that exist.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { ServiceSpec } from './model.ts';
 
 export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): void {

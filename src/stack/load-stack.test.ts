@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { loadStack } from './load-stack.ts';
 
 function project(files: Record<string, string> = {}): string {

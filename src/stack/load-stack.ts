@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { checkGraph } from './check-graph.ts';
 import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
@@ -19,13 +19,17 @@ export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes
 export const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
-export interface LoadStackOptions {
-  readonly cwd: string;
+/** Which project, as the common flags (-p, -f, --images) name it. */
+export interface ProjectRef {
   readonly project?: string;
   /** The project's config file; default: mkdev.yaml in cwd when it exists. */
   readonly file?: string;
   /** An image map file (--images); MKDEV_IMAGES is read when this is absent. */
   readonly images?: string;
+}
+
+export interface LoadStackOptions extends ProjectRef {
+  readonly cwd: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra services layered last (used by the testing library). */
   readonly overrides?: Readonly<Record<string, ServiceFile>>;

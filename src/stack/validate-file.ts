@@ -1,6 +1,6 @@
 // Reads one stack file: YAML with positions -> interpolation -> schema, with file:line:col errors.
 import type { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { type InterpolationContext, interpolateValue } from './interpolate.ts';
 import { type StackFile, stackFileSchema } from './schema.ts';
 import type { YamlSource } from './yaml-source.ts';

@@ -1,7 +1,7 @@
 // A YAML file kept together with its positions, so every error can say file:line:col.
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface YamlSource {
   readonly file: string;

@@ -3,3 +3,5 @@
 export * from './containers/index.ts';
 export type { StackSnapshot } from './snapshot.ts';
 export { type StartStackOptions, startStack, type TestStack } from './start-stack.ts';
+/** What startStack and the containers throw, so callers can tell a user mistake from a failure. */
+export { InterruptedError, UpstreamFailedError, UsageError, UserError } from '../errors.ts';

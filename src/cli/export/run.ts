@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UsageError } from '../../errors.ts';
 import { exportCompose } from '../../export/export-compose.ts';
 import { boolFlag, type CommandRun, type ParsedValues, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { EXIT_OK } from '../errors.ts';
 
 const FORMATS = ['compose', 'kubernetes'];
 const PROXY_TYPES = ['LoadBalancer', 'NodePort'] as const;

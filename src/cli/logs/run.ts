@@ -1,14 +1,15 @@
+import { UsageError } from '../../errors.ts';
 import { followLogs } from '../../project/follow-logs.ts';
 import { openProject } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const tail = stringFlag(values, 'tail');
   if (tail !== undefined && tail !== 'all' && !/^\d+$/.test(tail)) {
     throw new UsageError(`--tail takes a number of lines or 'all', not '${tail}'`);
   }
-  const { stack, docker } = await openProject(values, cwd);
+  const { stack, docker } = await openProject(projectRef(values), cwd);
   for (const name of positionals) {
     if (!(name in stack.services))
       throw new UsageError(

@@ -1,8 +1,9 @@
 import { relative } from 'node:path';
+import { UsageError } from '../../errors.ts';
 import { newService } from '../../scaffold/new-service.ts';
 import { parsePortFlag } from '../../scaffold/service-name.ts';
 import { type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd }) => {
   if (positionals.length !== 1) {

@@ -6,12 +6,14 @@ import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import { openProject } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
+    showSecrets: boolFlag(values, 'show-secrets'),
+  });
   const reporter = await createReporter(chooseReporter(json), mask);
   const started = Date.now();
   let noop = false;

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { contextHash } from '../../engine/build-context.ts';
 import { createDockerClient, type Docker } from '../../engine/docker-client.ts';
 import { ensureImage } from '../../engine/ensure-image.ts';
