@@ -10,7 +10,7 @@ export const LABEL = {
   oneShot: 'dev.mkdev.one-shot',
   /** Who started the stack (pid@host:start-time); lets later runs reap stacks whose owner died. */
   owner: 'dev.mkdev.owner',
-  /** The services this one depends on (comma-separated): `down` stops dependents first. */
+  /** The services this one waits for (comma-separated, see stack/graph.ts): `down` stops dependents first. */
   dependsOn: 'dev.mkdev.depends-on',
   /** Port on which the registrator should register this container in Consul. */
   registerPort: 'dev.mkdev.register-port',

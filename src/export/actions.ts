@@ -55,11 +55,6 @@ function clearFlagScript(action: Action): string[] {
   ];
 }
 
-/** The services an action talks to (besides its own), which must have started first. */
-export function actionTargets(actions: readonly Action[]): string[] {
-  return [...new Set(actions.flatMap((a) => (a.kind === 'consul_kv_put' ? [a.service] : [])))];
-}
-
 /**
  * The command and entrypoint of a one-shot job with its after_completed actions appended. The
  * original argv is passed to the wrapper as "$@", so it runs exactly as before.

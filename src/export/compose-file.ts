@@ -3,8 +3,9 @@
 // Compose v2 read (no `version:` key, no top-level `name:`, which 1.29 rejects).
 import { LABEL } from '../engine/labels.ts';
 import { networkName } from '../engine/names.ts';
+import { waitEdges } from '../stack/graph.ts';
 import type { DependencyCondition, PortMapping, ServiceSpec, Stack, VolumeMount } from '../stack/model.ts';
-import { actionTargets, afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
+import { afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
 import { type ComposeHealthcheck, healthcheckFor, uncheckableProbes } from './healthcheck.ts';
 
 type ComposeCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
@@ -76,17 +77,19 @@ export function stackToCompose(stack: Stack): ComposeExport {
   const services: Record<string, ComposeService> = {};
   for (const s of Object.values(stack.services)) {
     const depends: Record<string, { condition: ComposeCondition }> = {};
-    for (const [dep, wanted] of Object.entries(s.dependsOn)) {
-      depends[dep] = { condition: condition(dep, wanted) };
+    const edges = waitEdges(s);
+    for (const { on, condition: wanted } of edges.filter((e) => e.via === 'depends_on')) {
+      depends[on] = { condition: condition(on, wanted) };
       // "ready" in mkdev includes the dependency's after_ready actions.
-      const dependency = stack.services[dep];
+      const dependency = stack.services[on];
       if (wanted === 'ready' && dependency && dependency.afterReady.length > 0) {
-        depends[afterReadyName(dep)] = { condition: 'service_completed_successfully' };
+        depends[afterReadyName(on)] = { condition: 'service_completed_successfully' };
       }
     }
-    // The job's after_completed actions talk to other services (Consul): they must exist by then.
-    for (const target of actionTargets(s.afterCompleted)) {
-      depends[target] ??= { condition: 'service_started' };
+    // The job's after_completed actions talk to other services (Consul): they must exist by then. The
+    // actions retry until their target answers, so being started is enough.
+    for (const { on } of edges.filter((e) => e.via === 'after_completed')) {
+      depends[on] ??= { condition: 'service_started' };
     }
     services[s.name] = {
       ...baseService(stack, s, healthchecks.get(s.name), withAfterCompleted(s)),
@@ -106,7 +109,9 @@ export function stackToCompose(stack: Stack): ComposeExport {
         depends_on: {
           [s.name]: { condition: healthchecks.get(s.name) ? 'service_healthy' : 'service_started' },
           ...Object.fromEntries(
-            actionTargets(s.afterReady).map((t) => [t, { condition: 'service_started' as const }]),
+            edges
+              .filter((e) => e.via === 'after_ready')
+              .map((e) => [e.on, { condition: 'service_started' as const }]),
           ),
         },
         healthcheck: { disable: true },

@@ -129,6 +129,29 @@ describe('computePlan', () => {
     // Kong waits for the migrations' KV flag on its own: they come along without being awaited.
     expect(selectServices(stack, ['kong'])).toEqual(['postgres', 'consul', 'kong-migrations', 'kong']);
   });
+
+  it('brings along the services actions act on, after_completed and after_ready alike', async () => {
+    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    // The migrations job sets its flag in Consul: Consul comes along, so the flag can be set.
+    expect(selectServices(stack, ['postgres', 'kong-migrations'])).toEqual([
+      'postgres',
+      'consul',
+      'kong-migrations',
+    ]);
+    const withAfterReady = {
+      ...stack,
+      services: {
+        ...stack.services,
+        rabbitmq: {
+          ...(stack.services.rabbitmq as ServiceSpec),
+          afterReady: [
+            { kind: 'consul_kv_put' as const, service: 'consul', port: 8500, key: 'k', value: 'v' },
+          ],
+        },
+      },
+    };
+    expect(selectServices(withAfterReady, ['rabbitmq'])).toEqual(['consul', 'rabbitmq']);
+  });
 });
 
 describe('built images', () => {

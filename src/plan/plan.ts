@@ -1,5 +1,6 @@
 // observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
 import { volumeName } from '../engine/names.ts';
+import { closure, stackGraph } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ObservedContainer, ObservedState } from './observe.ts';
 
@@ -41,21 +42,10 @@ export interface Plan {
   readonly services: Readonly<Record<string, ServicePlan>>;
 }
 
-/** The services to bring up: the ones asked for and everything they depend on. */
+/** The services to bring up: the ones asked for and everything they wait for or bring along. */
 export function selectServices(stack: Stack, requested: readonly string[]): string[] {
   if (requested.length === 0) return Object.keys(stack.services);
-  const chosen = new Set<string>();
-  const add = (name: string) => {
-    if (chosen.has(name)) return;
-    chosen.add(name);
-    for (const dep of Object.keys(stack.services[name]?.dependsOn ?? {})) add(dep);
-    for (const dep of stack.services[name]?.requires ?? []) add(dep);
-    for (const action of stack.services[name]?.afterCompleted ?? []) {
-      if (action.kind === 'consul_kv_put') add(action.service);
-    }
-  };
-  for (const name of requested) add(name);
-  return Object.keys(stack.services).filter((n) => chosen.has(n));
+  return closure(stackGraph(stack.services), requested);
 }
 
 export function planContainers(

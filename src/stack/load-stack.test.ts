@@ -126,6 +126,27 @@ describe('loadStack', () => {
     expect((await loadError(cycle)).message).toMatch(/^dependency cycle: (a -> b -> a|b -> a -> b)$/);
   });
 
+  it('refuses a cycle through an action, naming it, instead of hanging up', async () => {
+    // consul's after_ready flag waits for kv being ready; kv waits for consul being ready.
+    const cycle = project({
+      'mkdev.yaml': [
+        'extends: none',
+        'services:',
+        '  consul:',
+        '    image: x',
+        '    after_ready:',
+        '      - consul_kv_put: { service: kv, key: k, value: v }',
+        '  kv:',
+        '    image: x',
+        '    depends_on: { consul: { condition: ready } }',
+        '',
+      ].join('\n'),
+    });
+    const error = await loadError(cycle);
+    expect(error.message).toMatch(/^dependency cycle: (consul -> kv -> consul|kv -> consul -> kv)$/);
+    expect(error.hint).toMatch(/after_ready action of 'consul' on 'kv'/);
+  });
+
   it('says which file is missing', async () => {
     const error = await loadError(project(), { file: 'nope.yaml' });
     expect(error.message).toBe('cannot read nope.yaml: no such file');
