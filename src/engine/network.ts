@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { isConflict } from '../errors.ts';
 import { LABEL, MKDEV_VERSION } from './labels.ts';
-import { networkName } from './names.ts';
+import { networkName, volumeName } from './names.ts';
 
 export async function ensureNetwork(
   docker: Docker,
@@ -24,6 +24,17 @@ export async function ensureNetwork(
     if (!isConflict(error)) throw error;
   }
   return name;
+}
+
+/** The network and the named volumes a plan needs, created if missing. */
+export async function ensureNetworkAndVolumes(
+  docker: Docker,
+  project: string,
+  volumes: readonly string[],
+  labels: Record<string, string> = {},
+): Promise<void> {
+  await ensureNetwork(docker, project, labels);
+  await Promise.all(volumes.map((v) => ensureVolume(docker, project, volumeName(project, v), labels)));
 }
 
 export async function ensureVolume(

@@ -1,5 +1,6 @@
 // Per-service milestones that dependents await: started, ready, completed. A failed service rejects
 // all of its milestones, so everything downstream stops waiting at once.
+import { untilAborted } from '../abort.ts';
 import { UpstreamFailedError } from '../errors.ts';
 import type { DependencyCondition } from '../stack/model.ts';
 
@@ -31,8 +32,9 @@ export class Milestones {
     return m;
   }
 
-  wait(service: string, condition: DependencyCondition): Promise<void> {
-    return this.of(service)[condition].promise;
+  /** Resolves once the service reaches the milestone; rejects if it fails, or as soon as the signal aborts. */
+  wait(service: string, condition: DependencyCondition, signal: AbortSignal): Promise<void> {
+    return untilAborted(this.of(service)[condition].promise, signal);
   }
 
   fail(service: string): void {

@@ -1,10 +1,10 @@
 // observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
+import type { ImageStep } from '../engine/ensure-image.ts';
 import { volumeName } from '../engine/names.ts';
 import { closure, stackGraph } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
+import type { ServiceHashes } from './config-hash.ts';
 import type { ObservedContainer, ObservedState } from './observe.ts';
-
-export type ImageStep = 'present' | 'pull' | 'build';
 
 export type ContainerStep =
   | { readonly kind: 'create'; readonly replica: number }
@@ -31,6 +31,8 @@ export type ContainerStep =
 export interface ServicePlan {
   readonly service: ServiceSpec;
   readonly configHash: string;
+  /** What its image is built from ('' for a pulled image): stored on the image it builds. */
+  readonly buildHash: string;
   readonly image: ImageStep;
   readonly steps: readonly ContainerStep[];
 }
@@ -86,23 +88,25 @@ export function computePlan(
   stack: Stack,
   observed: ObservedState,
   selected: readonly string[],
-  hashes: Readonly<Record<string, string>>,
+  hashes: Readonly<Record<string, ServiceHashes>>,
 ): Plan {
   const services: Record<string, ServicePlan> = {};
   for (const name of selected) {
     const service = stack.services[name];
     if (service === undefined) continue;
-    const hash = hashes[name] ?? '';
+    const { config, build } = hashes[name] ?? { config: '', build: '' };
     const existing = observed.containers.filter((c) => c.service === name);
-    // A built image is rebuilt only when the build it came from is not the current one.
+    // A built image is rebuilt only when what it is built from changed, not when the container's
+    // configuration did (its env, say): that recreates the container alone.
     const image: ImageStep = service.build
-      ? observed.builtFor.get(service.image) === hash
+      ? observed.builtFor.get(service.image) === build
         ? 'present'
         : 'build'
       : observed.images.has(service.image)
         ? 'present'
         : 'pull';
-    services[name] = { service, configHash: hash, image, steps: planContainers(service, hash, existing) };
+    const steps = planContainers(service, config, existing);
+    services[name] = { service, configHash: config, buildHash: build, image, steps };
   }
   rerunJobsOnChangedDependencies(services);
   const wanted = new Set(

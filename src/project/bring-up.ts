@@ -1,13 +1,13 @@
 // `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
 // testing library both call this; there is no second orchestrator.
 import type Docker from 'dockerode';
-import { contextHash } from '../engine/build-context.ts';
 import { UsageError } from '../errors.ts';
-import { configHash } from '../plan/config-hash.ts';
+import { stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
+import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 import { checkHostPorts } from './preflight.ts';
@@ -28,15 +28,6 @@ export interface BringUpResult {
   readonly execution: ExecutionResult;
   readonly observed: ObservedState;
   readonly endpoints: readonly Endpoint[];
-}
-
-export function stackHashes(stack: Stack): Record<string, string> {
-  return Object.fromEntries(
-    Object.values(stack.services).map((s) => [
-      s.name,
-      configHash(s, s.build ? contextHash(s.build.context, s.build.args) : undefined),
-    ]),
-  );
 }
 
 export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
@@ -61,6 +52,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     host: options.host,
     signal: options.signal,
     onEvent: options.onEvent,
+    actions: { run: runAction, clearCompletionFlags },
     ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
   });
   const observed = await observeProject(docker, stack.project);

@@ -1,5 +1,6 @@
 // Removes a project's labelled resources (stopping containers first, dependents first), and nothing else.
 import type Docker from 'dockerode';
+import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
 import { isNotFound, isNotModified } from '../errors.ts';
@@ -60,9 +61,6 @@ export async function tearDown(
   if (options.images) images = await removeImages(docker, await docker.listImages({ filters }));
   return { containers: containers.length, networks: networks.length, volumes, images };
 }
-
-/** Docker's own default. Most of the default stack stops within a second; RabbitMQ takes ~7 s. */
-const STOP_GRACE_SECONDS = 10;
 
 /** 304: already stopped; 404: already gone. Either way it is not running any more. */
 function ignoreStopped(error: unknown): void {

@@ -8,11 +8,13 @@ import { LABEL } from '../engine/labels.ts';
 import { engineHost } from '../engine/names.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { reapOrphans } from '../engine/reap.ts';
+import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
 import { observeProject } from '../plan/observe.ts';
-import { bringUp, stackHashes } from '../project/bring-up.ts';
+import { bringUp } from '../project/bring-up.ts';
 import { THROWAWAY, tearDown } from '../project/tear-down.ts';
 import { loadStack } from '../stack/load-stack.ts';
+import type { Stack } from '../stack/model.ts';
 import type { ServiceFile } from '../stack/schema.ts';
 import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
 
@@ -70,7 +72,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     mkdirSync(probeDir, { recursive: true });
     const definition = await load('mkdevtest-definition', probeDir);
     const hash = createHash('sha256')
-      .update(JSON.stringify([stackHashes(definition), options.services ?? []]))
+      .update(JSON.stringify([configHashesOf(definition), options.services ?? []]))
       .digest('hex')
       .slice(0, 10);
     project = `mkdevtest-r${hash}`;
@@ -124,4 +126,9 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Each service's config hash (which covers its build): what names a reusable stack. */
+function configHashesOf(stack: Stack): Record<string, string> {
+  return Object.fromEntries(Object.entries(stackHashes(stack)).map(([name, h]) => [name, h.config]));
 }

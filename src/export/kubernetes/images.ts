@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../errors.ts';
 import { contextHash } from '../../engine/build-context.ts';
 import { createDockerClient, type Docker } from '../../engine/docker-client.ts';
 import { ensureImage } from '../../engine/ensure-image.ts';
+import { UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 
 export interface BuiltImage {

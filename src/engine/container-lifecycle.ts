@@ -1,0 +1,45 @@
+// Create, start, stop, remove and await one service's containers: the engine calls the executor makes,
+// so the executor itself only decides the order.
+import type Docker from 'dockerode';
+import { untilAborted } from '../abort.ts';
+import type { ServiceSpec } from '../stack/model.ts';
+import { type ContainerContext, containerCreateOptions } from './container-spec.ts';
+import { explainStartError } from './start-errors.ts';
+
+/**
+ * Compose's and Docker's default: enough for a database to finish initialising or shut down cleanly.
+ * Most of the default stack stops within a second; RabbitMQ takes ~7 s.
+ */
+export const STOP_GRACE_SECONDS = 10;
+
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  await docker.getContainer(id).remove({ force: true, v: true });
+}
+
+export function createContainer(
+  docker: Docker,
+  service: ServiceSpec,
+  ctx: ContainerContext,
+): Promise<Docker.Container> {
+  return docker.createContainer(containerCreateOptions(service, ctx));
+}
+
+/** Starts a container; the engine's refusal (a host port in use) comes back as a message to act on. */
+export async function startContainer(container: Docker.Container, service: ServiceSpec): Promise<void> {
+  try {
+    await container.start();
+  } catch (error) {
+    throw explainStartError(error, service);
+  }
+}
+
+/** Stops containers, each with time to shut down cleanly; one already stopped or gone is fine. */
+export async function stopContainers(containers: readonly Docker.Container[]): Promise<void> {
+  await Promise.all(containers.map((c) => c.stop({ t: STOP_GRACE_SECONDS }).catch(() => {})));
+}
+
+/** The exit code of a container once it exits; rejects as soon as the signal aborts. */
+export async function exitCode(container: Docker.Container, signal: AbortSignal): Promise<number> {
+  const { StatusCode } = (await untilAborted(container.wait(), signal)) as { StatusCode: number };
+  return StatusCode;
+}
