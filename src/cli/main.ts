@@ -1,16 +1,16 @@
 // mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
 import { parseArgs } from 'node:util';
 import { InterruptedError, UsageError } from '../errors.ts';
+import { MKDEV_VERSION } from '../version.ts';
 import type { CommandSpec } from './command.ts';
 import { EXIT_OK, EXIT_USAGE, report } from './errors.ts';
 import { COMMANDS } from './registry.ts';
 
-export const VERSION = '0.1.0';
-
-function mainHelp(): string {
+async function mainHelp(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `mkdev ${VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
+  const specs = await Promise.all(Object.values(COMMANDS).map((c) => c.spec()));
+  const lines = specs.map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
+  return `mkdev ${MKDEV_VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
 
 Usage: mkdev <command> [options]
 
@@ -28,11 +28,11 @@ export function commandHelp(spec: CommandSpec): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(`${mainHelp()}\n`);
+    process.stdout.write(`${await mainHelp()}\n`);
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (first === '--version' || first === '-v') {
-    process.stdout.write(`${VERSION}\n`);
+    process.stdout.write(`${MKDEV_VERSION}\n`);
     return EXIT_OK;
   }
   const entry = COMMANDS[first];

@@ -2,7 +2,8 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec } from '../stack/model.ts';
-import { LABEL, MKDEV_VERSION } from './labels.ts';
+import { MKDEV_VERSION } from '../version.ts';
+import { LABEL } from './labels.ts';
 import { containerName, volumeName } from './names.ts';
 
 export interface ContainerContext {

@@ -18,8 +18,6 @@ export const LABEL = {
   registerPort: 'dev.mkdev.register-port',
 } as const;
 
-export const MKDEV_VERSION = '0.1.0';
-
 export function projectFilter(project: string): { label: string[] } {
   return { label: [`${LABEL.project}=${project}`] };
 }

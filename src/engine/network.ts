@@ -1,7 +1,8 @@
 // The project network: every service joins it and finds the others by service name.
 import type Docker from 'dockerode';
 import { isConflict } from '../errors.ts';
-import { LABEL, MKDEV_VERSION } from './labels.ts';
+import { MKDEV_VERSION } from '../version.ts';
+import { LABEL } from './labels.ts';
 import { networkName, volumeName } from './names.ts';
 
 export async function ensureNetwork(

@@ -27,4 +27,9 @@ export function style(name: StyleName, text: string, enabled = colourEnabled()):
 }
 
 /** Rotating colours so each service's log prefix is told apart at a glance. */
-export const SERVICE_COLOURS: readonly StyleName[] = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+const SERVICE_COLOURS: readonly StyleName[] = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+
+/** The prefix of a log line: the i-th container's label in its own colour. */
+export function logPrefix(label: string, index: number, enabled = colourEnabled()): string {
+  return `${style(SERVICE_COLOURS[index % SERVICE_COLOURS.length] ?? 'cyan', label, enabled)} | `;
+}

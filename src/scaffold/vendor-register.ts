@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
-import { MKDEV_VERSION } from '../index.ts';
+import { MKDEV_VERSION } from '../version.ts';
 import type { TemplateFile } from './templates.ts';
 
 /** dist/register, from src/scaffold (a checkout, after `npm run build`) or dist/scaffold (a package). */

@@ -11,7 +11,7 @@ import type {
   ServiceSpec,
   VolumeMount,
 } from './model.ts';
-import type { ActionFile, ReadyFile, ServiceFile } from './schema.ts';
+import { type ActionFile, PORT_PATTERN, type ReadyFile, type ServiceFile } from './schema.ts';
 
 /** Host ports bind to loopback unless the stack says otherwise: safe by default. */
 export const DEFAULT_HOST_IP = '127.0.0.1';
@@ -27,7 +27,7 @@ export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): Por
       protocol: entry.protocol ?? 'tcp',
     };
   }
-  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(entry);
+  const m = PORT_PATTERN.exec(entry);
   if (m === null) throw new Error(`unparsable port ${entry}`); // the schema already refused it
   return {
     hostIp: m[1] ?? DEFAULT_HOST_IP,

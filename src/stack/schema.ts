@@ -76,8 +76,11 @@ export const actionSchema = z.union([
   }),
 ]);
 
+/** "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER", optionally /udp: (ip)(host)(container)(protocol). */
+export const PORT_PATTERN = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/;
+
 const portEntry = z.union([
-  z.string().regex(/^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/, {
+  z.string().regex(PORT_PATTERN, {
     message: 'expected "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER" (optionally /udp)',
   }),
   z.number().int().min(1).max(65535),

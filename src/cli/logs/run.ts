@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.ts';
+import { logPrefix } from '../../output/style.ts';
 import { followLogs } from '../../project/follow-logs.ts';
 import { openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
@@ -22,6 +23,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
     services: positionals,
     follow: boolFlag(values, 'follow'),
     signal,
+    prefix: logPrefix,
     ...(since ? { since } : {}),
     ...(tail ? { tail } : {}),
   });

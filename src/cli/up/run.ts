@@ -1,5 +1,5 @@
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
-import { style } from '../../output/style.ts';
+import { logPrefix, style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
 import { isNoop } from '../../plan/plan.ts';
@@ -63,7 +63,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
     }
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
-      await followLogs(docker, stack, { services: positionals, follow: true, signal });
+      await followLogs(docker, stack, { services: positionals, follow: true, signal, prefix: logPrefix });
     }
     return EXIT_OK;
   } finally {
