@@ -5,9 +5,9 @@ import { InterruptedError, UsageError, UserError } from '../errors.ts';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = 130;
 
-export function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE;
   if (error instanceof InterruptedError) return EXIT_INTERRUPTED;
   return EXIT_FAILURE;

@@ -21,7 +21,7 @@ Run 'mkdev <command> --help' for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.`;
 }
 
-export function commandHelp(spec: CommandSpec): string {
+function commandHelp(spec: CommandSpec): string {
   return `${spec.summary}\n\nUsage: ${spec.usage}\n\n${spec.help}`.trimEnd();
 }
 

@@ -1,17 +1,9 @@
 // Getting images onto the engine: already there, pulled (with progress), or built from a context.
 import type Docker from 'dockerode';
+import { withDeadline } from '../abort.ts';
 import { isConflict, isNotFound, UserError } from '../errors.ts';
 
 export type Progress = (message: string) => void;
-
-export async function imageExists(docker: Docker, reference: string): Promise<boolean> {
-  try {
-    await docker.getImage(reference).inspect();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PULL_HINT =
   'map it to an image you have with an image map (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); ' +
@@ -77,20 +69,6 @@ function shortReason(error: unknown): string {
       .split('\n')[0]
       ?.trim() ?? message
   );
-}
-
-export async function withDeadline<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(reason)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Removes images, never forcibly: one still used by another project's container stays (409). */

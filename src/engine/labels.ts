@@ -21,7 +21,3 @@ export const LABEL = {
 export function projectFilter(project: string): { label: string[] } {
   return { label: [`${LABEL.project}=${project}`] };
 }
-
-export function allProjectsFilter(): { label: string[] } {
-  return { label: [LABEL.project] };
-}

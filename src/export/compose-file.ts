@@ -44,12 +44,12 @@ export interface ComposeExport {
 /** The one project network's key in the file; its engine name is mkdev's, which the registrator expects. */
 const NETWORK = 'mkdev';
 
-export function composePort(p: PortMapping): string {
+function composePort(p: PortMapping): string {
   // An empty host port ("127.0.0.1::8100") lets the engine choose one, on the same address.
   return `${p.hostIp}:${p.published === 0 ? '' : p.published}:${p.target}${p.protocol === 'udp' ? '/udp' : ''}`;
 }
 
-export function composeVolume(v: VolumeMount): string {
+function composeVolume(v: VolumeMount): string {
   return `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`;
 }
 

@@ -1,7 +1,7 @@
 // Colour that respects NO_COLOR (https://no-color.org), FORCE_COLOR and whether the stream is a terminal.
 import type { WriteStream } from 'node:tty';
 
-export function colourEnabled(stream: NodeJS.WriteStream | WriteStream = process.stdout): boolean {
+function colourEnabled(stream: NodeJS.WriteStream | WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY);

@@ -93,7 +93,7 @@ export function parseProjectFile(text: string, file: string): Document {
   return doc;
 }
 
-export function hasService(doc: Document, name: string): boolean {
+function hasService(doc: Document, name: string): boolean {
   const services = doc.get('services', true);
   return isMap(services) && services.has(name);
 }

@@ -19,7 +19,7 @@ export interface StackGraph {
 }
 
 /** The services an action talks to (besides its own service). */
-export function actionTargets(actions: readonly Action[]): string[] {
+function actionTargets(actions: readonly Action[]): string[] {
   return [...new Set(actions.flatMap((a) => (a.kind === 'consul_kv_put' ? [a.service] : [])))];
 }
 

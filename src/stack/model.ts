@@ -117,7 +117,3 @@ export interface Stack {
   /** Secret values, so output can mask them. */
   readonly secrets: readonly string[];
 }
-
-export function serviceNames(stack: Stack): string[] {
-  return Object.keys(stack.services);
-}

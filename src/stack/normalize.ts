@@ -14,9 +14,9 @@ import type {
 import { type ActionFile, PORT_PATTERN, type ReadyFile, type ServiceFile } from './schema.ts';
 
 /** Host ports bind to loopback unless the stack says otherwise: safe by default. */
-export const DEFAULT_HOST_IP = '127.0.0.1';
+const DEFAULT_HOST_IP = '127.0.0.1';
 
-export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
+function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
   if (typeof entry === 'number')
     return { target: entry, published: 0, hostIp: DEFAULT_HOST_IP, protocol: 'tcp' };
   if (typeof entry === 'object') {
@@ -37,7 +37,7 @@ export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): Por
   };
 }
 
-export function parseVolume(entry: string, projectDir: string): VolumeMount {
+function parseVolume(entry: string, projectDir: string): VolumeMount {
   const [source = '', target = '', mode] = entry.split(':');
   const isPath = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
   return {

@@ -19,7 +19,7 @@ const httpProbe = z.strictObject({
   body_includes: z.string().optional(),
 });
 
-export const readySchema = z
+const readySchema = z
   .strictObject({
     http: httpProbe.optional(),
     tcp: z.strictObject({ port }).optional(),
@@ -58,7 +58,7 @@ export const readySchema = z
     },
   );
 
-export const actionSchema = z.union([
+const actionSchema = z.union([
   z.strictObject({
     consul_kv_put: z.strictObject({
       service: z.string(),
@@ -94,7 +94,7 @@ const portEntry = z.union([
 
 const condition = z.enum(['started', 'ready', 'completed']);
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   image: z.string().min(1).optional(),
   build: z
     .union([

@@ -12,7 +12,7 @@ export interface SecretStore {
   save(): void;
 }
 
-export function secretsFile(projectDir: string): string {
+function secretsFile(projectDir: string): string {
   return join(projectDir, '.mkdev', 'secrets.json');
 }
 

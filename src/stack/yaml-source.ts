@@ -23,7 +23,7 @@ export async function readYamlSource(file: string, displayName = file): Promise<
   return parseYamlSource(text, displayName);
 }
 
-export function parseYamlSource(text: string, file: string): YamlSource {
+function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];

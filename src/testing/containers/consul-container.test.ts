@@ -1,8 +1,8 @@
 import { promises as dns } from 'node:dns';
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testImage } from '../../../test/support/test-images.ts';
 import { ConsulContainer, hasLeader, type StartedConsulContainer } from './consul-container.ts';
-import { testImage } from './test-images.ts';
 
 describe('hasLeader', () => {
   it('is true only for a non-empty JSON string', () => {

@@ -1,8 +1,8 @@
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KONG_DB, startKongDatabase, testImage } from '../../../test/support/test-images.ts';
 import { isDnsServerAddress } from './dns-resolver.ts';
 import { KongContainer, type StartedKongContainer } from './kong-container.ts';
-import { KONG_DB, startKongDatabase, testImage } from './test-images.ts';
 
 describe('KongContainer configuration', () => {
   it('refuses a host name as DNS resolver before anything starts', () => {
