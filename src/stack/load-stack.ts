@@ -49,11 +49,7 @@ export function sanitizeProjectName(name: string): string {
 
 export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
-  const projectFile = options.file
-    ? resolve(options.cwd, options.file)
-    : existsSync(resolve(options.cwd, PROJECT_FILE_NAME))
-      ? resolve(options.cwd, PROJECT_FILE_NAME)
-      : undefined;
+  const projectFile = projectFileOf(options);
   const projectDir = projectFile ? dirname(projectFile) : options.cwd;
   const dotEnvFile = resolve(projectDir, '.env');
   const vars = { ...(existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {}), ...env };
@@ -109,6 +105,13 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
     ),
   ];
   return { project, projectDir, services, volumes, secrets: secrets.values() };
+}
+
+/** -f's file, else mkdev.yaml in cwd when there is one, else none (the default stack alone). */
+function projectFileOf(options: LoadStackOptions): string | undefined {
+  if (options.file) return resolve(options.cwd, options.file);
+  const inCwd = resolve(options.cwd, PROJECT_FILE_NAME);
+  return existsSync(inCwd) ? inCwd : undefined;
 }
 
 async function resolveImageMap(
