@@ -2,6 +2,7 @@
 // for, start its replicas, then either finish the job or await readiness, then run its actions. Every
 // step shares one context; the engine does the work, this file only sequences it and reports.
 import type Docker from 'dockerode';
+import { untilAborted } from '../abort.ts';
 import { createContainer, exitCode, removeContainer, startContainer } from '../engine/container-lifecycle.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
@@ -112,7 +113,8 @@ async function clearFlagsBeforeRerun(ctx: RunContext, sp: ServicePlan): Promise<
   const reruns = oneShot && !sp.steps.every((s) => s.kind === 'keep' && s.completed);
   if (!reruns || afterCompleted.length === 0) return;
   const actionCtx = { milestones: ctx.milestones, targets: ctx.targets, signal: ctx.signal };
-  ctx.emit(name, 'action', await ctx.actions.clearCompletionFlags(afterCompleted, actionCtx));
+  const done = ctx.actions.clearCompletionFlags(afterCompleted, actionCtx);
+  ctx.emit(name, 'action', await untilAborted(done, ctx.signal));
 }
 
 /** Applies the container steps; the first replica's ports are where actions and `env` reach it. */
@@ -217,7 +219,9 @@ async function runActions(ctx: RunContext, sp: ServicePlan): Promise<void> {
   const base = { milestones: ctx.milestones, targets: ctx.targets, signal: ctx.signal };
   for (const action of oneShot ? sp.service.afterCompleted : sp.service.afterReady) {
     if (oneShot) ctx.emit(name, 'action', `${action.kind} (waiting for its target)`);
-    ctx.emit(name, 'action', await ctx.actions.run(action, oneShot ? base : { ...base, self: name }));
+    // The action's own calls take no signal: stop waiting for them on Ctrl-C all the same.
+    const done = ctx.actions.run(action, oneShot ? base : { ...base, self: name });
+    ctx.emit(name, 'action', await untilAborted(done, ctx.signal));
   }
 }
 
