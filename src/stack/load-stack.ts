@@ -16,7 +16,7 @@ import { readYamlSource } from './yaml-source.ts';
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes.yaml', import.meta.url));
 /** The mkdev package's own directory: the default stack mounts files from it (the registrator). */
-const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+export const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
 /** Which project, as the common flags (-p, -f, --images) name it. */

@@ -12,7 +12,7 @@ export interface SecretStore {
   save(): void;
 }
 
-function secretsFile(projectDir: string): string {
+export function secretsFile(projectDir: string): string {
   return join(projectDir, '.mkdev', 'secrets.json');
 }
 

@@ -86,7 +86,7 @@ export function stackToKubernetes(stack: Stack, options: KubernetesOptions = {})
   return { files, ...found, images, namespace };
 }
 
-export function checkManifests(files: readonly ManifestFile[]): void {
+function checkManifests(files: readonly ManifestFile[]): void {
   const problems = [...schemaProblems(files), ...referenceProblems(files)];
   if (problems.length > 0) {
     throw new UserError(
