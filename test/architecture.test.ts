@@ -11,8 +11,8 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 /**
  * Lower numbers sit lower; a folder imports its own files and folders of a lower rank only. Files at
  * src/'s root (errors, abort, version, index) are the bottom. engine and readiness are one layer.
- * export, scaffold and doctor are features the CLI offers beside project's verbs; testing and register
- * are public entry points that nothing in src/ imports.
+ * export, scaffold and doctor are features the CLI offers beside project's verbs; ui (the dashboard)
+ * sits beside output; testing and register are public entry points that nothing in src/ imports.
  */
 const RANK: Readonly<Record<string, number>> = {
   '': 0,
@@ -26,6 +26,7 @@ const RANK: Readonly<Record<string, number>> = {
   scaffold: 5,
   doctor: 5,
   output: 6,
+  ui: 6,
   cli: 7,
   testing: 8,
   register: 8,
@@ -40,11 +41,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative imports of a file, resolved to paths relative to src/. */
+/** Relative imports of TypeScript files (not a page's CSS), resolved to paths relative to src/. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const found = [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)'(\.{1,2}\/[^']+)'/gm)];
-  return found.map((m) => relative(SRC, resolve(dirname(file), m[1] as string)));
+  return found
+    .map((m) => relative(SRC, resolve(dirname(file), m[1] as string)))
+    .filter((path) => path.endsWith('.ts'));
 }
 
 const folderOf = (path: string) => (path.includes('/') ? (path.split('/')[0] as string) : '');

@@ -49,7 +49,6 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     run: () => import('./export/run.ts'),
   },
   ui: {
-    summary: 'a live dashboard of the project in the browser',
     spec: () => import('./ui/spec.ts'),
     run: () => import('./ui/run.ts'),
   },
