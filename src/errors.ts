@@ -47,3 +47,10 @@ export const isNotFound = (error: unknown): boolean => engineStatus(error) === 4
 export const isConflict = (error: unknown): boolean => engineStatus(error) === 409;
 /** The engine answered 304: already in the state asked for (a stop of a stopped container). */
 export const isNotModified = (error: unknown): boolean => engineStatus(error) === 304;
+
+/** A catch handler that lets the engine answers named through (already stopped, already gone) and rethrows any other. */
+export const ignoring =
+  (...expected: readonly ((error: unknown) => boolean)[]) =>
+  (error: unknown): void => {
+    if (!expected.some((test) => test(error))) throw error;
+  };

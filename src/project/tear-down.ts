@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
-import { isNotFound, isNotModified } from '../errors.ts';
+import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import { stopWaves } from './stop-order.ts';
 
 export interface TearDownResult {
@@ -42,33 +42,26 @@ export async function tearDown(
   for (const wave of grace > 0 ? stopWaves(containers) : []) {
     await Promise.all(
       wave.map((c) =>
-        c.State === 'running' ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoreStopped) : undefined,
+        c.State === 'running'
+          ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoring(isNotModified, isNotFound))
+          : undefined,
       ),
     );
   }
   await Promise.all(
-    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
+    containers.map((c) =>
+      docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoring(isNotFound)),
+    ),
   );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreGone)));
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoring(isNotFound))));
   let volumes = 0;
   if (options.volumes) {
     const list = (await docker.listVolumes({ filters })).Volumes ?? [];
-    await Promise.all(list.map((v) => docker.getVolume(v.Name).remove().catch(ignoreGone)));
+    await Promise.all(list.map((v) => docker.getVolume(v.Name).remove().catch(ignoring(isNotFound))));
     volumes = list.length;
   }
   let images = 0;
   if (options.images) images = await removeImages(docker, await docker.listImages({ filters }));
   return { containers: containers.length, networks: networks.length, volumes, images };
-}
-
-/** 304: already stopped; 404: already gone. Either way it is not running any more. */
-function ignoreStopped(error: unknown): void {
-  if (isNotModified(error)) return;
-  ignoreGone(error);
-}
-
-function ignoreGone(error: unknown): void {
-  if (isNotFound(error)) return;
-  throw error;
 }
