@@ -13,7 +13,7 @@ import type { Action, ServiceSpec } from '../stack/model.ts';
 import { bashRetryRequest } from './shell.ts';
 
 /** Bash lines performing one action; `self` is the service the action belongs to. */
-export function actionScript(action: Action, self: string): string {
+function actionScript(action: Action, self: string): string {
   switch (action.kind) {
     case 'consul_kv_put':
       return bashRetryRequest(
