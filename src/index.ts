@@ -1,2 +1,2 @@
 // Public library entry point of mkdev. Sub-entry points: `mkdev/register`, `mkdev/testing`.
-export const MKDEV_VERSION = '0.1.0';
+export { MKDEV_VERSION } from './version.ts';

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../images/lib/test-docker.ts';
 import { allLogs } from '../src/engine/container-ops.ts';
 import { BASE_IMAGES as TEMPLATE_BASES } from '../src/scaffold/project-yaml.ts';
-import { testImage } from '../src/testing/containers/test-images.ts';
 import { newService as cli, eventually } from './support/cli.ts';
 import {
   CONSUL_IMAGE,
@@ -20,6 +19,7 @@ import {
   RABBITMQ_IMAGE,
   SamplePlatform,
 } from './support/sample-platform.ts';
+import { testImage } from './support/test-images.ts';
 
 // The templates' default base images, mapped like `mkdev up` maps them (MKDEV_IMAGES or the offline set).
 const BASE_IMAGES = {

@@ -1,7 +1,7 @@
 // Scenario 3: the critical-path lower bound. Each service of the default stack is started alone and
-// polled tightly (mkdev's own probes, every 25 ms); the times are then summed along the dependency
-// graph: max(postgres ready + migrations complete, consul ready) + kong ready + its plugin, against
-// rabbitmq and prometheus in parallel. No real run can beat it: every wait in it is real work.
+// polled tightly (mkdev's own probes, every 25 ms); the times are then summed along the stack's own
+// dependency graph (stack/graph.ts): max(postgres ready + migrations complete, consul ready) + kong
+// ready + its plugin, against rabbitmq and prometheus in parallel. No real run can beat it: every wait in it is real work.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { ensureGlobalPlugin } from '../../src/platform/kong-admin.ts';
 import { tearDown } from '../../src/project/tear-down.ts';
 import { createProbe } from '../../src/readiness/create-probe.ts';
 import { waitUntilReady } from '../../src/readiness/wait-until-ready.ts';
+import { type StackGraph, stackGraph } from '../../src/stack/graph.ts';
 import { loadStack } from '../../src/stack/load-stack.ts';
 import type { Stack } from '../../src/stack/model.ts';
 
@@ -78,16 +79,42 @@ export async function measureLowerBound(
     await tearDown(docker, project, { volumes: true }).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   }
-  const get = (n: string) => alone[n] ?? 0;
-  const dbBranch = get('postgres') + get('kong-migrations');
-  const kongPath = Math.max(dbBranch, get('consul')) + get('kong') + get('kong plugin');
-  const branches: [string, number][] = [
-    [`${dbBranch >= get('consul') ? 'postgres -> kong-migrations' : 'consul'} -> kong -> plugin`, kongPath],
-    ['rabbitmq', get('rabbitmq')],
-    ['prometheus', get('prometheus')],
-  ];
-  const [path, criticalPathMs] = branches.sort((a, b) => b[1] - a[1])[0] as [string, number];
-  return { alone, criticalPathMs, path };
+  return { alone, ...longestPath(stackGraph(stack.services), alone) };
+}
+
+/**
+ * The critical path through the stack's own graph (stack/graph.ts), from each service's time alone: a
+ * service starts once what it depends on or brings along has finished; its actions run once it is done
+ * and their targets are ready (Kong's plugin is timed as 'kong plugin').
+ */
+export function longestPath(
+  graph: StackGraph,
+  alone: Readonly<Record<string, number>>,
+): { criticalPathMs: number; path: string } {
+  const done = new Map<string, { at: number; path: string[] }>();
+  const finish = (name: string): { at: number; path: string[] } => {
+    const known = done.get(name);
+    if (known) return known;
+    const edges = graph.waitsFor.get(name) ?? [];
+    const latest = (names: readonly string[]) =>
+      names.map(finish).reduce((a, b) => (b.at > a.at ? b : a), { at: 0, path: [] as string[] });
+    const before = latest([
+      ...edges.filter((e) => e.via === 'depends_on').map((e) => e.on),
+      ...(graph.bringsAlong.get(name) ?? []),
+    ]);
+    const own = { at: before.at + (alone[name] ?? 0), path: [...before.path, name] };
+    const targets = latest(edges.filter((e) => e.via !== 'depends_on').map((e) => e.on));
+    const ran = targets.at > own.at ? targets : own;
+    const plugin = alone[`${name} plugin`];
+    const result = plugin === undefined ? ran : { at: ran.at + plugin, path: [...ran.path, 'plugin'] };
+    done.set(name, result);
+    return result;
+  };
+  const last = Object.keys(alone)
+    .filter((n) => graph.waitsFor.has(n))
+    .map(finish)
+    .reduce((a, b) => (b.at > a.at ? b : a), { at: 0, path: [] as string[] });
+  return { criticalPathMs: last.at, path: last.path.join(' -> ') };
 }
 
 /** Creates (not starts) a service's container exactly as mkdev would, with `extraEnv` on top. */

@@ -1,6 +1,7 @@
 // The shape every command shares. A command's `spec` module is light (usage and flags, loaded for
 // --help and parsing); its `run` module carries the heavy imports and is loaded only when it runs.
 import type { ParseArgsConfig } from 'node:util';
+import type { ProjectRef } from '../stack/load-stack.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -35,6 +36,20 @@ export const PROJECT_OPTIONS: OptionSpec = {
 export const PROJECT_HELP = `  -p, --project <name>  project name (default: the directory name)
   -f, --file <path>     project config (default: ./mkdev.yaml when present)
       --images <file>   image map: official image -> local image (also MKDEV_IMAGES)`;
+
+/** The project the common flags name, as the layers below take it. */
+export function projectRef(values: ParsedValues): ProjectRef {
+  const [project, file, images] = [
+    stringFlag(values, 'project'),
+    stringFlag(values, 'file'),
+    stringFlag(values, 'images'),
+  ];
+  return {
+    ...(project ? { project } : {}),
+    ...(file ? { file } : {}),
+    ...(images ? { images } : {}),
+  };
+}
 
 /** Reads a string flag; parseArgs already checked its type. */
 export function stringFlag(values: ParsedValues, name: string): string | undefined {

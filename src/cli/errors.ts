@@ -1,41 +1,35 @@
-// Errors that are the user's to fix. They print as one clear message with a hint, never a stack trace.
-// Exit codes (documented in the README): 0 ok, 1 failure, 2 usage error, 130 interrupted.
+// How errors reach the user: printed, and as exit codes (documented in the README): 0 ok, 1 failure, 2 usage error, 130 interrupted. The error
+// classes themselves live in src/errors.ts, below every layer.
+import { engineError, isEngineError } from '../engine/engine-error.ts';
+import { InterruptedError, UsageError, UserError } from '../errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = 130;
 
-/** A failure the user can act on: what went wrong, where, and what to do. */
-export class UserError extends Error {
-  readonly hint: string | undefined;
-  readonly details: string | undefined;
-  constructor(message: string, options: { hint?: string; details?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'UserError';
-    this.hint = options.hint;
-    this.details = options.details;
-  }
-}
-
-/** The command line itself was wrong (unknown flag, missing argument). */
-export class UsageError extends UserError {
-  constructor(message: string, hint?: string) {
-    super(message, hint === undefined ? {} : { hint });
-    this.name = 'UsageError';
-  }
-}
-
-/** The user pressed Ctrl-C; work already done is kept and labelled, so the next run carries on. */
-export class InterruptedError extends Error {
-  constructor() {
-    super('interrupted');
-    this.name = 'InterruptedError';
-  }
-}
-
-export function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE;
   if (error instanceof InterruptedError) return EXIT_INTERRUPTED;
   return EXIT_FAILURE;
+}
+
+/** Prints an error the way a user should see it: a message and a fix for their mistakes, a stack only for ours. */
+export function report(error: unknown): number {
+  if (error instanceof InterruptedError) {
+    process.stderr.write(
+      "mkdev: interrupted; what was started keeps running: 'mkdev up' carries on, 'mkdev down' removes it\n",
+    );
+  } else if (error instanceof UserError) {
+    process.stderr.write(`mkdev: ${error.message}\n`);
+    if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+  } else if (isEngineError(error)) {
+    // An engine answer no call site translated: still the engine's words and a hint, not a stack trace.
+    return report(engineError(error, { doing: 'talking to the Docker engine' }));
+  } else {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`mkdev: internal error (please report it):\n${text}\n`);
+  }
+  return exitCodeFor(error);
 }

@@ -1,16 +1,16 @@
 // mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
 import { parseArgs } from 'node:util';
-import { engineError, isEngineError } from '../engine/engine-error.ts';
+import { InterruptedError, UsageError } from '../errors.ts';
+import { MKDEV_VERSION } from '../version.ts';
 import type { CommandSpec } from './command.ts';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor, InterruptedError, UsageError, UserError } from './errors.ts';
+import { EXIT_OK, EXIT_USAGE, report } from './errors.ts';
 import { COMMANDS } from './registry.ts';
 
-export const VERSION = '0.1.0';
-
-function mainHelp(): string {
+async function mainHelp(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `mkdev ${VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
+  const specs = await Promise.all(Object.values(COMMANDS).map((c) => c.spec()));
+  const lines = specs.map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
+  return `mkdev ${MKDEV_VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
 
 Usage: mkdev <command> [options]
 
@@ -21,18 +21,18 @@ Run 'mkdev <command> --help' for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.`;
 }
 
-export function commandHelp(spec: CommandSpec): string {
+function commandHelp(spec: CommandSpec): string {
   return `${spec.summary}\n\nUsage: ${spec.usage}\n\n${spec.help}`.trimEnd();
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(`${mainHelp()}\n`);
+    process.stdout.write(`${await mainHelp()}\n`);
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (first === '--version' || first === '-v') {
-    process.stdout.write(`${VERSION}\n`);
+    process.stdout.write(`${MKDEV_VERSION}\n`);
     return EXIT_OK;
   }
   const entry = COMMANDS[first];
@@ -81,24 +81,4 @@ function parseCommandArgs(spec: CommandSpec, args: readonly string[]) {
     const short = message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '');
     throw new UsageError(`${spec.name}: ${short}`, `run 'mkdev ${spec.name} --help' for its options`);
   }
-}
-
-/** Prints an error the way a user should see it: a message and a fix for their mistakes, a stack only for ours. */
-export function report(error: unknown): number {
-  if (error instanceof InterruptedError) {
-    process.stderr.write(
-      "mkdev: interrupted; what was started keeps running: 'mkdev up' carries on, 'mkdev down' removes it\n",
-    );
-  } else if (error instanceof UserError) {
-    process.stderr.write(`mkdev: ${error.message}\n`);
-    if (error.details) process.stderr.write(`${error.details.trimEnd()}\n`);
-    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-  } else if (isEngineError(error)) {
-    // An engine answer no call site translated: still the engine's words and a hint, not a stack trace.
-    return report(engineError(error, { doing: 'talking to the Docker engine' }));
-  } else {
-    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    process.stderr.write(`mkdev: internal error (please report it):\n${text}\n`);
-  }
-  return exitCodeFor(error);
 }

@@ -3,14 +3,14 @@
 import { statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type Docker from 'dockerode';
+import { withDeadline } from '../abort.ts';
 import { createDockerClient, describeDockerHost, START_ENGINE_HINT } from '../engine/docker-client.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
-import { withDeadline } from '../engine/image.ts';
 import type { Stack } from '../stack/model.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
 /** What the default stack needs, measured on our machines with margin. */
-export const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 3 };
+const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 3 };
 const MIN_API = [1, 41];
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 

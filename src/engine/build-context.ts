@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pack } from 'tar-stream';
 
-export const CA_FILE_IN_CONTEXT = 'mkdev-ca.crt';
+const CA_FILE_IN_CONTEXT = 'mkdev-ca.crt';
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules', '.mkdev', 'dist']);
 
 /** The host's extra CA bundle: MKDEV_CA_BUNDLE, else NODE_EXTRA_CA_CERTS, else none. */

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import type { ProbeTarget } from '../readiness/probe.ts';
 
-export async function publishedPorts(container: Docker.Container): Promise<Record<string, number>> {
+async function publishedPorts(container: Docker.Container): Promise<Record<string, number>> {
   const info = await container.inspect();
   const ports: Record<string, number> = {};
   for (const [key, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {

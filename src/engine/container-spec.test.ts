@@ -1,19 +1,103 @@
 import { describe, expect, it } from 'vitest';
 import { configHash } from '../plan/config-hash.ts';
+import type { ServiceSpec } from '../stack/model.ts';
 import { normalizeService } from '../stack/normalize.ts';
+import { MKDEV_VERSION } from '../version.ts';
 import { containerCreateOptions } from './container-spec.ts';
+import { LABEL } from './labels.ts';
+
+const service = (over: Partial<ServiceSpec> = {}): ServiceSpec =>
+  ({
+    name: 'api',
+    image: 'example/api:1',
+    env: { A: '1' },
+    ports: [{ target: 8080, published: 18080, hostIp: '127.0.0.1', protocol: 'tcp' }],
+    volumes: [],
+    dependsOn: {},
+    requires: [],
+    afterReady: [],
+    afterCompleted: [],
+    oneShot: false,
+    replicas: 1,
+    labels: {},
+    restart: { name: 'unless-stopped' },
+    ...over,
+  }) as ServiceSpec;
+
+const ctx = { project: 'shop', network: 'mkdev-shop', replica: 1, configHash: 'h1' };
+
+describe('containerCreateOptions', () => {
+  it('labels the container so mkdev finds, plans over and stops it, whatever the user labels say', () => {
+    const options = containerCreateOptions(service({ labels: { [LABEL.project]: 'not-mine', team: 'a' } }), {
+      ...ctx,
+      extraLabels: { [LABEL.owner]: '1@h@2' },
+    });
+    expect(options.Labels).toEqual({
+      team: 'a',
+      [LABEL.owner]: '1@h@2',
+      [LABEL.project]: 'shop',
+      [LABEL.service]: 'api',
+      [LABEL.replica]: '1',
+      [LABEL.configHash]: 'h1',
+      [LABEL.version]: MKDEV_VERSION,
+      [LABEL.oneShot]: 'false',
+    });
+    expect(options.name).toBe('shop-api-1');
+  });
+
+  it('records what the service waits for, action targets included, for the stop order', () => {
+    const job = service({
+      dependsOn: { postgres: 'ready' },
+      afterCompleted: [{ kind: 'consul_kv_put', service: 'consul', port: 8500, key: 'k', value: 'v' }],
+    });
+    expect(containerCreateOptions(job, ctx).Labels?.[LABEL.dependsOn]).toBe('postgres,consul');
+    expect(containerCreateOptions(service(), ctx).Labels?.[LABEL.dependsOn]).toBeUndefined();
+  });
+
+  it('gives the fixed host port to the first replica only; the others get free ones', () => {
+    const first = containerCreateOptions(service(), ctx).HostConfig?.PortBindings;
+    const second = containerCreateOptions(service(), { ...ctx, replica: 2 }).HostConfig?.PortBindings;
+    expect(first).toEqual({ '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '18080' }] });
+    expect(second).toEqual({ '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
+  });
+
+  it('scopes named volumes to the project and keeps host paths as they are', () => {
+    const mounts = containerCreateOptions(
+      service({
+        volumes: [
+          { kind: 'volume', source: 'data', target: '/data', readOnly: false },
+          { kind: 'bind', source: '/home/me/conf', target: '/conf', readOnly: true },
+        ],
+      }),
+      ctx,
+    ).HostConfig?.Mounts;
+    expect(mounts).toEqual([
+      { Type: 'volume', Source: 'shop_data', Target: '/data', ReadOnly: false },
+      { Type: 'bind', Source: '/home/me/conf', Target: '/conf', ReadOnly: true },
+    ]);
+  });
+
+  it('joins the project network under the service name, and passes env, command and entrypoint', () => {
+    const options = containerCreateOptions(service({ command: ['serve'], entrypoint: ['/init'] }), ctx);
+    expect(options.NetworkingConfig?.EndpointsConfig).toEqual({ 'mkdev-shop': { Aliases: ['api'] } });
+    expect(options.Env).toEqual(['A=1']);
+    expect(options.Cmd).toEqual(['serve']);
+    expect(options.Entrypoint).toEqual(['/init']);
+    expect(containerCreateOptions(service(), ctx)).not.toHaveProperty('Cmd');
+  });
+});
 
 const context = { project: 'demo', projectDir: '/p', images: {}, source: 'mkdev.yaml:1' };
-const ctx = { project: 'demo', network: 'mkdev-demo', replica: 1, configHash: 'h' };
+const demoCtx = { project: 'demo', network: 'mkdev-demo', replica: 1, configHash: 'h' };
 
 describe('restart policy on the container', () => {
   it("is the engine's RestartPolicy, with a retry count only for on-failure", () => {
     const service = normalizeService('api', { image: 'x' }, context);
     const job = normalizeService('job', { image: 'x', one_shot: true }, context);
-    expect(containerCreateOptions(service, ctx).HostConfig?.RestartPolicy).toEqual({
+    expect(containerCreateOptions(service, demoCtx).HostConfig?.RestartPolicy).toEqual({
       Name: 'unless-stopped',
     });
-    expect(containerCreateOptions(job, ctx).HostConfig?.RestartPolicy).toEqual({
+    expect(containerCreateOptions(job, demoCtx).HostConfig?.RestartPolicy).toEqual({
       Name: 'on-failure',
       MaximumRetryCount: 3,
     });

@@ -1,7 +1,9 @@
 // From a ServiceSpec to the engine's container-create options. Pure, so it is tested without Docker.
 import type { ContainerCreateOptions } from 'dockerode';
+import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec } from '../stack/model.ts';
-import { LABEL, MKDEV_VERSION } from './labels.ts';
+import { MKDEV_VERSION } from '../version.ts';
+import { LABEL } from './labels.ts';
 import { containerName, volumeName } from './names.ts';
 
 export interface ContainerContext {
@@ -32,7 +34,7 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
     [LABEL.version]: MKDEV_VERSION,
     [LABEL.oneShot]: String(service.oneShot),
   };
-  const deps = Object.keys(service.dependsOn);
+  const deps = [...new Set(waitEdges(service).map((e) => e.on))];
   if (deps.length > 0) labels[LABEL.dependsOn] = deps.join(',');
   if (service.register) labels[LABEL.registerPort] = `${service.register.name}:${service.register.port}`;
   return {

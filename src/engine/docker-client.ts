@@ -1,6 +1,7 @@
 // One way to reach the Docker engine: DOCKER_HOST when set, else the default socket (dockerode's rules).
 import Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { withDeadline } from '../abort.ts';
+import { UserError } from '../errors.ts';
 
 export type { Docker };
 
@@ -18,20 +19,14 @@ export const START_ENGINE_HINT =
   'start a Docker engine (Linux without systemd: `dockerd &`; Docker Desktop: open it) or point DOCKER_HOST at one';
 
 /** Resolves when the engine answers, or fails with a UserError naming where we looked, within `deadlineMs`. */
-export async function pingEngine(docker: Docker, deadlineMs = 3000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs / 1000} s`)), deadlineMs);
-  });
+async function pingEngine(docker: Docker, deadlineMs = 3000): Promise<void> {
   try {
-    await Promise.race([docker.ping(), deadline]);
+    await withDeadline(docker.ping(), deadlineMs, `no answer within ${deadlineMs / 1000} s`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`cannot reach the Docker engine at ${describeDockerHost()} (${reason})`, {
       hint: START_ENGINE_HINT,
     });
-  } finally {
-    clearTimeout(timer);
   }
 }
 

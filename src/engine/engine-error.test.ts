@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { engineCall, engineError, isEngineError } from './engine-error.ts';
 
 function modemError(statusCode: number, message: string): Error {

@@ -1,7 +1,7 @@
 // Every error the engine gives back (a 4xx or 5xx answer, a broken connection, an error in a build or
 // pull stream) becomes a UserError naming the service, what mkdev was doing, the engine's own message
 // and a hint. `internal error` is then left for mkdev's own bugs.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { START_ENGINE_HINT } from './docker-client.ts';
 
 export interface EngineContext {
@@ -58,7 +58,7 @@ function hintFor(error: ModemError, message: string, service: string | undefined
   if (error.statusCode !== undefined && error.statusCode >= 500) {
     return "the engine itself failed: 'mkdev doctor' checks it; its own log says more";
   }
-  return `check ${where}'s settings in the stack file, then run the command again`;
+  return `check the settings of ${where} in the stack file, then run the command again`;
 }
 
 export function engineError(error: unknown, ctx: EngineContext): UserError {

@@ -1,28 +1,38 @@
 // Makes a service's image available: present, pulled, or built from its context.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
-import type { StepName } from '../plan/events.ts';
-import type { ServicePlan } from '../plan/plan.ts';
+import { UserError } from '../errors.ts';
+import type { ServiceSpec } from '../stack/model.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
 import { engineCall } from './engine-error.ts';
 import { pullImage } from './image.ts';
+import { LABEL } from './labels.ts';
 
-export type StepReporter = (step: StepName, message: string) => void;
+/** What a service's image needs: nothing, a pull, or a build. */
+export type ImageStep = 'present' | 'pull' | 'build';
+
+export type ImageReporter = (step: 'pull' | 'build' | 'image-ready', message: string) => void;
+
+export interface ImageNeed {
+  readonly service: ServiceSpec;
+  readonly step: ImageStep;
+  /** Stored on a built image: what it was built from, so the next plan knows whether to rebuild. */
+  readonly buildHash: string;
+}
 
 export async function ensureImage(
   docker: Docker,
-  sp: ServicePlan,
-  report: StepReporter,
+  need: ImageNeed,
+  report: ImageReporter,
   signal: AbortSignal,
   /** The project's labels (and a throwaway stack's owner), so the image goes when the stack is reaped. */
   labels: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  const { service } = sp;
-  if (sp.image === 'present') {
+  const { service } = need;
+  if (need.step === 'present') {
     report('image-ready', `image ${service.image} present`);
     return;
   }
-  if (sp.image === 'pull') {
+  if (need.step === 'pull') {
     report('pull', `pulling ${service.image}`);
     await pullImage(docker, service.image, (m) => report('pull', `pulling ${service.image}: ${m}`), {
       signal,
@@ -39,7 +49,7 @@ export async function ensureImage(
       t: service.image,
       dockerfile: build.dockerfile,
       buildargs: { ...build.args },
-      labels: { ...labels, 'dev.mkdev.build-hash': sp.configHash },
+      labels: { ...labels, [LABEL.buildHash]: need.buildHash },
     }),
   );
   const lines: string[] = [];

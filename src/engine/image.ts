@@ -1,6 +1,7 @@
 // Getting images onto the engine: already there, pulled (with progress), or built from a context.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
+import { withDeadline } from '../abort.ts';
+import { isConflict, isNotFound, UserError } from '../errors.ts';
 
 export type Progress = (message: string) => void;
 
@@ -97,20 +98,6 @@ function shortReason(error: unknown): string {
   );
 }
 
-export async function withDeadline<T>(promise: Promise<T>, ms: number, reason: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(reason)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Removes images, never forcibly: one still used by another project's container stays (409). */
 export async function removeImages(docker: Docker, images: readonly Docker.ImageInfo[]): Promise<number> {
   const removed = await Promise.all(
@@ -120,8 +107,7 @@ export async function removeImages(docker: Docker, images: readonly Docker.Image
         .remove()
         .then(() => 1)
         .catch((error: unknown) => {
-          const code = (error as { statusCode?: number }).statusCode;
-          if (code === 404 || code === 409) return 0;
+          if (isNotFound(error) || isConflict(error)) return 0;
           throw error;
         }),
     ),

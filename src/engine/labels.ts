@@ -10,18 +10,14 @@ export const LABEL = {
   oneShot: 'dev.mkdev.one-shot',
   /** Who started the stack (pid@host:start-time); lets later runs reap stacks whose owner died. */
   owner: 'dev.mkdev.owner',
-  /** The services this one depends on (comma-separated): `down` stops dependents first. */
+  /** The services this one waits for (comma-separated, see stack/graph.ts): `down` stops dependents first. */
   dependsOn: 'dev.mkdev.depends-on',
+  /** On an image mkdev built: the hash of what it was built from (see plan/observe.ts). */
+  buildHash: 'dev.mkdev.build-hash',
   /** Port on which the registrator should register this container in Consul. */
   registerPort: 'dev.mkdev.register-port',
 } as const;
 
-export const MKDEV_VERSION = '0.1.0';
-
 export function projectFilter(project: string): { label: string[] } {
   return { label: [`${LABEL.project}=${project}`] };
-}
-
-export function allProjectsFilter(): { label: string[] } {
-  return { label: [LABEL.project] };
 }

@@ -1,7 +1,10 @@
 // The project network: every service joins it and finds the others by service name.
 import type Docker from 'dockerode';
-import { LABEL, MKDEV_VERSION } from './labels.ts';
-import { networkName } from './names.ts';
+import { isConflict } from '../errors.ts';
+import { MKDEV_VERSION } from '../version.ts';
+import { engineCall } from './engine-error.ts';
+import { LABEL } from './labels.ts';
+import { networkName, volumeName } from './names.ts';
 
 export async function ensureNetwork(
   docker: Docker,
@@ -20,9 +23,28 @@ export async function ensureNetwork(
     });
   } catch (error) {
     // Another mkdev process may have created it between our look and our create.
-    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    if (!isConflict(error)) throw error;
   }
   return name;
+}
+
+/** The network and the named volumes a plan needs, created if missing. */
+export async function ensureNetworkAndVolumes(
+  docker: Docker,
+  project: string,
+  volumes: readonly string[],
+  labels: Record<string, string> = {},
+): Promise<void> {
+  await engineCall({ doing: `creating the network ${networkName(project)}` }, () =>
+    ensureNetwork(docker, project, labels),
+  );
+  await Promise.all(
+    volumes.map((v) =>
+      engineCall({ doing: `creating the volume ${volumeName(project, v)}` }, () =>
+        ensureVolume(docker, project, volumeName(project, v), labels),
+      ),
+    ),
+  );
 }
 
 export async function ensureVolume(

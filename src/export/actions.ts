@@ -8,12 +8,12 @@
 //   after_ready      a small one-shot service `<service>-after-ready`, in the service's image, started
 //                    once the service is healthy.
 // A Kong plugin that already exists is kept as it is (HTTP 409); mkdev itself updates its config.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Action, ServiceSpec } from '../stack/model.ts';
 import { bashRetryRequest } from './shell.ts';
 
 /** Bash lines performing one action; `self` is the service the action belongs to. */
-export function actionScript(action: Action, self: string): string {
+function actionScript(action: Action, self: string): string {
   switch (action.kind) {
     case 'consul_kv_put':
       return bashRetryRequest(
@@ -53,11 +53,6 @@ function clearFlagScript(action: Action): string[] {
       `clear Consul KV ${action.key}`,
     ),
   ];
-}
-
-/** The services an action talks to (besides its own), which must have started first. */
-export function actionTargets(actions: readonly Action[]): string[] {
-  return [...new Set(actions.flatMap((a) => (a.kind === 'consul_kv_put' ? [a.service] : [])))];
 }
 
 /**

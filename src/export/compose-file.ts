@@ -3,8 +3,9 @@
 // Compose v2 read (no `version:` key, no top-level `name:`, which 1.29 rejects).
 import { LABEL } from '../engine/labels.ts';
 import { networkName } from '../engine/names.ts';
+import { waitEdges } from '../stack/graph.ts';
 import type { DependencyCondition, PortMapping, ServiceSpec, Stack, VolumeMount } from '../stack/model.ts';
-import { actionTargets, afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
+import { afterReadyEntrypoint, afterReadyName, withAfterCompleted } from './actions.ts';
 import { type ComposeHealthcheck, healthcheckFor, uncheckableProbes } from './healthcheck.ts';
 
 type ComposeCondition = 'service_started' | 'service_healthy' | 'service_completed_successfully';
@@ -43,20 +44,52 @@ export interface ComposeExport {
 /** The one project network's key in the file; its engine name is mkdev's, which the registrator expects. */
 const NETWORK = 'mkdev';
 
-export function composePort(p: PortMapping): string {
+function composePort(p: PortMapping): string {
   // An empty host port ("127.0.0.1::8100") lets the engine choose one, on the same address.
   return `${p.hostIp}:${p.published === 0 ? '' : p.published}:${p.target}${p.protocol === 'udp' ? '/udp' : ''}`;
 }
 
-export function composeVolume(v: VolumeMount): string {
+function composeVolume(v: VolumeMount): string {
   return `${v.source}:${v.target}${v.readOnly ? ':ro' : ''}`;
 }
 
+type Healthchecks = ReadonlyMap<string, ComposeHealthcheck | undefined>;
+
 export function stackToCompose(stack: Stack): ComposeExport {
-  const notes: string[] = [];
-  const healthchecks = new Map<string, ComposeHealthcheck | undefined>(
+  const healthchecks: Healthchecks = new Map(
     Object.values(stack.services).map((s) => [s.name, healthcheckFor(s.ready)]),
   );
+  const notes = readinessNotes(stack, healthchecks);
+  const services: Record<string, ComposeService> = {};
+  for (const s of Object.values(stack.services)) {
+    const depends = dependsOnOf(stack, s, healthchecks);
+    services[s.name] = {
+      ...baseService(stack, s, healthchecks.get(s.name), withAfterCompleted(s)),
+      ...(Object.keys(depends).length > 0 ? { depends_on: depends } : {}),
+    };
+    if (s.afterReady.length > 0) {
+      services[afterReadyName(s.name)] = afterReadyService(stack, s, healthchecks);
+      notes.push(
+        `${s.name}: after_ready actions (${s.afterReady.map((a) => (a.kind === 'kong_plugin' ? `Kong plugin ${a.name}` : `Consul KV ${a.key}`)).join(', ')}) run in the one-shot service ${afterReadyName(s.name)}; an existing Kong plugin is kept, not updated`,
+      );
+    }
+    if (s.afterCompleted.length > 0) {
+      notes.push(`${s.name}: after_completed actions run at the end of its own command`);
+    }
+  }
+  return {
+    file: {
+      services,
+      networks: { [NETWORK]: { name: networkName(stack.project) } },
+      ...(stack.volumes.length > 0 ? { volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])) } : {}),
+    },
+    notes,
+  };
+}
+
+/** What readiness a healthcheck cannot carry over (probes that need the host side). */
+function readinessNotes(stack: Stack, healthchecks: Healthchecks): string[] {
+  const notes: string[] = [];
   for (const s of Object.values(stack.services)) {
     const missing = s.ready ? uncheckableProbes(s.ready) : [];
     if (missing.length === 0) continue;
@@ -66,68 +99,59 @@ export function stackToCompose(stack: Stack): ComposeExport {
         : `${s.name}: its healthcheck leaves out the ${missing.map((p) => p.kind).join(', ')} probe, which cannot be checked inside the container`,
     );
   }
+  return notes;
+}
 
+function dependsOnOf(
+  stack: Stack,
+  s: ServiceSpec,
+  healthchecks: Healthchecks,
+): Record<string, { condition: ComposeCondition }> {
   const condition = (dep: string, wanted: DependencyCondition): ComposeCondition => {
     if (wanted === 'completed') return 'service_completed_successfully';
     if (wanted === 'ready' && healthchecks.get(dep) !== undefined) return 'service_healthy';
     return 'service_started';
   };
-
-  const services: Record<string, ComposeService> = {};
-  for (const s of Object.values(stack.services)) {
-    const depends: Record<string, { condition: ComposeCondition }> = {};
-    for (const [dep, wanted] of Object.entries(s.dependsOn)) {
-      depends[dep] = { condition: condition(dep, wanted) };
-      // "ready" in mkdev includes the dependency's after_ready actions.
-      const dependency = stack.services[dep];
-      if (wanted === 'ready' && dependency && dependency.afterReady.length > 0) {
-        depends[afterReadyName(dep)] = { condition: 'service_completed_successfully' };
-      }
-    }
-    // The job's after_completed actions talk to other services (Consul): they must exist by then.
-    for (const target of actionTargets(s.afterCompleted)) {
-      depends[target] ??= { condition: 'service_started' };
-    }
-    services[s.name] = {
-      ...baseService(stack, s, healthchecks.get(s.name), withAfterCompleted(s)),
-      ...(Object.keys(depends).length > 0 ? { depends_on: depends } : {}),
-    };
-    if (s.afterReady.length > 0) {
-      services[afterReadyName(s.name)] = {
-        image: s.image,
-        entrypoint: afterReadyEntrypoint(s),
-        labels: {
-          [LABEL.project]: stack.project,
-          [LABEL.service]: afterReadyName(s.name),
-          [LABEL.oneShot]: 'true',
-        },
-        networks: { [NETWORK]: { aliases: [afterReadyName(s.name)] } },
-        extra_hosts: ['host.docker.internal:host-gateway'],
-        depends_on: {
-          [s.name]: { condition: healthchecks.get(s.name) ? 'service_healthy' : 'service_started' },
-          ...Object.fromEntries(
-            actionTargets(s.afterReady).map((t) => [t, { condition: 'service_started' as const }]),
-          ),
-        },
-        healthcheck: { disable: true },
-        restart: 'no',
-      };
-      notes.push(
-        `${s.name}: after_ready actions (${s.afterReady.map((a) => (a.kind === 'kong_plugin' ? `Kong plugin ${a.name}` : `Consul KV ${a.key}`)).join(', ')}) run in the one-shot service ${afterReadyName(s.name)}; an existing Kong plugin is kept, not updated`,
-      );
-    }
-    if (s.afterCompleted.length > 0) {
-      notes.push(`${s.name}: after_completed actions run at the end of its own command`);
+  const depends: Record<string, { condition: ComposeCondition }> = {};
+  const edges = waitEdges(s);
+  for (const { on, condition: wanted } of edges.filter((e) => e.via === 'depends_on')) {
+    depends[on] = { condition: condition(on, wanted) };
+    // "ready" in mkdev includes the dependency's after_ready actions.
+    const dependency = stack.services[on];
+    if (wanted === 'ready' && dependency && dependency.afterReady.length > 0) {
+      depends[afterReadyName(on)] = { condition: 'service_completed_successfully' };
     }
   }
+  // The job's after_completed actions talk to other services (Consul): they must exist by then. The
+  // actions retry until their target answers, so being started is enough.
+  for (const { on } of edges.filter((e) => e.via === 'after_completed')) {
+    depends[on] ??= { condition: 'service_started' };
+  }
+  return depends;
+}
 
+/** The one-shot `<service>-after-ready` service running a service's after_ready actions. */
+function afterReadyService(stack: Stack, s: ServiceSpec, healthchecks: Healthchecks): ComposeService {
   return {
-    file: {
-      services,
-      networks: { [NETWORK]: { name: networkName(stack.project) } },
-      ...(stack.volumes.length > 0 ? { volumes: Object.fromEntries(stack.volumes.map((v) => [v, {}])) } : {}),
+    image: s.image,
+    entrypoint: afterReadyEntrypoint(s),
+    labels: {
+      [LABEL.project]: stack.project,
+      [LABEL.service]: afterReadyName(s.name),
+      [LABEL.oneShot]: 'true',
     },
-    notes,
+    networks: { [NETWORK]: { aliases: [afterReadyName(s.name)] } },
+    extra_hosts: ['host.docker.internal:host-gateway'],
+    depends_on: {
+      [s.name]: { condition: healthchecks.get(s.name) ? 'service_healthy' : 'service_started' },
+      ...Object.fromEntries(
+        waitEdges(s)
+          .filter((e) => e.via === 'after_ready')
+          .map((e) => [e.on, { condition: 'service_started' as const }]),
+      ),
+    },
+    healthcheck: { disable: true },
+    restart: 'no',
   };
 }
 

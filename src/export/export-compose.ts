@@ -10,7 +10,7 @@ export interface ComposeText {
   readonly notes: readonly string[];
 }
 
-export function composeText(stack: Stack): ComposeText {
+function composeText(stack: Stack): ComposeText {
   const { file, notes } = stackToCompose(stack);
   const header = [
     `Compose file for the mkdev project '${stack.project}', written by \`mkdev export compose\`.`,

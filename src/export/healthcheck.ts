@@ -22,7 +22,7 @@ export interface ComposeHealthcheck {
 }
 
 /** Compose's default polls every 30 s; mkdev's point is speed, so every check runs each second. */
-export const HEALTHCHECK_INTERVAL = '1s';
+const HEALTHCHECK_INTERVAL = '1s';
 
 /** The probes of a readiness spec: all must pass. */
 export function probesOf(ready: ReadySpec): readonly ReadyProbe[] {

@@ -5,7 +5,7 @@ import { Document } from 'yaml';
  * Compose interpolates ${VAR} and $VAR in every value; the export's values are final (commands full of
  * shell variables), so each $ is doubled, which Compose reads back as one literal $.
  */
-export function escapeInterpolation(value: unknown): unknown {
+function escapeInterpolation(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(/\$/g, '$$$$');
   if (Array.isArray(value)) return value.map(escapeInterpolation);
   if (value !== null && typeof value === 'object') {

@@ -39,7 +39,7 @@ export function bashSend(req: RawHttpRequest): string {
  * The status code of one request (empty when the connection fails), as a command substitution so a
  * refused connection cannot end the script.
  */
-export function bashStatusOf(req: RawHttpRequest): string {
+function bashStatusOf(req: RawHttpRequest): string {
   return `$(${bashSend(req)} && echo "$code")`;
 }
 

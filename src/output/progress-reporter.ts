@@ -1,14 +1,7 @@
 // How `up` shows progress: a listr2 tree in a terminal, plain lines without one, NDJSON with --json.
 // Execution only emits events; this layer decides what a person (or a script) sees.
-import type { StackEvent } from '../plan/events.ts';
 import { formatDuration } from '../stack/duration.ts';
-
-export interface ProgressReporter {
-  start(services: readonly string[]): void;
-  event(event: StackEvent): void;
-  /** Waits until the renderer has drawn its last frame. */
-  stop(): Promise<void>;
-}
+import type { ProgressReporter } from './reporter.ts';
 
 export type ReporterKind = 'tree' | 'plain' | 'json';
 

@@ -1,7 +1,7 @@
 // Colour that respects NO_COLOR (https://no-color.org), FORCE_COLOR and whether the stream is a terminal.
 import type { WriteStream } from 'node:tty';
 
-export function colourEnabled(stream: NodeJS.WriteStream | WriteStream = process.stdout): boolean {
+function colourEnabled(stream: NodeJS.WriteStream | WriteStream = process.stdout): boolean {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true;
   return Boolean(stream.isTTY);
@@ -27,4 +27,9 @@ export function style(name: StyleName, text: string, enabled = colourEnabled()):
 }
 
 /** Rotating colours so each service's log prefix is told apart at a glance. */
-export const SERVICE_COLOURS: readonly StyleName[] = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+const SERVICE_COLOURS: readonly StyleName[] = ['cyan', 'magenta', 'green', 'yellow', 'blue'];
+
+/** The prefix of a log line: the i-th container's label in its own colour. */
+export function logPrefix(label: string, index: number, enabled = colourEnabled()): string {
+  return `${style(SERVICE_COLOURS[index % SERVICE_COLOURS.length] ?? 'cyan', label, enabled)} | `;
+}

@@ -1,27 +1,12 @@
 // The timeline printed after `up`: per service, how long its image, start and readiness took, and the
 // critical path through the dependency graph (the chain that decided the total).
+import { criticalPath } from '../plan/critical-path.ts';
 import type { ServiceTimeline } from '../plan/events.ts';
 import { formatDuration } from '../stack/duration.ts';
 import type { Stack } from '../stack/model.ts';
 import { renderTable } from './table.ts';
 
 const fmt = (ms: number | undefined) => (ms === undefined ? '-' : formatDuration(ms));
-
-export function criticalPath(stack: Stack, timeline: Readonly<Record<string, ServiceTimeline>>): string[] {
-  const last = Object.entries(timeline).sort((a, b) => (b[1].readyAt ?? 0) - (a[1].readyAt ?? 0))[0];
-  const path: string[] = [];
-  let current = last?.[0];
-  while (current !== undefined && !path.includes(current)) {
-    path.unshift(current);
-    // What it waited for, declared (depends_on) or in its own way (requires: Kong and its migrations).
-    const service = stack.services[current];
-    const deps = [...Object.keys(service?.dependsOn ?? {}), ...(service?.requires ?? [])].filter(
-      (d) => timeline[d] !== undefined,
-    );
-    current = deps.sort((a, b) => (timeline[b]?.readyAt ?? 0) - (timeline[a]?.readyAt ?? 0))[0];
-  }
-  return path;
-}
 
 export function renderTimeline(stack: Stack, timeline: Readonly<Record<string, ServiceTimeline>>): string {
   const rows = Object.entries(timeline)

@@ -2,7 +2,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { StackEvent } from '../plan/events.ts';
 import { Deferred } from '../plan/milestones.ts';
-import type { ProgressReporter } from './progress-reporter.ts';
+import type { ProgressReporter } from './reporter.ts';
 
 type AnyTask = ListrTaskWrapper<unknown, never, never>;
 

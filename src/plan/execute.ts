@@ -1,28 +1,17 @@
-// The plan executor: every service is a task that waits for exactly what it depends on, so the graph
-// runs as parallel as it allows. On failure, what this run started is stopped gracefully (labelled, so
-// the next run carries on) and volumes are kept: nothing half-started, nothing lost. On Ctrl-C mkdev
-// stops waiting but leaves containers running: killing a database during its first initialisation
-// corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
+// The plan executor: every service is a task (run-service.ts) that waits for exactly what it depends
+// on, so the graph runs as parallel as it allows. On failure, what this run started is stopped
+// gracefully (labelled, so the next run carries on) and volumes are kept: nothing half-started, nothing
+// lost. On Ctrl-C mkdev stops waiting but leaves containers running: killing a database during its first
+// initialisation corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
 import type Docker from 'dockerode';
-import { InterruptedError, UserError } from '../cli/errors.ts';
-import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
-import { containerCreateOptions } from '../engine/container-spec.ts';
-import { engineCall } from '../engine/engine-error.ts';
-import { ensureImage } from '../engine/ensure-image.ts';
-import { LABEL } from '../engine/labels.ts';
-import { volumeName } from '../engine/names.ts';
-import { ensureNetwork, ensureVolume } from '../engine/network.ts';
-import { clearCompletionFlags, runAction } from '../platform/actions.ts';
-import { allOf } from '../readiness/create-probe.ts';
+import { stopContainers } from '../engine/container-lifecycle.ts';
+import { ensureNetworkAndVolumes } from '../engine/network.ts';
+import { InterruptedError, UpstreamFailedError } from '../errors.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
-import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { EventSink, ServiceTimeline, StepName } from './events.ts';
-import { Milestones, UpstreamFailed } from './milestones.ts';
-import type { ContainerStep, Plan, ServicePlan } from './plan.ts';
-import { explainStartError } from './start-errors.ts';
-
-/** Compose's default: enough for a database to finish initialising or shut down cleanly. */
-const STOP_GRACE_SECONDS = 10;
+import { Milestones } from './milestones.ts';
+import type { Plan } from './plan.ts';
+import { type RunContext, runService, type StackActions } from './run-service.ts';
 
 export interface ExecuteOptions {
   readonly docker: Docker;
@@ -30,6 +19,8 @@ export interface ExecuteOptions {
   readonly host: string;
   readonly signal: AbortSignal;
   readonly onEvent: EventSink;
+  /** The stack's actions (platform/actions.ts): passed in, so the plan knows no platform. */
+  readonly actions: StackActions;
   readonly extraLabels?: Readonly<Record<string, string>>;
 }
 
@@ -39,182 +30,19 @@ export interface ExecutionResult {
 }
 
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
-  const { docker, plan, host } = options;
+  const { plan } = options;
   const names = Object.keys(plan.services);
-  const milestones = new Milestones(names);
   const timeline: Record<string, ServiceTimeline> = Object.fromEntries(names.map((n) => [n, {}]));
-  const targets = new Map<string, ProbeTarget>();
-  const startedThisRun: Docker.Container[] = [];
+  // A failure anywhere stops the waiting everywhere; the user's own signal is kept apart from it.
   const internal = new AbortController();
-  const signal = AbortSignal.any([options.signal, internal.signal]);
-  const t0 = Date.now();
-  const emit = (service: string, step: StepName, message: string) =>
-    options.onEvent({ service, step, message, at: Date.now() - t0 });
-  const since = () => Date.now() - t0;
-
-  const infra = (async () => {
-    const labels = { ...options.extraLabels };
-    await engineCall({ doing: `creating the network mkdev-${plan.project}` }, () =>
-      ensureNetwork(docker, plan.project, labels),
-    );
-    await Promise.all(
-      plan.createVolumes.map((v) =>
-        engineCall({ doing: `creating the volume ${volumeName(plan.project, v)}` }, () =>
-          ensureVolume(docker, plan.project, volumeName(plan.project, v), labels),
-        ),
-      ),
-    );
-  })();
-  const images = new Map<string, Promise<void>>();
-
-  const applyStep = async (sp: ServicePlan, step: ContainerStep): Promise<Docker.Container | undefined> => {
-    const name = sp.service.name;
-    if (step.kind === 'remove') {
-      emit(name, 'remove', `removing replica ${step.replica} (${step.reason})`);
-      await engineCall({ service: name, doing: `removing replica ${step.replica}` }, () =>
-        docker.getContainer(step.containerId).remove({ force: true, v: true }),
-      );
-      return undefined;
-    }
-    if (step.kind === 'keep') {
-      emit(name, 'kept', step.completed ? 'completed earlier, unchanged' : 'running, unchanged');
-      return docker.getContainer(step.containerId);
-    }
-    let container: Docker.Container;
-    if (step.kind === 'start') {
-      container = docker.getContainer(step.containerId);
-      emit(name, 'start', 'starting existing container');
-    } else {
-      if (step.kind === 'recreate') {
-        emit(name, 'recreate', `recreating (${step.reason})`);
-        await engineCall({ service: name, doing: 'removing the outdated container' }, () =>
-          docker.getContainer(step.containerId).remove({ force: true, v: true }),
-        );
-      } else {
-        emit(name, 'create', 'creating');
-      }
-      const create = containerCreateOptions(sp.service, {
-        project: plan.project,
-        network: `mkdev-${plan.project}`,
-        replica: step.replica,
-        configHash: sp.configHash,
-        ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
-      });
-      container = await engineCall({ service: name, doing: 'creating the container' }, () =>
-        docker.createContainer(create),
-      );
-    }
-    signal.throwIfAborted();
-    try {
-      await container.start();
-    } catch (error) {
-      throw explainStartError(error, sp.service);
-    }
-    startedThisRun.push(container);
-    return container;
-  };
-
-  const runService = async (sp: ServicePlan) => {
-    const name = sp.service.name;
-    const ms = milestones.of(name);
-    const tl = timeline[name] as ServiceTimeline;
-    tl.imageStart = since();
-    let image = images.get(sp.service.image);
-    if (image === undefined) {
-      image = ensureImage(docker, sp, (step, message) => emit(name, step, message), signal, {
-        [LABEL.project]: plan.project,
-        ...options.extraLabels,
-      });
-      images.set(sp.service.image, image);
-    }
-    await Promise.all([image, infra]);
-    tl.imageEnd = since();
-    const deps = Object.entries(sp.service.dependsOn);
-    if (deps.length > 0) {
-      emit(name, 'waiting', `waiting for ${deps.map(([d, c]) => `${d} (${c})`).join(', ')}`);
-      await Promise.all(deps.map(([dep, condition]) => milestones.wait(dep, condition)));
-    }
-    signal.throwIfAborted();
-    const reruns = sp.service.oneShot && !sp.steps.every((s) => s.kind === 'keep' && s.completed);
-    if (reruns && sp.service.afterCompleted.length > 0) {
-      // The job's completion flag must not outlive a run that has not completed yet: whatever waits
-      // for it (Kong's entrypoint) would start against a database the job has not migrated.
-      emit(
-        name,
-        'action',
-        await clearCompletionFlags(sp.service.afterCompleted, { milestones, targets, signal }),
-      );
-    }
-    tl.startAt = since();
-    const containers = (await Promise.all(sp.steps.map((step) => applyStep(sp, step)))).filter(
-      (c): c is Docker.Container => c !== undefined,
-    );
-    const first = containers[0];
-    if (first) targets.set(name, await probeTargetFor(first, host));
-    tl.startedAt = since();
-    ms.started.resolve();
-
-    if (sp.service.oneShot) {
-      const completedEarlier = sp.steps.every((s) => s.kind === 'keep' && s.completed);
-      if (!completedEarlier) {
-        emit(name, 'probe', 'running to completion');
-        await Promise.all(containers.map((c) => waitForExit(c, name, signal)));
-      }
-      for (const action of sp.service.afterCompleted) {
-        emit(name, 'action', `${action.kind} (waiting for its target)`);
-        emit(name, 'action', await runAction(action, { milestones, targets, signal }));
-      }
-      tl.readyAt = since();
-      emit(name, 'completed', completedEarlier ? 'completed earlier' : 'completed');
-      ms.completed.resolve();
-      ms.ready.resolve();
-      return;
-    }
-    const ready = sp.service.ready;
-    if (ready) {
-      const probe = allOf(ready.probes);
-      emit(name, 'probe', `waiting for ${probe.description}`);
-      await Promise.all(
-        containers.map(async (c) =>
-          waitUntilReady(probe, withPeers(await probeTargetFor(c, host), targets), {
-            intervalMs: ready.intervalMs,
-            timeoutMs: ready.timeoutMs,
-            signal,
-            whyDead: () => whyDead(c),
-          }).catch(async (error: unknown) => {
-            if (signal.aborted) throw error;
-            throw new UserError(`${name}: ${(error as Error).message}`, {
-              details: `last log lines of ${name}:\n${await logTail(c)}`,
-              hint: `see everything with 'mkdev logs ${name}'`,
-            });
-          }),
-        ),
-      );
-    }
-    for (const action of sp.service.afterReady) {
-      emit(name, 'action', await runAction(action, { milestones, targets, signal, self: name }));
-    }
-    tl.readyAt = since();
-    emit(name, 'ready', 'ready');
-    ms.ready.resolve();
-  };
-
+  const ctx = runContext(options, new Milestones(names), AbortSignal.any([options.signal, internal.signal]));
   const failures: unknown[] = [];
   await Promise.all(
     Object.values(plan.services).map((sp) =>
-      runService(sp).catch((error: unknown) => {
-        milestones.fail(sp.service.name);
-        if (error instanceof UpstreamFailed || signal.aborted) {
-          emit(
-            sp.service.name,
-            'cancelled',
-            error instanceof UpstreamFailed ? `not started: ${error.message}` : 'cancelled',
-          );
-          if (!signal.aborted) internal.abort();
-          return;
-        }
-        emit(sp.service.name, 'failed', error instanceof Error ? error.message : String(error));
-        failures.push(error);
+      runService(ctx, sp, timeline[sp.service.name] as ServiceTimeline).catch((error: unknown) => {
+        ctx.milestones.fail(sp.service.name);
+        if (!(error instanceof UpstreamFailedError || ctx.signal.aborted)) failures.push(error);
+        ctx.emit(sp.service.name, ...failureEvent(error, ctx.signal.aborted));
         internal.abort();
       }),
     ),
@@ -222,34 +50,37 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   if (failures.length > 0) {
     // Stop what this run started, with time to shut down cleanly; keep it (labelled) so logs stay
     // readable and the next `up` carries on.
-    await Promise.all(startedThisRun.map((c) => c.stop({ t: STOP_GRACE_SECONDS }).catch(() => {})));
+    await stopContainers(ctx.started);
     throw failures[0];
   }
   if (options.signal.aborted) throw new InterruptedError();
-  return { timeline, targets };
+  return { timeline, targets: ctx.targets };
 }
 
-/** Probes through another service (Kong's proxy) reach it where this run started it. */
-function withPeers(target: ProbeTarget, targets: ReadonlyMap<string, ProbeTarget>): ProbeTarget {
-  return { ...target, peer: (service) => targets.get(service) };
+/** How a service that did not come up is reported: not started (upstream failed), cancelled, or failed. */
+function failureEvent(error: unknown, aborted: boolean): [StepName, string] {
+  if (error instanceof UpstreamFailedError) return ['cancelled', `not started: ${error.message}`];
+  if (aborted) return ['cancelled', 'cancelled'];
+  return ['failed', error instanceof Error ? error.message : String(error)];
 }
 
-async function waitForExit(container: Docker.Container, service: string, signal: AbortSignal): Promise<void> {
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-  });
-  aborted.catch(() => {});
-  for (;;) {
-    const { StatusCode } = (await Promise.race([container.wait(), aborted])) as { StatusCode: number };
-    if (StatusCode === 0) return;
-    // The job's on-failure policy retries it (the engine marks it restarting before waiters hear of the exit).
-    const { State, RestartCount } = await container.inspect();
-    if (State.Restarting || State.Running) continue;
-    const attempts = RestartCount > 0 ? ` (${RestartCount + 1} attempts)` : '';
-    throw new UserError(`${service} failed: the job exited with code ${StatusCode}${attempts}`, {
-      details: `last log lines of ${service}:\n${await logTail(container)}`,
-      hint: `see everything with 'mkdev logs ${service}'; fix the cause and run 'mkdev up' again (the job re-runs)`,
-    });
-  }
+function runContext(options: ExecuteOptions, milestones: Milestones, signal: AbortSignal): RunContext {
+  const { docker, plan } = options;
+  const extraLabels = options.extraLabels ?? {};
+  const t0 = Date.now();
+  return {
+    docker,
+    project: plan.project,
+    host: options.host,
+    signal,
+    milestones,
+    targets: new Map(),
+    started: [],
+    images: new Map(),
+    infra: ensureNetworkAndVolumes(docker, plan.project, plan.createVolumes, { ...extraLabels }),
+    extraLabels,
+    actions: options.actions,
+    emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),
+    since: () => Date.now() - t0,
+  };
 }

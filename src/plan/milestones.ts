@@ -1,5 +1,7 @@
 // Per-service milestones that dependents await: started, ready, completed. A failed service rejects
 // all of its milestones, so everything downstream stops waiting at once.
+import { untilAborted } from '../abort.ts';
+import { UpstreamFailedError } from '../errors.ts';
 import type { DependencyCondition } from '../stack/model.ts';
 
 export class Deferred<T = void> {
@@ -13,15 +15,6 @@ export class Deferred<T = void> {
     });
     // Unobserved rejections are expected when nobody depends on a milestone.
     this.promise.catch(() => {});
-  }
-}
-
-export class UpstreamFailed extends Error {
-  readonly service: string;
-  constructor(service: string) {
-    super(`'${service}' did not come up`);
-    this.name = 'UpstreamFailed';
-    this.service = service;
   }
 }
 
@@ -39,11 +32,12 @@ export class Milestones {
     return m;
   }
 
-  wait(service: string, condition: DependencyCondition): Promise<void> {
-    return this.of(service)[condition].promise;
+  /** Resolves once the service reaches the milestone; rejects if it fails, or as soon as the signal aborts. */
+  wait(service: string, condition: DependencyCondition, signal: AbortSignal): Promise<void> {
+    return untilAborted(this.of(service)[condition].promise, signal);
   }
 
   fail(service: string): void {
-    for (const d of Object.values(this.of(service))) d.reject(new UpstreamFailed(service));
+    for (const d of Object.values(this.of(service))) d.reject(new UpstreamFailedError(service));
   }
 }

@@ -23,7 +23,7 @@ export interface ObservedState {
   readonly networkExists: boolean;
   readonly volumes: ReadonlySet<string>;
   readonly images: ReadonlySet<string>;
-  /** For images mkdev built: tag -> the config hash it was built for (label dev.mkdev.build-hash). */
+  /** For images mkdev built: tag -> the hash of what it was built from (label dev.mkdev.build-hash). */
   readonly builtFor: ReadonlyMap<string, string>;
 }
 
@@ -61,7 +61,7 @@ export async function observeProject(docker: Docker, project: string): Promise<O
     images: new Set(images.flatMap((i) => i.RepoTags ?? []).concat(images.map((i) => i.Id))),
     builtFor: new Map(
       images.flatMap((i) => {
-        const hash = i.Labels?.['dev.mkdev.build-hash'];
+        const hash = i.Labels?.[LABEL.buildHash];
         return hash ? (i.RepoTags ?? []).map((tag) => [tag, hash] as const) : [];
       }),
     ),

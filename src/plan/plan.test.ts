@@ -1,7 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStack } from '../stack/load-stack.ts';
 import type { ServiceSpec } from '../stack/model.ts';
-import { configHash } from './config-hash.ts';
+import { configHash, type ServiceHashes, stackHashes } from './config-hash.ts';
 import type { ObservedContainer } from './observe.ts';
 import { computePlan, isNoop, planContainers, selectServices } from './plan.ts';
 
@@ -18,6 +21,9 @@ const container = (over: Partial<ObservedContainer>): ObservedContainer => ({
   ports: {},
   ...over,
 });
+/** Config hashes as the plan takes them, for services that build nothing. */
+const asHashes = (h: Record<string, string>) =>
+  Object.fromEntries(Object.entries(h).map(([n, config]) => [n, { config, build: '' }]));
 const service = (over: Partial<ServiceSpec> = {}) =>
   ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
 
@@ -73,9 +79,9 @@ describe('computePlan', () => {
       images,
       builtFor: new Map<string, string>(),
     };
-    expect(isNoop(computePlan(stack, observed, names, hashes))).toBe(true);
+    expect(isNoop(computePlan(stack, observed, names, asHashes(hashes)))).toBe(true);
     const changed = { ...hashes, kong: 'other' };
-    const plan = computePlan(stack, observed, names, changed);
+    const plan = computePlan(stack, observed, names, asHashes(changed));
     expect(isNoop(plan)).toBe(false);
     expect(
       Object.entries(plan.services)
@@ -106,10 +112,9 @@ describe('computePlan', () => {
     });
     const kinds = (containers: ObservedContainer[]) =>
       Object.fromEntries(
-        Object.entries(computePlan(stack, observed(containers), names, hashes).services).map(([n, sp]) => [
-          n,
-          sp.steps.map((s) => s.kind).join(),
-        ]),
+        Object.entries(computePlan(stack, observed(containers), names, asHashes(hashes)).services).map(
+          ([n, sp]) => [n, sp.steps.map((s) => s.kind).join()],
+        ),
       );
     const withoutPostgres = kinds(all.filter((c) => c.service !== 'postgres'));
     expect(withoutPostgres.postgres).toBe('create');
@@ -129,6 +134,29 @@ describe('computePlan', () => {
     // Kong waits for the migrations' KV flag on its own: they come along without being awaited.
     expect(selectServices(stack, ['kong'])).toEqual(['postgres', 'consul', 'kong-migrations', 'kong']);
   });
+
+  it('brings along the services actions act on, after_completed and after_ready alike', async () => {
+    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    // The migrations job sets its flag in Consul: Consul comes along, so the flag can be set.
+    expect(selectServices(stack, ['postgres', 'kong-migrations'])).toEqual([
+      'postgres',
+      'consul',
+      'kong-migrations',
+    ]);
+    const withAfterReady = {
+      ...stack,
+      services: {
+        ...stack.services,
+        rabbitmq: {
+          ...(stack.services.rabbitmq as ServiceSpec),
+          afterReady: [
+            { kind: 'consul_kv_put' as const, service: 'consul', port: 8500, key: 'k', value: 'v' },
+          ],
+        },
+      },
+    };
+    expect(selectServices(withAfterReady, ['rabbitmq'])).toEqual(['consul', 'rabbitmq']);
+  });
 });
 
 describe('built images', () => {
@@ -147,10 +175,48 @@ describe('built images', () => {
       builtFor,
     });
     const step = (builtFor: Map<string, string>) =>
-      computePlan(stack, observed(builtFor), ['svc'], { svc: 'h1' }).services.svc?.image;
-    expect(step(new Map([['mkdev-p-orders:dev', 'h1']]))).toBe('present');
-    expect(step(new Map([['mkdev-p-orders:dev', 'h0']]))).toBe('build');
+      computePlan(stack, observed(builtFor), ['svc'], { svc: { config: 'c1', build: 'b1' } }).services.svc
+        ?.image;
+    expect(step(new Map([['mkdev-p-orders:dev', 'b1']]))).toBe('present');
+    expect(step(new Map([['mkdev-p-orders:dev', 'b0']]))).toBe('build');
     expect(step(new Map())).toBe('build');
+  });
+
+  it('are not rebuilt when only the env changed: the container alone is recreated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mkdev-build-'));
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+    const built = service({
+      image: 'mkdev-p-orders:dev',
+      build: { context: dir, dockerfile: 'Dockerfile', args: {} },
+      env: { LEVEL: 'info' },
+      ports: [],
+      volumes: [],
+      labels: {},
+    });
+    const stackWith = (svc: ServiceSpec) => ({
+      project: 'p',
+      projectDir: dir,
+      services: { svc },
+      volumes: [],
+      secrets: [],
+    });
+    const before = stackHashes(stackWith(built)).svc as ServiceHashes;
+    const observed = {
+      containers: [container({ configHash: before.config })],
+      networkExists: true,
+      volumes: new Set<string>(),
+      images: new Set(['mkdev-p-orders:dev']),
+      builtFor: new Map([['mkdev-p-orders:dev', before.build]]),
+    };
+    const changed = stackWith({ ...built, env: { LEVEL: 'debug' } });
+    const plan = computePlan(changed, observed, ['svc'], stackHashes(changed)).services.svc;
+    expect(plan?.image).toBe('present');
+    expect(plan?.steps).toEqual([
+      { kind: 'recreate', replica: 1, containerId: 'c1', reason: 'configuration changed' },
+    ]);
+    // A change in the build context, by contrast, rebuilds.
+    writeFileSync(join(dir, 'app.txt'), 'new\n');
+    expect(computePlan(changed, observed, ['svc'], stackHashes(changed)).services.svc?.image).toBe('build');
   });
 });
 

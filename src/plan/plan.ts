@@ -1,9 +1,10 @@
 // observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
+import type { ImageStep } from '../engine/ensure-image.ts';
 import { volumeName } from '../engine/names.ts';
+import { closure, stackGraph } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
+import type { ServiceHashes } from './config-hash.ts';
 import type { ObservedContainer, ObservedState } from './observe.ts';
-
-export type ImageStep = 'present' | 'pull' | 'build';
 
 export type ContainerStep =
   | { readonly kind: 'create'; readonly replica: number }
@@ -30,6 +31,8 @@ export type ContainerStep =
 export interface ServicePlan {
   readonly service: ServiceSpec;
   readonly configHash: string;
+  /** What its image is built from ('' for a pulled image): stored on the image it builds. */
+  readonly buildHash: string;
   readonly image: ImageStep;
   readonly steps: readonly ContainerStep[];
 }
@@ -41,21 +44,10 @@ export interface Plan {
   readonly services: Readonly<Record<string, ServicePlan>>;
 }
 
-/** The services to bring up: the ones asked for and everything they depend on. */
+/** The services to bring up: the ones asked for and everything they wait for or bring along. */
 export function selectServices(stack: Stack, requested: readonly string[]): string[] {
   if (requested.length === 0) return Object.keys(stack.services);
-  const chosen = new Set<string>();
-  const add = (name: string) => {
-    if (chosen.has(name)) return;
-    chosen.add(name);
-    for (const dep of Object.keys(stack.services[name]?.dependsOn ?? {})) add(dep);
-    for (const dep of stack.services[name]?.requires ?? []) add(dep);
-    for (const action of stack.services[name]?.afterCompleted ?? []) {
-      if (action.kind === 'consul_kv_put') add(action.service);
-    }
-  };
-  for (const name of requested) add(name);
-  return Object.keys(stack.services).filter((n) => chosen.has(n));
+  return closure(stackGraph(stack.services), requested);
 }
 
 export function planContainers(
@@ -96,23 +88,25 @@ export function computePlan(
   stack: Stack,
   observed: ObservedState,
   selected: readonly string[],
-  hashes: Readonly<Record<string, string>>,
+  hashes: Readonly<Record<string, ServiceHashes>>,
 ): Plan {
   const services: Record<string, ServicePlan> = {};
   for (const name of selected) {
     const service = stack.services[name];
     if (service === undefined) continue;
-    const hash = hashes[name] ?? '';
+    const { config, build } = hashes[name] ?? { config: '', build: '' };
     const existing = observed.containers.filter((c) => c.service === name);
-    // A built image is rebuilt only when the build it came from is not the current one.
+    // A built image is rebuilt only when what it is built from changed, not when the container's
+    // configuration did (its env, say): that recreates the container alone.
     const image: ImageStep = service.build
-      ? observed.builtFor.get(service.image) === hash
+      ? observed.builtFor.get(service.image) === build
         ? 'present'
         : 'build'
       : observed.images.has(service.image)
         ? 'present'
         : 'pull';
-    services[name] = { service, configHash: hash, image, steps: planContainers(service, hash, existing) };
+    const steps = planContainers(service, config, existing);
+    services[name] = { service, configHash: config, buildHash: build, image, steps };
   }
   rerunJobsOnChangedDependencies(services);
   const wanted = new Set(

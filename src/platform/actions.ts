@@ -1,18 +1,9 @@
 // Actions the stack runs against its own services once they reach a milestone: the Microkubes
 // migrations flag in Consul's KV, and Kong's global prometheus plugin.
-import type { Milestones } from '../plan/milestones.ts';
-import type { ProbeTarget } from '../readiness/probe.ts';
+import type { ActionContext } from '../plan/run-service.ts';
 import type { Action } from '../stack/model.ts';
 import { deleteKv, putKv } from './consul-kv.ts';
 import { ensureGlobalPlugin } from './kong-admin.ts';
-
-export interface ActionContext {
-  readonly milestones: Milestones;
-  readonly targets: ReadonlyMap<string, ProbeTarget>;
-  readonly signal: AbortSignal;
-  /** The service running the action, for actions on itself. */
-  readonly self?: string;
-}
 
 function baseUrl(ctx: ActionContext, service: string, port: number): string {
   const target = ctx.targets.get(service);
@@ -26,7 +17,7 @@ function baseUrl(ctx: ActionContext, service: string, port: number): string {
 export async function runAction(action: Action, ctx: ActionContext): Promise<string> {
   switch (action.kind) {
     case 'consul_kv_put': {
-      await ctx.milestones.wait(action.service, 'ready');
+      await ctx.milestones.wait(action.service, 'ready', ctx.signal);
       await putKv(baseUrl(ctx, action.service, action.port), action.key, action.value);
       return `set Consul KV ${action.key}`;
     }
@@ -50,7 +41,7 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<str
 export async function clearCompletionFlags(actions: readonly Action[], ctx: ActionContext): Promise<string> {
   const flags = actions.filter((a) => a.kind === 'consul_kv_put');
   for (const flag of flags) {
-    await ctx.milestones.wait(flag.service, 'ready');
+    await ctx.milestones.wait(flag.service, 'ready', ctx.signal);
     await deleteKv(baseUrl(ctx, flag.service, flag.port), flag.key);
   }
   return `cleared Consul KV ${flags.map((f) => f.key).join(', ')} until this run completes`;

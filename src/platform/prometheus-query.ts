@@ -14,7 +14,7 @@ interface RangeAnswer {
   data?: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] };
 }
 
-export async function queryRange(
+async function queryRange(
   prometheusUrl: string,
   query: string,
   range: { start: number; end: number; stepSeconds: number },

@@ -109,7 +109,7 @@ export async function mapRoutes(adminUrl: string, consulUrl: string): Promise<Ro
 }
 
 /** Kong's answers say which hop failed: its own 404 (no route), 503 (no instance), 502 (upstream). */
-export function verdictFor(status: number, body: string): string {
+function verdictFor(status: number, body: string): string {
   if (status === 404 && body.includes('no Route matched')) return 'kong: no route matched';
   if (status === 503) return 'kong -> consul: no healthy instance resolved';
   if (status === 502 || status === 504) return 'kong -> service: upstream failed';

@@ -1,14 +1,14 @@
 // `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
 // testing library both call this; there is no second orchestrator.
 import type Docker from 'dockerode';
-import { InterruptedError } from '../cli/errors.ts';
-import { contextHash } from '../engine/build-context.ts';
 import { engineCall } from '../engine/engine-error.ts';
-import { configHash } from '../plan/config-hash.ts';
+import { InterruptedError, UsageError } from '../errors.ts';
+import { stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
+import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 import { preflight } from './preflight.ts';
@@ -32,21 +32,11 @@ export interface BringUpResult {
   readonly endpoints: readonly Endpoint[];
 }
 
-export function stackHashes(stack: Stack): Record<string, string> {
-  return Object.fromEntries(
-    Object.values(stack.services).map((s) => [
-      s.name,
-      configHash(s, s.build ? contextHash(s.build.context, s.build.args) : undefined),
-    ]),
-  );
-}
-
 export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
   const { stack, docker } = options;
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
       // A usage error (exit 2), as for `logs`: the name was mistyped on the command line.
-      const { UsageError } = await import('../cli/errors.ts');
       throw new UsageError(
         `no service '${name}' in this stack`,
         `services are: ${Object.keys(stack.services).join(', ')}`,
@@ -70,6 +60,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     host: options.host,
     signal: options.signal,
     onEvent: options.onEvent,
+    actions: { run: runAction, clearCompletionFlags },
     ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
   }).catch(async (error: unknown) => {
     if (isFresh(before) && !(error instanceof InterruptedError))

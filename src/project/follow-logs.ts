@@ -1,9 +1,9 @@
-// `mkdev logs`: each service's output, prefixed and coloured per service, optionally followed.
+// `mkdev logs`: each service's output, prefixed per service (the caller styles the prefix), optionally
+// followed.
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import { demuxToText } from '../engine/container-ops.ts';
 import { LABEL, projectFilter } from '../engine/labels.ts';
-import { colourEnabled, SERVICE_COLOURS, style } from '../output/style.ts';
 import type { Stack } from '../stack/model.ts';
 
 export interface LogOptions {
@@ -16,6 +16,8 @@ export interface LogOptions {
   readonly containers?: readonly string[];
   /** Receives each line instead of stdout/stderr (the dashboard). */
   readonly sink?: (line: LogLine) => void;
+  /** The prefix of the i-th container's lines, from its padded `service-replica` label (default: as is). */
+  readonly prefix?: (label: string, index: number) => string;
 }
 
 export interface LogLine {
@@ -65,7 +67,6 @@ export async function followLogs(docker: Docker, stack: Stack, options: LogOptio
       );
     })
     .sort((a, b) => (a.Names[0] ?? '').localeCompare(b.Names[0] ?? ''));
-  const colour = colourEnabled();
   const width = Math.max(0, ...containers.map((c) => (c.Labels[LABEL.service] ?? '').length + 2));
   const since = sinceSeconds(options.since);
   const base = {
@@ -81,7 +82,7 @@ export async function followLogs(docker: Docker, stack: Stack, options: LogOptio
       const service = c.Labels[LABEL.service] ?? '?';
       const replica = c.Labels[LABEL.replica] ?? '1';
       const label = `${service}-${replica}`.padEnd(width);
-      const prefix = `${style(SERVICE_COLOURS[i % SERVICE_COLOURS.length] ?? 'cyan', label, colour)} | `;
+      const prefix = options.prefix?.(label, i) ?? `${label} | `;
       const container = docker.getContainer(c.Id);
       const { sink } = options;
       const to = (stream: 'stdout' | 'stderr') =>

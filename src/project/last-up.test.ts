@@ -6,7 +6,13 @@ import type { Stack } from '../stack/model.ts';
 import { loadLastUp, saveLastUp } from './last-up.ts';
 
 const service = (name: string, dependsOn: Record<string, 'ready'> = {}) =>
-  ({ name, dependsOn, requires: [] }) as unknown as Stack['services'][string];
+  ({
+    name,
+    dependsOn,
+    requires: [],
+    afterReady: [],
+    afterCompleted: [],
+  }) as unknown as Stack['services'][string];
 
 describe('the last up, kept for the dashboard', () => {
   it('is saved per project with its critical path, and read back; none before the first up', () => {

@@ -2,7 +2,7 @@
 // can draw it later: per service when its image, start and readiness happened, and the critical path.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { criticalPath } from '../output/timeline.ts';
+import { criticalPath } from '../plan/critical-path.ts';
 import type { ServiceTimeline } from '../plan/events.ts';
 import type { Stack } from '../stack/model.ts';
 

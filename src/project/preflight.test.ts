@@ -15,6 +15,7 @@ function plan(over: Partial<ServiceSpec>, image: ServicePlan['image'] = 'build')
   return {
     service: { name: 'api', volumes: [], ports: [], ...over } as ServiceSpec,
     configHash: 'h',
+    buildHash: '',
     image,
     steps: [{ kind: 'create', replica: 1 }],
   };

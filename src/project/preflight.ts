@@ -4,9 +4,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
 import { imageExists, whyNotPullable } from '../engine/image.ts';
+import { UserError } from '../errors.ts';
 import type { ObservedState } from '../plan/observe.ts';
 import type { Plan, ServicePlan } from '../plan/plan.ts';
 

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../cli/errors.ts';
 import { currentOwner } from '../engine/owner.ts';
+import { UserError } from '../errors.ts';
 import { lockProject } from './project-lock.ts';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'mkdev-lock-'));

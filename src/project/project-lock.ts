@@ -6,8 +6,8 @@ import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../cli/errors.ts';
 import { currentOwner, type Owner, ownerIsGone } from '../engine/owner.ts';
+import { UserError } from '../errors.ts';
 
 export interface LockHolder extends Owner {
   /** The mkdev command holding it: up, down, new-service. */

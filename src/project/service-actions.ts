@@ -1,6 +1,8 @@
 // What the dashboard's buttons do to one service: restart, stop, rebuild. Containers are found by
 // label, as everywhere else; rebuild goes through bring-up, so it is exactly what `mkdev up` does.
 import type Docker from 'dockerode';
+import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
+import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
 import { observeProject } from '../plan/observe.ts';
 import type { Stack } from '../stack/model.ts';
@@ -35,10 +37,11 @@ export async function runServiceAction(
     // built into goes, so bring-up builds it again and creates fresh containers from it.
     for (const c of containers) {
       const container = target.docker.getContainer(c.id);
-      if (c.state === 'running') await container.stop({ t: 10 }).catch(ignoreCode(304));
-      await container.remove({ force: true }).catch(ignoreCode(404));
+      if (c.state === 'running')
+        await container.stop({ t: STOP_GRACE_SECONDS }).catch(ignoring(isNotModified));
+      await container.remove({ force: true }).catch(ignoring(isNotFound));
     }
-    await target.docker.getImage(spec.image).remove({ force: true }).catch(ignoreCode(404));
+    await target.docker.getImage(spec.image).remove({ force: true }).catch(ignoring(isNotFound));
     await bringUp({
       stack: target.stack,
       docker: target.docker,
@@ -53,15 +56,9 @@ export async function runServiceAction(
   await Promise.all(
     containers.map((c) =>
       action === 'restart'
-        ? target.docker.getContainer(c.id).restart({ t: 10 })
-        : target.docker.getContainer(c.id).stop({ t: 10 }).catch(ignoreCode(304)),
+        ? target.docker.getContainer(c.id).restart({ t: STOP_GRACE_SECONDS })
+        : target.docker.getContainer(c.id).stop({ t: STOP_GRACE_SECONDS }).catch(ignoring(isNotModified)),
     ),
   );
   return `${service} ${action === 'restart' ? 'restarted' : 'stopped'}`;
-}
-
-function ignoreCode(code: number) {
-  return (error: unknown) => {
-    if ((error as { statusCode?: number }).statusCode !== code) throw error;
-  };
 }

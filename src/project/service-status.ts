@@ -2,11 +2,11 @@
 // configuration drifted from the stack, and where it is published.
 import type Docker from 'dockerode';
 import { probeTargetFor } from '../engine/container-ops.ts';
+import { stackHashes } from '../plan/config-hash.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { notReady, type PeerTarget, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
-import { stackHashes } from './bring-up.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 
 export interface ReplicaStatus {
@@ -116,7 +116,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
           service: service.name,
           replica,
           container: c.name,
-          upToDate: c.configHash === hashes[service.name],
+          upToDate: c.configHash === hashes[service.name]?.config,
           ports: c.ports,
           ...(await restartInfo(docker, c.id)),
         };

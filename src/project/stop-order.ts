@@ -2,6 +2,7 @@
 // stack file): dependents before what they depend on, as Compose does. So a service still reaches
 // Consul to deregister itself, and Kong's clients go before Kong.
 import { LABEL } from '../engine/labels.ts';
+import { dependentsFirst } from '../stack/graph.ts';
 
 export interface LabelledContainer {
   readonly Id: string;
@@ -11,22 +12,12 @@ export interface LabelledContainer {
 /** Waves of containers: every container of a wave can stop once the waves before it have. */
 export function stopWaves<C extends LabelledContainer>(containers: readonly C[]): C[][] {
   const serviceOf = (c: C) => c.Labels[LABEL.service] ?? c.Id;
-  const dependsOn = new Map<string, Set<string>>();
+  const waitsOn = new Map<string, Set<string>>();
   for (const c of containers) {
     const deps = (c.Labels[LABEL.dependsOn] ?? '').split(',').filter((d) => d !== '');
-    dependsOn.set(serviceOf(c), new Set([...(dependsOn.get(serviceOf(c)) ?? []), ...deps]));
+    waitsOn.set(serviceOf(c), new Set([...(waitsOn.get(serviceOf(c)) ?? []), ...deps]));
   }
-  const waves: C[][] = [];
-  let left = [...containers];
-  while (left.length > 0) {
-    const running = new Set(left.map(serviceOf));
-    // A service can stop when no service still running depends on it.
-    const needed = new Set([...running].flatMap((s) => [...(dependsOn.get(s) ?? [])]));
-    let wave = left.filter((c) => !needed.has(serviceOf(c)));
-    // A cycle (the stack model refuses them, but labels come from the engine): stop the rest together.
-    if (wave.length === 0) wave = left;
-    waves.push(wave);
-    left = left.filter((c) => !wave.includes(c));
-  }
-  return waves;
+  // A cycle (the stack model refuses them, but labels come from the engine) stops together, last.
+  const waves = dependentsFirst([...waitsOn.keys()], (s) => waitsOn.get(s) ?? []);
+  return waves.map((wave) => containers.filter((c) => wave.includes(serviceOf(c))));
 }

@@ -1,7 +1,9 @@
 // Removes a project's labelled resources (stopping containers first, dependents first), and nothing else.
 import type Docker from 'dockerode';
+import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
+import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import { stopWaves } from './stop-order.ts';
 
 export interface TearDownResult {
@@ -40,36 +42,26 @@ export async function tearDown(
   for (const wave of grace > 0 ? stopWaves(containers) : []) {
     await Promise.all(
       wave.map((c) =>
-        c.State === 'running' ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoreStopped) : undefined,
+        c.State === 'running'
+          ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoring(isNotModified, isNotFound))
+          : undefined,
       ),
     );
   }
   await Promise.all(
-    containers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoreGone)),
+    containers.map((c) =>
+      docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoring(isNotFound)),
+    ),
   );
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoreGone)));
+  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoring(isNotFound))));
   let volumes = 0;
   if (options.volumes) {
     const list = (await docker.listVolumes({ filters })).Volumes ?? [];
-    await Promise.all(list.map((v) => docker.getVolume(v.Name).remove().catch(ignoreGone)));
+    await Promise.all(list.map((v) => docker.getVolume(v.Name).remove().catch(ignoring(isNotFound))));
     volumes = list.length;
   }
   let images = 0;
   if (options.images) images = await removeImages(docker, await docker.listImages({ filters }));
   return { containers: containers.length, networks: networks.length, volumes, images };
-}
-
-/** Docker's own default. Most of the default stack stops within a second; RabbitMQ takes ~7 s. */
-const STOP_GRACE_SECONDS = 10;
-
-/** 304: already stopped; 404: already gone. Either way it is not running any more. */
-function ignoreStopped(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode === 304) return;
-  ignoreGone(error);
-}
-
-function ignoreGone(error: unknown): void {
-  if ((error as { statusCode?: number }).statusCode === 404) return;
-  throw error;
 }

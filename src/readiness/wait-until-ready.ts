@@ -12,7 +12,7 @@ export interface WaitOptions {
   readonly onAttempt?: (reason: string) => void;
 }
 
-export class NotReadyError extends Error {
+class NotReadyError extends Error {
   readonly lastReason: string;
   constructor(message: string, lastReason: string) {
     super(message);

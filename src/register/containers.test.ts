@@ -4,9 +4,9 @@
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/cli.ts';
+import { KONG_DB, startKongDatabase, testImage } from '../../test/support/test-images.ts';
 import { ConsulContainer, type StartedConsulContainer } from '../testing/containers/consul-container.ts';
 import { KongContainer, type StartedKongContainer } from '../testing/containers/kong-container.ts';
-import { KONG_DB, startKongDatabase, testImage } from '../testing/containers/test-images.ts';
 import {
   deregisterFromConsul,
   RegistrationError,

@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError, UserError } from '../cli/errors.ts';
+import { UsageError, UserError } from '../errors.ts';
 import { loadStack, sanitizeProjectName } from '../stack/load-stack.ts';
 import { projectFileTemplate } from '../stack/project-file.ts';
 import { newService } from './new-service.ts';

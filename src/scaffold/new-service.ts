@@ -2,7 +2,7 @@
 // Every check runs and every file is rendered in memory first, so a refusal leaves nothing behind.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { UsageError, UserError } from '../cli/errors.ts';
+import { UsageError, UserError } from '../errors.ts';
 import { PROJECT_FILE_NAME, sanitizeProjectName } from '../stack/load-stack.ts';
 import { projectFileTemplate } from '../stack/project-file.ts';
 import { addService, type Language, parseProjectFile } from './project-yaml.ts';

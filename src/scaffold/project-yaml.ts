@@ -1,7 +1,7 @@
 // Adds a service to mkdev.yaml through the `yaml` package's Document API, so the user's comments,
 // ordering and formatting survive; only the new entry is written in mkdev's own style.
 import { type Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export type Language = 'ts' | 'python';
 
@@ -95,7 +95,7 @@ export function parseProjectFile(text: string, file: string): Document {
   return doc;
 }
 
-export function hasService(doc: Document, name: string): boolean {
+function hasService(doc: Document, name: string): boolean {
   const services = doc.get('services', true);
   return isMap(services) && services.has(name);
 }

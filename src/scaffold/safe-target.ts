@@ -2,7 +2,7 @@
 // its parents) pointing elsewhere would make `new-service` write outside it.
 import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** lstat, so a dangling symlink counts as present. */
 function present(path: string): boolean {

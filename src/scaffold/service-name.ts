@@ -1,6 +1,6 @@
 // What a new service may be called: a DNS label (it becomes a container name, a Consul service and
 // `<name>.service.consul`), and not one of the stack's own services.
-import { UsageError, UserError } from '../cli/errors.ts';
+import { UsageError, UserError } from '../errors.ts';
 
 /** The default stack's services, plus names the original platform used for its own containers. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([

@@ -24,7 +24,7 @@ export interface Placeholders {
   readonly port: number;
 }
 
-export function renderPlaceholders(text: string, values: Placeholders): string {
+function renderPlaceholders(text: string, values: Placeholders): string {
   return text
     .replaceAll('__SERVICE_NAME__', values.serviceName)
     .replaceAll('__ROUTE_PATH__', values.routePath)

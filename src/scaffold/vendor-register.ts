@@ -3,12 +3,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../cli/errors.ts';
-import { MKDEV_VERSION } from '../index.ts';
+import { UserError } from '../errors.ts';
+import { MKDEV_VERSION } from '../version.ts';
 import type { TemplateFile } from './templates.ts';
 
 /** dist/register, from src/scaffold (a checkout, after `npm run build`) or dist/scaffold (a package). */
-export const REGISTER_LIBRARY_DIR = fileURLToPath(new URL('../../dist/register/', import.meta.url));
+const REGISTER_LIBRARY_DIR = fileURLToPath(new URL('../../dist/register/', import.meta.url));
 
 export function vendoredRegisterLibrary(dir = REGISTER_LIBRARY_DIR): TemplateFile[] {
   if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'index.d.ts'))) {

@@ -1,6 +1,7 @@
-// Cross-service checks the schema cannot make: dependencies name real services, form no cycle, and
-// actions point at services that exist.
-import { UserError } from '../cli/errors.ts';
+// Cross-service checks the schema cannot make: dependencies name real services, actions point at
+// services that exist, and no chain of waits (depends_on or actions, see graph.ts) comes back on itself.
+import { UserError } from '../errors.ts';
+import { findCycle, type StackGraph, stackGraph } from './graph.ts';
 import type { ServiceSpec } from './model.ts';
 
 export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): void {
@@ -38,33 +39,22 @@ export function checkGraph(services: Readonly<Record<string, ServiceSpec>>): voi
       }
     }
   }
-  const cycle = findCycle(services);
+  const graph = stackGraph(services);
+  const cycle = findCycle(graph);
   if (cycle) {
     throw new UserError(`dependency cycle: ${cycle.join(' -> ')}`, {
-      hint: 'remove one of these depends_on entries',
+      hint: `break one of these waits: ${describeCycle(graph, cycle).join('; ')}`,
     });
   }
 }
 
-function findCycle(services: Readonly<Record<string, ServiceSpec>>): string[] | undefined {
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string): string[] | undefined => {
-    if (state.get(name) === 'done') return undefined;
-    if (state.get(name) === 'visiting') return [...stack.slice(stack.indexOf(name)), name];
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const dep of Object.keys(services[name]?.dependsOn ?? {})) {
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(name, 'done');
-    return undefined;
-  };
-  for (const name of Object.keys(services)) {
-    const found = visit(name);
-    if (found) return found;
-  }
-  return undefined;
+/** Each link of a cycle as the stack file says it: a depends_on entry or an action on another service. */
+function describeCycle(graph: StackGraph, cycle: readonly string[]): string[] {
+  return cycle.slice(1).map((on, i) => {
+    const from = cycle[i] as string;
+    const edge = graph.waitsFor.get(from)?.find((e) => e.on === on);
+    return edge?.via === 'depends_on' || edge === undefined
+      ? `'${from}' depends_on '${on}'`
+      : `${edge.via} action of '${from}' on '${on}'`;
+  });
 }

@@ -1,7 +1,7 @@
 // The image map: official image reference -> the image to use instead (the offline set here, a
 // corporate mirror for users). From --images, MKDEV_IMAGES, or `images:` in mkdev.yaml.
 import { resolve } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { readYamlSource } from './yaml-source.ts';
 
 export type ImageMap = Readonly<Record<string, string>>;

@@ -1,6 +1,6 @@
 // `${VAR}`, `${VAR:-default}`, `${VAR-default}` and `${secret:NAME}` in stack files, as Compose users
 // expect; `$$` is a literal `$`. A bare `$name` (as in shell scripts inside entrypoints) is left alone.
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface InterpolationContext {
   readonly vars: Readonly<Record<string, string | undefined>>;

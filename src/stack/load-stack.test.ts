@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { loadStack } from './load-stack.ts';
 
 function project(files: Record<string, string> = {}): string {
@@ -147,6 +147,27 @@ describe('loadStack', () => {
         'extends: none\nservices:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n',
     });
     expect((await loadError(cycle)).message).toMatch(/^dependency cycle: (a -> b -> a|b -> a -> b)$/);
+  });
+
+  it('refuses a cycle through an action, naming it, instead of hanging up', async () => {
+    // consul's after_ready flag waits for kv being ready; kv waits for consul being ready.
+    const cycle = project({
+      'mkdev.yaml': [
+        'extends: none',
+        'services:',
+        '  consul:',
+        '    image: x',
+        '    after_ready:',
+        '      - consul_kv_put: { service: kv, key: k, value: v }',
+        '  kv:',
+        '    image: x',
+        '    depends_on: { consul: { condition: ready } }',
+        '',
+      ].join('\n'),
+    });
+    const error = await loadError(cycle);
+    expect(error.message).toMatch(/^dependency cycle: (consul -> kv -> consul|kv -> consul -> kv)$/);
+    expect(error.hint).toMatch(/after_ready action of 'consul' on 'kv'/);
   });
 
   it('says which file is missing', async () => {

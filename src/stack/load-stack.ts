@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { checkGraph } from './check-graph.ts';
 import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
@@ -19,13 +19,17 @@ export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes
 export const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
-export interface LoadStackOptions {
-  readonly cwd: string;
+/** Which project, as the common flags (-p, -f, --images) name it. */
+export interface ProjectRef {
   readonly project?: string;
   /** The project's config file; default: mkdev.yaml in cwd when it exists. */
   readonly file?: string;
   /** An image map file (--images); MKDEV_IMAGES is read when this is absent. */
   readonly images?: string;
+}
+
+export interface LoadStackOptions extends ProjectRef {
+  readonly cwd: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Extra services layered last (used by the testing library). */
   readonly overrides?: Readonly<Record<string, ServiceFile>>;
@@ -47,11 +51,7 @@ export function sanitizeProjectName(name: string): string {
 
 export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
-  const projectFile = options.file
-    ? resolve(options.cwd, options.file)
-    : existsSync(resolve(options.cwd, PROJECT_FILE_NAME))
-      ? resolve(options.cwd, PROJECT_FILE_NAME)
-      : undefined;
+  const projectFile = projectFileOf(options);
   const projectDir = projectFile ? dirname(projectFile) : options.cwd;
   const dotEnvFile = resolve(projectDir, '.env');
   const vars = { ...(existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {}), ...env };
@@ -114,6 +114,13 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
     secrets: secrets.values(),
     ...(options.deferSecrets ? { saveSecrets: () => secrets.save() } : {}),
   };
+}
+
+/** -f's file, else mkdev.yaml in cwd when there is one, else none (the default stack alone). */
+function projectFileOf(options: LoadStackOptions): string | undefined {
+  if (options.file) return resolve(options.cwd, options.file);
+  const inCwd = resolve(options.cwd, PROJECT_FILE_NAME);
+  return existsSync(inCwd) ? inCwd : undefined;
 }
 
 async function resolveImageMap(

@@ -126,7 +126,3 @@ export interface Stack {
   /** Writes newly generated secrets, when loading was asked to wait (`up` writes them after preflight). */
   readonly saveSecrets?: () => void;
 }
-
-export function serviceNames(stack: Stack): string[] {
-  return Object.keys(stack.services);
-}

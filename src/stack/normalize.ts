@@ -12,12 +12,12 @@ import type {
   ServiceSpec,
   VolumeMount,
 } from './model.ts';
-import type { ActionFile, ReadyFile, ServiceFile } from './schema.ts';
+import { type ActionFile, PORT_PATTERN, type ReadyFile, type ServiceFile } from './schema.ts';
 
 /** Host ports bind to loopback unless the stack says otherwise: safe by default. */
-export const DEFAULT_HOST_IP = '127.0.0.1';
+const DEFAULT_HOST_IP = '127.0.0.1';
 
-export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
+function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): PortMapping {
   if (typeof entry === 'number')
     return { target: entry, published: 0, hostIp: DEFAULT_HOST_IP, protocol: 'tcp' };
   if (typeof entry === 'object') {
@@ -28,7 +28,7 @@ export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): Por
       protocol: entry.protocol ?? 'tcp',
     };
   }
-  const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/.exec(entry);
+  const m = PORT_PATTERN.exec(entry);
   if (m === null) throw new Error(`unparsable port ${entry}`); // the schema already refused it
   return {
     hostIp: m[1] ?? DEFAULT_HOST_IP,
@@ -38,7 +38,7 @@ export function parsePort(entry: NonNullable<ServiceFile['ports']>[number]): Por
   };
 }
 
-export function parseVolume(entry: string, projectDir: string): VolumeMount {
+function parseVolume(entry: string, projectDir: string): VolumeMount {
   const [source = '', target = '', mode] = entry.split(':');
   const isPath = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
   return {

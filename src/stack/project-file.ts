@@ -1,7 +1,7 @@
 // A project's mkdev.yaml: written by `mkdev init` (and by new-service when a project has none).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { PROJECT_FILE_NAME } from './load-stack.ts';
 
 export function projectFileTemplate(name: string): string {

@@ -2,14 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { type ParsedValues, stringFlag } from '../cli/command.ts';
-import { PROJECT_FILE_NAME, sanitizeProjectName } from './load-stack.ts';
+import { PROJECT_FILE_NAME, type ProjectRef, sanitizeProjectName } from './load-stack.ts';
 
-export function projectNameFor(values: ParsedValues, cwd: string): string {
-  const flag = stringFlag(values, 'project');
-  if (flag) return sanitizeProjectName(flag);
-  const fileFlag = stringFlag(values, 'file');
-  const file = resolve(cwd, fileFlag ?? PROJECT_FILE_NAME);
+export function projectNameFor(ref: ProjectRef, cwd: string): string {
+  if (ref.project) return sanitizeProjectName(ref.project);
+  const file = resolve(cwd, ref.file ?? PROJECT_FILE_NAME);
   if (existsSync(file)) {
     try {
       const name = (parse(readFileSync(file, 'utf8')) as { name?: unknown } | null)?.name;
@@ -18,5 +15,5 @@ export function projectNameFor(values: ParsedValues, cwd: string): string {
       // An unparsable file still has a directory: fall through to its name.
     }
   }
-  return sanitizeProjectName(basename(fileFlag ? dirname(file) : cwd));
+  return sanitizeProjectName(basename(ref.file ? dirname(file) : cwd));
 }

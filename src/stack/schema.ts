@@ -19,7 +19,7 @@ const httpProbe = z.strictObject({
   body_includes: z.string().optional(),
 });
 
-export const readySchema = z
+const readySchema = z
   .strictObject({
     http: httpProbe.optional(),
     tcp: z.strictObject({ port }).optional(),
@@ -58,7 +58,7 @@ export const readySchema = z
     },
   );
 
-export const actionSchema = z.union([
+const actionSchema = z.union([
   z.strictObject({
     consul_kv_put: z.strictObject({
       service: z.string(),
@@ -76,8 +76,11 @@ export const actionSchema = z.union([
   }),
 ]);
 
+/** "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER", optionally /udp: (ip)(host)(container)(protocol). */
+export const PORT_PATTERN = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/;
+
 const portEntry = z.union([
-  z.string().regex(/^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(?:(\d+):)?(\d+)(?:\/(tcp|udp))?$/, {
+  z.string().regex(PORT_PATTERN, {
     message: 'expected "CONTAINER", "HOST:CONTAINER" or "IP:HOST:CONTAINER" (optionally /udp)',
   }),
   z.number().int().min(1).max(65535),
@@ -91,7 +94,7 @@ const portEntry = z.union([
 
 const condition = z.enum(['started', 'ready', 'completed']);
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   image: z.string().min(1).optional(),
   build: z
     .union([

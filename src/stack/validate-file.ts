@@ -1,6 +1,6 @@
 // Reads one stack file: YAML with positions -> interpolation -> schema, with file:line:col errors.
 import type { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { type InterpolationContext, interpolateValue } from './interpolate.ts';
 import { type StackFile, stackFileSchema } from './schema.ts';
 import { describeIssue } from './schema-issue.ts';
@@ -11,7 +11,7 @@ export interface ValidatedFile {
   readonly stack: StackFile;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (out, key) =>
       typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`,

@@ -1,7 +1,7 @@
 // A YAML file kept together with its positions, so every error can say file:line:col.
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -26,7 +26,7 @@ export async function readYamlSource(file: string, displayName = file): Promise<
   return parseYamlSource(text, displayName);
 }
 
-export function parseYamlSource(text: string, file: string): YamlSource {
+function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
   const first = doc.errors[0];

@@ -8,11 +8,13 @@ import { LABEL } from '../engine/labels.ts';
 import { engineHost } from '../engine/names.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { reapOrphans } from '../engine/reap.ts';
+import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
 import { observeProject } from '../plan/observe.ts';
-import { bringUp, stackHashes } from '../project/bring-up.ts';
+import { bringUp } from '../project/bring-up.ts';
 import { THROWAWAY, tearDown } from '../project/tear-down.ts';
 import { loadStack } from '../stack/load-stack.ts';
+import type { Stack } from '../stack/model.ts';
 import type { ServiceFile } from '../stack/schema.ts';
 import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
 
@@ -50,10 +52,9 @@ export interface TestStack {
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
   const docker = await connectEngine();
   await reapOrphans(docker);
-  const cwd = options.cwd ?? process.cwd();
   const load = (project: string, stateDir: string) =>
     loadStack({
-      cwd,
+      cwd: options.cwd ?? process.cwd(),
       project,
       stateDir,
       freePorts: true,
@@ -61,31 +62,12 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       ...(options.images ? { images: options.images } : {}),
       ...(options.extraServices ? { overrides: options.extraServices } : {}),
     });
-
-  let project: string;
-  let stateDir: string;
-  if (options.reuse) {
-    // A reusable stack is named after its definition: same definition, same stack, across runs.
-    const probeDir = join(tmpdir(), 'mkdev-testing', 'definition');
-    mkdirSync(probeDir, { recursive: true });
-    const definition = await load('mkdevtest-definition', probeDir);
-    const hash = createHash('sha256')
-      .update(JSON.stringify([stackHashes(definition), options.services ?? []]))
-      .digest('hex')
-      .slice(0, 10);
-    project = `mkdevtest-r${hash}`;
-    stateDir = join(tmpdir(), 'mkdev-testing', project);
-    mkdirSync(stateDir, { recursive: true });
-  } else {
-    project = `mkdevtest-${randomBytes(4).toString('hex')}`;
-    stateDir = mkdtempSync(join(tmpdir(), `${project}-`));
-  }
+  const { project, stateDir } = await nameStack(options, load);
   const stack = await load(project, stateDir);
   // Throwaway stacks carry their owner, so a crashed test process's stacks are reaped later.
   const extraLabels: Record<string, string> = options.reuse
     ? {}
     : { [LABEL.owner]: formatOwner(currentOwner()) };
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 240_000);
   const host = engineHost();
   let result: Awaited<ReturnType<typeof bringUp>>;
   try {
@@ -93,7 +75,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       stack,
       docker,
       host,
-      signal,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 240_000),
       extraLabels,
       onEvent: options.onEvent ?? (() => {}),
       ...(options.services ? { services: options.services } : {}),
@@ -105,12 +87,11 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     }
     throw error;
   }
-  const env = Object.fromEntries(result.endpoints.map((e) => [e.name, e.value]));
   const ports = (service: string) =>
     result.observed.containers.find((c) => c.service === service && c.replica === 1)?.ports ?? {};
   return {
     project,
-    env,
+    env: Object.fromEntries(result.endpoints.map((e) => [e.name, e.value])),
     url(service, containerPort) {
       const port = ports(service)[`${containerPort}/tcp`];
       if (port === undefined) throw new Error(`${service}:${containerPort} is not published in ${project}`);
@@ -124,4 +105,31 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A throwaway stack gets a random name; a reusable one is named after its definition, across runs. */
+async function nameStack(
+  options: StartStackOptions,
+  load: (project: string, stateDir: string) => Promise<Stack>,
+): Promise<{ project: string; stateDir: string }> {
+  if (!options.reuse) {
+    const project = `mkdevtest-${randomBytes(4).toString('hex')}`;
+    return { project, stateDir: mkdtempSync(join(tmpdir(), `${project}-`)) };
+  }
+  const probeDir = join(tmpdir(), 'mkdev-testing', 'definition');
+  mkdirSync(probeDir, { recursive: true });
+  const definition = await load('mkdevtest-definition', probeDir);
+  const hash = createHash('sha256')
+    .update(JSON.stringify([configHashesOf(definition), options.services ?? []]))
+    .digest('hex')
+    .slice(0, 10);
+  const project = `mkdevtest-r${hash}`;
+  const stateDir = join(tmpdir(), 'mkdev-testing', project);
+  mkdirSync(stateDir, { recursive: true });
+  return { project, stateDir };
+}
+
+/** Each service's config hash (which covers its build): what names a reusable stack. */
+function configHashesOf(stack: Stack): Record<string, string> {
+  return Object.fromEntries(Object.entries(stackHashes(stack)).map(([name, h]) => [name, h.config]));
 }

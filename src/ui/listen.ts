@@ -1,8 +1,8 @@
 // Binds the dashboard to 127.0.0.1 (never another interface), and names a taken port and its holder.
 import type { Server } from 'node:http';
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
 import { portHolder } from '../engine/host-ports.ts';
+import { UserError } from '../errors.ts';
 
 export async function listenLocal(server: Server, port: number, docker?: Docker): Promise<number> {
   try {

@@ -6,7 +6,7 @@ import { followLogs, type LogLine } from '../project/follow-logs.ts';
 import type { Stack } from '../stack/model.ts';
 import type { LogEntry } from './protocol.ts';
 
-export const LOG_LINES_KEPT = 10_000;
+const LOG_LINES_KEPT = 10_000;
 const BATCH_MS = 50;
 
 export class LogHub {

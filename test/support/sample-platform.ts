@@ -4,10 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { hostCaBundle, packContext } from '../../src/engine/build-context.ts';
-import { testImage } from '../../src/testing/containers/test-images.ts';
 import { freePort } from '../stand-ins/kong/helpers/postgres.ts';
 import { type Env, setupKong } from '../stand-ins/kong/helpers/setup.ts';
 import { eventually } from './cli.ts';
+import { testImage } from './test-images.ts';
 
 const docker = new Docker();
 // Through the image map the tests run on (MKDEV_IMAGES, else the committed offline set).

@@ -10,13 +10,13 @@ import {
 import { createDockerClient } from '../../engine/docker-client.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
-import { loadStackFromFlags } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
+import { loadStack } from '../../stack/load-stack.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   // doctor connects by itself: an unreachable engine is a finding here, not an error.
-  const stack = await loadStackFromFlags(values, cwd);
+  const stack = await loadStack({ ...projectRef(values), cwd, deferSecrets: true });
   const docker = createDockerClient();
   const engine = await checkEngine(docker);
   const results: CheckResult[] = [engine.result, checkNode()];

@@ -1,14 +1,15 @@
 import { connectEngine } from '../../engine/docker-client.ts';
 import { engineCall } from '../../engine/engine-error.ts';
+import { UsageError } from '../../errors.ts';
 import { tearDown } from '../../project/tear-down.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 export const run: CommandRun = async ({ values, cwd, signal }) => {
   // down needs only the project's name: it works even when the stack file no longer parses.
-  const project = projectNameFor(values, cwd);
+  const project = projectNameFor(projectRef(values), cwd);
   const timeout = stringFlag(values, 'timeout') ?? '10';
   if (!/^\d+$/.test(timeout))
     throw new UsageError(

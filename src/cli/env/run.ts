@@ -1,11 +1,12 @@
+import { UserError } from '../../errors.ts';
 import { observeProject } from '../../plan/observe.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
 import { masker, openProject } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
-import { EXIT_OK, UserError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host } = await openProject(values, cwd);
+  const { stack, docker, host } = await openProject(projectRef(values), cwd);
   const endpoints = resolveEndpoints(stack, await observeProject(docker, stack.project), host);
   if (endpoints.length === 0) {
     throw new UserError(`${stack.project} is not running`, { hint: "start it with 'mkdev up'" });

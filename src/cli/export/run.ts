@@ -1,18 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UsageError } from '../../errors.ts';
 import { exportCompose } from '../../export/export-compose.ts';
-import { boolFlag, type CommandRun, type ParsedValues, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { boolFlag, type CommandRun, type ParsedValues, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 
 const FORMATS = ['compose', 'kubernetes'];
 const PROXY_TYPES = ['LoadBalancer', 'NodePort'] as const;
-
-function projectOptions(values: ParsedValues, cwd: string) {
-  const project = stringFlag(values, 'project');
-  const file = stringFlag(values, 'file');
-  const images = stringFlag(values, 'images');
-  return { cwd, ...(project ? { project } : {}), ...(file ? { file } : {}), ...(images ? { images } : {}) };
-}
 
 export const run: CommandRun = async ({ values, positionals, cwd }) => {
   const [format, ...extra] = positionals;
@@ -23,7 +17,7 @@ export const run: CommandRun = async ({ values, positionals, cwd }) => {
     );
   }
   if (format === 'kubernetes') return runKubernetes(values, cwd);
-  const { yaml, notes, stack } = await exportCompose(projectOptions(values, cwd));
+  const { yaml, notes, stack } = await exportCompose({ cwd, ...projectRef(values) });
   const output = stringFlag(values, 'output');
   if (output === undefined) {
     process.stdout.write(yaml);
@@ -46,7 +40,8 @@ async function runKubernetes(values: ParsedValues, cwd: string): Promise<number>
   const output = stringFlag(values, 'output') ?? 'k8s';
   const { exportKubernetes } = await import('../../export/kubernetes/export-kubernetes.ts');
   const { written, warnings, notes, stack, namespace, images } = await exportKubernetes({
-    ...projectOptions(values, cwd),
+    cwd,
+    ...projectRef(values),
     output: resolve(cwd, output),
     ...Object.fromEntries(strings.filter(([, v]) => v !== undefined).map(([f, v]) => [camel(f), v])),
     proxyServiceType: proxy as (typeof PROXY_TYPES)[number],

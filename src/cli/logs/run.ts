@@ -1,7 +1,9 @@
+import { UsageError } from '../../errors.ts';
+import { logPrefix } from '../../output/style.ts';
 import { followLogs, sinceSeconds } from '../../project/follow-logs.ts';
 import { openProject } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const tail = stringFlag(values, 'tail');
@@ -15,7 +17,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       'e.g. --since 30s, --since 10m, --since 2h or --since 2026-01-31T12:00:00Z',
     );
   }
-  const { stack, docker } = await openProject(values, cwd);
+  const { stack, docker } = await openProject(projectRef(values), cwd);
   for (const name of positionals) {
     if (!(name in stack.services))
       throw new UsageError(
@@ -27,6 +29,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
     services: positionals,
     follow: boolFlag(values, 'follow'),
     signal,
+    prefix: logPrefix,
     ...(since ? { since } : {}),
     ...(tail ? { tail } : {}),
   });

@@ -1,9 +1,10 @@
 import { relative } from 'node:path';
+import { UsageError } from '../../errors.ts';
 import { newService } from '../../scaffold/new-service.ts';
 import { parsePortFlag } from '../../scaffold/service-name.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
@@ -20,7 +21,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const language = stringFlag(values, 'lang');
   const routePath = stringFlag(values, 'path');
   // The mkdev.yaml edit is a write to the project: not while an up or down of it runs.
-  const project = projectNameFor(values, cwd);
+  const project = projectNameFor(projectRef(values), cwd);
   const result = await withProjectLock(project, 'new-service', { values, signal }, async () =>
     newService({
       projectDir: cwd,

@@ -1,13 +1,14 @@
+import { UserError } from '../../errors.ts';
 import { renderTable } from '../../output/table.ts';
 import { observeProject } from '../../plan/observe.ts';
 import { checkRoutes, mapRoutes, type RouteCheck } from '../../platform/route-map.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
 import { openProject } from '../../project/open-project.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
-import { EXIT_FAILURE, EXIT_OK, UserError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
+import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host } = await openProject(values, cwd);
+  const { stack, docker, host } = await openProject(projectRef(values), cwd);
   const endpoints = Object.fromEntries(
     resolveEndpoints(stack, await observeProject(docker, stack.project), host).map((e) => [e.name, e.value]),
   );

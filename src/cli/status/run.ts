@@ -2,11 +2,13 @@ import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { openProject } from '../../project/open-project.ts';
 import { stackStatus } from '../../project/service-status.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
+    showSecrets: boolFlag(values, 'show-secrets'),
+  });
   const status = await stackStatus(docker, stack, host);
   const healthy = status.services.every((s) => s.ready !== false);
   if (boolFlag(values, 'json')) {

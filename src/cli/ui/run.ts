@@ -1,3 +1,4 @@
+import { UsageError, UserError } from '../../errors.ts';
 import { observeProject } from '../../plan/observe.ts';
 import { openProject } from '../../project/open-project.ts';
 import { listenLocal } from '../../ui/listen.ts';
@@ -5,8 +6,8 @@ import { LiveState } from '../../ui/live-state.ts';
 import { openBrowser } from '../../ui/open-browser.ts';
 import { newToken } from '../../ui/security.ts';
 import { createDashboardServer } from '../../ui/server.ts';
-import { boolFlag, type CommandRun, stringFlag } from '../command.ts';
-import { EXIT_OK, UsageError, UserError } from '../errors.ts';
+import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { EXIT_OK } from '../errors.ts';
 
 const DEFAULT_PORT = 7700;
 
@@ -20,7 +21,7 @@ function parsePort(text: string | undefined): number {
 
 export const run: CommandRun = async ({ values, cwd, signal }) => {
   const port = parsePort(stringFlag(values, 'port'));
-  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd);
   const observed = await observeProject(docker, stack.project);
   if (observed.containers.length === 0)
     throw new UserError(`project '${stack.project}' does not exist on this engine (no containers)`, {

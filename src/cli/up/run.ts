@@ -1,5 +1,5 @@
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
-import { style } from '../../output/style.ts';
+import { logPrefix, style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
 import { isNoop } from '../../plan/plan.ts';
@@ -7,18 +7,20 @@ import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import { openProject } from '../../project/open-project.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
 // or it would plan with passwords of its own and recreate everything.
 export const run: CommandRun = (input) =>
-  withProjectLock(projectNameFor(input.values, input.cwd), 'up', input, () => up(input));
+  withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () => up(input));
 
 const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
+    showSecrets: boolFlag(values, 'show-secrets'),
+  });
   const reporter = await createReporter(chooseReporter(json), mask);
   const started = Date.now();
   let noop = false;
@@ -68,7 +70,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     }
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
-      await followLogs(docker, stack, { services: positionals, follow: true, signal });
+      await followLogs(docker, stack, { services: positionals, follow: true, signal, prefix: logPrefix });
     }
     return EXIT_OK;
   } finally {

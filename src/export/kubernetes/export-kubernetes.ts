@@ -19,7 +19,7 @@ export interface KubernetesExport extends KubernetesManifests {
   readonly written: readonly string[];
 }
 
-export function headerFor(stack: Stack, namespace: string): string[] {
+function headerFor(stack: Stack, namespace: string): string[] {
   return [
     `The mkdev project '${stack.project}' in the namespace '${namespace}'. Apply all: kubectl apply -k <this directory>`,
     'secrets.yaml holds the generated credentials: keep this directory out of version control.',

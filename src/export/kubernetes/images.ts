@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../cli/errors.ts';
 import { contextHash } from '../../engine/build-context.ts';
 import { createDockerClient, type Docker } from '../../engine/docker-client.ts';
 import { ensureImage } from '../../engine/ensure-image.ts';
+import { UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 
 export interface BuiltImage {
@@ -56,12 +56,7 @@ export async function buildAndPush(
   for (const { service, image } of images) {
     await ensureImage(
       docker,
-      {
-        service: { ...service, image },
-        configHash: image.slice(image.lastIndexOf(':') + 1),
-        image: 'build',
-        steps: [],
-      },
+      { service: { ...service, image }, step: 'build', buildHash: image.slice(image.lastIndexOf(':') + 1) },
       (_step, message) => options.progress(`${service.name}: ${message}`),
       signal,
     );
@@ -69,12 +64,7 @@ export async function buildAndPush(
   }
 }
 
-export async function pushImage(
-  docker: Docker,
-  service: string,
-  image: string,
-  progress: Progress,
-): Promise<void> {
+async function pushImage(docker: Docker, service: string, image: string, progress: Progress): Promise<void> {
   const fail = (reason: string) =>
     new UserError(`pushing ${image} (service ${service}) failed: ${reason}`, {
       hint: 'check that the registry is reachable from this machine and that you are logged in to it (docker login <registry>)',
@@ -110,7 +100,7 @@ export async function pushImage(
  * none. The engine refuses a push without an X-Registry-Auth header, so an empty one is sent then.
  * Credential helpers (credsStore) are not consulted.
  */
-export function registryAuth(image: string, env = process.env): Record<string, string> {
+function registryAuth(image: string, env = process.env): Record<string, string> {
   const host = image.slice(0, image.indexOf('/'));
   try {
     const file = join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');

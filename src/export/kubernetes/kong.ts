@@ -20,7 +20,7 @@ export type ProxyServiceType = 'LoadBalancer' | 'NodePort';
 const kvPuts = (s: ServiceSpec) => s.afterCompleted.filter((a): a is KvPut => a.kind === 'consul_kv_put');
 
 /** The Kong image, whatever the image map made of it. */
-export const isKongImage = (s: ServiceSpec) => /(^|\/)kong(:|@|$)/.test(s.requestedImage);
+const isKongImage = (s: ServiceSpec) => /(^|\/)kong(:|@|$)/.test(s.requestedImage);
 
 /** The flag Kong waits for: the KV put of a job Kong requires (or depends on). */
 export function kongFlag(stack: Stack, kong: ServiceSpec): KvPut | undefined {
@@ -62,7 +62,7 @@ export function kongEntrypoint(flag: KvPut): string[] {
 const envPrefix = (service: string) => service.toUpperCase().replace(/-/g, '_');
 
 /** The proxy port: from KONG_PROXY_LISTEN's first plain listener, else Kong's default 8000. */
-export function kongProxyPort(kong: ServiceSpec): number {
+function kongProxyPort(kong: ServiceSpec): number {
   const listen = kong.env.KONG_PROXY_LISTEN ?? '0.0.0.0:8000';
   const first = listen.split(',').find((l) => !/\bssl\b/.test(l)) ?? listen;
   const port = Number(/:(\d+)/.exec(first)?.[1]);

@@ -9,7 +9,7 @@ import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import type { IContainer, IService } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { kubeletExpand } from '../../../test/support/kubelet-expansion.ts';
-import { UsageError, UserError } from '../../cli/errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import { loadStack } from '../../stack/load-stack.ts';
 import type { Stack } from '../../stack/model.ts';
 import { stackToKubernetes } from './manifests.ts';

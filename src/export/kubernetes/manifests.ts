@@ -3,7 +3,7 @@
 // needs on top (the flag job, Kong's wait and resolver, Consul's DNS, the registrator's Kubernetes
 // mode) is added by the modules that know it. Everything that cannot be carried over is a warning.
 import type { INamespace } from 'kubernetes-models/v1';
-import { UsageError, UserError } from '../../cli/errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { afterReadyName, withAfterCompleted } from '../actions.ts';
 import { consulCommand, consulDnsService, isConsulImage, withDnsPorts } from './consul.ts';
@@ -86,7 +86,7 @@ export function stackToKubernetes(stack: Stack, options: KubernetesOptions = {})
   return { files, ...found, images, namespace };
 }
 
-export function checkManifests(files: readonly ManifestFile[]): void {
+function checkManifests(files: readonly ManifestFile[]): void {
   const problems = [...schemaProblems(files), ...referenceProblems(files)];
   if (problems.length > 0) {
     throw new UserError(

@@ -40,7 +40,7 @@ export interface ExportContext {
 }
 
 /** The label a service's pods are selected by, and its Services' selector. */
-export const SERVICE_LABEL = 'app.kubernetes.io/name';
+const SERVICE_LABEL = 'app.kubernetes.io/name';
 
 export function selectorFor(service: string): Record<string, string> {
   return { [SERVICE_LABEL]: service };

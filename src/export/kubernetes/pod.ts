@@ -5,6 +5,7 @@
 // dependency's Service succeeds exactly when it is ready.
 import type { IContainer, IEnvVar, IPodTemplateSpec, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import { LABEL } from '../../engine/labels.ts';
+import { waitEdges } from '../../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { shellQuote } from '../shell.ts';
 import { type ExportContext, metadataFor } from './objects.ts';
@@ -180,7 +181,7 @@ function waitForDependencies(
   warnings: string[],
 ): IContainer | undefined {
   const lines: string[] = [];
-  for (const [dep, condition] of Object.entries(s.dependsOn)) {
+  for (const { on: dep, condition } of waitEdges(s).filter((e) => e.via === 'depends_on')) {
     const dependency = stack.services[dep];
     if (dependency === undefined || condition === 'started') continue;
     const port = containerPorts(dependency).find((p) => p.protocol === 'TCP');

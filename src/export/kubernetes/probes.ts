@@ -20,7 +20,7 @@ export interface ProbeResult {
   readonly warnings: string[];
 }
 
-export const PROBE_AUTH_ENV = 'MKDEV_PROBE_AUTHORIZATION';
+const PROBE_AUTH_ENV = 'MKDEV_PROBE_AUTHORIZATION';
 
 type HttpProbe = Extract<ReadyProbe, { kind: 'http' }>;
 

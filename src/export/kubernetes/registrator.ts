@@ -14,13 +14,8 @@ import { MKDEV_HOME } from '../../stack/load-stack.ts';
 import type { ServiceSpec } from '../../stack/model.ts';
 import { type ExportContext, type K8sObject, metadataFor, selectorFor } from './objects.ts';
 
-export const REGISTRATOR_DIR = join(MKDEV_HOME, 'stacks', 'registrator');
-export const REGISTRATOR_FILES = [
-  'registration.ts',
-  'pod-events.ts',
-  'pod-watch.ts',
-  'kubernetes.ts',
-] as const;
+const REGISTRATOR_DIR = join(MKDEV_HOME, 'stacks', 'registrator');
+const REGISTRATOR_FILES = ['registration.ts', 'pod-events.ts', 'pod-watch.ts', 'kubernetes.ts'] as const;
 const SOURCE_MOUNT = '/opt/mkdev-source';
 const APP_DIR = '/opt/mkdev';
 
@@ -29,7 +24,7 @@ export function isRegistrator(s: ServiceSpec): boolean {
   return s.volumes.some((v) => v.kind === 'bind' && v.source.startsWith(REGISTRATOR_DIR));
 }
 
-export function clientNodeVersion(): string {
+function clientNodeVersion(): string {
   const require = createRequire(import.meta.url);
   const file = require.resolve('@kubernetes/client-node/package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;

@@ -6,7 +6,7 @@ import { Document } from 'yaml';
 import type { ManifestFile } from './objects.ts';
 
 /** The first line of every file the export writes: what it may replace or remove on the next export. */
-export const GENERATED_MARK = '# Written by `mkdev export kubernetes`';
+const GENERATED_MARK = '# Written by `mkdev export kubernetes`';
 
 /**
  * kubectl reads YAML 1.1 (sigs.k8s.io/yaml), where `no`, `on` or `1:30` are not strings: written with a

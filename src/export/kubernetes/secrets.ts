@@ -43,7 +43,7 @@ export function secretObject(ctx: ExportContext, keys: SecretKeys, extra: Record
  * Kubernetes expands $(VAR) in env values, command and args, and reads $$ as one $: a literal value
  * keeps its meaning when each $ that precedes ( or $ is doubled.
  */
-export function escapeExpansion(value: string): string {
+function escapeExpansion(value: string): string {
   return value.replace(/\$(?=[$(])/g, '$$$$');
 }
 

@@ -22,7 +22,7 @@ export interface WorkloadOptions extends PodOptions {
   readonly storageSize?: string;
 }
 
-export function servicePorts(s: ServiceSpec): IServicePort[] {
+function servicePorts(s: ServiceSpec): IServicePort[] {
   return containerPorts(s).map((p) => ({
     name: portName(p),
     port: p.port,
@@ -62,7 +62,7 @@ export function serviceObjects(
   return { objects, secretData: pod.secretData, warnings: pod.warnings, notes };
 }
 
-export function configMapFor(ctx: ExportContext, service: string, data: Record<string, string>): IConfigMap {
+function configMapFor(ctx: ExportContext, service: string, data: Record<string, string>): IConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

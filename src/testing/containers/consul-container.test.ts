@@ -1,8 +1,9 @@
 import { promises as dns } from 'node:dns';
 import Consul from 'consul';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/cli.ts';
+import { testImage } from '../../../test/support/test-images.ts';
 import { ConsulContainer, hasLeader, type StartedConsulContainer } from './consul-container.ts';
-import { testImage } from './test-images.ts';
 
 describe('hasLeader', () => {
   it('is true only for a non-empty JSON string', () => {
@@ -72,23 +73,14 @@ describe('ConsulContainer.withServerMode', () => {
   });
 
   it('runs a single self-elected server that keeps KV across a restart', async () => {
-    consul = await new ConsulContainer(await testImage('hashicorp/consul:1.20'))
+    const server = await new ConsulContainer(await testImage('hashicorp/consul:1.20'))
       .withServerMode()
       .withKeyValue('kept', 'across restarts')
       .start();
-    await consul.restart();
+    consul = server;
+    await server.restart();
     // After a restart the agent needs a moment to re-elect itself; reads fail until then.
-    const deadline = Date.now() + 30_000;
-    let value: string | undefined;
-    for (;;) {
-      try {
-        value = await consul.getKv('kept');
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
+    const value = await eventually(() => server.getKv('kept'), 30_000, 'the KV read after the restart');
     expect(value).toBe('across restarts');
   });
 });

@@ -1,7 +1,7 @@
 // Kong's dns_resolver takes IP addresses only: a hostname such as 'consul:8600' makes Kong refuse its
 // configuration at start, deep inside a container log. Checking here fails at the call instead.
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 
 /** One resolver as Kong's normalize_ip accepts it: IPv4, IPv4:port, IPv6, [IPv6] or [IPv6]:port. */
 export function isDnsServerAddress(server: string): boolean {

@@ -1,8 +1,9 @@
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../../test/support/cli.ts';
+import { KONG_DB, startKongDatabase, testImage } from '../../../test/support/test-images.ts';
 import { isDnsServerAddress } from './dns-resolver.ts';
 import { KongContainer, type StartedKongContainer } from './kong-container.ts';
-import { KONG_DB, startKongDatabase, testImage } from './test-images.ts';
 
 describe('KongContainer configuration', () => {
   it('refuses a host name as DNS resolver before anything starts', () => {
@@ -94,14 +95,16 @@ describe('KongContainer on Postgres', () => {
 
     // In database mode each worker rebuilds its router in the background (worker_state_update_frequency,
     // 5 s by default), so a new route is served a few seconds after the Admin API accepted it.
-    const deadline = Date.now() + 30_000;
-    let proxied: Response;
-    for (;;) {
-      proxied = await fetch(`${started().getProxyUrl()}/via-proxy`);
-      if (proxied.status === 200 || Date.now() > deadline) break;
-      await proxied.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const proxied = await eventually(
+      async () => {
+        const response = await fetch(`${started().getProxyUrl()}/via-proxy`);
+        if (response.status === 200) return response;
+        await response.body?.cancel();
+        return undefined;
+      },
+      30_000,
+      'the new route on the proxy',
+    );
     expect(proxied.status).toBe(200);
     expect((await proxied.json()) as { version: string }).toMatchObject({
       version: expect.stringMatching(/^3\.9\./),

@@ -2,7 +2,7 @@
 // Kong needs its schema before it can start, so the container bootstraps it first: one container,
 // no separate migrations step for the caller to sequence.
 import { AbstractStartedContainer, GenericContainer, Wait } from 'testcontainers';
-import { UserError } from '../../cli/errors.ts';
+import { UserError } from '../../errors.ts';
 import { checkDnsResolver } from './dns-resolver.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';

@@ -4,7 +4,7 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
 import { execIn } from '../../../src/engine/container-ops.ts';
-import { testImage } from '../../../src/testing/containers/test-images.ts';
+import { testImage } from '../../support/test-images.ts';
 import { waitFor } from './helpers.ts';
 
 // The image the map in use (MKDEV_IMAGES, else the committed offline map) gives for the real one, so a

@@ -1,7 +1,7 @@
 // Engine errors at container start, turned into messages a user can act on.
-import { UserError } from '../cli/errors.ts';
-import { engineError } from '../engine/engine-error.ts';
+import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
+import { engineError } from './engine-error.ts';
 
 export function explainStartError(error: unknown, service: ServiceSpec): Error {
   const message = error instanceof Error ? error.message : String(error);

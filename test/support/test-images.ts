@@ -1,11 +1,12 @@
-// The tests here run on whatever the image map says: the offline set on mkdev's own machines (which
+// Test support for the testcontainers modules' own tests (not shipped: it reads images/, which the
+// package does not carry). The tests run on whatever the image map says: the offline set on mkdev's own machines (which
 // cannot pull), the official images elsewhere when MKDEV_IMAGES names another map.
 import { fileURLToPath } from 'node:url';
 import { GenericContainer, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
-import { ownerLabels } from './owner-label.ts';
-import { resolveImage } from './resolve-image.ts';
+import { ownerLabels } from '../../src/testing/containers/owner-label.ts';
+import { resolveImage } from '../../src/testing/containers/resolve-image.ts';
 
-const OFFLINE_MAP = fileURLToPath(new URL('../../../images/offline-image-map.yaml', import.meta.url));
+const OFFLINE_MAP = fileURLToPath(new URL('../../images/offline-image-map.yaml', import.meta.url));
 
 export function testImage(official: string): Promise<string> {
   return resolveImage(official, process.env.MKDEV_IMAGES || OFFLINE_MAP);
