@@ -72,10 +72,30 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
   ports.flow = true;
   ports.add(quoted(String(port)));
   service.set('ports', ports);
+  service.set('develop', doc.createNode({ watch: watchRules(entry) }));
   // No `register:`: the service registers itself (with its HTTP check). The registrator registering
   // the same ID too would race it, and Consul keeps a re-registered check's status, so the loser's
   // check state would win.
   return service;
+}
+
+/**
+ * `mkdev watch`'s rules for a scaffolded service: sources are synced and the process restarted (no
+ * build step: Node strips types, Python runs the files); a dependency change rebuilds the image.
+ */
+export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
+  const dir = `services/${entry.name}`;
+  if (entry.language === 'ts') {
+    return [
+      { path: `${dir}/src`, action: 'sync+restart', target: '/app/src' },
+      { path: `${dir}/package.json`, action: 'rebuild' },
+      { path: `${dir}/package-lock.json`, action: 'rebuild' },
+    ];
+  }
+  return [
+    { path: dir, action: 'sync+restart', target: '/app', include: ['*.py'], ignore: ['tests/'] },
+    { path: `${dir}/requirements.txt`, action: 'rebuild' },
+  ];
 }
 
 export function parseProjectFile(text: string, file: string): Document {

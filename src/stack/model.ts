@@ -85,6 +85,19 @@ export interface BuildSpec {
   readonly args: Readonly<Record<string, string>>;
 }
 
+export type WatchAction = 'sync' | 'rebuild' | 'sync+restart' | 'sync+exec';
+
+export interface WatchRule {
+  /** Absolute path of the watched file or directory. */
+  readonly path: string;
+  readonly action: WatchAction;
+  /** Where `path` lands in the container (sync actions). */
+  readonly target?: string;
+  readonly ignore: readonly string[];
+  readonly include: readonly string[];
+  readonly exec?: readonly string[];
+}
+
 export interface ServiceSpec {
   readonly name: string;
   /** The image reference after the image map; for built services, the tag mkdev builds. */
@@ -111,6 +124,8 @@ export interface ServiceSpec {
   readonly exports: Readonly<Record<string, string>>;
   readonly afterReady: readonly Action[];
   readonly afterCompleted: readonly Action[];
+  /** `develop.watch`: what `mkdev watch` does when the service's files change. */
+  readonly watch: readonly WatchRule[];
   /** file:line where the service is defined, for error messages. */
   readonly source: string;
 }

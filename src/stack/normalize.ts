@@ -11,8 +11,15 @@ import type {
   RestartPolicy,
   ServiceSpec,
   VolumeMount,
+  WatchRule,
 } from './model.ts';
-import { type ActionFile, PORT_PATTERN, type ReadyFile, type ServiceFile } from './schema.ts';
+import {
+  type ActionFile,
+  PORT_PATTERN,
+  type ReadyFile,
+  type ServiceFile,
+  type WatchRuleFile,
+} from './schema.ts';
 
 /** Host ports bind to loopback unless the stack says otherwise: safe by default. */
 const DEFAULT_HOST_IP = '127.0.0.1';
@@ -106,6 +113,18 @@ function normalizeAction(action: ActionFile): Action {
   return { kind: 'kong_plugin', port, name, ...(config === undefined ? {} : { config }) };
 }
 
+function normalizeWatchRule(rule: WatchRuleFile, projectDir: string): WatchRule {
+  const exec = toArgv(rule.exec?.command);
+  return {
+    path: resolve(projectDir, rule.path),
+    action: rule.action,
+    ...(rule.target === undefined ? {} : { target: rule.target }),
+    ignore: rule.ignore ?? [],
+    include: rule.include ?? [],
+    ...(exec === undefined ? {} : { exec }),
+  };
+}
+
 function normalizeDependsOn(value: ServiceFile['depends_on']): Record<string, DependencyCondition> {
   if (value === undefined) return {};
   if (Array.isArray(value)) return Object.fromEntries(value.map((name) => [name, 'started' as const]));
@@ -174,6 +193,7 @@ export function normalizeService(
     exports: service.exports ?? {},
     afterReady: (service.after_ready ?? []).map(normalizeAction),
     afterCompleted: (service.after_completed ?? []).map(normalizeAction),
+    watch: (service.develop?.watch ?? []).map((r) => normalizeWatchRule(r, context.projectDir)),
     source: context.source,
   };
 }

@@ -94,6 +94,32 @@ const portEntry = z.union([
 
 const condition = z.enum(['started', 'ready', 'completed']);
 
+/** Compose's `develop.watch` vocabulary: what `mkdev watch` does when files under `path` change. */
+const watchRuleSchema = z
+  .strictObject({
+    /** A file or directory, relative to the project directory. */
+    path: z.string().min(1),
+    action: z.enum(['sync', 'rebuild', 'sync+restart', 'sync+exec']),
+    /** Where `path` lands in the container (sync actions). */
+    target: z
+      .string()
+      .startsWith('/', { message: 'target is a path in the container: it starts with /' })
+      .optional(),
+    /** gitignore-style patterns, relative to `path`, that never trigger this rule. */
+    ignore: z.array(z.string()).optional(),
+    /** gitignore-style patterns, relative to `path`: only matching files trigger this rule. */
+    include: z.array(z.string()).optional(),
+    exec: z.strictObject({ command: stringList }).optional(),
+  })
+  .refine((r) => r.action === 'rebuild' || r.target !== undefined, {
+    message: 'sync actions need a target (where the files go in the container)',
+    path: ['target'],
+  })
+  .refine((r) => r.action !== 'sync+exec' || r.exec !== undefined, {
+    message: 'action sync+exec needs exec: { command: [...] }',
+    path: ['exec'],
+  });
+
 const serviceSchema = z.strictObject({
   image: z.string().min(1).optional(),
   build: z
@@ -149,6 +175,7 @@ const serviceSchema = z.strictObject({
   after_ready: z.array(actionSchema).optional(),
   after_completed: z.array(actionSchema).optional(),
   disabled: z.boolean().optional(),
+  develop: z.strictObject({ watch: z.array(watchRuleSchema).min(1) }).optional(),
 });
 
 export const stackFileSchema = z.strictObject({
@@ -176,3 +203,4 @@ export type StackFile = z.infer<typeof stackFileSchema>;
 export type ServiceFile = z.infer<typeof serviceSchema>;
 export type ReadyFile = z.infer<typeof readySchema>;
 export type ActionFile = z.infer<typeof actionSchema>;
+export type WatchRuleFile = z.infer<typeof watchRuleSchema>;
