@@ -12,6 +12,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./up/spec.ts'),
     run: () => import('./up/run.ts'),
   },
+  watch: {
+    summary: 'sync edits into running services as you save',
+    spec: () => import('./watch/spec.ts'),
+    run: () => import('./watch/run.ts'),
+  },
   down: {
     spec: () => import('./down/spec.ts'),
     run: () => import('./down/run.ts'),

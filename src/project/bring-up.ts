@@ -23,6 +23,8 @@ export interface BringUpOptions {
   readonly onEvent: EventSink;
   readonly onPlan?: (plan: Plan) => void;
   readonly extraLabels?: Readonly<Record<string, string>>;
+  /** Config hashes that replace the computed ones: `mkdev watch` keeps a container it synced itself. */
+  readonly hashes?: Readonly<Record<string, string>>;
 }
 
 export interface BringUpResult {
@@ -49,7 +51,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     );
   const before = await observe();
   const selected = selectServices(stack, options.services ?? []);
-  const plan = computePlan(stack, before, selected, stackHashes(stack));
+  const plan = computePlan(stack, before, selected, { ...stackHashes(stack), ...options.hashes });
   // Before anything is created or any secret written: a predictable failure leaves no trace.
   await preflight(docker, plan, before, stack.projectDir);
   stack.saveSecrets?.();

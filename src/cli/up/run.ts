@@ -21,6 +21,9 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
+  // --watch: checked before anything starts, and containers only watch changed are synced, not rebuilt.
+  const watch = boolFlag(values, 'watch') ? await import('../watch/up-watch.ts') : undefined;
+  const watching = await watch?.prepare(stack, docker, positionals);
   const reporter = await createReporter(chooseReporter(json), mask);
   const started = Date.now();
   let noop = false;
@@ -30,6 +33,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
       docker,
       host,
       services: positionals,
+      ...(watching ? { hashes: watching.start.hashes } : {}),
       signal,
       onEvent: (e) => reporter.event(e),
       onPlan: (plan) => {
@@ -68,6 +72,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
         out.write(style('dim', `credentials are hidden; 'mkdev env --show-secrets' prints them\n`));
       }
     }
+    if (watch && watching) return await watch.loop(watching, { stack, docker, host, json, signal });
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
       await followLogs(docker, stack, { services: positionals, follow: true, signal, prefix: logPrefix });

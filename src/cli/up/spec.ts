@@ -14,6 +14,7 @@ Options:
 ${PROJECT_HELP}
   -d, --detach          accepted for Compose habits; up always returns once ready
       --attach          follow the services' logs after they are ready (Ctrl-C stops following)
+      --watch           then watch the services' files and sync changes (see 'mkdev watch --help')
       --json            NDJSON events on stdout, then one summary object
       --show-secrets    print generated credentials instead of ***
 ${NO_WAIT_HELP}
@@ -25,6 +26,7 @@ Examples:
     ...PROJECT_OPTIONS,
     detach: { type: 'boolean', short: 'd' },
     attach: { type: 'boolean' },
+    watch: { type: 'boolean' },
     json: { type: 'boolean' },
     'show-secrets': { type: 'boolean' },
     'no-wait': { type: 'boolean' },

@@ -1,0 +1,159 @@
+// Applies one service's batch to its containers: sync (archive API), then restart or exec, then wait
+// for readiness; or a rebuild through bring-up (the one code path that starts a stack), which keeps
+// the old container serving when the build fails.
+import type Docker from 'dockerode';
+import { UserError } from '../cli/errors.ts';
+import { execIn, logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
+import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
+import { LABEL } from '../engine/labels.ts';
+import { bringUp } from '../project/bring-up.ts';
+import { allOf } from '../readiness/create-probe.ts';
+import { waitUntilReady } from '../readiness/wait-until-ready.ts';
+import type { ServiceSpec, Stack } from '../stack/model.ts';
+import type { BatchPlan } from './batch-plan.ts';
+
+export interface ApplyContext {
+  readonly stack: Stack;
+  readonly docker: Docker;
+  readonly host: string;
+  readonly signal: AbortSignal;
+}
+
+export interface ChangeReport {
+  readonly service: string;
+  readonly files: readonly string[];
+  readonly action: BatchPlan['action'];
+  readonly ok: boolean;
+  /** Milliseconds since the batch started, per step reached. */
+  readonly syncedMs?: number;
+  readonly restartedMs?: number;
+  readonly execMs?: number;
+  readonly rebuiltMs?: number;
+  readonly readyMs?: number;
+  readonly error?: string;
+  /** The failing container's last log lines, or the build's. */
+  readonly log?: string;
+}
+
+type Steps = Record<'syncedMs' | 'restartedMs' | 'execMs' | 'rebuiltMs' | 'readyMs', number>;
+
+async function serviceContainers(
+  docker: Docker,
+  project: string,
+  service: string,
+): Promise<Docker.Container[]> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABEL.project}=${project}`, `${LABEL.service}=${service}`] },
+  });
+  return list
+    .sort((a, b) => Number(a.Labels[LABEL.replica]) - Number(b.Labels[LABEL.replica]))
+    .map((c) => docker.getContainer(c.Id));
+}
+
+class StepFailed extends Error {
+  readonly log: string | undefined;
+  constructor(message: string, log?: string) {
+    super(message);
+    this.log = log;
+  }
+}
+
+async function syncFiles(containers: readonly Docker.Container[], plan: BatchPlan): Promise<void> {
+  const present = plan.sync.filter((s) => !s.deleted);
+  const deleted = plan.sync.filter((s) => s.deleted).map((s) => s.target);
+  const archive =
+    present.length > 0 ? await tarOf(present.map((s) => ({ source: s.path, target: s.target }))) : undefined;
+  await Promise.all(
+    containers.map(async (c) => {
+      if (archive) await copyInto(c, archive);
+      // A stopped container keeps the stale file until it is rebuilt: rm needs a running one.
+      if (deleted.length > 0 && (await c.inspect()).State.Running) await removeIn(c, deleted);
+    }),
+  );
+}
+
+async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: readonly Docker.Container[]) {
+  const ready = service.ready;
+  if (ready === undefined) return;
+  const probe = allOf(ready.probes);
+  await Promise.all(
+    containers.map(async (c) => {
+      try {
+        await waitUntilReady(probe, await probeTargetFor(c, ctx.host), {
+          intervalMs: Math.min(ready.intervalMs, 100),
+          timeoutMs: ready.timeoutMs,
+          signal: ctx.signal,
+          whyDead: () => whyDead(c),
+        });
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        throw new StepFailed((error as Error).message, await logTail(c, 40));
+      }
+    }),
+  );
+}
+
+async function syncAndRestart(
+  ctx: ApplyContext,
+  plan: BatchPlan,
+  steps: Partial<Steps>,
+  since: () => number,
+) {
+  const service = ctx.stack.services[plan.service] as ServiceSpec;
+  const containers = await serviceContainers(ctx.docker, ctx.stack.project, plan.service);
+  if (containers.length === 0) {
+    throw new StepFailed(`no container of ${plan.service} to sync into: run 'mkdev up ${plan.service}'`);
+  }
+  await syncFiles(containers, plan);
+  steps.syncedMs = since();
+  if (plan.action === 'sync+restart') {
+    // restart also starts a container that exited (a crash after a bad edit): the fix gets its chance.
+    await Promise.all(containers.map((c) => c.restart({ t: 10 })));
+    steps.restartedMs = since();
+  }
+  for (const command of plan.exec) {
+    for (const c of containers) {
+      const { exitCode, output } = await execIn(c, command);
+      if (exitCode !== 0)
+        throw new StepFailed(`${command.join(' ')} exited with code ${exitCode}`, output.trimEnd());
+    }
+    steps.execMs = since();
+  }
+  await waitReady(ctx, service, containers);
+  steps.readyMs = since();
+}
+
+async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>, since: () => number) {
+  try {
+    await bringUp({
+      stack: ctx.stack,
+      docker: ctx.docker,
+      host: ctx.host,
+      services: [plan.service],
+      signal: ctx.signal,
+      onEvent: () => {},
+    });
+  } catch (error) {
+    if (ctx.signal.aborted || !(error instanceof UserError)) throw error;
+    throw new StepFailed(error.message, error.details);
+  }
+  steps.rebuiltMs = since();
+  steps.readyMs = since();
+}
+
+export async function applyBatch(ctx: ApplyContext, plan: BatchPlan): Promise<ChangeReport> {
+  const t0 = Date.now();
+  const since = () => Date.now() - t0;
+  const steps: Partial<Steps> = {};
+  const base = { service: plan.service, files: plan.files, action: plan.action };
+  try {
+    if (plan.action === 'rebuild') await rebuild(ctx, plan, steps, since);
+    else await syncAndRestart(ctx, plan, steps, since);
+    return { ...base, ok: true, ...steps };
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    const log = error instanceof StepFailed ? error.log : undefined;
+    return { ...base, ok: false, ...steps, error: (error as Error).message, ...(log ? { log } : {}) };
+  }
+}
