@@ -17,6 +17,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./watch/spec.ts'),
     run: () => import('./watch/run.ts'),
   },
+  run: {
+    summary: 'run one service on the host, still behind Kong and Consul',
+    spec: () => import('./run/spec.ts'),
+    run: () => import('./run/run.ts'),
+  },
   down: {
     spec: () => import('./down/spec.ts'),
     run: () => import('./down/run.ts'),

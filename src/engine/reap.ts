@@ -1,7 +1,7 @@
 // Removes the stacks whose owning process is gone. Runs at the start of every mkdev invocation (and
 // as `mkdev prune`); cheap when there is nothing to reap: one labelled list call per resource kind.
 import type Docker from 'dockerode';
-import { ignoring, isNotFound } from '../errors.ts';
+import { ignoring, isConflict, isNotFound } from '../errors.ts';
 import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';
 import { ownerIsGone, parseOwner } from './owner.ts';
@@ -28,7 +28,8 @@ export async function reapOrphans(docker: Docker): Promise<ReapResult> {
   const deadContainers = containers.filter((c) => dead(c.Labels));
   const deadNetworks = networks.filter((n) => dead(n.Labels));
   const deadVolumes = (volumes.Volumes ?? []).filter((v) => dead(v.Labels));
-  const gone = ignoring(isNotFound);
+  // 404: already gone; 409: another mkdev process is removing it right now (two invocations reap at once).
+  const gone = ignoring(isNotFound, isConflict);
   // Containers first: networks and volumes in use cannot be removed.
   await Promise.all(
     deadContainers.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(gone)),

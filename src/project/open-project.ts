@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { connectEngine } from '../engine/docker-client.ts';
 import { engineHost } from '../engine/names.ts';
 import { reapOrphans } from '../engine/reap.ts';
+import { repairHostRuns } from '../host-run/repair.ts';
 import { loadStack, type ProjectRef } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
 
@@ -33,5 +34,9 @@ export async function openProject(
   const docker = await connectEngine();
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
   await reapOrphans(docker);
+  // ... and after `mkdev run`s killed before they could restore their service's containers.
+  for (const service of await repairHostRuns(docker, stack)) {
+    process.stderr.write(`mkdev: repaired ${service}: an earlier 'mkdev run' ended without restoring it\n`);
+  }
   return { stack, docker, host: engineHost(), mask: masker(stack.secrets, options.showSecrets === true) };
 }

@@ -36,7 +36,8 @@ def main() -> int:
         state.record(message)
         log(f"processed verification for {message['email']}")
 
-    server = ThreadingHTTPServer(("0.0.0.0", config.port), make_handler(config, state))
+    # BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
+    server = ThreadingHTTPServer((os.environ.get("BIND_ADDRESS") or "0.0.0.0", config.port), make_handler(config, state))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="http", daemon=True).start()
     log(f"listening on {address}:{config.port} (route {config.route_path})")

@@ -26,7 +26,8 @@ const server = createHttpServer(config, {
   },
   processed,
 });
-server.listen(config.port, '0.0.0.0', () =>
+// BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
+server.listen(config.port, process.env.BIND_ADDRESS || '0.0.0.0', () =>
   log(`listening on ${address}:${config.port} (route ${config.routePath})`),
 );
 // Installed before anything slow: as PID 1 in a container, Node would otherwise ignore SIGTERM.

@@ -1,0 +1,42 @@
+// The environment of a host run: the service's own, with container addresses rewritten to published
+// ports, PORT a free port, and where to listen and what to register (the network's gateway).
+import type { ObservedState } from '../plan/observe.ts';
+import { resolveEndpoints } from '../project/endpoints.ts';
+import type { ServiceSpec, Stack } from '../stack/model.ts';
+import { rewriteForHost } from './host-env.ts';
+
+export interface HostEnvironment {
+  readonly env: Record<string, string>;
+  readonly unresolved: readonly string[];
+  /** Consul's HTTP API from the host, when the stack has a consul service publishing 8500. */
+  readonly consulUrl: string | undefined;
+}
+
+export function hostEnvironment(
+  stack: Stack,
+  service: ServiceSpec,
+  observed: ObservedState,
+  host: string,
+  listen: { address: string; port: number },
+): HostEnvironment {
+  const published = (name: string, port: number) =>
+    observed.containers.find((c) => c.service === name && c.replica === 1 && c.state === 'running')?.ports[
+      `${port}/tcp`
+    ];
+  const { env, unresolved } = rewriteForHost(service.env, Object.keys(stack.services), published, host);
+  const consulPort = published('consul', 8500);
+  return {
+    env: {
+      // The stack's endpoints (as `mkdev env` prints them), then the service's own environment.
+      ...Object.fromEntries(resolveEndpoints(stack, observed, host).map((e) => [e.name, e.value])),
+      ...env,
+      PORT: String(listen.port),
+      // Honoured by the scaffolded services and mkdev/register: the address Consul hands to Kong.
+      SERVICE_ADDRESS: listen.address,
+      // Where the scaffolded services listen: the gateway only, not every interface of the host.
+      BIND_ADDRESS: listen.address,
+    },
+    unresolved,
+    consulUrl: consulPort === undefined ? undefined : `http://${host}:${consulPort}`,
+  };
+}
