@@ -3,7 +3,13 @@
 // step shares one context; the engine does the work, this file only sequences it and reports.
 import type Docker from 'dockerode';
 import { untilAborted } from '../abort.ts';
-import { createContainer, jobExit, removeContainer, startContainer } from '../engine/container-lifecycle.ts';
+import {
+  createContainer,
+  jobExit,
+  removeContainer,
+  startContainer,
+  stopContainers,
+} from '../engine/container-lifecycle.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { ensureImage } from '../engine/ensure-image.ts';
 import { LABEL } from '../engine/labels.ts';
@@ -149,6 +155,9 @@ async function applyStep(
   } else {
     if (step.kind === 'recreate') {
       ctx.emit(name, 'recreate', `recreating (${step.reason})`);
+      // Stopped first, gracefully: a service deregisters itself from Consul on SIGTERM, where a
+      // forced removal would leave its old instance listed (critical) until Consul reaps it.
+      await stopContainers([docker.getContainer(step.containerId)]);
       await removeContainer(docker, step.containerId, name, 'removing the outdated container');
     } else {
       ctx.emit(name, 'create', 'creating');

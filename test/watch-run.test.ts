@@ -1,0 +1,262 @@
+// The daily loop against the real engine: `mkdev watch` syncs edits into a TypeScript and a Python
+// scaffolded service and Kong serves them; a syntax error is reported with its log and the next good
+// edit recovers; package.json rebuilds; watch's own activity triggers nothing; `mkdev run` swaps the
+// TypeScript service for a host process behind Kong and Consul, and back. Conditions, never sleeps
+// for timing: routing through Kong (DNS caching included) is awaited as a response body.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BIN,
+  docker,
+  eventually,
+  FREE_PORTS,
+  newService,
+  OFFLINE_IMAGE_MAP,
+  parseEnv,
+  removeProject,
+  testProject,
+} from './support/cli.ts';
+
+const project = testProject('watchrun');
+const ENV = { MKDEV_IMAGES: OFFLINE_IMAGE_MAP, NO_COLOR: '1', ...FREE_PORTS };
+const ROUTING_MS = 120_000;
+
+interface Change {
+  type: 'change';
+  service: string;
+  action: string;
+  ok: boolean;
+  files: string[];
+  error?: string;
+  log?: string;
+}
+
+const spawned: ResultPromise<{ reject: false; all: true }>[] = [];
+
+/** A long-running mkdev process whose NDJSON stdout is collected line by line. */
+function spawnMkdev(args: readonly string[], cwd: string) {
+  // -p right after the command: anything after `--` belongs to the command `mkdev run` starts.
+  const [command, ...rest] = args;
+  const child = execa(process.execPath, [BIN, command as string, '-p', project.name, ...rest], {
+    cwd,
+    env: ENV,
+    reject: false,
+    all: true,
+  }) as ResultPromise<{ reject: false; all: true }>;
+  spawned.push(child);
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString('utf8')).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const json = () =>
+    lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    changes: () => json().filter((j) => j.type === 'change') as unknown as Change[],
+    json,
+  };
+}
+
+let watch: ReturnType<typeof spawnMkdev>;
+let proxy = '';
+let consul = '';
+const file = (rel: string) => join(project.dir, rel);
+const edit = (rel: string, from: string | RegExp, to: string) => {
+  const text = readFileSync(file(rel), 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`${rel}: nothing to replace`);
+  writeFileSync(file(rel), next);
+};
+const get = async (path: string) => {
+  const res = await fetch(`${proxy}${path}`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, text: await res.text() };
+};
+/** The next change of `service` after the `seen` ones. */
+const nextChange = (service: string, seen: number, timeoutMs = 180_000) =>
+  eventually(
+    async () => watch.changes().filter((c) => c.service === service)[seen],
+    timeoutMs,
+    `a change line for ${service} (output so far:\n${watch.lines.join('\n')})`,
+  );
+const servedThroughKong = (path: string, text: string) =>
+  eventually(
+    async () => {
+      const res = await get(path);
+      return res.status === 200 && res.text.includes(text) ? res.text : undefined;
+    },
+    ROUTING_MS,
+    `GET ${path} through Kong to answer with '${text}'`,
+  );
+
+describe('the daily loop: mkdev watch and mkdev run', () => {
+  beforeAll(async () => {
+    for (const args of [['orders'], ['billing', '--lang', 'python']]) {
+      const created = await newService(args, project.dir);
+      if (created.exitCode !== 0) throw new Error(created.all);
+    }
+    watch = spawnMkdev(['watch', '--json'], project.dir);
+    await eventually(
+      async () => (watch.json().some((j) => j.type === 'watching') ? true : undefined),
+      600_000,
+      'watch to bring the stack up and start watching',
+    ).catch(async (error) => {
+      watch.child.kill('SIGINT');
+      throw new Error(`${(error as Error).message}\n${(await watch.child).all}`);
+    });
+    const env = parseEnv((await project.run(['env'])).stdout);
+    proxy = env.MKDEV_KONG_PROXY_URL as string;
+    consul = env.MKDEV_CONSUL_URL as string;
+  }, 660_000);
+
+  afterAll(async () => {
+    // Ctrl-C first: a `mkdev run` then stops its host process and restores the container.
+    for (const child of spawned) child.kill('SIGINT');
+    await Promise.race([Promise.all(spawned), new Promise((r) => setTimeout(r, 30_000))]);
+    for (const child of spawned) child.kill('SIGKILL');
+    await removeProject(project.name);
+  });
+
+  it('syncs an edit in each template and Kong serves it, with no event loop after', async () => {
+    edit(
+      'services/orders/src/http-server.ts',
+      'hello from ${config.serviceName}',
+      'edited-ts from ${config.serviceName}',
+    );
+    edit(
+      'services/billing/app.py',
+      'hello from {config.service_name}',
+      'edited-py from {config.service_name}',
+    );
+    const [ts, py] = await Promise.all([nextChange('orders', 0), nextChange('billing', 0)]);
+    expect(ts).toMatchObject({ ok: true, action: 'sync+restart', files: ['src/http-server.ts'] });
+    expect(py).toMatchObject({ ok: true, action: 'sync+restart', files: ['app.py'] });
+    await Promise.all([
+      servedThroughKong('/orders', 'edited-ts'),
+      servedThroughKong('/billing', 'edited-py'),
+    ]);
+    // Restarts, registrations and mkdev's own state files must not look like edits: 10 s of quiet.
+    const before = watch.changes().length;
+    await new Promise((r) => setTimeout(r, 10_000));
+    expect(watch.changes().length).toBe(before);
+  });
+
+  it('reports a broken edit as failing with its log, and the next good edit recovers', async () => {
+    const seen = watch.changes().filter((c) => c.service === 'orders').length;
+    const config = readFileSync(file('services/orders/src/config.ts'), 'utf8');
+    writeFileSync(file('services/orders/src/config.ts'), `${config}\nthis is not TypeScript {{{\n`);
+    const broken = await nextChange('orders', seen);
+    expect(broken.ok).toBe(false);
+    expect(broken.error).toContain('exited');
+    expect(broken.log).toContain('ERR_INVALID_TYPESCRIPT_SYNTAX');
+    writeFileSync(file('services/orders/src/config.ts'), config);
+    expect(await nextChange('orders', seen + 1)).toMatchObject({ ok: true, files: ['src/config.ts'] });
+    await servedThroughKong('/orders', 'edited-ts');
+  });
+
+  it('rebuilds on a package.json change: a new container serves', async () => {
+    const containerId = async () =>
+      (
+        await docker.listContainers({
+          filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=orders'] },
+        })
+      )[0]?.Id;
+    const before = await containerId();
+    const seen = watch.changes().filter((c) => c.service === 'orders').length;
+    const pkg = JSON.parse(readFileSync(file('services/orders/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(
+      file('services/orders/package.json'),
+      JSON.stringify({ ...pkg, description: 'rebuilt' }, null, 2),
+    );
+    expect(await nextChange('orders', seen, 300_000)).toMatchObject({
+      ok: true,
+      action: 'rebuild',
+      files: ['package.json'],
+    });
+    expect(await containerId()).not.toBe(before);
+    await servedThroughKong('/orders', 'edited-ts');
+  }, 360_000);
+
+  it('stops watching on Ctrl-C with exit 0, leaving the stack running', async () => {
+    watch.child.kill('SIGINT');
+    const result = await watch.child;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(watch.json().at(-1)).toEqual({ type: 'stopped' });
+    expect((await get('/billing')).text).toContain('edited-py');
+  });
+
+  it('mkdev run: Kong routes to the host process, RabbitMQ works, and the container comes back', async () => {
+    const service = file('services/orders');
+    const install = await execa(
+      'npm',
+      ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'],
+      {
+        cwd: service,
+        reject: false,
+        all: true,
+      },
+    );
+    expect(install.exitCode, install.all).toBe(0);
+    const run = spawnMkdev(
+      ['run', 'orders', '--', process.execPath, '--disable-warning=ExperimentalWarning', 'src/main.ts'],
+      service,
+    );
+    const hostInstance = `orders-${hostname()}`;
+    await eventually(
+      async () => ((await get('/orders')).text.includes(hostInstance) ? true : undefined),
+      ROUTING_MS,
+      `Kong to route /orders to ${hostInstance} (mkdev run's output:\n${run.lines.join('\n')}\n${run.stderr()})`,
+    );
+    const post = await fetch(`${proxy}/orders/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'host@example.com', name: 'Host' }),
+    });
+    expect(post.status).toBe(202);
+    await eventually(
+      async () => ((await get('/orders/verifications')).text.includes('host@example.com') ? true : undefined),
+      60_000,
+      'the host process to consume its verification from RabbitMQ',
+    );
+    run.child.kill('SIGINT');
+    const result = await run.child;
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toContain('containers ready again');
+    await eventually(
+      async () => {
+        const res = await get('/orders');
+        return res.status === 200 && !res.text.includes(hostInstance) ? true : undefined;
+      },
+      ROUTING_MS,
+      'Kong to route /orders to the container again',
+    );
+    const instances = (await (await fetch(`${consul}/v1/catalog/service/orders`)).json()) as {
+      ServiceID: string;
+    }[];
+    expect(
+      instances.map((i) => i.ServiceID),
+      JSON.stringify(instances),
+    ).toHaveLength(1);
+    expect(instances[0]?.ServiceID).not.toBe(hostInstance);
+  }, 300_000);
+});
