@@ -10,6 +10,7 @@ import Docker from 'dockerode';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
+import { dailyLoopSection, measureDailyLoop, spliceSection } from './lib/daily-loop.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { type Samples, writeResults } from './lib/report.ts';
@@ -27,7 +28,13 @@ const ENV: Record<string, string> = {
 const QUICK_RUNS = 5;
 
 const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '3' }, out: { type: 'string' } },
+  options: {
+    reps: { type: 'string', default: '3' },
+    out: { type: 'string' },
+    /** `daily-loop`: only the watch/run scenario, spliced into RESULTS.md. */
+    only: { type: 'string' },
+    edits: { type: 'string', default: '20' },
+  },
 });
 const reps = Number(values.reps);
 const out = values.out ?? join(ROOT, 'bench', 'RESULTS.md');
@@ -141,6 +148,29 @@ async function testingScenario(rep: number): Promise<void> {
   );
 }
 
+async function dailyLoopScenario(): Promise<void> {
+  const result = await measureDailyLoop({
+    bin: BIN,
+    env: ENV,
+    project: `bd-${runId}`,
+    edits: Number(values.edits),
+    log,
+  });
+  spliceSection(
+    out,
+    dailyLoopSection(result, {
+      date: new Date().toISOString(),
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
+    }),
+  );
+}
+
+if (values.only === 'daily-loop') {
+  await dailyLoopScenario();
+  log(`wrote the daily-loop section of ${out}`);
+  process.exit(0);
+}
+
 const startedAt = new Date();
 for (let rep = 1; rep <= reps; rep++) {
   // Alternate which of the two full bring-ups goes first, so neither always runs on a warmer engine.
@@ -160,4 +190,5 @@ writeResults(out, {
   composeVersion: (await runTimed('docker-compose', ['version', '--short'])).stdout.trim(),
   loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
 });
+await dailyLoopScenario();
 log(`wrote ${out}`);
