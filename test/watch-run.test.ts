@@ -3,10 +3,11 @@
 // edit recovers; package.json rebuilds; watch's own activity triggers nothing; `mkdev run` swaps the
 // TypeScript service for a host process behind Kong and Consul, and back. Conditions, never sleeps
 // for timing: routing through Kong (DNS caching included) is awaited as a response body.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BIN,
@@ -34,19 +35,26 @@ interface Change {
   log?: string;
 }
 
-const spawned: ResultPromise<{ reject: false; all: true }>[] = [];
+const spawned: ChildProcess[] = [];
 
 /** A long-running mkdev process whose NDJSON stdout is collected line by line. */
 function spawnMkdev(args: readonly string[], cwd: string) {
   // -p right after the command: anything after `--` belongs to the command `mkdev run` starts.
   const [command, ...rest] = args;
-  const child = execa(process.execPath, [BIN, command as string, '-p', project.name, ...rest], {
+  // node's spawn, not execa: a `mkdev run` killed with SIGKILL leaves its host process holding the
+  // pipes, and only the exit (not the streams' end) tells that mkdev is gone.
+  const child = spawn(process.execPath, [BIN, command as string, '-p', project.name, ...rest], {
     cwd,
-    env: ENV,
-    reject: false,
-    all: true,
-  }) as ResultPromise<{ reject: false; all: true }>;
+    env: { ...process.env, ...ENV },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   spawned.push(child);
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+  });
+  /** Exit code once stdout and stderr are read to their end. */
+  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const lines: string[] = [];
   let partial = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -68,6 +76,9 @@ function spawnMkdev(args: readonly string[], cwd: string) {
     });
   return {
     child,
+    exited,
+    closed,
+    output: () => `${lines.join('\n')}\n${stderr}`,
     lines,
     stderr: () => stderr,
     changes: () => json().filter((j) => j.type === 'change') as unknown as Change[],
@@ -79,6 +90,7 @@ let watch: ReturnType<typeof spawnMkdev>;
 let proxy = '';
 let consul = '';
 const file = (rel: string) => join(project.dir, rel);
+const runs = join(project.dir, '.mkdev', 'runs');
 const edit = (rel: string, from: string | RegExp, to: string) => {
   const text = readFileSync(file(rel), 'utf8');
   const next = text.replace(from, to);
@@ -119,7 +131,8 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       'watch to bring the stack up and start watching',
     ).catch(async (error) => {
       watch.child.kill('SIGINT');
-      throw new Error(`${(error as Error).message}\n${(await watch.child).all}`);
+      await watch.closed;
+      throw new Error(`${(error as Error).message}\n${watch.output()}`);
     });
     const env = parseEnv((await project.run(['env'])).stdout);
     proxy = env.MKDEV_KONG_PROXY_URL as string;
@@ -129,8 +142,27 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
   afterAll(async () => {
     // Ctrl-C first: a `mkdev run` then stops its host process and restores the container.
     for (const child of spawned) child.kill('SIGINT');
-    await Promise.race([Promise.all(spawned), new Promise((r) => setTimeout(r, 30_000))]);
+    await Promise.race([
+      Promise.all(
+        spawned.map((c) =>
+          c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)),
+        ),
+      ),
+      new Promise((r) => setTimeout(r, 30_000)),
+    ]);
     for (const child of spawned) child.kill('SIGKILL');
+    // A host process whose mkdev was killed and never repaired must not outlive the suite.
+    for (const name of existsSync(runs) ? readdirSync(runs) : []) {
+      const pid = (JSON.parse(readFileSync(join(runs, name), 'utf8')) as { child?: { pid: number } }).child
+        ?.pid;
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     await removeProject(project.name);
   });
 
@@ -199,8 +231,7 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
 
   it('stops watching on Ctrl-C with exit 0, leaving the stack running', async () => {
     watch.child.kill('SIGINT');
-    const result = await watch.child;
-    expect(result.exitCode, result.all).toBe(0);
+    expect(await watch.closed, watch.output()).toBe(0);
     expect(watch.json().at(-1)).toEqual({ type: 'stopped' });
     expect((await get('/billing')).text).toContain('edited-py');
   });
@@ -239,9 +270,8 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       'the host process to consume its verification from RabbitMQ',
     );
     run.child.kill('SIGINT');
-    const result = await run.child;
-    expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toContain('containers ready again');
+    expect(await run.closed, run.output()).toBe(0);
+    expect(run.output()).toContain('containers ready again');
     await eventually(
       async () => {
         const res = await get('/orders');
@@ -266,8 +296,9 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       ROUTING_MS,
       `Kong to route /orders to ${hostInstance} (mkdev run's output:\n${run.lines.join('\n')}\n${run.stderr()})`,
     );
+    // mkdev alone dies: the host process it started keeps our pipes open, so wait for the exit only.
     run.child.kill('SIGKILL');
-    await run.child;
+    await run.exited;
     // The host process outlived mkdev; any later mkdev command in the project stops it and restores.
     const status = await project.run(['status']);
     expect(status.stderr).toContain("repaired orders: an earlier 'mkdev run' ended without restoring it");
