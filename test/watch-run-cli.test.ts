@@ -25,6 +25,10 @@ describe('mkdev watch / run on the command line', () => {
     const typo = await project.run(['watch', 'ordrs']);
     expect(typo.exitCode, typo.all).toBe(2);
     expect(typo.stderr).toContain("no service 'ordrs' in this stack");
+    // up --watch checks its rules before it starts anything.
+    const up = await project.run(['up', '--watch']);
+    expect(up.exitCode, up.all).toBe(1);
+    expect(up.stderr).toContain('no service has watch rules');
     expect((await projectResources(project.name)).containers).toEqual([]);
   });
 
