@@ -4,7 +4,7 @@
 // process, deregisters it, starts the containers again. Kept in <projectDir>/.mkdev/runs/.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Owner } from '../engine/owner.ts';
+import { type Owner, ownerIsGone } from '../engine/owner.ts';
 
 export interface RunRecord {
   readonly project: string;
@@ -55,4 +55,9 @@ export function readRecords(projectDir: string, project: string): RunRecord[] {
         return [];
       }
     });
+}
+
+/** The service's host run, while its mkdev process lives. */
+export function liveRun(projectDir: string, project: string, service: string): RunRecord | undefined {
+  return readRecords(projectDir, project).find((r) => r.service === service && !ownerIsGone(r.owner));
 }

@@ -6,6 +6,7 @@ import { UserError } from '../cli/errors.ts';
 import { execIn, logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
 import { LABEL } from '../engine/labels.ts';
+import { liveRun } from '../host-run/run-record.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
@@ -33,6 +34,8 @@ export interface ChangeReport {
   readonly error?: string;
   /** The failing container's last log lines, or the build's. */
   readonly log?: string;
+  /** Why the batch stopped short without failing (the service runs on the host). */
+  readonly skipped?: string;
 }
 
 type Steps = Record<'syncedMs' | 'restartedMs' | 'execMs' | 'rebuiltMs' | 'readyMs', number>;
@@ -142,12 +145,31 @@ async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>
   steps.readyMs = since();
 }
 
+/**
+ * `mkdev run` stopped the service's containers: starting them would put them beside the host
+ * process. Synced files are there when they come back; a rebuild happens then (the context changed).
+ */
+async function syncWhileOnHost(
+  ctx: ApplyContext,
+  plan: BatchPlan,
+  steps: Partial<Steps>,
+  since: () => number,
+) {
+  if (plan.action === 'rebuild') return;
+  await syncFiles(await serviceContainers(ctx.docker, ctx.stack.project, plan.service), plan);
+  steps.syncedMs = since();
+}
+
 export async function applyBatch(ctx: ApplyContext, plan: BatchPlan): Promise<ChangeReport> {
   const t0 = Date.now();
   const since = () => Date.now() - t0;
   const steps: Partial<Steps> = {};
   const base = { service: plan.service, files: plan.files, action: plan.action };
   try {
+    if (liveRun(ctx.stack.projectDir, ctx.stack.project, plan.service)) {
+      await syncWhileOnHost(ctx, plan, steps, since);
+      return { ...base, ok: true, ...steps, skipped: 'runs on the host (mkdev run) until it exits' };
+    }
     if (plan.action === 'rebuild') await rebuild(ctx, plan, steps, since);
     else await syncAndRestart(ctx, plan, steps, since);
     return { ...base, ok: true, ...steps };

@@ -20,6 +20,7 @@ export function formatChange(report: ChangeReport, serviceWidth: number): string
   )
     .filter(([, ms]) => ms !== undefined)
     .map(([name, ms]) => `${name} ${formatMs(ms as number)}`);
+  if (report.skipped) steps.push(`then skipped: ${report.skipped}`);
   if (!report.ok) steps.push(`FAILED: ${report.error ?? 'unknown error'}`);
   const line = [report.service.padEnd(serviceWidth), files, ...steps, `(${report.action})`].join('  ');
   if (report.ok || !report.log) return line;

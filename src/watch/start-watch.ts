@@ -96,7 +96,7 @@ export async function recordBatch(
   state: SyncedState,
 ): Promise<void> {
   if (plan.action === 'rebuild') {
-    if (report.ok) await recordAll(docker, stack, [service], state);
+    if (report.ok && report.skipped === undefined) await recordAll(docker, stack, [service], state);
     return;
   }
   const record = state[service.name];
