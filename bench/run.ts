@@ -10,7 +10,8 @@ import Docker from 'dockerode';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
-import { dailyLoopSection, measureDailyLoop, spliceSection } from './lib/daily-loop.ts';
+import { dailyLoopSection, measureDailyLoop } from './lib/daily-loop.ts';
+import { writeSection } from './lib/kept-section.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { type Samples, writeResults } from './lib/report.ts';
@@ -156,12 +157,13 @@ async function dailyLoopScenario(): Promise<void> {
     edits: Number(values.edits),
     log,
   });
-  spliceSection(
+  writeSection(
     out,
     dailyLoopSection(result, {
       date: new Date().toISOString(),
       loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
     }),
+    'bench/lib/daily-loop.ts',
   );
 }
 

@@ -182,9 +182,6 @@ function percentile(samples: readonly number[], p: number): number | undefined {
 
 const s = (ms: number | undefined) => (ms === undefined ? 'n/a' : `${(ms / 1000).toFixed(2)} s`);
 
-export const DAILY_LOOP_START = '<!-- daily-loop:start -->';
-export const DAILY_LOOP_END = '<!-- daily-loop:end -->';
-
 export function dailyLoopSection(r: DailyLoopSamples, meta: { date: string; loadAverage: string }): string {
   const row = (what: string, x: number[], goal: string, limit: [number, number] | number) => {
     const med = percentile(x, 0.5);
@@ -194,8 +191,7 @@ export function dailyLoopSection(r: DailyLoopSamples, meta: { date: string; load
       : med !== undefined && med < limit;
     return `| ${what} | ${s(med)} | ${s(p95)} | ${s(Math.min(...x))} – ${s(Math.max(...x))} | ${x.length} | ${goal} | ${met ? 'yes' : 'no'} |`;
   };
-  return `${DAILY_LOOP_START}
-## The daily loop: \`mkdev watch\` and \`mkdev run\`
+  return `## The daily loop: \`mkdev watch\` and \`mkdev run\`
 
 Written by \`npm run bench\` (or \`npm run bench -- --only daily-loop\`), ${meta.date}; load average at the
 end: ${meta.loadAverage}. One project with a scaffolded TypeScript (orders) and Python (billing) service
@@ -215,23 +211,5 @@ ${row('Python edit -> served through Kong (sync+restart)', r.pyEdit, 'median < 1
 ${row('package.json change -> rebuilt, ready (TS)', r.tsRebuild, '< 30 s', 30_000)}
 ${row('requirements.txt change -> rebuilt, ready (Python)', r.pyRebuild, '< 30 s', 30_000)}
 ${row('`mkdev run`: command started -> Kong routes to it', r.runSwapIn, '< 3 s', 3000)}
-${row('`mkdev run`: Ctrl-C -> container serving again', r.runSwapOut, '< 5 s', 5000)}
-${DAILY_LOOP_END}`;
-}
-
-/** Replaces the daily-loop section of RESULTS.md (or appends it), leaving the rest as it is. */
-export function spliceSection(file: string, section: string): void {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    // a new file
-  }
-  const start = text.indexOf(DAILY_LOOP_START);
-  const end = text.indexOf(DAILY_LOOP_END);
-  const next =
-    start >= 0 && end > start
-      ? `${text.slice(0, start)}${section}${text.slice(end + DAILY_LOOP_END.length)}`
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
+${row('`mkdev run`: Ctrl-C -> container serving again', r.runSwapOut, '< 5 s', 5000)}`;
 }
