@@ -178,8 +178,12 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       'edited-py from {config.service_name}',
     );
     const [ts, py] = await Promise.all([nextChange('orders', 0), nextChange('billing', 0)]);
-    expect(ts).toMatchObject({ ok: true, action: 'sync+restart', files: ['src/http-server.ts'] });
-    expect(py).toMatchObject({ ok: true, action: 'sync+restart', files: ['app.py'] });
+    expect(ts, JSON.stringify(ts)).toMatchObject({
+      ok: true,
+      action: 'sync+restart',
+      files: ['src/http-server.ts'],
+    });
+    expect(py, JSON.stringify(py)).toMatchObject({ ok: true, action: 'sync+restart', files: ['app.py'] });
     await Promise.all([
       servedThroughKong('/orders', 'edited-ts'),
       servedThroughKong('/billing', 'edited-py'),
@@ -199,7 +203,8 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
     expect(broken.error).toContain('exited');
     expect(broken.log).toContain('ERR_INVALID_TYPESCRIPT_SYNTAX');
     writeFileSync(file('services/orders/src/config.ts'), config);
-    expect(await nextChange('orders', seen + 1)).toMatchObject({ ok: true, files: ['src/config.ts'] });
+    const fixed = await nextChange('orders', seen + 1);
+    expect(fixed, JSON.stringify(fixed)).toMatchObject({ ok: true, files: ['src/config.ts'] });
     await servedThroughKong('/orders', 'edited-ts');
   });
 

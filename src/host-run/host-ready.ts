@@ -1,6 +1,8 @@
-// Readiness of the host process: the service's own http/tcp probes, against the host address and
-// port (exec and log probes need a container: skipped). Resolves false if the process exits first.
+// Readiness of the host process: the service's own http/tcp probes against the host address and
+// port, and its probes through Kong (exec and log probes need a container: skipped). Resolves false
+// if the process exits first.
 import { allOf } from '../readiness/create-probe.ts';
+import type { PeerTarget } from '../readiness/probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 
@@ -9,8 +11,11 @@ export async function waitHostReady(
   address: string,
   port: number,
   exited: Promise<number>,
+  peer: (service: string) => PeerTarget | undefined,
 ): Promise<boolean> {
-  const probes = (service.ready?.probes ?? []).filter((p) => p.kind === 'http' || p.kind === 'tcp');
+  const probes = (service.ready?.probes ?? []).filter(
+    (p) => p.kind === 'http' || p.kind === 'tcp' || p.kind === 'kong_route',
+  );
   const stop = new AbortController();
   let gone = false;
   void exited.then(() => {
@@ -26,6 +31,7 @@ export async function waitHostReady(
         hostPort: () => port,
         exec: () => Promise.reject(new Error('no container')),
         logs: () => Promise.resolve(''),
+        peer,
       },
       {
         intervalMs: 100,

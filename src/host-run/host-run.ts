@@ -10,6 +10,7 @@ import { currentOwner, processStartTime } from '../engine/owner.ts';
 import type { EventSink } from '../plan/events.ts';
 import { observeProject } from '../plan/observe.ts';
 import { bringUp } from '../project/bring-up.ts';
+import { projectPeers } from '../project/peers.ts';
 import { registerOnConsul } from '../register/consul.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
@@ -108,7 +109,8 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
         },
       });
     }
-    const ready = waitHostReady(service, address, port, child.exited);
+    const peer = await projectPeers(docker, stack.project, host);
+    const ready = waitHostReady(service, address, port, child.exited, peer);
     void ready.then((ok) => {
       if (ok) log(`${name} on the host is ready: Kong and Consul route to ${address}:${port}`);
     });

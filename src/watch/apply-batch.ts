@@ -8,6 +8,7 @@ import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
 import { LABEL } from '../engine/labels.ts';
 import { liveRun } from '../host-run/run-record.ts';
 import { bringUp } from '../project/bring-up.ts';
+import { projectPeers } from '../project/peers.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
@@ -80,15 +81,20 @@ async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: re
   const ready = service.ready;
   if (ready === undefined) return;
   const probe = allOf(ready.probes);
+  const peer = await projectPeers(ctx.docker, ctx.stack.project, ctx.host);
   await Promise.all(
     containers.map(async (c) => {
       try {
-        await waitUntilReady(probe, await probeTargetFor(c, ctx.host), {
-          intervalMs: Math.min(ready.intervalMs, 100),
-          timeoutMs: ready.timeoutMs,
-          signal: ctx.signal,
-          whyDead: () => whyDead(c),
-        });
+        await waitUntilReady(
+          probe,
+          { ...(await probeTargetFor(c, ctx.host)), peer },
+          {
+            intervalMs: Math.min(ready.intervalMs, 100),
+            timeoutMs: ready.timeoutMs,
+            signal: ctx.signal,
+            whyDead: () => whyDead(c),
+          },
+        );
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         throw new StepFailed((error as Error).message, await logTail(c, 40));
