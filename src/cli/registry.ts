@@ -13,12 +13,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     run: () => import('./up/run.ts'),
   },
   watch: {
-    summary: 'sync edits into running services as you save',
     spec: () => import('./watch/spec.ts'),
     run: () => import('./watch/run.ts'),
   },
   run: {
-    summary: 'run one service on the host, still behind Kong and Consul',
     spec: () => import('./run/spec.ts'),
     run: () => import('./run/run.ts'),
   },

@@ -11,7 +11,7 @@ export interface Owner {
   readonly startTime: string;
 }
 
-function processStartTime(pid: number): string {
+export function processStartTime(pid: number): string {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 22, counted after the command name, which is in parentheses and may contain spaces.

@@ -2,7 +2,7 @@
 // forwarded, and its end reported as a shell would: its exit code, or 128 + the signal's number.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface HostProcess {
   readonly pid: number;

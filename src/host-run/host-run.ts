@@ -3,10 +3,10 @@
 // network's gateway so Kong (in its container) reaches it through Consul; on exit it is deregistered
 // and the containers come back, ready. A record makes a killed mkdev's leftovers repairable.
 import type Docker from 'dockerode';
-import { UsageError, UserError } from '../cli/errors.ts';
 import { LABEL } from '../engine/labels.ts';
 import { networkGateway } from '../engine/network-gateway.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
+import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
 import { observeProject } from '../plan/observe.ts';
 import { bringUp } from '../project/bring-up.ts';

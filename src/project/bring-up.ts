@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import { engineCall } from '../engine/engine-error.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
-import { stackHashes } from '../plan/config-hash.ts';
+import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
@@ -23,8 +23,8 @@ export interface BringUpOptions {
   readonly onEvent: EventSink;
   readonly onPlan?: (plan: Plan) => void;
   readonly extraLabels?: Readonly<Record<string, string>>;
-  /** Config hashes that replace the computed ones: `mkdev watch` keeps a container it synced itself. */
-  readonly hashes?: Readonly<Record<string, string>>;
+  /** Hashes that replace the computed ones: `mkdev watch` keeps a container it synced itself. */
+  readonly hashes?: Readonly<Record<string, ServiceHashes>>;
 }
 
 export interface BringUpResult {

@@ -2,10 +2,10 @@
 // for readiness; or a rebuild through bring-up (the one code path that starts a stack), which keeps
 // the old container serving when the build fails.
 import type Docker from 'dockerode';
-import { UserError } from '../cli/errors.ts';
 import { execIn, logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
 import { LABEL } from '../engine/labels.ts';
+import { UserError } from '../errors.ts';
 import { liveRun } from '../host-run/run-record.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { projectPeers } from '../project/peers.ts';

@@ -2,8 +2,8 @@
 // drift is files its rules sync gets those files synced (the initial sync) instead of a rebuild.
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
+import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import { observeProject } from '../plan/observe.ts';
-import { stackHashes } from '../project/bring-up.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ChangeReport } from './apply-batch.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
@@ -19,8 +19,8 @@ import {
 } from './synced-state.ts';
 
 export interface StartPlan {
-  /** Hash overrides for bring-up: containers kept although their build context changed. */
-  readonly hashes: Record<string, string>;
+  /** Hash overrides for bring-up: containers (and their image) kept although their build context changed. */
+  readonly hashes: Record<string, ServiceHashes>;
   /** Batches to apply once the stack is up. */
   readonly initialSync: BatchPlan[];
 }
@@ -43,7 +43,7 @@ export async function planStart(
       containers.some((c) => c.state !== 'running' || c.configHash !== labelHash)
     )
       continue;
-    if (labelHash === hashes[service.name]) continue;
+    if (labelHash === hashes[service.name]?.config) continue;
     const record = state[service.name];
     const ids = containers.map((c) => c.id).sort();
     if (record === undefined || record.containers.join() !== ids.join()) continue;
@@ -60,7 +60,7 @@ export async function planStart(
       (plan === undefined || plan.action === 'rebuild' || plan.files.length !== changed.length)
     )
       continue;
-    result.hashes[service.name] = labelHash;
+    result.hashes[service.name] = { config: labelHash, build: observed.builtFor.get(service.image) ?? '' };
     if (plan) result.initialSync.push(plan);
   }
   return result;

@@ -1,7 +1,7 @@
 // `mkdev watch`'s loop: fs events -> per-service debounce (100 ms) -> only files whose content
 // changed -> the service's rules -> one batch at a time per service (one more queued, no more).
 import type Docker from 'dockerode';
-import { UsageError, UserError } from '../cli/errors.ts';
+import { UsageError, UserError } from '../errors.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { applyBatch, type ChangeReport } from './apply-batch.ts';
 import { type FileChange, planBatch, ruleMatcher } from './batch-plan.ts';

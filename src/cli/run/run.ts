@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UsageError } from '../../errors.ts';
 import { hostRun } from '../../host-run/host-run.ts';
 import { openProject } from '../../project/open-project.ts';
-import { type CommandRun, stringFlag } from '../command.ts';
-import { UsageError } from '../errors.ts';
+import { type CommandRun, projectRef, stringFlag } from '../command.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const [service, ...command] = positionals;
@@ -17,7 +17,10 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   }
   // A debugger starts in the service's directory: the project is the nearest mkdev.yaml above it.
   const file = stringFlag(values, 'file') ?? nearestProjectFile(cwd);
-  const { stack, docker, host } = await openProject({ ...values, ...(file ? { file } : {}) }, cwd);
+  const { stack, docker, host } = await openProject(
+    { ...projectRef(values), ...(file ? { file } : {}) },
+    cwd,
+  );
   return hostRun({
     stack,
     docker,

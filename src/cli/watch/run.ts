@@ -12,7 +12,7 @@ import { formatChange, jsonChange } from '../../watch/format-change.ts';
 import { planStart, recordAll, type StartPlan } from '../../watch/start-watch.ts';
 import { readSyncedState } from '../../watch/synced-state.ts';
 import { watchedServices, watchServices } from '../../watch/watch-session.ts';
-import { boolFlag, type CommandRun } from '../command.ts';
+import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 
 export interface WatchLoopOptions {
@@ -69,7 +69,7 @@ export function bringUpSelection(stack: Stack, names: readonly string[]): string
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, host, mask } = await openProject(values, cwd);
+  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd);
   const services = watchedServices(stack, positionals);
   const start = await planStart(docker, stack, services);
   const reporter = await createReporter(chooseReporter(json), mask);
