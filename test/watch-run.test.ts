@@ -241,6 +241,28 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
     expect((await get('/billing')).text).toContain('edited-py');
   });
 
+  it('syncs at start what changed while it was not watching, without a rebuild', async () => {
+    const billingId = async () =>
+      (
+        await docker.listContainers({
+          filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=billing'] },
+        })
+      )[0]?.Id;
+    const before = await billingId();
+    edit('services/billing/app.py', 'edited-py from', 'offline-edit from');
+    watch = spawnMkdev(['watch', '--json'], project.dir);
+    const initial = await nextChange('billing', 0);
+    expect(initial, JSON.stringify(initial)).toMatchObject({
+      ok: true,
+      action: 'sync+restart',
+      files: ['app.py'],
+    });
+    await servedThroughKong('/billing', 'offline-edit');
+    expect(await billingId()).toBe(before);
+    watch.child.kill('SIGINT');
+    expect(await watch.closed, watch.output()).toBe(0);
+  });
+
   it('mkdev run: Kong routes to the host process, RabbitMQ works, and the container comes back', async () => {
     const service = file('services/orders');
     const install = await execa(
