@@ -48,71 +48,96 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   return value as Record<string, unknown>;
 }
 
+function json(backend: DashboardBackend, res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, backend.mask(JSON.stringify(value)));
+}
+
+function servePage(res: ServerResponse, assets: PageAssets | undefined, project: string): void {
+  if (assets === undefined) {
+    send(res, 500, 'the page is not built: run npm run build', 'text/plain');
+    return;
+  }
+  const nonce = randomBytes(16).toString('base64');
+  res.setHeader(
+    'content-security-policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'`,
+  );
+  send(res, 200, pageHtml(assets, project, nonce), 'text/html');
+}
+
+async function serviceAction(
+  backend: DashboardBackend,
+  res: ServerResponse,
+  service: string,
+  verb: string,
+): Promise<void> {
+  if (!ACTIONS.has(verb))
+    return json(backend, res, 404, { error: `no action '${verb}': restart, stop or rebuild` });
+  const result = await backend.action(decodeURIComponent(service), verb as ServiceAction);
+  return json(backend, res, result.ok ? 200 : 409, result);
+}
+
+async function tryRoute(backend: DashboardBackend, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson(req).catch(() => undefined);
+  if (typeof body?.route !== 'string') return json(backend, res, 400, { error: 'send {"route": "<name>"}' });
+  return json(backend, res, 200, await backend.tryRoute(body.route));
+}
+
+async function route(
+  backend: DashboardBackend,
+  assets: PageAssets | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const path = url.pathname;
+  if (req.method === 'GET' && path === '/') return servePage(res, assets, backend.project);
+  if (req.method === 'GET' && path === '/api/state') return json(backend, res, 200, backend.state());
+  if (req.method === 'GET' && path === '/api/logs') return json(backend, res, 200, backend.logs());
+  if (req.method === 'GET' && path === '/api/secrets')
+    return send(res, 200, JSON.stringify(backend.secrets()));
+  if (req.method === 'GET' && path === '/api/events') return events(backend, req, res);
+  const action = /^\/api\/services\/([^/]+)\/([a-z]+)$/.exec(path);
+  if (req.method === 'POST' && action) {
+    const [, service = '', verb = ''] = action;
+    return serviceAction(backend, res, service, verb);
+  }
+  if (req.method === 'POST' && path === '/api/routes/try') return tryRoute(backend, req, res);
+  return json(backend, res, 404, { error: `no ${req.method} ${path}` });
+}
+
+function events(backend: DashboardBackend, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, {
+    ...BASE_HEADERS,
+    'content-type': 'text/event-stream; charset=utf-8',
+    connection: 'keep-alive',
+  });
+  const emit = (event: string, data: unknown) =>
+    res.write(`event: ${event}\ndata: ${backend.mask(JSON.stringify(data))}\n\n`);
+  // The whole state first, then only what changes: the page renders from the first message.
+  emit('state', backend.state());
+  emit('logs', backend.logs());
+  const offState = backend.subscribe((patch) => emit('state', patch));
+  const offLogs = backend.subscribeLogs((entries) => emit('logs', entries));
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => {
+    clearInterval(keepAlive);
+    offState();
+    offLogs();
+  });
+}
+
 export function createDashboardServer(
   backend: DashboardBackend,
   token: string,
   assets: PageAssets | undefined = loadPageAssets(),
 ): Server {
-  const json = (res: ServerResponse, status: number, value: unknown) =>
-    send(res, status, backend.mask(JSON.stringify(value)));
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const refused = refusal(req, url, token);
-    if (refused) return json(res, refused.status, { error: refused.message });
-    route(req, res, url).catch((error: unknown) => json(res, 500, { error: (error as Error).message }));
+    if (refused) return json(backend, res, refused.status, { error: refused.message });
+    route(backend, assets, req, res, url).catch((error: unknown) =>
+      json(backend, res, 500, { error: (error as Error).message }),
+    );
   });
-
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const path = url.pathname;
-    if (req.method === 'GET' && path === '/') {
-      if (assets === undefined)
-        return send(res, 500, 'the page is not built: run npm run build', 'text/plain');
-      const nonce = randomBytes(16).toString('base64');
-      res.setHeader(
-        'content-security-policy',
-        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'`,
-      );
-      return send(res, 200, pageHtml(assets, backend.project, nonce), 'text/html');
-    }
-    if (req.method === 'GET' && path === '/api/state') return json(res, 200, backend.state());
-    if (req.method === 'GET' && path === '/api/logs') return json(res, 200, backend.logs());
-    if (req.method === 'GET' && path === '/api/secrets')
-      return send(res, 200, JSON.stringify(backend.secrets()));
-    if (req.method === 'GET' && path === '/api/events') return events(req, res);
-    const action = /^\/api\/services\/([^/]+)\/([a-z]+)$/.exec(path);
-    if (req.method === 'POST' && action) {
-      const [, service = '', verb = ''] = action;
-      if (!ACTIONS.has(verb))
-        return json(res, 404, { error: `no action '${verb}': restart, stop or rebuild` });
-      const result = await backend.action(decodeURIComponent(service), verb as ServiceAction);
-      return json(res, result.ok ? 200 : 409, result);
-    }
-    if (req.method === 'POST' && path === '/api/routes/try') {
-      const body = await readJson(req).catch(() => undefined);
-      if (typeof body?.route !== 'string') return json(res, 400, { error: 'send {"route": "<name>"}' });
-      return json(res, 200, await backend.tryRoute(body.route));
-    }
-    return json(res, 404, { error: `no ${req.method} ${path}` });
-  }
-
-  function events(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, {
-      ...BASE_HEADERS,
-      'content-type': 'text/event-stream; charset=utf-8',
-      connection: 'keep-alive',
-    });
-    const emit = (event: string, data: unknown) =>
-      res.write(`event: ${event}\ndata: ${backend.mask(JSON.stringify(data))}\n\n`);
-    // The whole state first, then only what changes: the page renders from the first message.
-    emit('state', backend.state());
-    emit('logs', backend.logs());
-    const offState = backend.subscribe((patch) => emit('state', patch));
-    const offLogs = backend.subscribeLogs((entries) => emit('logs', entries));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => {
-      clearInterval(keepAlive);
-      offState();
-      offLogs();
-    });
-  }
 }
