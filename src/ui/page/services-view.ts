@@ -1,8 +1,9 @@
 // Services: state, readiness, health history, restarts, ports, image, drift and actions per replica;
-// the endpoints (secrets masked until "show"); the last up's timeline with its critical path.
+// the endpoints (secrets masked until "show"); the last up's timeline (timeline-view.ts).
 import type { DashboardState, EndpointView, ServiceView } from '../protocol.ts';
 import { revealSecrets, serviceAction } from './api.ts';
-import { h, mount, s, seconds, serviceColour } from './dom.ts';
+import { h, mount, serviceColour } from './dom.ts';
+import { timelinePanel } from './timeline-view.ts';
 
 export interface ServicesHooks {
   readonly openLogs: (service: string) => void;
@@ -85,72 +86,63 @@ function actions(v: ServiceView, hooks: ServicesHooks): HTMLElement {
   );
 }
 
+function imageCell(v: ServiceView): HTMLElement {
+  return h(
+    'td',
+    {
+      class: 'image',
+      title: v.localImage === v.image ? v.image : `${v.image} runs as ${v.localImage}`,
+    },
+    v.image,
+    v.localImage === v.image ? null : h('div', { class: 'dim' }, `→ ${v.localImage}`),
+  );
+}
+
+function configCell(v: ServiceView): HTMLElement {
+  return h(
+    'td',
+    {},
+    v.state === 'missing'
+      ? '-'
+      : v.upToDate
+        ? h('span', { class: 'dim' }, 'up to date')
+        : h('span', { class: 'warn' }, 'changed: run mkdev up'),
+  );
+}
+
+/** One replica's row; `label` names the replica when its service runs more than one. */
+function serviceRow(v: ServiceView, label: string, host: string, hooks: ServicesHooks): HTMLElement {
+  return h(
+    'tr',
+    { 'data-service': label, 'data-state': v.state, 'data-ready': String(v.ready) },
+    h('td', {}, h('i', { class: 'dot', style: `background:${serviceColour(v.service)}` }), label),
+    h('td', { class: `state ${v.state}` }, v.state),
+    h(
+      'td',
+      {},
+      readyBadge(v),
+      v.reason && v.ready === false ? h('div', { class: 'reason' }, v.reason) : null,
+    ),
+    h('td', {}, history(v)),
+    h('td', { class: 'num' }, v.restarts),
+    h('td', {}, ports(v, host)),
+    imageCell(v),
+    configCell(v),
+    h('td', {}, actions(v, hooks)),
+  );
+}
+
+const COLUMNS = ['service', 'state', 'ready', 'health', 'restarts', 'ports', 'image', 'config', ''];
+
 function serviceRows(state: DashboardState, hooks: ServicesHooks): HTMLElement {
   const list = state.services?.data ?? [];
   const multi = new Set(list.filter((v) => v.replica > 1).map((v) => v.service));
+  const label = (v: ServiceView) => (multi.has(v.service) ? `${v.service}-${v.replica}` : v.service);
   return h(
     'table',
     { class: 'grid services' },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ...['service', 'state', 'ready', 'health', 'restarts', 'ports', 'image', 'config', ''].map((c) =>
-          h('th', {}, c),
-        ),
-      ),
-    ),
-    h(
-      'tbody',
-      {},
-      ...list.map((v) =>
-        h(
-          'tr',
-          {
-            'data-service': multi.has(v.service) ? `${v.service}-${v.replica}` : v.service,
-            'data-state': v.state,
-            'data-ready': String(v.ready),
-          },
-          h(
-            'td',
-            {},
-            h('i', { class: 'dot', style: `background:${serviceColour(v.service)}` }),
-            multi.has(v.service) ? `${v.service}-${v.replica}` : v.service,
-          ),
-          h('td', { class: `state ${v.state}` }, v.state),
-          h(
-            'td',
-            {},
-            readyBadge(v),
-            v.reason && v.ready === false ? h('div', { class: 'reason' }, v.reason) : null,
-          ),
-          h('td', {}, history(v)),
-          h('td', { class: 'num' }, v.restarts),
-          h('td', {}, ports(v, state.host)),
-          h(
-            'td',
-            {
-              class: 'image',
-              title: v.localImage === v.image ? v.image : `${v.image} runs as ${v.localImage}`,
-            },
-            v.image,
-            v.localImage === v.image ? null : h('div', { class: 'dim' }, `→ ${v.localImage}`),
-          ),
-          h(
-            'td',
-            {},
-            v.state === 'missing'
-              ? '-'
-              : v.upToDate
-                ? h('span', { class: 'dim' }, 'up to date')
-                : h('span', { class: 'warn' }, 'changed: run mkdev up'),
-          ),
-          h('td', {}, actions(v, hooks)),
-        ),
-      ),
-    ),
+    h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => h('th', {}, c)))),
+    h('tbody', {}, ...list.map((v) => serviceRow(v, label(v), state.host, hooks))),
   );
 }
 
@@ -186,74 +178,6 @@ function endpointsPanel(endpoints: readonly EndpointView[]): HTMLElement {
     { class: 'panel' },
     h('h2', {}, 'Endpoints ', show),
     h('table', { class: 'grid' }, body),
-  );
-}
-
-function timelinePanel(state: DashboardState): HTMLElement {
-  const last = state.lastUp;
-  if (!last)
-    return h(
-      'section',
-      { class: 'panel' },
-      h('h2', {}, 'Last up'),
-      h('p', { class: 'dim' }, "no 'mkdev up' recorded for this project yet"),
-    );
-  const rows = Object.entries(last.timeline).sort((a, b) => (a[1].readyAt ?? 0) - (b[1].readyAt ?? 0));
-  const end = Math.max(1, ...rows.map(([, t]) => t.readyAt ?? t.startedAt ?? 0));
-  const x = (ms: number | undefined) => ((ms ?? 0) / end) * 100;
-  const bar = (from: number | undefined, to: number | undefined, cls: string, title: string) =>
-    from === undefined || to === undefined
-      ? null
-      : s(
-          'rect',
-          { x: `${x(from)}%`, width: `${Math.max(0.3, x(to) - x(from))}%`, y: 3, height: 12, class: cls },
-          s('title', {}, `${title}: ${seconds(to - from)}`),
-        );
-  const critical = new Set(last.criticalPath);
-  return h(
-    'section',
-    { class: 'panel' },
-    h(
-      'h2',
-      {},
-      `Last up: ${seconds(last.totalMs)} `,
-      h('span', { class: 'dim' }, new Date(last.finishedAt).toLocaleString()),
-      h(
-        'span',
-        { class: 'legend' },
-        h('i', { class: 'image' }),
-        'image ',
-        h('i', { class: 'start' }),
-        'start ',
-        h('i', { class: 'probe' }),
-        'until ready ',
-        h('i', { class: 'crit' }),
-        'critical path',
-      ),
-    ),
-    h(
-      'div',
-      { class: 'timeline' },
-      ...rows.map(([name, t]) =>
-        h(
-          'div',
-          { class: `tl-row${critical.has(name) ? ' critical' : ''}`, 'data-timeline': name },
-          h('span', { class: 'tl-name' }, name),
-          h(
-            'span',
-            { class: 'tl-bars' },
-            s(
-              'svg',
-              { width: '100%', height: 18 },
-              bar(t.imageStart, t.imageEnd, 'image', 'image'),
-              bar(t.startAt, t.startedAt, 'start', 'starting'),
-              bar(t.startedAt, t.readyAt, 'probe', 'until ready'),
-            ),
-          ),
-          h('span', { class: 'tl-at' }, seconds(t.readyAt)),
-        ),
-      ),
-    ),
   );
 }
 
