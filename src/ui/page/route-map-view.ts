@@ -2,7 +2,7 @@
 // in SVG. A link that would fail is drawn failing; "try it" sends a request through Kong's proxy and
 // marks the hop its answer blames (the `mkdev routes --check` verdicts).
 import dagre from '@dagrejs/dagre';
-import type { RouteHop } from '../../platform/route-map.ts';
+import type { RouteHop, RouteInstance } from '../../platform/route-map.ts';
 import type { DashboardState, TryResult } from '../protocol.ts';
 import { tryRoute } from './api.ts';
 import { h, mount, s } from './dom.ts';
@@ -23,68 +23,78 @@ interface Edge {
 
 const tried = new Map<string, TryResult>();
 
-function graphOf(hops: readonly RouteHop[]): { nodes: Map<string, Node>; edges: Edge[] } {
-  const nodes = new Map<string, Node>();
-  const edges: Edge[] = [];
-  const add = (n: Node) => nodes.set(n.id, n);
-  for (const hop of hops) {
-    const verdict = tried.get(hop.route)?.check?.verdict ?? '';
-    const routeId = `route:${hop.route}`;
-    add({
-      id: routeId,
-      kind: 'route',
-      title: hop.route,
-      lines: [
-        hop.paths.join(' ') || '(any path)',
-        [...(hop.methods ?? []), ...(hop.hosts ?? [])].join(' '),
-      ].filter((l) => l !== ''),
-      ok: hop.service !== '-' && !verdict.startsWith('kong: no route'),
-    });
-    if (hop.service === '-') continue;
-    const kongId = `kong:${hop.service}`;
-    add({ id: kongId, kind: 'kong', title: hop.service, lines: [hop.upstream], ok: true });
-    edges.push({ from: routeId, to: kongId, ok: !verdict.startsWith('kong: no route') });
-    if (!hop.consulService) {
-      const upId = `upstream:${hop.upstream}`;
-      add({
-        id: upId,
-        kind: 'upstream',
-        title: hop.upstream,
-        lines: ['not in Consul'],
-        ok: !verdict.startsWith('kong -> service'),
-      });
-      edges.push({ from: kongId, to: upId, ok: !verdict.startsWith('kong -> service') });
-      continue;
-    }
-    const passing = hop.instances.filter((i) => i.status === 'passing').length;
-    const consulId = `consul:${hop.consulService}`;
-    const consulOk = passing > 0 && !verdict.startsWith('kong -> consul');
-    add({
-      id: consulId,
-      kind: 'consul',
-      title: `${hop.consulService}.service.consul`,
-      lines: [`${passing}/${hop.instances.length} passing`],
-      ok: consulOk,
-    });
-    edges.push({ from: kongId, to: consulId, ok: consulOk });
-    for (const i of hop.instances) {
-      const id = `instance:${hop.consulService}/${i.address}:${i.port}`;
-      // The failing check says why; else the service's own check (Consul lists the node's first).
-      const checks = i.checks ?? [];
-      const output = checks.find((c) => c.status !== 'passing')?.output ?? checks.at(-1)?.output ?? '';
-      const ok = i.status === 'passing' && !verdict.startsWith('kong -> service');
-      add({
-        id,
-        kind: 'instance',
-        title: `${i.address}:${i.port}`,
-        lines: [i.status, output.slice(0, 38)],
-        ok,
-        status: i.status,
-      });
-      edges.push({ from: consulId, to: id, ok });
-    }
+interface Graph {
+  readonly nodes: Map<string, Node>;
+  readonly edges: Edge[];
+}
+
+function instanceNode(consulService: string, i: RouteInstance, verdict: string): Node {
+  // The failing check says why; else the service's own check (Consul lists the node's first).
+  const checks = i.checks ?? [];
+  const output = checks.find((c) => c.status !== 'passing')?.output ?? checks.at(-1)?.output ?? '';
+  return {
+    id: `instance:${consulService}/${i.address}:${i.port}`,
+    kind: 'instance',
+    title: `${i.address}:${i.port}`,
+    lines: [i.status, output.slice(0, 38)],
+    ok: i.status === 'passing' && !verdict.startsWith('kong -> service'),
+    status: i.status,
+  };
+}
+
+/** The Consul service behind a Kong service, and its instances. */
+function addConsul(g: Graph, hop: RouteHop, consulService: string, kongId: string, verdict: string): void {
+  const passing = hop.instances.filter((i) => i.status === 'passing').length;
+  const consulId = `consul:${consulService}`;
+  const consulOk = passing > 0 && !verdict.startsWith('kong -> consul');
+  g.nodes.set(consulId, {
+    id: consulId,
+    kind: 'consul',
+    title: `${consulService}.service.consul`,
+    lines: [`${passing}/${hop.instances.length} passing`],
+    ok: consulOk,
+  });
+  g.edges.push({ from: kongId, to: consulId, ok: consulOk });
+  for (const i of hop.instances) {
+    const node = instanceNode(consulService, i, verdict);
+    g.nodes.set(node.id, node);
+    g.edges.push({ from: consulId, to: node.id, ok: node.ok });
   }
-  return { nodes, edges };
+}
+
+/** An upstream Kong reaches directly, not through Consul. */
+function addUpstream(g: Graph, hop: RouteHop, kongId: string, verdict: string): void {
+  const upId = `upstream:${hop.upstream}`;
+  const ok = !verdict.startsWith('kong -> service');
+  g.nodes.set(upId, { id: upId, kind: 'upstream', title: hop.upstream, lines: ['not in Consul'], ok });
+  g.edges.push({ from: kongId, to: upId, ok });
+}
+
+function addHop(g: Graph, hop: RouteHop): void {
+  const verdict = tried.get(hop.route)?.check?.verdict ?? '';
+  const routeId = `route:${hop.route}`;
+  g.nodes.set(routeId, {
+    id: routeId,
+    kind: 'route',
+    title: hop.route,
+    lines: [
+      hop.paths.join(' ') || '(any path)',
+      [...(hop.methods ?? []), ...(hop.hosts ?? [])].join(' '),
+    ].filter((l) => l !== ''),
+    ok: hop.service !== '-' && !verdict.startsWith('kong: no route'),
+  });
+  if (hop.service === '-') return;
+  const kongId = `kong:${hop.service}`;
+  g.nodes.set(kongId, { id: kongId, kind: 'kong', title: hop.service, lines: [hop.upstream], ok: true });
+  g.edges.push({ from: routeId, to: kongId, ok: !verdict.startsWith('kong: no route') });
+  if (hop.consulService) addConsul(g, hop, hop.consulService, kongId, verdict);
+  else addUpstream(g, hop, kongId, verdict);
+}
+
+function graphOf(hops: readonly RouteHop[]): Graph {
+  const g: Graph = { nodes: new Map(), edges: [] };
+  for (const hop of hops) addHop(g, hop);
+  return g;
 }
 
 const W = 230;
