@@ -12,7 +12,7 @@ import { normalizeService } from './normalize.ts';
 import type { ServiceFile } from './schema.ts';
 import { openSecretStore } from './secrets.ts';
 import { type ValidatedFile, validateStackFile } from './validate-file.ts';
-import { readYamlSource } from './yaml-source.ts';
+import { readYamlSource, type YamlSource } from './yaml-source.ts';
 
 export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes.yaml', import.meta.url));
 /** The mkdev package's own directory: the default stack mounts files from it (the registrator). */
@@ -53,9 +53,7 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
   const projectFile = projectFileOf(options);
   const projectDir = projectFile ? dirname(projectFile) : options.cwd;
-  const dotEnvFile = resolve(projectDir, '.env');
-  const vars = { ...(existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {}), ...env };
-
+  const dotEnv = dotEnvOf(projectDir);
   const projectSource = projectFile
     ? await readYamlSource(projectFile, options.file ?? PROJECT_FILE_NAME)
     : undefined;
@@ -65,17 +63,10 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   );
   const secrets = openSecretStore(options.stateDir ?? projectDir, project);
   const ctx: InterpolationContext = {
-    vars: { ...vars, MKDEV_PROJECT: project, MKDEV_HOME },
+    vars: { ...dotEnv, ...env, MKDEV_PROJECT: project, MKDEV_HOME },
     secret: (n) => secrets.get(n),
   };
-
-  const files: ValidatedFile[] = [];
-  const projectValidated = projectSource ? validateStackFile(projectSource, ctx) : undefined;
-  if (projectValidated?.stack.extends !== 'none') {
-    files.push(validateStackFile(await readYamlSource(DEFAULT_STACK_FILE, 'stacks/microkubes.yaml'), ctx));
-  }
-  if (projectValidated) files.push(projectValidated);
-
+  const files = await stackFiles(projectSource, ctx);
   const images = await resolveImageMap(files, options, env);
   const merged = mergeServices(files);
   for (const [name, service] of Object.entries(options.overrides ?? {})) {
@@ -84,6 +75,44 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
       source: 'testing overrides',
     });
   }
+  const services = specsOf(merged, { project, projectDir, images }, options.freePorts);
+  checkGraph(services);
+  if (!options.deferSecrets) secrets.save();
+  return {
+    project,
+    projectDir,
+    services,
+    volumes: namedVolumes(services),
+    secrets: secrets.values(),
+    ...(options.deferSecrets ? { saveSecrets: () => secrets.save() } : {}),
+  };
+}
+
+/** The project directory's .env, when there is one (the environment wins over it). */
+function dotEnvOf(projectDir: string): Record<string, string> {
+  const dotEnvFile = resolve(projectDir, '.env');
+  return existsSync(dotEnvFile) ? parseDotEnv(readFileSync(dotEnvFile, 'utf8')) : {};
+}
+
+/** The default stack (unless the project says `extends: none`), then the project's file on top. */
+async function stackFiles(
+  projectSource: YamlSource | undefined,
+  ctx: InterpolationContext,
+): Promise<ValidatedFile[]> {
+  const files: ValidatedFile[] = [];
+  const projectValidated = projectSource ? validateStackFile(projectSource, ctx) : undefined;
+  if (projectValidated?.stack.extends !== 'none') {
+    files.push(validateStackFile(await readYamlSource(DEFAULT_STACK_FILE, 'stacks/microkubes.yaml'), ctx));
+  }
+  if (projectValidated) files.push(projectValidated);
+  return files;
+}
+
+function specsOf(
+  merged: ReadonlyMap<string, { service: ServiceFile; source: string }>,
+  where: { project: string; projectDir: string; images: ImageMap },
+  freePorts: boolean | undefined,
+): Record<string, ServiceSpec> {
   const services: Record<string, ServiceSpec> = {};
   for (const [name, { service, source }] of merged) {
     if (service.disabled) continue;
@@ -92,28 +121,21 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
         hint: 'give it `image: <name:tag>` or `build: <directory>`',
       });
     }
-    const spec = normalizeService(name, service, { project, projectDir, images, source });
-    services[name] = options.freePorts
-      ? { ...spec, ports: spec.ports.map((p) => ({ ...p, published: 0 })) }
-      : spec;
+    const spec = normalizeService(name, service, { ...where, source });
+    services[name] = freePorts ? { ...spec, ports: spec.ports.map((p) => ({ ...p, published: 0 })) } : spec;
   }
-  checkGraph(services);
-  if (!options.deferSecrets) secrets.save();
-  const volumes = [
+  return services;
+}
+
+/** The named volumes the services mount, each once. */
+function namedVolumes(services: Readonly<Record<string, ServiceSpec>>): string[] {
+  return [
     ...new Set(
       Object.values(services).flatMap((s) =>
         s.volumes.filter((v) => v.kind === 'volume').map((v) => v.source),
       ),
     ),
   ];
-  return {
-    project,
-    projectDir,
-    services,
-    volumes,
-    secrets: secrets.values(),
-    ...(options.deferSecrets ? { saveSecrets: () => secrets.save() } : {}),
-  };
 }
 
 /** -f's file, else mkdev.yaml in cwd when there is one, else none (the default stack alone). */
