@@ -40,6 +40,18 @@ export async function ensureImage(
     report('image-ready', `pulled ${service.image}`);
     return;
   }
+  await buildImage(docker, need, report, signal, labels);
+  report('image-ready', `built ${service.image}`);
+}
+
+async function buildImage(
+  docker: Docker,
+  need: ImageNeed,
+  report: ImageReporter,
+  signal: AbortSignal,
+  labels: Readonly<Record<string, string>>,
+): Promise<void> {
+  const { service } = need;
   const build = service.build;
   if (build === undefined) throw new Error(`no build for ${service.name}`);
   const ca = hostCaBundle();
@@ -52,23 +64,36 @@ export async function ensureImage(
       labels: { ...labels, [LABEL.buildHash]: need.buildHash },
     }),
   );
+  signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
+    once: true,
+  });
+  await followBuild(
+    docker,
+    stream,
+    report,
+    (failed, lines) =>
+      new UserError(`building ${service.name} failed: ${failed.trim()}`, {
+        details: lines.slice(-15).join('\n'),
+        hint: `fix ${build.context}/${build.dockerfile} and run 'mkdev up' again`,
+      }),
+  );
+}
+
+/** Follows a build's output to its end, reporting each last line; a failure rejects with `failure`. */
+function followBuild(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  report: ImageReporter,
+  failure: (message: string, lines: readonly string[]) => Error,
+): Promise<void> {
   const lines: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
-      once: true,
-    });
+  return new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
       (error: Error | null, output: { error?: string }[]) => {
         const failed = error?.message ?? output?.find((o) => o.error)?.error;
-        if (failed) {
-          reject(
-            new UserError(`building ${service.name} failed: ${failed.trim()}`, {
-              details: lines.slice(-15).join('\n'),
-              hint: `fix ${build.context}/${build.dockerfile} and run 'mkdev up' again`,
-            }),
-          );
-        } else resolve();
+        if (failed) reject(failure(failed, lines));
+        else resolve();
       },
       (event: { stream?: string; error?: string }) => {
         const text = event.stream?.trimEnd();
@@ -79,5 +104,4 @@ export async function ensureImage(
       },
     );
   });
-  report('image-ready', `built ${service.image}`);
 }

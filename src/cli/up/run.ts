@@ -6,6 +6,7 @@ import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import { openProject } from '../../project/open-project.ts';
+import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
@@ -44,34 +45,8 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     await reporter.stop();
     const totalMs = Date.now() - started;
     if (!noop) saveLastUp(stack, result.execution.timeline, totalMs);
-    if (json) {
-      process.stdout.write(
-        `${JSON.stringify({
-          type: 'summary',
-          project: stack.project,
-          ok: true,
-          changed: !noop,
-          totalMs,
-          endpoints: Object.fromEntries(result.endpoints.map((e) => [e.name, mask(e.value)])),
-          timeline: result.execution.timeline,
-        })}\n`,
-      );
-    } else {
-      const out = process.stdout;
-      out.write(
-        `\n${style('bold', `${stack.project} is ready`)} in ${(totalMs / 1000).toFixed(1)} s${noop ? ' (nothing changed)' : ''}\n\n`,
-      );
-      out.write(
-        `${renderTable(
-          ['SERVICE', 'ENDPOINT', 'VALUE'],
-          result.endpoints.map((e) => [e.service, e.name, mask(e.value)]),
-        )}\n\n`,
-      );
-      out.write(`${renderTimeline(stack, result.execution.timeline)}\n`);
-      if (!values['show-secrets'] && stack.secrets.length > 0) {
-        out.write(style('dim', `credentials are hidden; 'mkdev env --show-secrets' prints them\n`));
-      }
-    }
+    if (json) printJsonSummary(stack, result, mask, noop, totalMs);
+    else printSummary(stack, result, mask, noop, totalMs, boolFlag(values, 'show-secrets'));
     if (watch && watching) return await watch.loop(watching, { stack, docker, host, json, signal });
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
@@ -82,3 +57,49 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     await reporter.stop();
   }
 };
+
+type UpResult = Awaited<ReturnType<typeof bringUp>>;
+
+function printJsonSummary(
+  stack: Stack,
+  result: UpResult,
+  mask: (text: string) => string,
+  noop: boolean,
+  totalMs: number,
+): void {
+  process.stdout.write(
+    `${JSON.stringify({
+      type: 'summary',
+      project: stack.project,
+      ok: true,
+      changed: !noop,
+      totalMs,
+      endpoints: Object.fromEntries(result.endpoints.map((e) => [e.name, mask(e.value)])),
+      timeline: result.execution.timeline,
+    })}\n`,
+  );
+}
+
+function printSummary(
+  stack: Stack,
+  result: UpResult,
+  mask: (text: string) => string,
+  noop: boolean,
+  totalMs: number,
+  showSecrets: boolean,
+): void {
+  const out = process.stdout;
+  out.write(
+    `\n${style('bold', `${stack.project} is ready`)} in ${(totalMs / 1000).toFixed(1)} s${noop ? ' (nothing changed)' : ''}\n\n`,
+  );
+  out.write(
+    `${renderTable(
+      ['SERVICE', 'ENDPOINT', 'VALUE'],
+      result.endpoints.map((e) => [e.service, e.name, mask(e.value)]),
+    )}\n\n`,
+  );
+  out.write(`${renderTimeline(stack, result.execution.timeline)}\n`);
+  if (!showSecrets && stack.secrets.length > 0) {
+    out.write(style('dim', `credentials are hidden; 'mkdev env --show-secrets' prints them\n`));
+  }
+}
