@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { connectEngine } from '../engine/docker-client.ts';
 import { LABEL } from '../engine/labels.ts';
 import { engineHost } from '../engine/names.ts';
@@ -69,7 +70,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     ? {}
     : { [LABEL.owner]: formatOwner(currentOwner()) };
   const host = engineHost();
-  let result: Awaited<ReturnType<typeof bringUp>>;
+  let result: UpResult;
   try {
     result = await bringUp({
       stack,
@@ -87,6 +88,23 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     }
     throw error;
   }
+  return testStackOf(docker, stack, host, result, async (stopOptions = {}) => {
+    if (options.reuse && !stopOptions.remove) return;
+    await tearDown(docker, project, THROWAWAY);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+}
+
+type UpResult = Awaited<ReturnType<typeof bringUp>>;
+
+function testStackOf(
+  docker: Docker,
+  stack: Stack,
+  host: string,
+  result: UpResult,
+  stop: TestStack['stop'],
+): TestStack {
+  const { project } = stack;
   const ports = (service: string) =>
     result.observed.containers.find((c) => c.service === service && c.replica === 1)?.ports ?? {};
   return {
@@ -99,11 +117,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     },
     snapshot: async () => takeSnapshot(docker, stack, await observeProject(docker, project)),
     restore: (snapshot) => restoreSnapshot(docker, stack, snapshot),
-    async stop(stopOptions = {}) {
-      if (options.reuse && !stopOptions.remove) return;
-      await tearDown(docker, project, THROWAWAY);
-      rmSync(stateDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
