@@ -1,6 +1,11 @@
 // Messaging: RabbitMQ's queues (depth, consumers, rates, a sparkline of the depth while the page is
 // open), dead-letter queues flagged when they hold messages, the project's exchanges and bindings.
-import type { QueueView } from '../../platform/rabbitmq-overview.ts';
+import type {
+  BindingView,
+  ExchangeView,
+  MessagingView,
+  QueueView,
+} from '../../platform/rabbitmq-overview.ts';
 import type { DashboardState } from '../protocol.ts';
 import { h, mount, s } from './dom.ts';
 
@@ -47,60 +52,55 @@ function panel(title: string, body: HTMLElement): HTMLElement {
   return h('section', { class: 'panel' }, h('h2', {}, title), body);
 }
 
+const QUEUE_COLUMNS = ['queue', 'vhost', 'depth', 'consumers', 'publish/s', 'deliver/s', 'depth over time'];
+
+function queuesPanel(view: MessagingView, state: DashboardState): HTMLElement {
+  return panel(
+    `Queues (${view.queues.length})`,
+    view.queues.length === 0
+      ? h('p', { class: 'dim' }, 'no queues yet')
+      : table(
+          QUEUE_COLUMNS,
+          view.queues.map((q) => queueRow(q, state.queueDepths?.[`${q.vhost}/${q.name}`] ?? [])),
+        ),
+  );
+}
+
+function exchangeRow(e: ExchangeView): HTMLElement {
+  return h(
+    'tr',
+    {},
+    h('td', {}, e.name),
+    h('td', { class: 'dim' }, e.type),
+    h('td', { class: 'dim' }, e.vhost),
+  );
+}
+
+function bindingRow(b: BindingView): HTMLElement {
+  return h(
+    'tr',
+    {},
+    h('td', {}, b.source),
+    h('td', {}, '→'),
+    h('td', {}, `${b.destination} (${b.destinationType})`),
+    h('td', { class: 'dim' }, b.routingKey),
+  );
+}
+
 export function renderMessaging(el: HTMLElement, state: DashboardState): void {
   const section = state.messaging;
   const view = section?.data;
-  const head = ['queue', 'vhost', 'depth', 'consumers', 'publish/s', 'deliver/s', 'depth over time'];
   mount(
     el,
     section?.error ? h('p', { class: 'error' }, `RabbitMQ: ${section.error}`) : null,
     !section ? h('p', { class: 'dim' }, 'reading RabbitMQ…') : null,
-    view
-      ? panel(
-          `Queues (${view.queues.length})`,
-          view.queues.length === 0
-            ? h('p', { class: 'dim' }, 'no queues yet')
-            : table(
-                head,
-                view.queues.map((q) => queueRow(q, state.queueDepths?.[`${q.vhost}/${q.name}`] ?? [])),
-              ),
-        )
-      : null,
+    view ? queuesPanel(view, state) : null,
     view
       ? h(
           'div',
           { class: 'columns' },
-          panel(
-            `Exchanges (${view.exchanges.length})`,
-            table(
-              [],
-              view.exchanges.map((e) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, e.name),
-                  h('td', { class: 'dim' }, e.type),
-                  h('td', { class: 'dim' }, e.vhost),
-                ),
-              ),
-            ),
-          ),
-          panel(
-            `Bindings (${view.bindings.length})`,
-            table(
-              [],
-              view.bindings.map((b) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, b.source),
-                  h('td', {}, '→'),
-                  h('td', {}, `${b.destination} (${b.destinationType})`),
-                  h('td', { class: 'dim' }, b.routingKey),
-                ),
-              ),
-            ),
-          ),
+          panel(`Exchanges (${view.exchanges.length})`, table([], view.exchanges.map(exchangeRow))),
+          panel(`Bindings (${view.bindings.length})`, table([], view.bindings.map(bindingRow))),
         )
       : null,
   );

@@ -100,6 +100,45 @@ function graphOf(hops: readonly RouteHop[]): Graph {
 const W = 230;
 const H = 72;
 
+type Layout = InstanceType<typeof dagre.graphlib.Graph>;
+
+function edgePath(e: Edge, g: Layout): SVGElement {
+  const pts = (g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [];
+  const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
+  return s('path', {
+    d,
+    class: `edge ${e.ok ? 'ok' : 'bad'}`,
+    'data-edge': `${e.from}>${e.to}`,
+    'data-ok': String(e.ok),
+    'marker-end': `url(#arrow-${e.ok ? 'ok' : 'bad'})`,
+  });
+}
+
+/** A node's box, centred where the layout put it. */
+function nodeBox(n: Node, p: { x: number; y: number } | undefined): SVGElement {
+  const x = (p?.x ?? 0) - W / 2;
+  const y = (p?.y ?? 0) - H / 2;
+  return s(
+    'g',
+    {
+      class: `node ${n.kind} ${n.ok ? 'ok' : 'bad'}`,
+      'data-node': n.id,
+      'data-ok': String(n.ok),
+      'data-status': n.status,
+      transform: `translate(${x},${y})`,
+    },
+    s('rect', { width: W, height: H, rx: 6 }),
+    s('text', { x: 10, y: 17, class: 'kind' }, n.kind === 'kong' ? 'KONG SERVICE' : n.kind.toUpperCase()),
+    s('text', { x: 10, y: 33, class: 'title' }, n.title.length > 30 ? `${n.title.slice(0, 29)}…` : n.title),
+    ...n.lines
+      .slice(0, 2)
+      .map((l, i) =>
+        s('text', { x: 10, y: 49 + i * 15, class: 'line' }, l.length > 32 ? `${l.slice(0, 31)}…` : l),
+      ),
+    s('title', {}, [n.title, ...n.lines].join('\n')),
+  );
+}
+
 function draw(hops: readonly RouteHop[]): SVGElement {
   const { nodes, edges } = graphOf(hops);
   const g = new dagre.graphlib.Graph();
@@ -109,41 +148,8 @@ function draw(hops: readonly RouteHop[]): SVGElement {
   for (const e of edges) g.setEdge(e.from, e.to);
   dagre.layout(g);
   const size = g.graph();
-  const paths = edges.map((e) => {
-    const pts = (g.edge(e.from, e.to) as { points?: { x: number; y: number }[] } | undefined)?.points ?? [];
-    const d = pts.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
-    return s('path', {
-      d,
-      class: `edge ${e.ok ? 'ok' : 'bad'}`,
-      'data-edge': `${e.from}>${e.to}`,
-      'data-ok': String(e.ok),
-      'marker-end': `url(#arrow-${e.ok ? 'ok' : 'bad'})`,
-    });
-  });
-  const boxes = [...nodes.values()].map((n) => {
-    const p = g.node(n.id);
-    const x = (p?.x ?? 0) - W / 2;
-    const y = (p?.y ?? 0) - H / 2;
-    return s(
-      'g',
-      {
-        class: `node ${n.kind} ${n.ok ? 'ok' : 'bad'}`,
-        'data-node': n.id,
-        'data-ok': String(n.ok),
-        'data-status': n.status,
-        transform: `translate(${x},${y})`,
-      },
-      s('rect', { width: W, height: H, rx: 6 }),
-      s('text', { x: 10, y: 17, class: 'kind' }, n.kind === 'kong' ? 'KONG SERVICE' : n.kind.toUpperCase()),
-      s('text', { x: 10, y: 33, class: 'title' }, n.title.length > 30 ? `${n.title.slice(0, 29)}…` : n.title),
-      ...n.lines
-        .slice(0, 2)
-        .map((l, i) =>
-          s('text', { x: 10, y: 49 + i * 15, class: 'line' }, l.length > 32 ? `${l.slice(0, 31)}…` : l),
-        ),
-      s('title', {}, [n.title, ...n.lines].join('\n')),
-    );
-  });
+  const paths = edges.map((e) => edgePath(e, g));
+  const boxes = [...nodes.values()].map((n) => nodeBox(n, g.node(n.id)));
   const marker = (id: string) =>
     s(
       'marker',
