@@ -5,6 +5,7 @@ import type { RouteMetrics } from '../platform/prometheus-query.ts';
 import type { MessagingView } from '../platform/rabbitmq-overview.ts';
 import type { RouteCheck, RouteHop } from '../platform/route-map.ts';
 import type { LastUp } from '../project/last-up.ts';
+import type { ReplicaStatus } from '../project/service-status.ts';
 
 export interface HealthSample {
   /** ms since the epoch. */
@@ -12,15 +13,8 @@ export interface HealthSample {
   readonly ready: boolean | null;
 }
 
-export interface ServiceView {
-  readonly service: string;
-  readonly replica: number;
-  readonly container: string;
-  readonly state: string;
-  readonly ready: boolean | null;
-  readonly reason?: string;
-  readonly upToDate: boolean;
-  readonly ports: Readonly<Record<string, number>>;
+/** A replica's status as `mkdev status` reports it, with what the dashboard adds. */
+export interface ServiceView extends Omit<ReplicaStatus, 'restarts'> {
   /** The image as the stack names it (the official reference)... */
   readonly image: string;
   /** ...and the one that runs, after the image map (a mirror, the offline set). */
