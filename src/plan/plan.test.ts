@@ -27,6 +27,23 @@ const asHashes = (h: Record<string, string>) =>
 const service = (over: Partial<ServiceSpec> = {}) =>
   ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
 
+/** The default stack with each of its services' containers up to date: running, or a job that completed. */
+async function upToDateDefaultStack() {
+  const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+  const names = Object.keys(stack.services);
+  const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
+  const running = Object.values(stack.services).map((s) =>
+    container({
+      id: s.name,
+      service: s.name,
+      configHash: hashes[s.name] ?? '',
+      state: s.oneShot ? 'exited' : 'running',
+      exitCode: s.oneShot ? 0 : undefined,
+    }),
+  );
+  return { stack, names, hashes, running };
+}
+
 describe('planContainers', () => {
   it('creates what is missing, keeps what runs unchanged, recreates what changed, starts what stopped', () => {
     expect(planContainers(service(), 'h', [])).toEqual([{ kind: 'create', replica: 1 }]);
@@ -59,18 +76,7 @@ describe('planContainers', () => {
 
 describe('computePlan', () => {
   it('is a no-op exactly when everything runs unchanged', async () => {
-    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
-    const names = Object.keys(stack.services);
-    const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
-    const running = Object.values(stack.services).map((s) =>
-      container({
-        id: s.name,
-        service: s.name,
-        configHash: hashes[s.name] ?? '',
-        state: s.oneShot ? 'exited' : 'running',
-        exitCode: s.oneShot ? 0 : undefined,
-      }),
-    );
+    const { stack, names, hashes, running } = await upToDateDefaultStack();
     const images = new Set(Object.values(stack.services).map((s) => s.image));
     const observed = {
       containers: running,
@@ -91,18 +97,7 @@ describe('computePlan', () => {
   });
 
   it('re-runs a completed job when what it depends on is created again (a new Postgres volume), and only then', async () => {
-    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
-    const names = Object.keys(stack.services);
-    const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
-    const all = Object.values(stack.services).map((s) =>
-      container({
-        id: s.name,
-        service: s.name,
-        configHash: hashes[s.name] ?? '',
-        state: s.oneShot ? 'exited' : 'running',
-        exitCode: s.oneShot ? 0 : undefined,
-      }),
-    );
+    const { stack, names, hashes, running: all } = await upToDateDefaultStack();
     const observed = (containers: ObservedContainer[]) => ({
       containers,
       networkExists: true,
