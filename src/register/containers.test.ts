@@ -4,9 +4,9 @@
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/cli.ts';
-import { KONG_DB, startKongDatabase, testImage } from '../../test/support/test-images.ts';
+import { startKongOnPostgres, testImage } from '../../test/support/test-images.ts';
 import { ConsulContainer, type StartedConsulContainer } from '../testing/containers/consul-container.ts';
-import { KongContainer, type StartedKongContainer } from '../testing/containers/kong-container.ts';
+import type { StartedKongContainer } from '../testing/containers/kong-container.ts';
 import {
   deregisterFromConsul,
   RegistrationError,
@@ -23,14 +23,12 @@ describe('against the Kong and Consul containers', () => {
 
   beforeAll(async () => {
     network = await new Network().start();
-    [postgres, consul] = await Promise.all([
-      startKongDatabase(network),
+    let kongOnPostgres: Awaited<ReturnType<typeof startKongOnPostgres>>;
+    [kongOnPostgres, consul] = await Promise.all([
+      startKongOnPostgres(network),
       new ConsulContainer(await testImage('hashicorp/consul:1.20')).start(),
     ]);
-    kong = await new KongContainer(await testImage('kong:3.9'))
-      .withNetwork(network)
-      .withPostgres({ host: 'kong-database', ...KONG_DB })
-      .start();
+    ({ postgres, kong } = kongOnPostgres);
   });
 
   afterAll(async () => {

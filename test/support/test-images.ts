@@ -3,6 +3,7 @@
 // cannot pull), the official images elsewhere when MKDEV_IMAGES names another map.
 import { fileURLToPath } from 'node:url';
 import { GenericContainer, type StartedNetwork, type StartedTestContainer, Wait } from 'testcontainers';
+import { KongContainer, type StartedKongContainer } from '../../src/testing/containers/kong-container.ts';
 import { ownerLabels } from '../../src/testing/containers/owner-label.ts';
 import { resolveImage } from '../../src/testing/containers/resolve-image.ts';
 
@@ -29,4 +30,21 @@ export async function startKongDatabase(network: StartedNetwork): Promise<Starte
       .withLabels(ownerLabels())
       .start()
   );
+}
+
+/** Kong on Postgres on `network`: the database, then Kong bootstrapped on it (the database goes if Kong fails). */
+export async function startKongOnPostgres(
+  network: StartedNetwork,
+): Promise<{ postgres: StartedTestContainer; kong: StartedKongContainer }> {
+  const postgres = await startKongDatabase(network);
+  try {
+    const kong = await new KongContainer(await testImage('kong:3.9'))
+      .withNetwork(network)
+      .withPostgres({ host: 'kong-database', ...KONG_DB })
+      .start();
+    return { postgres, kong };
+  } catch (error) {
+    await postgres.stop().catch(() => {});
+    throw error;
+  }
 }

@@ -1,7 +1,7 @@
 import { Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/cli.ts';
-import { KONG_DB, startKongDatabase, testImage } from '../../../test/support/test-images.ts';
+import { KONG_DB, startKongOnPostgres, testImage } from '../../../test/support/test-images.ts';
 import { isDnsServerAddress } from './dns-resolver.ts';
 import { KongContainer, type StartedKongContainer } from './kong-container.ts';
 
@@ -45,11 +45,7 @@ describe('KongContainer on Postgres', () => {
 
   beforeAll(async () => {
     network = await new Network().start();
-    postgres = await startKongDatabase(network);
-    kong = await new KongContainer(await testImage('kong:3.9'))
-      .withNetwork(network)
-      .withPostgres({ host: 'kong-database', ...KONG_DB })
-      .start();
+    ({ postgres, kong } = await startKongOnPostgres(network));
   });
 
   afterAll(async () => {
