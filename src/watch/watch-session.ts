@@ -53,6 +53,26 @@ export function watchedServices(stack: Stack, names: readonly string[]): Service
   return watched;
 }
 
+/** One service's batches, one at a time (one more queued, its changes merged, the later per path). */
+function batchQueue(s: ServiceSpec, options: WatchOptions): OneMoreQueue<FileChange[]> {
+  const { stack } = options;
+  const ctx = { stack, docker: options.docker, host: options.host, signal: options.signal };
+  return new OneMoreQueue<FileChange[]>(
+    (a, b) => [...a.filter((x) => !b.some((y) => y.path === x.path)), ...b],
+    async (changes) => {
+      const plan = planBatch(s, changes, stack.projectDir);
+      if (plan === undefined || options.signal.aborted) return;
+      try {
+        const report = await applyBatch(ctx, plan);
+        options.onChange(report);
+        await recordBatch(options.docker, stack, s, plan, report, options.state);
+      } catch (error) {
+        if (!options.signal.aborted) options.onError?.(error as Error);
+      }
+    },
+  );
+}
+
 /** Watches until the signal aborts; what runs then is cancelled, the stack keeps running. */
 export async function watchServices(services: readonly ServiceSpec[], options: WatchOptions): Promise<void> {
   const { stack } = options;
@@ -60,27 +80,8 @@ export async function watchServices(services: readonly ServiceSpec[], options: W
   const known = new Map(services.map((s) => [s.name, snapshot(s.watch.map((r) => r.path))]));
   const matchers = services.map((s) => ({ service: s, match: ruleMatcher(s.watch) }));
   const ignoredByGit = [...new Set(paths)].map((p) => gitignoreTest(stack.projectDir, p));
-  const ctx = { stack, docker: options.docker, host: options.host, signal: options.signal };
 
-  const queues = new Map(
-    services.map((s) => [
-      s.name,
-      new OneMoreQueue<FileChange[]>(
-        (a, b) => [...a.filter((x) => !b.some((y) => y.path === x.path)), ...b],
-        async (changes) => {
-          const plan = planBatch(s, changes, stack.projectDir);
-          if (plan === undefined || options.signal.aborted) return;
-          try {
-            const report = await applyBatch(ctx, plan);
-            options.onChange(report);
-            await recordBatch(options.docker, stack, s, plan, report, options.state);
-          } catch (error) {
-            if (!options.signal.aborted) options.onError?.(error as Error);
-          }
-        },
-      ),
-    ]),
-  );
+  const queues = new Map(services.map((s) => [s.name, batchQueue(s, options)]));
 
   const debouncer = new Debouncer<string>(DEBOUNCE_MS, (name, changed) => {
     const changes: FileChange[] = [];
