@@ -16,6 +16,9 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
  */
 const RANK: Readonly<Record<string, number>> = {
   '': 0,
+  // mkdev/register is vendored into scaffolded services, so it imports nothing from the rest of src:
+  // at the bottom, any layer may use it and it may use none.
+  register: 0,
   stack: 1,
   engine: 2,
   readiness: 2,
@@ -27,9 +30,12 @@ const RANK: Readonly<Record<string, number>> = {
   doctor: 5,
   output: 6,
   ui: 6,
+  // The daily loop: bring-up and the platform underneath, the CLI above; watch reads host-run's records
+  // (it leaves a service that `mkdev run` has on the host alone).
+  'host-run': 6,
+  watch: 6.5,
   cli: 7,
   testing: 8,
-  register: 8,
 };
 const SAME_LAYER = new Set(['engine>readiness', 'readiness>engine']);
 

@@ -1,9 +1,9 @@
 import { UserError } from '../../errors.ts';
 import { observeProject } from '../../plan/observe.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
-import { masker, openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { masker, openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, docker, host } = await openProject(projectRef(values), cwd);

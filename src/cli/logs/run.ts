@@ -1,9 +1,9 @@
 import { UsageError } from '../../errors.ts';
 import { logPrefix } from '../../output/style.ts';
 import { followLogs, sinceSeconds } from '../../project/follow-logs.ts';
-import { openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const tail = stringFlag(values, 'tail');

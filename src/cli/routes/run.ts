@@ -3,9 +3,9 @@ import { renderTable } from '../../output/table.ts';
 import { observeProject } from '../../plan/observe.ts';
 import { checkRoutes, mapRoutes, type RouteCheck } from '../../platform/route-map.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
-import { openProject } from '../../project/open-project.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, docker, host } = await openProject(projectRef(values), cwd);

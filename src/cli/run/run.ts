@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { hostRun } from '../../host-run/host-run.ts';
-import { openProject } from '../../project/open-project.ts';
 import { type CommandRun, projectRef, stringFlag } from '../command.ts';
+import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const [service, ...command] = positionals;

@@ -1,9 +1,9 @@
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
-import { openProject } from '../../project/open-project.ts';
 import { stackStatus } from '../../project/service-status.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {

@@ -1,6 +1,5 @@
 import { UsageError, UserError } from '../../errors.ts';
 import { observeProject } from '../../plan/observe.ts';
-import { openProject } from '../../project/open-project.ts';
 import { listenLocal } from '../../ui/listen.ts';
 import { LiveState } from '../../ui/live-state.ts';
 import { openBrowser } from '../../ui/open-browser.ts';
@@ -8,6 +7,7 @@ import { newToken } from '../../ui/security.ts';
 import { createDashboardServer } from '../../ui/server.ts';
 import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 
 const DEFAULT_PORT = 7700;
 

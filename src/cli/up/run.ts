@@ -5,11 +5,11 @@ import { renderTimeline } from '../../output/timeline.ts';
 import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
-import { openProject } from '../../project/open-project.ts';
 import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,

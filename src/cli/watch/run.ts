@@ -5,7 +5,6 @@ import { liveRun } from '../../host-run/run-record.ts';
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
 import { style } from '../../output/style.ts';
 import { bringUp } from '../../project/bring-up.ts';
-import { openProject } from '../../project/open-project.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { applyBatch } from '../../watch/apply-batch.ts';
 import { formatChange, jsonChange } from '../../watch/format-change.ts';
@@ -14,6 +13,7 @@ import { readSyncedState } from '../../watch/synced-state.ts';
 import { watchedServices, watchServices } from '../../watch/watch-session.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
+import { openProject } from '../open-project.ts';
 
 export interface WatchLoopOptions {
   readonly stack: Stack;
