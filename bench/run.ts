@@ -3,7 +3,8 @@
 // appends the run to bench/history.ndjson.
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
-// run); rabbitmq, ui, crash (the benches that also run alone, only with --only).
+// run); with --only also warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the benches that
+// also run alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ import { measureLowerBound } from './lib/lower-bound.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { type Samples, writeResults } from './lib/report.ts';
 import { measureRestore } from './lib/restore-run.ts';
+import { SCALE_SIZES, scaleScenario } from './lib/scale-scenario.ts';
+import { lastJson, type ScenarioContext } from './lib/scenario-context.ts';
+import { warmScenario } from './lib/warm-scenario.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mkdev.js');
@@ -42,6 +46,7 @@ const { values } = parseArgs({
     /** daily-loop: how many edits it times. */
     edits: { type: 'string', default: '20' },
     history: { type: 'string', default: HISTORY },
+    sizes: { type: 'string', default: SCALE_SIZES.join(',') },
   },
 });
 const reps = Number(values.reps);
@@ -55,8 +60,6 @@ const add = (key: string, value: number) => {
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const mkdev = (args: readonly string[], cwd: string, rss = false) =>
   runTimed(process.execPath, [BIN, ...args], { cwd, env: ENV, rss, timeoutMs: 600_000 });
-const lastJson = (stdout: string) =>
-  JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 
 // The CLI runs from dist/: build it from this tree first.
 const build = await runTimed(
@@ -182,20 +185,22 @@ async function restoreScenario(): Promise<void> {
   log(`restore ${(samples.restore ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
 }
 
+const context: ScenarioContext = { runId, mkdev, add, log };
 const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
   mkdev: mkdevScenario,
   compose: composeScenario,
   'lower-bound': lowerBoundScenario,
   testing: testingScenario,
   restore: restoreScenario,
+  warm: (rep) => warmScenario(context, docker, rep),
+  scale: (rep) => scaleScenario(context, rep, values.sizes.split(',').map(Number)),
 };
 /** Scenarios run once per bench run, not per repetition. */
 const ONCE: Record<string, () => Promise<void>> = { 'daily-loop': dailyLoopScenario };
 const known = [...Object.keys(INTERNAL), ...Object.keys(ONCE), ...Object.keys(EXTERNAL)];
-const chosen =
-  values.only === undefined
-    ? [...Object.keys(INTERNAL), 'daily-loop']
-    : values.only.split(',').map((s) => s.trim());
+// warm and scale take minutes each: only when asked for.
+const DEFAULT = ['mkdev', 'compose', 'lower-bound', 'testing', 'restore', 'daily-loop'];
+const chosen = values.only === undefined ? DEFAULT : values.only.split(',').map((s) => s.trim());
 const unknown = chosen.filter((c) => !known.includes(c));
 if (unknown.length > 0) {
   process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}\n`);
