@@ -3,8 +3,8 @@
 // appends the run to bench/history.ndjson.
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
-// run); with --only also warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the benches that
-// also run alone).
+// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the
+// benches that also run alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { type Samples, writeResults } from './lib/report.ts';
 import { measureRestore } from './lib/restore-run.ts';
 import { SCALE_SIZES, scaleScenario } from './lib/scale-scenario.ts';
 import { lastJson, type ScenarioContext } from './lib/scenario-context.ts';
+import { startupScenario } from './lib/startup-scenario.ts';
 import { warmScenario } from './lib/warm-scenario.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -192,6 +193,7 @@ const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
   'lower-bound': lowerBoundScenario,
   testing: testingScenario,
   restore: restoreScenario,
+  startup: (rep) => startupScenario(context, rep),
   warm: (rep) => warmScenario(context, docker, rep),
   scale: (rep) => scaleScenario(context, rep, values.sizes.split(',').map(Number)),
 };

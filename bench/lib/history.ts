@@ -19,6 +19,8 @@ export interface HistoryEntry {
   readonly commit: string;
   /** The working tree had uncommitted changes when the run started. */
   readonly dirty: boolean;
+  /** A line made by hand from an older RESULTS.md, before the history existed. */
+  readonly seededFrom?: string;
   readonly machine: Machine;
   readonly scenarios: readonly string[];
   readonly figures: Readonly<Record<string, Summary & { readonly samples: readonly number[] }>>;
