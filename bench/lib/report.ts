@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { type HistoryEntry, type Latest, latestFigures } from './history.ts';
+import { type Goal, warmAndScaleGoals } from './scale-goals.ts';
 import { type Summary, seconds, spread, summarize } from './stats.ts';
 
 export type Samples = Record<string, number[]>;
@@ -25,13 +26,6 @@ export interface Results {
 
 const opt = (ms: number | undefined) => (ms === undefined ? '-' : seconds(ms));
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-interface Goal {
-  readonly what: string;
-  readonly value: number | undefined;
-  readonly limit: number;
-  readonly show: (v: number) => string;
-}
 
 /** Ratios of medians, and the range of the per-repetition ratios (the reps are paired by index). */
 function ratio(samples: Samples, a: string, b: string) {
@@ -90,6 +84,7 @@ export function writeResults(file: string, r: Results): void {
     { what: '--help < 0.1 s (issue 15)', value: s('--help')?.median, limit: 100, show: seconds },
     { what: 'status < 0.3 s (issue 15)', value: s('status')?.median, limit: 300, show: seconds },
     { what: 'peak RSS of up < 100 MB (issue 15)', value: s('rss')?.median, limit: 100e6, show: mib },
+    ...warmAndScaleGoals(s),
   ];
   const rows: [string, string][] = [
     ['1. `mkdev up`, nothing to all ready', 'mkdev up'],
