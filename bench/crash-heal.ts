@@ -16,6 +16,7 @@ import { probeTargetFor } from '../src/engine/container-ops.ts';
 import { allOf } from '../src/readiness/create-probe.ts';
 import { loadStack } from '../src/stack/load-stack.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
+import { emitFigures } from './lib/figures-file.ts';
 import { writeSection } from './lib/kept-section.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { spread, summarize } from './lib/stats.ts';
@@ -109,6 +110,7 @@ try {
   await mkdev(['down', '-v', '-t', '0', '--images', '-p', project]);
 }
 
+emitFigures(samples);
 const rows = Object.entries(samples).map(([k, v]) => `| ${k} | ${spread(summarize(v))} |`);
 const section = `## Crash to ready again
 

@@ -16,6 +16,7 @@ import { volumeName } from '../src/engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../src/engine/network.ts';
 import { tearDown } from '../src/project/tear-down.ts';
 import { loadStack } from '../src/stack/load-stack.ts';
+import { emitFigures } from './lib/figures-file.ts';
 import { createService, untilReady } from './lib/lower-bound.ts';
 import { breakdown, parseTimestamped, type ShutdownBreakdown } from './lib/shutdown-log.ts';
 import { seconds, spread, summarize } from './lib/stats.ts';
@@ -96,6 +97,14 @@ for (let rep = 1; rep <= Number(values['debug-reps']); rep++) {
   debugRuns.push(await once(`d${rep}`, { RABBITMQ_LOG: 'debug' }));
 }
 
+const pickAll = (pick: (run: Run) => number | undefined) =>
+  runs.flatMap((run) => (pick(run) === undefined ? [] : [pick(run) as number]));
+emitFigures({
+  boot: pickAll((r) => r.bootMs),
+  'boot, self-reported': pickAll((r) => r.selfReportedMs),
+  'docker stop': pickAll((r) => r.stopMs),
+  'last log line -> exit': pickAll((r) => r.shutdown.afterLastLineMs),
+});
 const of = (pick: (run: Run) => number | undefined, from = runs) =>
   spread(summarize(from.flatMap((run) => (pick(run) === undefined ? [] : [pick(run) as number]))));
 const load = (await import('node:os')).loadavg().map((v) => v.toFixed(2));

@@ -1,6 +1,10 @@
 // `npm run bench`: mkdev against docker-compose and against the critical-path lower bound, on the
-// offline image set, alternating scenarios within each repetition. Writes bench/RESULTS.md.
-//   node bench/run.ts [--reps N] [--out file]
+// offline image set, alternating scenarios within each repetition. Writes bench/RESULTS.md and
+// appends the run to bench/history.ndjson.
+//   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
+// Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
+// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the
+// benches that also run alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +15,22 @@ import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
 import { dailyLoopSection, measureDailyLoop } from './lib/daily-loop.ts';
+import { EXTERNAL, runExternal } from './lib/external-scenarios.ts';
+import { appendHistory, makeEntry, readHistory } from './lib/history.ts';
 import { writeSection } from './lib/kept-section.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 import { type Samples, writeResults } from './lib/report.ts';
 import { measureRestore } from './lib/restore-run.ts';
+import { SCALE_SIZES, scaleScenario } from './lib/scale-scenario.ts';
+import { lastJson, type ScenarioContext } from './lib/scenario-context.ts';
+import { startupScenario } from './lib/startup-scenario.ts';
+import { warmScenario } from './lib/warm-scenario.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'mkdev.js');
-const IMAGES = join(ROOT, 'images', 'offline-image-map.yaml');
+const IMAGES = process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml');
+const HISTORY = join(ROOT, 'bench', 'history.ndjson');
 /** Every host port engine-chosen, so the bench never collides with a stack someone else runs. */
 const ENV: Record<string, string> = {
   MKDEV_IMAGES: IMAGES,
@@ -32,9 +43,11 @@ const { values } = parseArgs({
   options: {
     reps: { type: 'string', default: '3' },
     out: { type: 'string' },
-    /** `daily-loop`: only the watch/run scenario, spliced into RESULTS.md. */
     only: { type: 'string' },
+    /** daily-loop: how many edits it times. */
     edits: { type: 'string', default: '20' },
+    history: { type: 'string', default: HISTORY },
+    sizes: { type: 'string', default: SCALE_SIZES.join(',') },
   },
 });
 const reps = Number(values.reps);
@@ -48,8 +61,6 @@ const add = (key: string, value: number) => {
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const mkdev = (args: readonly string[], cwd: string, rss = false) =>
   runTimed(process.execPath, [BIN, ...args], { cwd, env: ENV, rss, timeoutMs: 600_000 });
-const lastJson = (stdout: string) =>
-  JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 
 // The CLI runs from dist/: build it from this tree first.
 const build = await runTimed(
@@ -143,12 +154,12 @@ async function testingScenario(rep: number): Promise<void> {
   const reused = await startStack(options);
   add('startStack reuse', performance.now() - started);
   await reused.stop({ remove: true });
-  for (const ms of await measureRestore(IMAGES, 2)) add('restore', ms);
   log(
     `rep ${rep}: startStack fresh ${((samples['startStack fresh']?.at(-1) ?? 0) / 1000).toFixed(1)} s, reuse ${((samples['startStack reuse']?.at(-1) ?? 0) / 1000).toFixed(2)} s`,
   );
 }
 
+/** The watch/run loop (bench/lib/daily-loop.ts): its own section of RESULTS.md, its samples in the history. */
 async function dailyLoopScenario(): Promise<void> {
   const result = await measureDailyLoop({
     bin: BIN,
@@ -157,6 +168,9 @@ async function dailyLoopScenario(): Promise<void> {
     edits: Number(values.edits),
     log,
   });
+  for (const [key, values] of Object.entries(result)) {
+    for (const v of values) add(`daily-loop: ${key}`, v);
+  }
   writeSection(
     out,
     dailyLoopSection(result, {
@@ -167,30 +181,62 @@ async function dailyLoopScenario(): Promise<void> {
   );
 }
 
-if (values.only === 'daily-loop') {
-  await dailyLoopScenario();
-  log(`wrote the daily-loop section of ${out}`);
-  process.exit(0);
+async function restoreScenario(): Promise<void> {
+  for (const ms of await measureRestore(IMAGES, 2)) add('restore', ms);
+  log(`restore ${(samples.restore ?? []).map((ms) => (ms / 1000).toFixed(1)).join(', ')} s`);
+}
+
+const context: ScenarioContext = { runId, mkdev, add, log };
+const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
+  mkdev: mkdevScenario,
+  compose: composeScenario,
+  'lower-bound': lowerBoundScenario,
+  testing: testingScenario,
+  restore: restoreScenario,
+  startup: (rep) => startupScenario(context, rep),
+  warm: (rep) => warmScenario(context, docker, rep),
+  scale: (rep) => scaleScenario(context, rep, values.sizes.split(',').map(Number)),
+};
+/** Scenarios run once per bench run, not per repetition. */
+const ONCE: Record<string, () => Promise<void>> = { 'daily-loop': dailyLoopScenario };
+const known = [...Object.keys(INTERNAL), ...Object.keys(ONCE), ...Object.keys(EXTERNAL)];
+// warm and scale take minutes each: only when asked for.
+const DEFAULT = ['mkdev', 'compose', 'lower-bound', 'testing', 'restore', 'daily-loop'];
+const chosen = values.only === undefined ? DEFAULT : values.only.split(',').map((s) => s.trim());
+const unknown = chosen.filter((c) => !known.includes(c));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}\n`);
+  process.exit(2);
 }
 
 const startedAt = new Date();
 for (let rep = 1; rep <= reps; rep++) {
   // Alternate which of the two full bring-ups goes first, so neither always runs on a warmer engine.
-  const order = rep % 2 === 1 ? [mkdevScenario, composeScenario] : [composeScenario, mkdevScenario];
-  for (const scenario of [...order, lowerBoundScenario, testingScenario]) await scenario(rep);
+  const both = rep % 2 === 1 ? ['mkdev', 'compose'] : ['compose', 'mkdev'];
+  const order = [...both, ...Object.keys(INTERNAL).filter((n) => !both.includes(n))];
+  for (const name of order.filter((n) => chosen.includes(n))) await INTERNAL[name]?.(rep);
 }
+// The benches that also run alone repeat themselves: once per bench run.
+for (const name of chosen.filter((n) => n in ONCE)) await ONCE[name]?.();
+for (const name of chosen.filter((n) => n in EXTERNAL)) await runExternal(ROOT, name, IMAGES, add, log);
 const finishedAt = new Date();
+const engineVersion = (await docker.version()).Version;
+const history = readHistory(values.history);
+const entry = makeEntry(ROOT, startedAt, engineVersion, chosen, samples);
 writeResults(out, {
   samples,
   reps,
+  scenarios: chosen,
+  history,
+  entry,
   startedAt,
   finishedAt,
   timelines,
   composeTimelines,
   lowerBounds,
-  engineVersion: (await docker.version()).Version,
+  engineVersion,
   composeVersion: (await runTimed('docker-compose', ['version', '--short'])).stdout.trim(),
   loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
 });
-await dailyLoopScenario();
-log(`wrote ${out}`);
+appendHistory(values.history, entry);
+log(`wrote ${out} and a line of ${values.history}`);

@@ -12,6 +12,7 @@ import Docker from 'dockerode';
 import type { Page } from 'playwright-core';
 import { execIn } from '../src/engine/container-ops.ts';
 import { launchBrowser } from '../test/support/ui-browser.ts';
+import { emitFigures } from './lib/figures-file.ts';
 import { writeSection } from './lib/kept-section.ts';
 import { spread, summarize } from './lib/stats.ts';
 
@@ -142,6 +143,12 @@ try {
   ui.stop();
   mkdev(['down', '-v', '--images', '-p', project]);
 }
+emitFigures({
+  'first render': samples.render,
+  'killed shown failing': samples.failing,
+  'log line shown': samples.log,
+  '12,000 log lines, last shown': samples.flood,
+});
 const row = (what: string, key: keyof typeof samples, goalMs: number) => {
   const s = summarize(samples[key]);
   log(`${what}: ${spread(s)}`);

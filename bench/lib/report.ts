@@ -1,13 +1,19 @@
 // bench/RESULTS.md: the machine, every scenario's median and spread, the ratios, and the goals.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { seconds, spread, summarize } from './stats.ts';
+import { type HistoryEntry, type Latest, latestFigures } from './history.ts';
+import { type Goal, warmAndScaleGoals } from './scale-goals.ts';
+import { type Summary, seconds, spread, summarize } from './stats.ts';
 
 export type Samples = Record<string, number[]>;
 
 export interface Results {
   readonly samples: Samples;
   readonly reps: number;
+  readonly scenarios: readonly string[];
+  /** The earlier runs (bench/history.ndjson), oldest first, and this run's line. */
+  readonly history: readonly HistoryEntry[];
+  readonly entry: HistoryEntry;
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly timelines: readonly unknown[];
@@ -20,13 +26,6 @@ export interface Results {
 
 const opt = (ms: number | undefined) => (ms === undefined ? '-' : seconds(ms));
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-interface Goal {
-  readonly what: string;
-  readonly value: number | undefined;
-  readonly limit: number;
-  readonly show: (v: number) => string;
-}
 
 /** Ratios of medians, and the range of the per-repetition ratios (the reps are paired by index). */
 function ratio(samples: Samples, a: string, b: string) {
@@ -48,8 +47,23 @@ function medianPerService(rows: readonly Record<string, number>[]): Record<strin
   );
 }
 
+const isBytes = (key: string) => key.startsWith('rss');
+
+/** A figure's cell: its latest value (dated when an earlier run measured it), then its history. */
+function cells(latest: Latest | undefined, unit: (v: number) => string): [string, string] {
+  if (latest === undefined) return ['n/a', '-'];
+  const when = latest.from ? ` (run of ${latest.from.date.slice(0, 16)}, ${latest.from.commit})` : '';
+  const previous = latest.previous.length === 0 ? '-' : latest.previous.map(unit).join(', ');
+  return [`${spread(latest.summary, unit)}${when}`, previous];
+}
+
 export function writeResults(file: string, r: Results): void {
-  const s = (key: string) => summarize(r.samples[key] ?? []);
+  const latest = latestFigures(r.history, r.entry);
+  const s = (key: string): Summary | undefined => latest.get(key)?.summary;
+  const row = (label: string, key: string) => {
+    const [now, before] = cells(latest.get(key), isBytes(key) ? mib : seconds);
+    return `| ${label} | ${now} | ${before} |`;
+  };
   const r13 = ratio(r.samples, 'mkdev up', 'lower bound');
   const r12 = ratio(r.samples, 'mkdev up', 'compose up');
   const fmtRatio = (x: ReturnType<typeof ratio>) =>
@@ -64,39 +78,44 @@ export function writeResults(file: string, r: Results): void {
       show: (v) => v.toFixed(2),
     },
     { what: '1/2 (mkdev up / compose) <= 0.6', value: r12.median, limit: 0.6, show: (v) => v.toFixed(2) },
-    { what: 'no-op up < 1 s', value: s('no-op up')?.median, limit: 1000, show: seconds },
+    { what: 'no-op up < 0.4 s (issue 15)', value: s('no-op up')?.median, limit: 400, show: seconds },
     { what: 'down < 3 s', value: s('down')?.median, limit: 3000, show: seconds },
     { what: 'reuse < 1 s', value: s('startStack reuse')?.median, limit: 1000, show: seconds },
-    { what: '--help < 0.3 s', value: s('--help')?.median, limit: 300, show: seconds },
-    { what: 'peak RSS of up < 150 MB', value: s('rss')?.median, limit: 150e6, show: mib },
+    { what: '--help < 0.1 s (issue 15)', value: s('--help')?.median, limit: 100, show: seconds },
+    { what: 'status < 0.3 s (issue 15)', value: s('status')?.median, limit: 300, show: seconds },
+    { what: 'peak RSS of up < 100 MB (issue 15)', value: s('rss')?.median, limit: 100e6, show: mib },
+    ...warmAndScaleGoals(s),
   ];
   const rows: [string, string][] = [
-    ['1. `mkdev up`, nothing to all ready', spread(s('mkdev up'))],
+    ['1. `mkdev up`, nothing to all ready', 'mkdev up'],
     [
       '2. exported Compose file: `docker-compose up -d` to all healthy, jobs exited 0, Kong ready',
-      spread(s('compose up')),
+      'compose up',
     ],
-    ['   (2. `docker-compose up -d` returned)', spread(s('compose up -d returned'))],
-    ['3. critical-path lower bound', spread(s('lower bound'))],
-    ['4. no-op `mkdev up` on a healthy stack', spread(s('no-op up'))],
-    ['5. `mkdev down` (volumes kept)', spread(s('down'))],
-    ['6a. `startStack({ reuse: true })`, first call (fresh stack)', spread(s('startStack fresh'))],
-    ['6b. `startStack({ reuse: true })`, second call (reused)', spread(s('startStack reuse'))],
-    ['6c. `restore()` of a snapshot, Kong in the stack (Kong started anew)', spread(s('restore'))],
-    ['7a. `mkdev --help` process wall time', spread(s('--help'))],
-    ['7b. `mkdev status` process wall time (healthy stack)', spread(s('status'))],
-    ['8. peak RSS of `mkdev up` (GNU time, max RSS)', spread(s('rss'), mib)],
-    ['   peak RSS of no-op `mkdev up`', spread(s('rss no-op'), mib)],
+    ['   (2. `docker-compose up -d` returned)', 'compose up -d returned'],
+    ['3. critical-path lower bound', 'lower bound'],
+    ['4. no-op `mkdev up` on a healthy stack', 'no-op up'],
+    ['5. `mkdev down` (volumes kept)', 'down'],
+    ['6a. `startStack({ reuse: true })`, first call (fresh stack)', 'startStack fresh'],
+    ['6b. `startStack({ reuse: true })`, second call (reused)', 'startStack reuse'],
+    ['6c. `restore()` of a snapshot, Kong in the stack (Kong started anew)', 'restore'],
+    ['7a. `mkdev --help` process wall time', '--help'],
+    ['7b. `mkdev status` process wall time (healthy stack)', 'status'],
+    ['8. peak RSS of `mkdev up` (GNU time, max RSS)', 'rss'],
+    ['   peak RSS of no-op `mkdev up`', 'rss no-op'],
     [
       '   `mkdev up` wall time outside its own totalMs (start-up, load, observe)',
-      spread(s('mkdev up outside its own clock')),
+      'mkdev up outside its own clock',
     ],
-    ['`mkdev export compose` process wall time', spread(s('export'))],
-    ['`docker-compose down -v` of the Compose stack', spread(s('compose down -v'))],
+    ['`mkdev export compose` process wall time', 'export'],
+    ['`docker-compose down -v` of the Compose stack', 'compose down -v'],
   ];
-  const alone = Object.keys(r.samples)
-    .filter((k) => k.startsWith('alone '))
-    .map((k) => `| ${k.slice(6)} | ${spread(s(k))} |`);
+  const alone = [...latest.keys()].filter((k) => k.startsWith('alone ')).map((k) => row(k.slice(6), k));
+  const listed = new Set(rows.map(([, key]) => key));
+  const others = [...latest.keys()]
+    .filter((k) => !listed.has(k) && !k.startsWith('alone '))
+    .sort()
+    .map((k) => row(k, k));
   const composePer = medianPerService(r.composeTimelines);
   const fromTimelines = (field: 'readyAt' | 'startAt') =>
     medianPerService(
@@ -115,10 +134,13 @@ export function writeResults(file: string, r: Results): void {
   );
   const text = `# mkdev benchmark results
 
-Written by \`npm run bench\` (bench/run.ts), ${r.reps} repetitions, scenarios alternating within each
-repetition (odd reps: mkdev then Compose; even reps: Compose then mkdev; then the lower bound and the
-testing library). Every host port engine-chosen (MKDEV_*_PORT=0), offline image set
-(images/offline-image-map.yaml), unique project names, everything removed after each scenario.
+Written by \`npm run bench\` (bench/run.ts), ${r.reps} repetitions of the scenarios ${r.scenarios.join(', ')},
+alternating within each repetition (odd reps: mkdev then Compose; even reps: Compose then mkdev; then
+the lower bound and the testing library). Every host port engine-chosen (MKDEV_*_PORT=0), offline
+image set, unique project names, everything removed after each scenario. Each run appends a line to
+bench/history.ndjson (date, commit, machine, every figure); a figure this run did not measure
+(\`--only\`) shows its latest earlier run, dated. "Previous runs" are the medians of the last 5 earlier
+runs that measured it, newest first.
 
 ## Machine
 
@@ -130,9 +152,10 @@ testing library). Every host port engine-chosen (MKDEV_*_PORT=0), offline image 
 
 ## Results (median, min – max)
 
-| scenario | median (min – max, n) |
-| --- | --- |
-${rows.map(([a, b]) => `| ${a} | ${b} |`).join('\n')}
+| scenario | median (min – max, n) | previous runs' medians |
+| --- | --- | --- |
+${rows.map(([label, key]) => row(label, key)).join('\n')}
+${others.join('\n')}
 
 Ratios (of medians; per-repetition ratios in brackets):
 
@@ -149,8 +172,8 @@ ${goals.map((g) => `| ${g.what} | ${g.value === undefined ? 'n/a' : g.show(g.val
 
 Each service started alone, polled every 25 ms (the lower bound's terms):
 
-| service | create -> ready (median, min – max) |
-| --- | --- |
+| service | create -> ready (median, min – max) | previous runs' medians |
+| --- | --- | --- |
 ${alone.join('\n')}
 
 Lower-bound critical path per repetition: ${r.lowerBounds.map((b) => `${seconds(b.criticalPathMs)} via ${b.path}`).join('; ')}

@@ -66,7 +66,15 @@ export async function execIn(
 
 /** A readiness target for a started container; ports are read once, after start. */
 export async function probeTargetFor(container: Docker.Container, host: string): Promise<ProbeTarget> {
-  const ports = await publishedPorts(container);
+  return probeTargetWithPorts(container, host, await publishedPorts(container));
+}
+
+/** A readiness target from ports already read (a project listing has them): no inspect per container. */
+export function probeTargetWithPorts(
+  container: Docker.Container,
+  host: string,
+  ports: Readonly<Record<string, number>>,
+): ProbeTarget {
   return {
     host,
     hostPort: (port, protocol = 'tcp') => ports[`${port}/${protocol}`],

@@ -123,12 +123,23 @@ async function clearFlagsBeforeRerun(ctx: RunContext, sp: ServicePlan): Promise<
   ctx.emit(name, 'action', await untilAborted(done, ctx.signal));
 }
 
+/** Each container's ports, read once per run: actions' target and its readiness probe share them. */
+const targets = new WeakMap<Docker.Container, Promise<ProbeTarget>>();
+function targetOf(container: Docker.Container, host: string): Promise<ProbeTarget> {
+  let target = targets.get(container);
+  if (target === undefined) {
+    target = probeTargetFor(container, host);
+    targets.set(container, target);
+  }
+  return target;
+}
+
 /** Applies the container steps; the first replica's ports are where actions and `env` reach it. */
 async function startReplicas(ctx: RunContext, sp: ServicePlan): Promise<Docker.Container[]> {
   const applied = await Promise.all(sp.steps.map((step) => applyStep(ctx, sp, step)));
   const containers = applied.filter((c): c is Docker.Container => c !== undefined);
   const first = containers[0];
-  if (first) ctx.targets.set(sp.service.name, await probeTargetFor(first, ctx.host));
+  if (first) ctx.targets.set(sp.service.name, await targetOf(first, ctx.host));
   return containers;
 }
 
@@ -210,7 +221,7 @@ async function awaitReadiness(
       // Probes through another service (Kong's proxy) reach it where this run started it.
       waitUntilReady(
         probe,
-        { ...(await probeTargetFor(c, ctx.host)), peer: (s) => ctx.targets.get(s) },
+        { ...(await targetOf(c, ctx.host)), peer: (s) => ctx.targets.get(s) },
         {
           ...options,
           whyDead: () => whyDead(c),

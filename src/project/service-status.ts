@@ -1,7 +1,7 @@
 // The status of each service: what runs, whether it is ready now (each probe tried once), whether its
 // configuration drifted from the stack, and where it is published.
 import type Docker from 'dockerode';
-import { probeTargetFor } from '../engine/container-ops.ts';
+import { probeTargetWithPorts } from '../engine/container-ops.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
@@ -127,7 +127,8 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         if (c.state !== 'running') return { ...base, state: c.state, ready: false };
         if (!service.ready) return { ...base, state: 'running', ready: null };
         const target = {
-          ...(await probeTargetFor(docker.getContainer(c.id), host)),
+          // The listing's ports: one engine call for the project, not an inspect per container.
+          ...probeTargetWithPorts(docker.getContainer(c.id), host, c.ports),
           peer: (name: string) => publishedPeer(observed, name, host),
         };
         const result = await probeOnce(service, target);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stopWaves } from './stop-order.ts';
+import { stopDependentsFirst, stopWaves } from './stop-order.ts';
 
 const container = (id: string, service: string, dependsOn?: string) => ({
   Id: id,
@@ -30,5 +30,47 @@ describe('stopWaves', () => {
 
   it('without depends-on labels (containers of an older mkdev) stops everything in one wave', () => {
     expect(ids(stopWaves([container('k', 'kong'), container('pg', 'postgres')]))).toEqual([['k', 'pg']]);
+  });
+});
+
+describe('stopDependentsFirst', () => {
+  it('stops a service once its own dependents have stopped, not once a whole wave has', async () => {
+    const events: string[] = [];
+    let releaseRabbit = () => {};
+    const rabbitStopped = new Promise<void>((resolve) => {
+      releaseRabbit = resolve;
+    });
+    const stopping = stopDependentsFirst(
+      [container('kong', 'kong', 'postgres'), container('rabbit', 'rabbitmq'), container('pg', 'postgres')],
+      async (c) => {
+        events.push(`stop ${c.Id}`);
+        if (c.Id === 'rabbit') await rabbitStopped;
+        events.push(`stopped ${c.Id}`);
+      },
+    );
+    // RabbitMQ (first wave, nothing depends on it) is still shutting down, Postgres goes after Kong.
+    await expect.poll(() => events).toContain('stopped pg');
+    expect(events.indexOf('stopped kong')).toBeLessThan(events.indexOf('stop pg'));
+    expect(events).not.toContain('stopped rabbit');
+    releaseRabbit();
+    await stopping;
+    expect(events).toContain('stopped rabbit');
+  });
+
+  it('stops a cycle together and each replica of a service', async () => {
+    const stopped: string[] = [];
+    await stopDependentsFirst(
+      [
+        container('a', 'a', 'b'),
+        container('b', 'b', 'a'),
+        container('o1', 'o', 'a'),
+        container('o2', 'o', 'a'),
+      ],
+      async (c) => {
+        stopped.push(c.Id);
+      },
+    );
+    expect(stopped.slice(0, 2).sort()).toEqual(['o1', 'o2']);
+    expect(stopped.slice(2).sort()).toEqual(['a', 'b']);
   });
 });

@@ -4,7 +4,7 @@ import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
 import { ignoring, isNotFound, isNotModified } from '../errors.ts';
-import { stopWaves } from './stop-order.ts';
+import { stopDependentsFirst } from './stop-order.ts';
 
 export interface TearDownResult {
   readonly containers: number;
@@ -33,26 +33,25 @@ export async function tearDown(
 ): Promise<TearDownResult> {
   const filters = projectFilter(project);
   const containers = await docker.listContainers({ all: true, filters });
-  // Stopped, then removed (removal alone would SIGKILL): dependents first (stopWaves), so a service deregisters itself from Consul
-  // while Consul still runs, and Postgres and RabbitMQ shut down cleanly. Docker's SIGKILL after the
-  // grace period bounds a container that ignores SIGTERM. v: anonymous volumes go with their
-  // container; named ones stay unless --volumes.
+  // Stopped, then removed (removal alone would SIGKILL): each once its dependents have stopped
+  // (stopDependentsFirst), so a service deregisters itself from Consul while Consul still runs, and
+  // Postgres and RabbitMQ shut down cleanly. Docker's SIGKILL after the grace period bounds a
+  // container that ignores SIGTERM. v: anonymous volumes go with their container; named ones stay
+  // unless --volumes. With no grace at all the forced removal kills them: no stop calls.
   const grace = options.stopTimeoutSeconds ?? STOP_GRACE_SECONDS;
-  // With no grace at all the forced removal below kills them anyway: skip the stop calls.
-  for (const wave of grace > 0 ? stopWaves(containers) : []) {
-    await Promise.all(
-      wave.map((c) =>
-        c.State === 'running'
-          ? docker.getContainer(c.Id).stop({ t: grace }).catch(ignoring(isNotModified, isNotFound))
-          : undefined,
-      ),
-    );
-  }
-  await Promise.all(
-    containers.map((c) =>
-      docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoring(isNotFound)),
-    ),
-  );
+  const remove = (c: Docker.ContainerInfo) =>
+    docker.getContainer(c.Id).remove({ force: true, v: true }).catch(ignoring(isNotFound));
+  // A dependency waits for its dependents' stop, not their removal, so Postgres does not wait for the engine to delete Kong.
+  const removals: Promise<unknown>[] = [];
+  if (grace === 0) removals.push(...containers.map(remove));
+  else
+    await stopDependentsFirst(containers, async (c) => {
+      if (c.State === 'running') {
+        await docker.getContainer(c.Id).stop({ t: grace }).catch(ignoring(isNotModified, isNotFound));
+      }
+      removals.push(remove(c));
+    });
+  await Promise.all(removals);
   const networks = await docker.listNetworks({ filters });
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoring(isNotFound))));
   let volumes = 0;

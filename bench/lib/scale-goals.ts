@@ -1,0 +1,58 @@
+// Issue 15's goals for the warm paths and the scale scenario, computed from the figures' medians.
+import { type Summary, seconds } from './stats.ts';
+
+export interface Goal {
+  readonly what: string;
+  readonly value: number | undefined;
+  readonly limit: number;
+  readonly show: (v: number) => string;
+}
+
+const WARM = [
+  'up after down (volumes kept)',
+  'up after every container was stopped (stands in for an engine restart)',
+  "up after editing one service's env",
+];
+
+export function warmAndScaleGoals(s: (key: string) => Summary | undefined): Goal[] {
+  const ratio = (a?: Summary, b?: Summary) => (a && b ? a.median / b.median : undefined);
+  const perService = (figure: string) => {
+    const small = s(`scale 1: ${figure}`);
+    const large = s(`scale 30: ${figure}`);
+    return small && large ? (large.median - small.median) / 29 : undefined;
+  };
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  return [
+    ...WARM.map((what) => ({
+      what: `warm: ${what} <= 1.1x its slowest service's own start`,
+      value: ratio(s(`warm: ${what}`), s(`warm: ${what}, the slowest service's own start to ready`)),
+      limit: 1.1,
+      show: (v: number) => `${v.toFixed(2)}x`,
+    })),
+    {
+      what: 'scale: no-op up grows < 10 ms per service (1 -> 30)',
+      value: perService('no-op up'),
+      limit: 10,
+      show: ms,
+    },
+    {
+      what: 'scale: status grows < 10 ms per service (1 -> 30)',
+      value: perService('status'),
+      limit: 10,
+      show: ms,
+    },
+    {
+      what: 'scale: peak RSS of up at 30 extra services < 150 MB',
+      value: s('rss scale 30: up')?.median,
+      limit: 150e6,
+      show: (v) => `${(v / 2 ** 20).toFixed(0)} MiB`,
+    },
+    {
+      what: 'startup: status < 0.3 s (node -e 0 beside it)',
+      value: s('startup: status')?.median,
+      limit: 300,
+      show: (v) =>
+        `${seconds(v)} (node -e 0: ${s('startup: node -e 0') ? seconds(s('startup: node -e 0')?.median as number) : 'n/a'})`,
+    },
+  ];
+}
