@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { request } from 'undici';
 import { probeTargetFor } from '../src/engine/container-ops.ts';
+import { projectPeers } from '../src/project/peers.ts';
 import { allOf } from '../src/readiness/create-probe.ts';
 import { loadStack } from '../src/stack/load-stack.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
@@ -93,7 +94,11 @@ try {
       log(`rep ${rep} ${service}: restarted`);
       // The target is read each time: right after a restart the engine may not list its ports yet.
       const ready = await until(`${service} ready`, async () => {
-        const target = await probeTargetFor(container, '127.0.0.1');
+        // With its peers: a scaffolded service's readiness includes a request through Kong's proxy.
+        const target = {
+          ...(await probeTargetFor(container, '127.0.0.1')),
+          peer: await projectPeers(docker, project, '127.0.0.1'),
+        };
         return (await probe.check(target, AbortSignal.timeout(2000))).ready;
       });
       log(`rep ${rep} ${service}: ready`);
