@@ -2,6 +2,7 @@
 import Docker from 'dockerode';
 import { withDeadline } from '../abort.ts';
 import { UserError } from '../errors.ts';
+import { START_ENGINE_HINT } from './engine-error.ts';
 
 export type { Docker };
 
@@ -14,9 +15,6 @@ export function createDockerClient(options: { timeoutMs?: number } = {}): Docker
   // answer quickly (doctor, ping) race their own deadline.
   return new Docker(options.timeoutMs === undefined ? undefined : { timeout: options.timeoutMs });
 }
-
-export const START_ENGINE_HINT =
-  'start a Docker engine (Linux without systemd: `dockerd &`; Docker Desktop: open it) or point DOCKER_HOST at one';
 
 /** Resolves when the engine answers, or fails with a UserError naming where we looked, within `deadlineMs`. */
 async function pingEngine(docker: Docker, deadlineMs = 3000): Promise<void> {

@@ -2,7 +2,13 @@
 // pull stream) becomes a UserError naming the service, what mkdev was doing, the engine's own message
 // and a hint. `internal error` is then left for mkdev's own bugs.
 import { UserError } from '../errors.ts';
-import { START_ENGINE_HINT } from './docker-client.ts';
+
+/**
+ * How to get an engine that answers. It lives here, not beside the client, so that the CLI's error
+ * printing (which every command loads) does not load dockerode.
+ */
+export const START_ENGINE_HINT =
+  'start a Docker engine (Linux without systemd: `dockerd &`; Docker Desktop: open it) or point DOCKER_HOST at one';
 
 export interface EngineContext {
   /** The service concerned, when there is one. */
