@@ -1,15 +1,13 @@
 // Where each service of a running project is published (its first running replica), for probes that
 // go through another service, such as a scaffolded service's readiness through Kong's proxy.
 import type Docker from 'dockerode';
-import { observeProject } from '../plan/observe.ts';
+import { type ObservedState, observeProject } from '../plan/observe.ts';
 import type { PeerTarget } from '../readiness/probe.ts';
 
-export async function projectPeers(
-  docker: Docker,
-  project: string,
-  host: string,
-): Promise<(service: string) => PeerTarget | undefined> {
-  const observed = await observeProject(docker, project);
+export type Peers = (service: string) => PeerTarget | undefined;
+
+/** The peers of a project as an observation found it. */
+export function peersOf(observed: ObservedState, host: string): Peers {
   return (service) => {
     const c = observed.containers.find(
       (x) => x.service === service && x.replica === 1 && x.state === 'running',
@@ -18,4 +16,8 @@ export async function projectPeers(
       ? undefined
       : { host, hostPort: (port, protocol = 'tcp') => c.ports[`${port}/${protocol}`] };
   };
+}
+
+export async function projectPeers(docker: Docker, project: string, host: string): Promise<Peers> {
+  return peersOf(await observeProject(docker, project), host);
 }

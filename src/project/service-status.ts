@@ -5,9 +5,10 @@ import { probeTargetWithPorts } from '../engine/container-ops.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
-import { notReady, type PeerTarget, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
+import { notReady, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
+import { peersOf } from './peers.ts';
 
 export interface ReplicaStatus {
   readonly service: string;
@@ -96,6 +97,7 @@ export interface StackStatus {
 export async function stackStatus(docker: Docker, stack: Stack, host: string): Promise<StackStatus> {
   const observed: ObservedState = await observeProject(docker, stack.project);
   const hashes = stackHashes(stack);
+  const peer = peersOf(observed, host);
   const rows = await Promise.all(
     Object.values(stack.services).flatMap((service) =>
       Array.from({ length: service.replicas }, async (_, i): Promise<ReplicaStatus> => {
@@ -129,7 +131,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         const target = {
           // The listing's ports: one engine call for the project, not an inspect per container.
           ...probeTargetWithPorts(docker.getContainer(c.id), host, c.ports),
-          peer: (name: string) => publishedPeer(observed, name, host),
+          peer,
         };
         const result = await probeOnce(service, target);
         return {
@@ -142,11 +144,4 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
     ),
   );
   return { project: stack.project, services: rows, endpoints: resolveEndpoints(stack, observed, host) };
-}
-
-/** Where another service's first replica is published, for probes through it (Kong's proxy). */
-function publishedPeer(observed: ObservedState, service: string, host: string): PeerTarget | undefined {
-  const c = observed.containers.find((o) => o.service === service && o.replica === 1);
-  if (c === undefined) return undefined;
-  return { host, hostPort: (port, protocol = 'tcp') => c.ports[`${port}/${protocol}`] };
 }
