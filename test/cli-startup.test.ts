@@ -1,12 +1,14 @@
-// What the CLI loads before it does anything: every command loads the entry point and the error
-// printing, so a heavy import there (dockerode pulls in gRPC, protobufjs and ssh2: ~0.5 s) slows every
-// invocation. `--help` must load no package at all.
-import { writeFileSync } from 'node:fs';
+// What the CLI loads before it does anything. The CLI is a bundle (scripts/build-cli.ts): a command
+// loads the entry and its own chunks, and the bundle's meta.json says which modules each chunk holds.
+// A heavy import on a short command's path (dockerode's gRPC and protobufjs, ssh2, undici: ~0.1 s and
+// ~30 MiB together) slows the commands people type dozens of times a day.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { BIN } from './support/cli.ts';
+import { BIN, ROOT } from './support/cli.ts';
 
 const TRACE = join(tmpdir(), `mkdev-trace-imports-${process.pid}.mjs`);
 writeFileSync(
@@ -15,22 +17,57 @@ writeFileSync(
 registerHooks({
   resolve(specifier, context, next) {
     const result = next(specifier, context);
-    if (result.url.includes('/node_modules/')) process.stderr.write('IMPORT ' + result.url + '\\n');
+    process.stderr.write('IMPORT ' + result.url + '\\n');
     return result;
   },
 });
 `,
 );
 
-/** The packages a command imported, by name. */
-async function packagesLoadedBy(args: readonly string[]): Promise<string[]> {
-  const run = await execa(process.execPath, ['--import', TRACE, BIN, ...args], { reject: false, all: false });
-  const names = run.stderr
-    .split('\n')
-    .filter((line) => line.startsWith('IMPORT '))
-    .map((line) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(line)?.[1] ?? line);
-  return [...new Set(names)].sort();
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
 }
+const BUNDLE = join(ROOT, 'dist', 'cli-bundle');
+
+const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+
+/** The packages a command loaded, by name: bundled into the chunks it imported, or required at run time. */
+async function packagesLoadedBy(args: readonly string[], cwd?: string): Promise<string[]> {
+  const run = await execa(process.execPath, ['--import', TRACE, BIN, ...args], {
+    reject: false,
+    all: false,
+    cwd,
+  });
+  const meta = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as Metafile;
+  const urls = run.stderr
+    .split('\n')
+    .filter((line) => line.startsWith('IMPORT file://'))
+    .map((line) => fileURLToPath(line.slice('IMPORT '.length)));
+  const names = urls.flatMap((file) => {
+    if (file.startsWith(`${BUNDLE}/`)) {
+      const inputs = meta.outputs[`dist/cli-bundle/${file.slice(BUNDLE.length + 1)}`]?.inputs ?? {};
+      return Object.keys(inputs).map(packageOf);
+    }
+    return [packageOf(file)];
+  });
+  return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
+}
+
+/** A project whose mkdev.yaml is invalid: every command stops there, after loading its modules. */
+const brokenProject = mkdtempSync(join(tmpdir(), 'mkdev-startup-'));
+writeFileSync(join(brokenProject, 'mkdev.yaml'), 'services: [not, a, map]\n');
+
+/** Loaded only by the commands that use them. */
+const HEAVY = [
+  '@grpc/grpc-js',
+  'protobufjs',
+  'ssh2',
+  'undici',
+  'listr2',
+  'amqplib',
+  '@kubernetes/client-node',
+  'testcontainers',
+];
 
 describe('start-up', () => {
   it('mkdev --help loads no package', async () => {
@@ -41,5 +78,18 @@ describe('start-up', () => {
     const loaded = await packagesLoadedBy(['up', '--nope']);
     expect(loaded).not.toContain('dockerode');
     expect(loaded).not.toContain('undici');
+  });
+
+  it('the trace sees packages inside the bundle: `routes` loads undici', async () => {
+    // Guards the test itself: were the meta.json lookup broken, the lists below would be empty.
+    const loaded = await packagesLoadedBy(['routes'], brokenProject);
+    expect(loaded).toEqual(expect.arrayContaining(['dockerode', 'undici', 'yaml', 'zod']));
+  });
+
+  it.each([['status'], ['env'], ['up']])('`%s` loads none of the heavy packages', async (command) => {
+    // The command loads its whole static graph, then stops at the project's invalid mkdev.yaml.
+    const loaded = await packagesLoadedBy([command], brokenProject);
+    expect(loaded).toContain('dockerode');
+    expect(loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
   });
 });

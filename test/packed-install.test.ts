@@ -71,4 +71,20 @@ describe('the packed package', () => {
     expect(run.exitCode, run.all).toBe(0);
     expect(run.stdout.trim()).toBe('function function');
   });
+
+  it("the CLI bundle's deferred parts of dockerode resolve from where the package is installed", async () => {
+    // scripts/build-cli.ts leaves dockerode's BuildKit session and docker-modem's SSH transport out of the
+    // bundle: they are required on first use from node_modules, relative to the bundle's own files.
+    const script = `import { createRequire } from 'node:module';
+const require = createRequire(new URL('./node_modules/mkdev/dist/cli-bundle/main.js', import.meta.url));
+console.log(typeof require('dockerode/lib/session.js'), typeof require('docker-modem/lib/ssh.js'),
+  typeof require('dockerode/lib/buildkit.js').followProgress);`;
+    const run = await execa(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: app,
+      all: true,
+      reject: false,
+    });
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.stdout.trim()).toBe('function function function');
+  });
 });

@@ -1,9 +1,8 @@
 // Actions the stack runs against its own services once they reach a milestone: the Microkubes
-// migrations flag in Consul's KV, and Kong's global prometheus plugin.
+// migrations flag in Consul's KV, and Kong's global prometheus plugin. Their clients (consul, undici)
+// are imported when an action runs: a no-op `up` runs none and should not pay for loading them.
 import type { ActionContext } from '../plan/run-service.ts';
 import type { Action } from '../stack/model.ts';
-import { deleteKv, putKv } from './consul-kv.ts';
-import { ensureGlobalPlugin } from './kong-admin.ts';
 
 function baseUrl(ctx: ActionContext, service: string, port: number): string {
   const target = ctx.targets.get(service);
@@ -18,18 +17,21 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<str
   switch (action.kind) {
     case 'consul_kv_put': {
       await ctx.milestones.wait(action.service, 'ready', ctx.signal);
+      const { putKv } = await import('./consul-kv.ts');
       await putKv(baseUrl(ctx, action.service, action.port), action.key, action.value);
       return `set Consul KV ${action.key}`;
     }
     case 'kong_plugin': {
       if (ctx.self === undefined)
         throw new Error('kong_plugin runs on the Kong service itself (after_ready)');
+      const { ensureGlobalPlugin } = await import('./kong-admin.ts');
       const outcome = await ensureGlobalPlugin(
         baseUrl(ctx, ctx.self, action.port),
         action.name,
         action.config,
       );
-      return `${outcome === 'created' ? 'enabled' : 'kept'} Kong plugin ${action.name}`;
+      const verb = { created: 'enabled', updated: 'updated', kept: 'kept' }[outcome];
+      return `${verb} Kong plugin ${action.name}`;
     }
   }
 }
@@ -40,6 +42,7 @@ export async function runAction(action: Action, ctx: ActionContext): Promise<str
  */
 export async function clearCompletionFlags(actions: readonly Action[], ctx: ActionContext): Promise<string> {
   const flags = actions.filter((a) => a.kind === 'consul_kv_put');
+  const { deleteKv } = await import('./consul-kv.ts');
   for (const flag of flags) {
     await ctx.milestones.wait(flag.service, 'ready', ctx.signal);
     await deleteKv(baseUrl(ctx, flag.service, flag.port), flag.key);

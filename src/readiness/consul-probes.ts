@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { httpRequest } from '../http-request.ts';
 import { notReady, type Probe, READY, reasonOf, requirePort } from './probe.ts';
 
 /** Consul is ready once it has a leader: /v1/status/leader answers a non-empty string. */
@@ -7,12 +7,9 @@ export function consulLeaderProbe(port: number): Probe {
     description: `GET :${port}/v1/status/leader is not ""`,
     async check(target, signal) {
       try {
-        const res = await request(`http://${target.host}:${requirePort(target, port)}/v1/status/leader`, {
-          signal,
-          headersTimeout: 2000,
-        });
-        const body = await res.body.text();
-        if (res.statusCode !== 200) return notReady(`HTTP ${res.statusCode}`);
+        const url = `http://${target.host}:${requirePort(target, port)}/v1/status/leader`;
+        const { status, body } = await httpRequest(url, { signal, timeoutMs: 2000 });
+        if (status !== 200) return notReady(`HTTP ${status}`);
         return JSON.parse(body) === '' ? notReady('no leader yet') : READY;
       } catch (error) {
         return notReady(reasonOf(error));
@@ -27,12 +24,9 @@ export function consulKvProbe(port: number, key: string): Probe {
     description: `GET :${port}/v1/kv/${key} -> 200`,
     async check(target, signal) {
       try {
-        const res = await request(`http://${target.host}:${requirePort(target, port)}/v1/kv/${key}`, {
-          signal,
-          headersTimeout: 2000,
-        });
-        await res.body.dump();
-        return res.statusCode === 200 ? READY : notReady(`HTTP ${res.statusCode}`);
+        const url = `http://${target.host}:${requirePort(target, port)}/v1/kv/${key}`;
+        const { status } = await httpRequest(url, { signal, timeoutMs: 2000 });
+        return status === 200 ? READY : notReady(`HTTP ${status}`);
       } catch (error) {
         return notReady(reasonOf(error));
       }

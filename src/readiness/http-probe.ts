@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { httpRequest } from '../http-request.ts';
 import type { ReadyProbe } from '../stack/model.ts';
 import { notReady, type Probe, READY, reasonOf, requirePort } from './probe.ts';
 
@@ -15,13 +15,9 @@ export function httpProbe(spec: HttpProbeSpec): Probe {
         headers.authorization = `Basic ${Buffer.from(`${spec.basicAuth.user}:${spec.basicAuth.password}`).toString('base64')}`;
       }
       try {
-        const res = await request(url, { headers, signal, headersTimeout: 2000, bodyTimeout: 2000 });
-        const body = await res.body.text();
-        const statusOk =
-          spec.status === undefined
-            ? res.statusCode < 300 && res.statusCode >= 200
-            : res.statusCode === spec.status;
-        if (!statusOk) return notReady(`HTTP ${res.statusCode} ${body.slice(0, 120)}`.trim());
+        const { status, body } = await httpRequest(url, { headers, signal, timeoutMs: 2000 });
+        const statusOk = spec.status === undefined ? status < 300 && status >= 200 : status === spec.status;
+        if (!statusOk) return notReady(`HTTP ${status} ${body.slice(0, 120)}`.trim());
         if (spec.bodyIncludes && !body.includes(spec.bodyIncludes))
           return notReady(`body lacks '${spec.bodyIncludes}'`);
         return READY;

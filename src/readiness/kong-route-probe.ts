@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { httpRequest } from '../http-request.ts';
 import type { ReadyProbe } from '../stack/model.ts';
 import { notReady, type Probe, READY, reasonOf } from './probe.ts';
 
@@ -19,14 +19,12 @@ export function kongRouteProbe(spec: KongRouteSpec): Probe {
       if (peer === undefined || port === undefined)
         return notReady(`${spec.service} does not publish port ${spec.port}`);
       try {
-        const res = await request(`http://${peer.host}:${port}${spec.path}`, {
+        const { status, body } = await httpRequest(`http://${peer.host}:${port}${spec.path}`, {
           signal,
-          headersTimeout: 2000,
-          bodyTimeout: 2000,
+          timeoutMs: 2000,
         });
-        const body = await res.body.text();
-        if (res.statusCode !== spec.status)
-          return notReady(`HTTP ${res.statusCode} through ${spec.service} ${body.slice(0, 120)}`.trim());
+        if (status !== spec.status)
+          return notReady(`HTTP ${status} through ${spec.service} ${body.slice(0, 120)}`.trim());
         return READY;
       } catch (error) {
         return notReady(reasonOf(error));

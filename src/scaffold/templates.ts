@@ -2,9 +2,9 @@
 // so it works from src/ in a checkout and from dist/ in an installed package.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.ts';
 
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const TEMPLATES_DIR = `${packagePath('templates')}/`;
 export const LANGUAGES = ['ts', 'python'] as const;
 
 /** Never copied: build output and caches, and the TS template's stand-in for the vendored library. */

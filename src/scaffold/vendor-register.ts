@@ -2,13 +2,13 @@
 // Docker build context cannot see the project's node_modules, so the service carries its own copy.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { packagePath } from '../package-root.ts';
 import { MKDEV_VERSION } from '../version.ts';
 import type { TemplateFile } from './templates.ts';
 
 /** dist/register, from src/scaffold (a checkout, after `npm run build`) or dist/scaffold (a package). */
-const REGISTER_LIBRARY_DIR = fileURLToPath(new URL('../../dist/register/', import.meta.url));
+const REGISTER_LIBRARY_DIR = `${packagePath('dist', 'register')}/`;
 
 export function vendoredRegisterLibrary(dir = REGISTER_LIBRARY_DIR): TemplateFile[] {
   if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'index.d.ts'))) {

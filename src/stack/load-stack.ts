@@ -2,8 +2,8 @@
 // .env and generated secrets, validated and resolved into a Stack.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { MKDEV_HOME, packagePath } from '../package-root.ts';
 import { checkGraph } from './check-graph.ts';
 import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
@@ -14,9 +14,9 @@ import { openSecretStore } from './secrets.ts';
 import { type ValidatedFile, validateStackFile } from './validate-file.ts';
 import { readYamlSource, type YamlSource } from './yaml-source.ts';
 
-export const DEFAULT_STACK_FILE = fileURLToPath(new URL('../../stacks/microkubes.yaml', import.meta.url));
+export const DEFAULT_STACK_FILE = packagePath('stacks', 'microkubes.yaml');
 /** The mkdev package's own directory: the default stack mounts files from it (the registrator). */
-export const MKDEV_HOME = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+export { MKDEV_HOME };
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
 /** Which project, as the common flags (-p, -f, --images) name it. */

@@ -1,24 +1,19 @@
 // The dashboard's single page: the bundled script and styles (built by scripts/build-ui.ts into
 // dist/ui/assets/) inlined into one HTML answer, so the page needs nothing else from anywhere.
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-root.ts';
 
 export interface PageAssets {
   readonly js: string;
   readonly css: string;
 }
 
-/** Beside the compiled server (dist/ui/assets), or the built copy when running from src/ (tests). */
-const CANDIDATES = ['./assets/', '../../dist/ui/assets/'];
-
+/** Built into the package's dist/ui/assets, whether the server runs from dist/ or from src/ (tests). */
 export function loadPageAssets(): PageAssets | undefined {
-  for (const dir of CANDIDATES) {
-    const js = fileURLToPath(new URL(`${dir}app.js`, import.meta.url));
-    const css = fileURLToPath(new URL(`${dir}app.css`, import.meta.url));
-    if (existsSync(js) && existsSync(css))
-      return { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') };
-  }
-  return undefined;
+  const js = packagePath('dist', 'ui', 'assets', 'app.js');
+  const css = packagePath('dist', 'ui', 'assets', 'app.css');
+  if (!existsSync(js) || !existsSync(css)) return undefined;
+  return { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') };
 }
 
 export function pageHtml(assets: PageAssets, project: string, nonce: string): string {
