@@ -188,7 +188,8 @@ const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
   restore: restoreScenario,
   startup: (rep) => startupScenario(context, rep),
   warm: (rep) => warmScenario(context, docker, rep),
-  scale: (rep) => scaleScenario(context, rep, values.sizes.split(',').map(Number)),
+  scale: (rep) =>
+    scaleScenario(context, rep, { docker, images: IMAGES }, values.sizes.split(',').map(Number)),
 };
 /** Scenarios run once per bench run, not per repetition. */
 const ONCE: Record<string, () => Promise<void>> = { 'daily-loop': dailyLoopScenario };

@@ -4,8 +4,13 @@
 // Node's built-in fetch compile llhttp to WebAssembly on first use (~22 MiB of peak RSS, measured with
 // V8's --liftoff-only). node:http's parser is native and already loaded. Long-lived readers (the
 // dashboard, `routes`) keep undici.
-import { type IncomingMessage, request as plainRequest } from 'node:http';
-import { request as tlsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+
+// Not `import ... from 'node:http'`: Node 24's ES-module facade of node:http reads every export,
+// and its WebSocket getters load Node's internal undici (~15 ms, measured with --cpu-prof on a no-op
+// `up`). process.getBuiltinModule hands over the CommonJS module as it is.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 export interface HttpAnswer {
   readonly status: number;
@@ -25,7 +30,7 @@ export interface HttpRequestOptions {
 export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const send = url.startsWith('https:') ? tlsRequest : plainRequest;
+  const send = url.startsWith('https:') ? https.request : http.request;
   const init = { method: options.method ?? 'GET', headers: options.headers, signal, agent: false as const };
   return new Promise((resolve, reject) => {
     // No keep-alive (agent: false): one request, and no idle pooled socket holding the CLI's exit.

@@ -16,12 +16,19 @@ const WARM = [
 
 export function warmAndScaleGoals(s: (key: string) => Summary | undefined): Goal[] {
   const ratio = (a?: Summary, b?: Summary) => (a && b ? a.median / b.median : undefined);
-  const perService = (figure: string) => {
+  /** How much a figure's median grew from 1 to 30 extra services, in ms. */
+  const grows = (figure: string): number | undefined => {
     const small = s(`scale 1: ${figure}`);
     const large = s(`scale 30: ${figure}`);
-    return small && large ? (large.median - small.median) / 29 : undefined;
+    return small && large ? large.median - small.median : undefined;
+  };
+  const perService = (figure: string) => {
+    const grown = grows(figure);
+    return grown === undefined ? undefined : grown / 29;
   };
   const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const upGrows = grows('up from nothing');
+  const aloneGrows = grows('the extra containers alone (create, start, ready)');
   return [
     ...WARM.map((what) => ({
       what: `warm: ${what} <= 1.1x its slowest service's own start`,
@@ -29,6 +36,13 @@ export function warmAndScaleGoals(s: (key: string) => Summary | undefined): Goal
       limit: 1.1,
       show: (v: number) => `${v.toFixed(2)}x`,
     })),
+    {
+      what: "scale: up from nothing grows (1 -> 30) by no more than the extra containers' own start",
+      value: upGrows !== undefined && aloneGrows ? upGrows / aloneGrows : undefined,
+      limit: 1,
+      show: (v: number) =>
+        `${v.toFixed(2)}x (up +${seconds(upGrows ?? 0)}, alone +${seconds(aloneGrows ?? 0)})`,
+    },
     {
       what: 'scale: no-op up grows < 10 ms per service (1 -> 30)',
       value: perService('no-op up'),

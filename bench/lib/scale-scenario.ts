@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Docker from 'dockerode';
 import { mustSucceed } from './process.ts';
+import { extraContainersAlone } from './scale-alone.ts';
 import { lastJson, type ScenarioContext } from './scenario-context.ts';
 
 /**
@@ -34,6 +36,7 @@ export function extraServicesYaml(count: number): string {
 export async function scaleScenario(
   ctx: ScenarioContext,
   rep: number,
+  alone: { docker: Docker; images: string },
   sizes: readonly number[] = SCALE_SIZES,
 ) {
   for (const size of sizes) {
@@ -56,6 +59,8 @@ export async function scaleScenario(
       }
       const down = mustSucceed(`down (${size})`, await ctx.mkdev(['down', '-p', project], cwd));
       ctx.add(`scale ${size}: down`, down.ms);
+      const reference = await extraContainersAlone(alone.docker, `${project}-alone`, cwd, alone.images);
+      ctx.add(`scale ${size}: the extra containers alone (create, start, ready)`, reference);
       ctx.log(
         `rep ${rep}, ${size} extra: up ${(up.ms / 1000).toFixed(1)} s, no-op ${(noop.ms / 1000).toFixed(2)} s, down ${(down.ms / 1000).toFixed(1)} s, RSS ${((up.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB`,
       );
