@@ -3,6 +3,7 @@
 // gracefully (labelled, so the next run carries on) and volumes are kept: nothing half-started, nothing
 // lost. On Ctrl-C mkdev stops waiting but leaves containers running: killing a database during its first
 // initialisation corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
+import { availableParallelism } from 'node:os';
 import type Docker from 'dockerode';
 import { stopContainers } from '../engine/container-lifecycle.ts';
 import { ensureNetworkAndVolumes } from '../engine/network.ts';
@@ -12,6 +13,7 @@ import type { EventSink, ServiceTimeline, StepName } from './events.ts';
 import { Milestones } from './milestones.ts';
 import type { Plan } from './plan.ts';
 import { type RunContext, runService, type StackActions } from './run-service.ts';
+import { StartGate } from './start-gate.ts';
 
 export interface ExecuteOptions {
   readonly docker: Docker;
@@ -82,5 +84,17 @@ function runContext(options: ExecuteOptions, milestones: Milestones, signal: Abo
     actions: options.actions,
     emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),
     since: () => Date.now() - t0,
+    startGate: new StartGate(startConcurrency()),
+    order: new Map(Object.keys(plan.services).map((name, i) => [name, i])),
   };
+}
+
+/**
+ * Container starts are CPU work in the engine (network namespaces, port proxies). On 2 cores, 4 at a
+ * time started the default stack plus 30 services in 8.1-8.7 s against 9.6-9.9 s all at once, and the
+ * default stack alone in 4.9-5.3 s against 5.3-5.4 s (3 and 6 at a time were no better). Twice the
+ * cores, at least 4; larger machines were not measured.
+ */
+function startConcurrency(): number {
+  return Math.max(4, 2 * availableParallelism());
 }

@@ -22,6 +22,7 @@ import type { Action } from '../stack/model.ts';
 import type { ServiceTimeline, StepName } from './events.ts';
 import type { Milestones } from './milestones.ts';
 import type { ContainerStep, ServicePlan } from './plan.ts';
+import type { StartGate } from './start-gate.ts';
 
 /** What an action sees: the milestones to await its target, and where the services listen. */
 export interface ActionContext {
@@ -58,6 +59,10 @@ export interface RunContext {
   readonly emit: (service: string, step: StepName, message: string) => void;
   /** ms since execution began, for the timeline. */
   readonly since: () => number;
+  /** Creates and starts go through it, in declaration order (start-gate.ts says why). */
+  readonly startGate: StartGate;
+  /** Each service's place in the stack's declaration order: its priority at the gate. */
+  readonly order: ReadonlyMap<string, number>;
 }
 
 export async function runService(ctx: RunContext, sp: ServicePlan, tl: ServiceTimeline): Promise<void> {
@@ -159,30 +164,33 @@ async function applyStep(
     ctx.emit(name, 'kept', step.completed ? 'completed earlier, unchanged' : 'running, unchanged');
     return docker.getContainer(step.containerId);
   }
-  let container: Docker.Container;
-  if (step.kind === 'start') {
-    ctx.emit(name, 'start', 'starting existing container');
-    container = docker.getContainer(step.containerId);
-  } else {
-    if (step.kind === 'recreate') {
-      ctx.emit(name, 'recreate', `recreating (${step.reason})`);
-      // Stopped first, gracefully: a service deregisters itself from Consul on SIGTERM, where a
-      // forced removal would leave its old instance listed (critical) until Consul reaps it.
-      await stopContainers([docker.getContainer(step.containerId)]);
-      await removeContainer(docker, step.containerId, name, 'removing the outdated container');
-    } else {
-      ctx.emit(name, 'create', 'creating');
+  if (step.kind === 'recreate') {
+    ctx.emit(name, 'recreate', `recreating (${step.reason})`);
+    // Stopped first, gracefully: a service deregisters itself from Consul on SIGTERM, where a
+    // forced removal would leave its old instance listed (critical) until Consul reaps it.
+    await stopContainers([docker.getContainer(step.containerId)]);
+    await removeContainer(docker, step.containerId, name, 'removing the outdated container');
+  }
+  const begin = async (container: Docker.Container) => {
+    ctx.signal.throwIfAborted();
+    await startContainer(container, sp.service);
+    return container;
+  };
+  const container = await ctx.startGate.run(ctx.order.get(name) ?? 0, async () => {
+    if (step.kind === 'start') {
+      ctx.emit(name, 'start', 'starting existing container');
+      return begin(docker.getContainer(step.containerId));
     }
-    container = await createContainer(docker, sp.service, {
+    if (step.kind === 'create') ctx.emit(name, 'create', 'creating');
+    const created = await createContainer(docker, sp.service, {
       project: ctx.project,
       network: networkName(ctx.project),
       replica: step.replica,
       configHash: sp.configHash,
       extraLabels: ctx.extraLabels,
     });
-  }
-  ctx.signal.throwIfAborted();
-  await startContainer(container, sp.service);
+    return begin(created);
+  });
   ctx.started.push(container);
   return container;
 }
