@@ -12,13 +12,20 @@ import { lastJson, type ScenarioContext } from './scenario-context.ts';
 
 type Timeline = Record<string, { startAt?: number; readyAt?: number }>;
 
-/** The slowest of the services this up had to start, from its start to ready (up's --json timeline). */
-function slowestStart(stdout: string): number | undefined {
-  const timeline = (lastJson(stdout).timeline ?? {}) as Timeline;
-  const own = Object.values(timeline).flatMap((t) =>
-    t.startAt !== undefined && t.readyAt !== undefined ? [t.readyAt - t.startAt] : [],
-  );
-  return own.length === 0 ? undefined : Math.max(...own);
+/**
+ * What the services this up had to start took themselves, chained as they must be: along the up's
+ * critical path (its --json summary), each service's own start to ready (up's timeline: from when
+ * what it waits for was ready). A chain (consul -> kong-migrations -> kong) counts whole; the
+ * slowest single service alone understated it when the chain decided the total.
+ */
+function servicesOwnTime(stdout: string): number | undefined {
+  const summary = lastJson(stdout);
+  const timeline = (summary.timeline ?? {}) as Timeline;
+  const own = ((summary.criticalPath ?? []) as string[]).flatMap((name) => {
+    const t = timeline[name];
+    return t?.startAt !== undefined && t.readyAt !== undefined ? [t.readyAt - t.startAt] : [];
+  });
+  return own.length === 0 ? undefined : own.reduce((a, b) => a + b, 0);
 }
 
 const stackWith = (greeting: string) =>
@@ -49,8 +56,9 @@ export async function warmScenario(ctx: ScenarioContext, docker: Docker, rep: nu
     const result = mustSucceed(what, await ctx.mkdev(['up', '--json', '-p', project], cwd));
     ctx.add(`warm: ${what}`, result.ms);
     // What the services themselves took: the goal is up <= 1.1x this.
-    const slowest = slowestStart(result.stdout);
-    if (slowest !== undefined) ctx.add(`warm: ${what}, the slowest service's own start to ready`, slowest);
+    const own = servicesOwnTime(result.stdout);
+    if (own !== undefined)
+      ctx.add(`warm: ${what}, its services' own start to ready along the critical path`, own);
     ctx.log(`rep ${rep}: ${what} ${(result.ms / 1000).toFixed(2)} s`);
   };
   writeFileSync(file, stackWith('hello'));

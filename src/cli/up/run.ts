@@ -2,6 +2,7 @@ import { chooseReporter, createReporter } from '../../output/progress-reporter.t
 import { logPrefix, style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
+import { criticalPath } from '../../plan/critical-path.ts';
 import { isNoop } from '../../plan/plan.ts';
 import { bringUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
@@ -76,6 +77,7 @@ function printJsonSummary(
       totalMs,
       endpoints: Object.fromEntries(result.endpoints.map((e) => [e.name, mask(e.value)])),
       timeline: result.execution.timeline,
+      criticalPath: criticalPath(stack, result.execution.timeline),
     })}\n`,
   );
 }
