@@ -1,6 +1,6 @@
 // The environment of a host run: the service's own, with container addresses rewritten to published
 // ports, PORT a free port, and where to listen and what to register (the network's gateway).
-import type { ObservedState } from '../plan/observe.ts';
+import { firstRunning, type ObservedState } from '../plan/observe.ts';
 import { resolveEndpoints } from '../project/endpoints.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { rewriteForHost } from './host-env.ts';
@@ -19,10 +19,7 @@ export function hostEnvironment(
   host: string,
   listen: { address: string; port: number },
 ): HostEnvironment {
-  const published = (name: string, port: number) =>
-    observed.containers.find((c) => c.service === name && c.replica === 1 && c.state === 'running')?.ports[
-      `${port}/tcp`
-    ];
+  const published = (name: string, port: number) => firstRunning(observed, name)?.ports[`${port}/tcp`];
   const { env, unresolved } = rewriteForHost(service.env, Object.keys(stack.services), published, host);
   const consulPort = published('consul', 8500);
   return {

@@ -27,6 +27,11 @@ export interface ObservedState {
   readonly builtFor: ReadonlyMap<string, string>;
 }
 
+/** A service's first replica when it is running: where a service is reached from outside. */
+export function firstRunning(observed: ObservedState, service: string): ObservedContainer | undefined {
+  return observed.containers.find((c) => c.service === service && c.replica === 1 && c.state === 'running');
+}
+
 export async function observeProject(docker: Docker, project: string): Promise<ObservedState> {
   const filters = projectFilter(project);
   const [containers, networks, volumes, images] = await Promise.all([

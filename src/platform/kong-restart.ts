@@ -7,7 +7,7 @@ import { probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
 import { networkName } from '../engine/names.ts';
 import { recreateKeepingPorts } from '../engine/recreate-keeping-ports.ts';
-import type { ObservedState } from '../plan/observe.ts';
+import { firstRunning, type ObservedState } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { Stack } from '../stack/model.ts';
@@ -21,9 +21,7 @@ export async function restartKong(
   signal: AbortSignal,
 ): Promise<boolean> {
   const kong = stack.services.kong;
-  const current = observed.containers.find(
-    (c) => c.service === 'kong' && c.replica === 1 && c.state === 'running',
-  );
+  const current = firstRunning(observed, 'kong');
   if (kong === undefined || current === undefined) return false;
   const options = containerCreateOptions(kong, {
     project: stack.project,

@@ -1,6 +1,6 @@
 // The stack's exported endpoints (`exports:` in the stack file), filled in from what runs: the
 // engine's host, the published ports, and the service's own environment.
-import type { ObservedState } from '../plan/observe.ts';
+import { firstRunning, type ObservedState } from '../plan/observe.ts';
 import type { Stack } from '../stack/model.ts';
 
 export interface Endpoint {
@@ -12,9 +12,7 @@ export interface Endpoint {
 export function resolveEndpoints(stack: Stack, observed: ObservedState, host: string): Endpoint[] {
   const endpoints: Endpoint[] = [];
   for (const service of Object.values(stack.services)) {
-    const running = observed.containers.find(
-      (c) => c.service === service.name && c.replica === 1 && c.state === 'running',
-    );
+    const running = firstRunning(observed, service.name);
     if (running === undefined) continue;
     for (const [name, template] of Object.entries(service.exports)) {
       let missing = false;

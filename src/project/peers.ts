@@ -1,7 +1,7 @@
 // Where each service of a running project is published (its first running replica), for probes that
 // go through another service, such as a scaffolded service's readiness through Kong's proxy.
 import type Docker from 'dockerode';
-import { type ObservedState, observeProject } from '../plan/observe.ts';
+import { firstRunning, type ObservedState, observeProject } from '../plan/observe.ts';
 import type { PeerTarget } from '../readiness/probe.ts';
 
 export type Peers = (service: string) => PeerTarget | undefined;
@@ -9,9 +9,7 @@ export type Peers = (service: string) => PeerTarget | undefined;
 /** The peers of a project as an observation found it. */
 export function peersOf(observed: ObservedState, host: string): Peers {
   return (service) => {
-    const c = observed.containers.find(
-      (x) => x.service === service && x.replica === 1 && x.state === 'running',
-    );
+    const c = firstRunning(observed, service);
     return c === undefined
       ? undefined
       : { host, hostPort: (port, protocol = 'tcp') => c.ports[`${port}/${protocol}`] };

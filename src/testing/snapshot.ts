@@ -2,7 +2,7 @@
 // stack runs (by the default stack's service names), each through its own platform module.
 import type Docker from 'dockerode';
 import { engineHost } from '../engine/names.ts';
-import { type ObservedState, observeProject } from '../plan/observe.ts';
+import { firstRunning, type ObservedState, observeProject } from '../plan/observe.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';
 import { dumpPostgres, type PostgresAccess, restorePostgres } from '../platform/postgres-state.ts';
@@ -18,8 +18,7 @@ export interface StackSnapshot {
 
 function access(stack: Stack, observed: ObservedState) {
   const host = engineHost();
-  const running = (service: string) =>
-    observed.containers.find((c) => c.service === service && c.replica === 1 && c.state === 'running');
+  const running = (service: string) => firstRunning(observed, service);
   const port = (service: string, target: number) => running(service)?.ports[`${target}/tcp`];
   const pg = stack.services.postgres;
   const pgPort = port('postgres', 5432);
