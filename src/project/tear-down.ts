@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
 import { removeImages } from '../engine/image.ts';
 import { projectFilter } from '../engine/labels.ts';
+import { removeProjectNetwork } from '../engine/remove-network.ts';
 import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import { stopDependentsFirst } from './stop-order.ts';
 
@@ -53,7 +54,7 @@ export async function tearDown(
     });
   await Promise.all(removals);
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(ignoring(isNotFound))));
+  await Promise.all(networks.map((n) => removeProjectNetwork(docker, n.Id, project)));
   let volumes = 0;
   if (options.volumes) {
     const list = (await docker.listVolumes({ filters })).Volumes ?? [];
