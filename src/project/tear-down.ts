@@ -10,6 +10,8 @@ import { stopDependentsFirst } from './stop-order.ts';
 export interface TearDownResult {
   readonly containers: number;
   readonly networks: number;
+  /** Networks the engine would not remove though nothing is attached (engine/remove-network.ts). */
+  readonly stuckNetworks: readonly string[];
   readonly volumes: number;
   readonly images: number;
 }
@@ -54,7 +56,8 @@ export async function tearDown(
     });
   await Promise.all(removals);
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => removeProjectNetwork(docker, n.Id, project)));
+  const outcomes = await Promise.all(networks.map((n) => removeProjectNetwork(docker, n.Id, project)));
+  const stuckNetworks = networks.filter((_, i) => outcomes[i] === 'stuck').map((n) => n.Name);
   let volumes = 0;
   if (options.volumes) {
     const list = (await docker.listVolumes({ filters })).Volumes ?? [];
@@ -63,5 +66,11 @@ export async function tearDown(
   }
   let images = 0;
   if (options.images) images = await removeImages(docker, await docker.listImages({ filters }));
-  return { containers: containers.length, networks: networks.length, volumes, images };
+  return {
+    containers: containers.length,
+    networks: networks.length - stuckNetworks.length,
+    stuckNetworks,
+    volumes,
+    images,
+  };
 }

@@ -36,5 +36,10 @@ export const run: CommandRun = async ({ values, cwd, signal }) => {
   process.stdout.write(
     `${project}: removed ${parts.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
+  for (const name of removed.stuckNetworks) {
+    process.stderr.write(
+      `warning: the engine would not remove the network ${name}: it still counts an endpoint though no container is attached (an engine fault); 'mkdev up' reuses it, and restarting the engine clears it\n`,
+    );
+  }
   return EXIT_OK;
 };
