@@ -33,9 +33,8 @@ export async function removeProjectNetwork(
       if (!hasActiveEndpoints(error)) throw error;
       if (attempt === ATTEMPTS) return 'stuck';
     }
-    const foreign = await releaseStaleEndpoints(docker, network, project);
+    const { name, foreign } = await releaseStaleEndpoints(docker, network, project);
     if (foreign.length > 0) {
-      const name = (await network.inspect()).Name as string;
       throw new UserError(
         `the network ${name} is still used by ${foreign.join(', ')}, not part of ${project}`,
         {
@@ -47,13 +46,16 @@ export async function removeProjectNetwork(
   }
 }
 
-/** Disconnects endpoints whose container is gone; returns the attached containers that are not the project's. */
+/**
+ * Disconnects endpoints whose container is gone; returns the network's name and the attached
+ * containers that are not the project's.
+ */
 async function releaseStaleEndpoints(
   docker: Docker,
   network: Docker.Network,
   project: string,
-): Promise<string[]> {
-  const info = (await network.inspect()) as { Containers?: Record<string, { Name: string }> };
+): Promise<{ name: string; foreign: string[] }> {
+  const info = (await network.inspect()) as { Name: string; Containers?: Record<string, { Name: string }> };
   const foreign: string[] = [];
   for (const [container, endpoint] of Object.entries(info.Containers ?? {})) {
     const owner = await docker
@@ -66,5 +68,5 @@ async function releaseStaleEndpoints(
       foreign.push(endpoint.Name);
     }
   }
-  return foreign;
+  return { name: info.Name, foreign };
 }
