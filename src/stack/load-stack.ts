@@ -15,8 +15,6 @@ import { type ValidatedFile, validateStackFile } from './validate-file.ts';
 import { readYamlSource, type YamlSource } from './yaml-source.ts';
 
 export const DEFAULT_STACK_FILE = packagePath('stacks', 'microkubes.yaml');
-/** The mkdev package's own directory: the default stack mounts files from it (the registrator). */
-export { MKDEV_HOME };
 export const PROJECT_FILE_NAME = 'mkdev.yaml';
 
 /** Which project, as the common flags (-p, -f, --images) name it. */

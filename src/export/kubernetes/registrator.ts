@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import type { IConfigMap, IServiceAccount } from 'kubernetes-models/v1';
-import { MKDEV_HOME } from '../../stack/load-stack.ts';
+import { packagePath } from '../../package-root.ts';
 import type { ServiceSpec } from '../../stack/model.ts';
 import { type ExportContext, type K8sObject, metadataFor, selectorFor } from './objects.ts';
 
-const REGISTRATOR_DIR = join(MKDEV_HOME, 'stacks', 'registrator');
+const REGISTRATOR_DIR = packagePath('stacks', 'registrator');
 const REGISTRATOR_FILES = ['registration.ts', 'pod-events.ts', 'pod-watch.ts', 'kubernetes.ts'] as const;
 const SOURCE_MOUNT = '/opt/mkdev-source';
 const APP_DIR = '/opt/mkdev';
