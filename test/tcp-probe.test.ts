@@ -8,8 +8,7 @@ import { LABEL } from '../src/engine/labels.ts';
 import type { ProbeTarget } from '../src/readiness/probe.ts';
 import { tcpProbe } from '../src/readiness/tcp-probe.ts';
 import { waitUntilReady } from '../src/readiness/wait-until-ready.ts';
-import { mapImage, readImageMapFile } from '../src/stack/image-map.ts';
-import { docker, OFFLINE_IMAGE_MAP, ROOT } from './support/cli.ts';
+import { docker, offlineImage } from './support/cli.ts';
 
 const project = `tcp-probe-${randomBytes(3).toString('hex')}`;
 let container: Docker.Container;
@@ -17,7 +16,7 @@ let target: ProbeTarget;
 
 describe('the tcp probe through a published port', () => {
   beforeAll(async () => {
-    const image = mapImage(await readImageMapFile(OFFLINE_IMAGE_MAP, ROOT), 'python:3.13-slim-trixie');
+    const image = await offlineImage('python:3.13-slim-trixie');
     container = await docker.createContainer({
       Image: image,
       Cmd: ['sleep', '300'],

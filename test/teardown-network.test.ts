@@ -6,8 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { networkName } from '../src/engine/names.ts';
 import { ensureNetwork } from '../src/engine/network.ts';
 import { tearDown } from '../src/project/tear-down.ts';
-import { mapImage, readImageMapFile } from '../src/stack/image-map.ts';
-import { docker, OFFLINE_IMAGE_MAP, ROOT } from './support/cli.ts';
+import { docker, offlineImage } from './support/cli.ts';
 
 const project = `net-held-${randomBytes(3).toString('hex')}`;
 let foreign: Docker.Container | undefined;
@@ -20,7 +19,7 @@ afterAll(async () => {
 describe('tearing down a network another container holds', () => {
   it('fails naming the container, touches it not, and succeeds once it is disconnected', async () => {
     const network = await ensureNetwork(docker, project);
-    const image = mapImage(await readImageMapFile(OFFLINE_IMAGE_MAP, ROOT), 'python:3.13-slim-trixie');
+    const image = await offlineImage('python:3.13-slim-trixie');
     // Labelled as this test's own, not as the project's.
     foreign = await docker.createContainer({
       Image: image,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { THROWAWAY, tearDown } from '../../src/project/tear-down.ts';
+import { mapImage, readImageMapFile } from '../../src/stack/image-map.ts';
 import { freeHostPortsEnv } from '../../src/stack/port-variables.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,6 +15,11 @@ export const BIN = join(ROOT, 'bin', 'mkdev.js');
 /** The image map tests run on: MKDEV_IMAGES when set (e.g. a set built under another prefix), else the committed one. */
 export const OFFLINE_IMAGE_MAP = process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml');
 export const docker = new Docker();
+
+/** The local image the offline set maps an official reference to (e.g. python:3.13-slim-trixie). */
+export async function offlineImage(reference: string): Promise<string> {
+  return mapImage(await readImageMapFile(OFFLINE_IMAGE_MAP, ROOT), reference);
+}
 
 /** Every host port of the default stack moved to a free one, so tests run side by side. */
 export const FREE_PORTS: Record<string, string> = freeHostPortsEnv();
