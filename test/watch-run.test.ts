@@ -299,16 +299,7 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
     run.child.kill('SIGINT');
     expect(await run.closed, run.output()).toBe(0);
     expect(run.output()).toContain('containers ready again');
-    await eventually(
-      async () => {
-        const res = await get('/orders');
-        return res.status === 200 && !res.text.includes(hostInstance) ? true : undefined;
-      },
-      ROUTING_MS,
-      'Kong to route /orders to the container again',
-    );
-    // Consul's catalog follows the agent by anti-entropy: the container alone, once synced.
-    expect(await onlyContainerInCatalog(hostInstance)).toHaveLength(1);
+    await containerServesAgain(hostInstance);
   }, 300_000);
 
   it('mkdev run killed with SIGKILL: the next mkdev command repairs it', async () => {
@@ -329,17 +320,23 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
     // The host process outlived mkdev; any later mkdev command in the project stops it and restores.
     const status = await project.run(['status']);
     expect(status.stderr).toContain("repaired orders: an earlier 'mkdev run' ended without restoring it");
-    await eventually(
-      async () => {
-        const res = await get('/orders');
-        return res.status === 200 && !res.text.includes(hostInstance) ? true : undefined;
-      },
-      ROUTING_MS,
-      'Kong to route /orders to the container again',
-    );
-    expect(await onlyContainerInCatalog(hostInstance)).toHaveLength(1);
+    await containerServesAgain(hostInstance);
   }, 300_000);
 });
+
+/** After a host run: Kong routes /orders to the container again, and Consul lists the container alone. */
+async function containerServesAgain(hostInstance: string): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await get('/orders');
+      return res.status === 200 && !res.text.includes(hostInstance) ? true : undefined;
+    },
+    ROUTING_MS,
+    'Kong to route /orders to the container again',
+  );
+  // Consul's catalog follows the agent by anti-entropy: the container alone, once synced.
+  expect(await onlyContainerInCatalog(hostInstance)).toHaveLength(1);
+}
 
 /** Waits until Consul's catalog lists one orders instance, not the host's; fails naming what it listed. */
 async function onlyContainerInCatalog(hostInstance: string): Promise<string[]> {
