@@ -39,7 +39,14 @@ failed=()
 npx tsc --noEmit -p . || failed+=("tsc")
 npx tsc --noEmit -p src/ui/page || failed+=("tsc (ui page)")
 npx biome check . || failed+=("biome")
-export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
+# The map of the set just built: the committed one, or .cache's for a set under another prefix
+# (MKDEV_OFFLINE_PREFIX, so work on changed image recipes does not retag the shared set).
+prefix="${MKDEV_OFFLINE_PREFIX:-mkdev-offline}"
+if [ "$prefix" = mkdev-offline ]; then
+  export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
+else
+  export MKDEV_IMAGES="$MKDEV_ROOT/.cache/offline-image-map.$prefix.yaml"
+fi
 export TESTCONTAINERS_RYUK_DISABLED=true
 results="$(mktemp)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || failed+=("vitest")
