@@ -89,6 +89,14 @@ describe('the architecture of src/', () => {
   it('has no import cycle', () => {
     expect(findCycle(graph)).toBeUndefined();
   });
+
+  it('reaches the engine only through src/engine/: no other folder imports dockerode as a value', () => {
+    const outside = sourceFiles(SRC).filter((f) => folderOf(relative(SRC, f)) !== 'engine');
+    const valueImport = /^import\s+(?!type\b)[^;]*from\s*'dockerode'|\bimport\s*\(\s*'dockerode'\s*\)/m;
+    expect(
+      outside.filter((f) => valueImport.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f)),
+    ).toEqual([]);
+  });
 });
 
 function findCycle(edges: ReadonlyMap<string, readonly string[]>): string | undefined {

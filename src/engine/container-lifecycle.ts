@@ -39,7 +39,7 @@ export async function startContainer(container: Docker.Container, service: Servi
   try {
     await container.start();
   } catch (error) {
-    throw explainStartError(error, service);
+    throw explainStartError(error, service.name);
   }
 }
 

@@ -3,6 +3,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { MKDEV_VERSION } from '../version.ts';
+import type { HostBindings } from './engine.ts';
 import { LABEL } from './labels.ts';
 import { containerName, volumeName } from './names.ts';
 
@@ -12,6 +13,8 @@ export interface ContainerContext {
   readonly replica: number;
   readonly configHash: string;
   readonly extraLabels?: Readonly<Record<string, string>>;
+  /** Host ports held instead of the service's own: a replacement keeps the ports its predecessor held. */
+  readonly hostPorts?: HostBindings;
 }
 
 export function containerCreateOptions(service: ServiceSpec, ctx: ContainerContext): ContainerCreateOptions {
@@ -23,6 +26,9 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
     // Only the first replica can hold a fixed host port; the others get free ones.
     const hostPort = p.published !== 0 && ctx.replica === 1 ? String(p.published) : '';
     bindings[key] = [...(bindings[key] ?? []), { HostIp: p.hostIp, HostPort: hostPort }];
+  }
+  for (const [key, held] of Object.entries(ctx.hostPorts ?? {})) {
+    if (held.length > 0) bindings[key] = held.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort }));
   }
   const labels: Record<string, string> = {
     ...service.labels,

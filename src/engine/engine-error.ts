@@ -67,13 +67,38 @@ function hintFor(error: ModemError, message: string, service: string | undefined
   return `check the settings of ${where} in the stack file, then run the command again`;
 }
 
+/**
+ * A refusal of the engine, as every engine operation reports one: a UserError that keeps the engine's
+ * status code, so a caller can still tell "gone" (404) from "in use" (409) through errors.ts' tests.
+ */
+export class EngineError extends UserError {
+  readonly statusCode: number | undefined;
+  constructor(message: string, options: { hint: string; cause: unknown; statusCode: number | undefined }) {
+    super(message, { hint: options.hint, cause: options.cause });
+    this.name = 'EngineError';
+    this.statusCode = options.statusCode;
+  }
+}
+
 export function engineError(error: unknown, ctx: EngineContext): UserError {
   if (error instanceof UserError) return error;
   const message = engineMessage(error);
   const who = ctx.service ? `${ctx.service}: ` : '';
-  return new UserError(`${who}${ctx.doing} failed: the engine said: ${message}`, {
+  return new EngineError(`${who}${ctx.doing} failed: the engine said: ${message}`, {
     hint: hintFor(error as ModemError, message, ctx.service),
     cause: error,
+    statusCode: (error as ModemError).statusCode,
+  });
+}
+
+/**
+ * An error shaped as dockerode reports an engine's answer (docker-modem: status code, JSON body): the
+ * fake engine refuses with these, so its refusals read exactly as the real engine's.
+ */
+export function engineRefusal(statusCode: number, message: string): Error {
+  return Object.assign(new Error(`(HTTP code ${statusCode}) unexpected - ${message} `), {
+    statusCode,
+    json: { message },
   });
 }
 

@@ -1,32 +1,21 @@
-// Makes a service's image available: present, pulled, or built from its context.
+// Makes a service's image available: present, pulled, or built from its context. The steps and what
+// they report are here once; how an image is pulled or built is the engine's (dockerode's below, the
+// fake engine's in memory).
 import type Docker from 'dockerode';
 import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
+import type { ImageNeed, ImageReporter, Labels } from './engine.ts';
 import { engineCall } from './engine-error.ts';
-import { pullImage } from './image.ts';
 import { LABEL } from './labels.ts';
 
-/** What a service's image needs: nothing, a pull, or a build. */
-export type ImageStep = 'present' | 'pull' | 'build';
-
-export type ImageReporter = (step: 'pull' | 'build' | 'image-ready', message: string) => void;
-
-export interface ImageNeed {
-  readonly service: ServiceSpec;
-  readonly step: ImageStep;
-  /** Stored on a built image: what it was built from, so the next plan knows whether to rebuild. */
-  readonly buildHash: string;
+/** How an engine pulls and builds. */
+export interface ImageWork {
+  pull(reference: string, onProgress: (message: string) => void): Promise<void>;
+  build(need: ImageNeed, report: ImageReporter): Promise<void>;
 }
 
-export async function ensureImage(
-  docker: Docker,
-  need: ImageNeed,
-  report: ImageReporter,
-  signal: AbortSignal,
-  /** The project's labels (and a throwaway stack's owner), so the image goes when the stack is reaped. */
-  labels: Readonly<Record<string, string>> = {},
-): Promise<void> {
+export async function ensureImage(need: ImageNeed, report: ImageReporter, work: ImageWork): Promise<void> {
   const { service } = need;
   if (need.step === 'present') {
     report('image-ready', `image ${service.image} present`);
@@ -34,22 +23,31 @@ export async function ensureImage(
   }
   if (need.step === 'pull') {
     report('pull', `pulling ${service.image}`);
-    await pullImage(docker, service.image, (m) => report('pull', `pulling ${service.image}: ${m}`), {
-      signal,
-    });
+    await work.pull(service.image, (m) => report('pull', `pulling ${service.image}: ${m}`));
     report('image-ready', `pulled ${service.image}`);
     return;
   }
-  await buildImage(docker, need, report, signal, labels);
+  await work.build(need, report);
   report('image-ready', `built ${service.image}`);
 }
 
-async function buildImage(
+/** A build that failed: what the builder said, its last lines, and which file to fix. */
+export function buildFailure(service: ServiceSpec, failed: string, lines: readonly string[]): UserError {
+  const build = service.build;
+  return new UserError(`building ${service.name} failed: ${failed.trim()}`, {
+    details: lines.slice(-15).join('\n'),
+    hint: `fix ${build?.context}/${build?.dockerfile} and run 'mkdev up' again`,
+  });
+}
+
+/** Builds a service's image from its context, labelled with what it was built from. */
+export async function buildImage(
   docker: Docker,
   need: ImageNeed,
   report: ImageReporter,
   signal: AbortSignal,
-  labels: Readonly<Record<string, string>>,
+  /** The project's labels (and a throwaway stack's owner), so the image goes when the stack is reaped. */
+  labels: Labels,
 ): Promise<void> {
   const { service } = need;
   const build = service.build;
@@ -67,16 +65,7 @@ async function buildImage(
   signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
     once: true,
   });
-  await followBuild(
-    docker,
-    stream,
-    report,
-    (failed, lines) =>
-      new UserError(`building ${service.name} failed: ${failed.trim()}`, {
-        details: lines.slice(-15).join('\n'),
-        hint: `fix ${build.context}/${build.dockerfile} and run 'mkdev up' again`,
-      }),
-  );
+  await followBuild(docker, stream, report, (failed, lines) => buildFailure(service, failed, lines));
 }
 
 /** Follows a build's output to its end, reporting each last line; a failure rejects with `failure`. */

@@ -19,11 +19,14 @@ export async function portHolder(docker: Docker | undefined, port: number): Prom
     const holder = containers.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port));
     if (holder) return `container ${(holder.Names?.[0] ?? holder.Id.slice(0, 12)).replace(/^\//, '')}`;
   }
-  return processHoldingPort(port);
+  return localPortHolder(port);
 }
 
-/** Linux only: finds the listening socket's inode in /proc/net/tcp*, then the process owning it. */
-function processHoldingPort(port: number): string | undefined {
+/**
+ * The local process listening on a port, when it can be told (Linux only: the listening socket's
+ * inode in /proc/net/tcp*, then the process owning it).
+ */
+export function localPortHolder(port: number): string | undefined {
   try {
     const hex = port.toString(16).toUpperCase().padStart(4, '0');
     const inodes = new Set<string>();

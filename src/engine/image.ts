@@ -36,6 +36,11 @@ const PULL_HINT =
   'map it to an image you have with an image map (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); ' +
   'without a registry, `npm run images:offline` builds the offline set and prints its map';
 
+/** A pull that failed: the image, why, and how to do without a registry. */
+export function pullFailure(reference: string, reason: string): UserError {
+  return new UserError(`cannot pull image ${reference}: ${reason}`, { hint: PULL_HINT });
+}
+
 /**
  * Pulls `reference`. A registry that cannot be reached fails within `firstAnswerMs`: the engine
  * answers a pull with progress almost at once when it can reach the registry at all.
@@ -47,8 +52,7 @@ export async function pullImage(
   options: { firstAnswerMs?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const firstAnswerMs = options.firstAnswerMs ?? 10_000;
-  const fail = (reason: string) =>
-    new UserError(`cannot pull image ${reference}: ${reason}`, { hint: PULL_HINT });
+  const fail = (reason: string) => pullFailure(reference, reason);
   let stream: NodeJS.ReadableStream;
   try {
     stream = await withDeadline(

@@ -12,7 +12,7 @@ export const LABEL = {
   owner: 'dev.mkdev.owner',
   /** The services this one waits for (comma-separated, see stack/graph.ts): `down` stops dependents first. */
   dependsOn: 'dev.mkdev.depends-on',
-  /** On an image mkdev built: the hash of what it was built from (see plan/observe.ts). */
+  /** On an image mkdev built: the hash of what it was built from (see engine/observe.ts). */
   buildHash: 'dev.mkdev.build-hash',
   /** Port on which the registrator should register this container in Consul. */
   registerPort: 'dev.mkdev.register-port',

@@ -1,17 +1,13 @@
 // The engine's container events for one project (start, die, kill, stop...), read through labels, so
 // a watcher learns of a killed container at once instead of at its next poll.
 import type Docker from 'dockerode';
+import type { ContainerEvent } from './engine.ts';
 import { LABEL, projectFilter } from './labels.ts';
 
-export interface ContainerEvent {
-  readonly action: string;
-  readonly id: string;
-  readonly name: string;
-  readonly service: string;
-  readonly replica: number;
-}
-
-/** Calls onEvent for each container event of the project until the signal aborts. */
+/**
+ * Calls onEvent for each container event of the project until the signal aborts; resolves once the
+ * engine is sending them.
+ */
 export async function watchProjectEvents(
   docker: Docker,
   project: string,
@@ -41,12 +37,7 @@ export async function watchProjectEvents(
       });
     }
   });
-  await new Promise<void>((resolve) => {
-    stream.on('end', resolve);
-    stream.on('error', () => resolve());
-    signal.addEventListener('abort', () => {
-      stream.destroy();
-      resolve();
-    });
-  });
+  stream.on('error', () => {});
+  if (signal.aborted) stream.destroy();
+  else signal.addEventListener('abort', () => stream.destroy(), { once: true });
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors.ts';
-import type { ServiceSpec } from '../stack/model.ts';
 import { explainStartError } from './start-errors.ts';
 
-const postgres = { name: 'postgres' } as ServiceSpec;
+const postgres = 'postgres';
 
 describe('explainStartError', () => {
   it("names the host port a port conflict is about, from Docker's wording", () => {

@@ -1,6 +1,6 @@
 // The environment of a host run: the service's own, with container addresses rewritten to published
 // ports, PORT a free port, and where to listen and what to register (the network's gateway).
-import { firstRunning, type ObservedState } from '../plan/observe.ts';
+import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { resolveEndpoints } from '../project/endpoints.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { rewriteForHost } from './host-env.ts';

@@ -5,10 +5,10 @@
 import type Docker from 'dockerode';
 import { LABEL } from '../engine/labels.ts';
 import { networkGateway } from '../engine/network-gateway.ts';
+import { observeProject } from '../engine/observe.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
-import { observeProject } from '../plan/observe.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { projectPeers } from '../project/peers.ts';
 import { registerOnConsul } from '../register/consul.ts';

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ObservedContainer } from '../engine/observed-state.ts';
 import { loadStack } from '../stack/load-stack.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { configHash, type ServiceHashes, stackHashes } from './config-hash.ts';
-import type { ObservedContainer } from './observe.ts';
 import { computePlan, isNoop, planContainers, selectServices } from './plan.ts';
 
 const container = (over: Partial<ObservedContainer>): ObservedContainer => ({

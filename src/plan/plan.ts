@@ -1,10 +1,10 @@
 // observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
-import type { ImageStep } from '../engine/ensure-image.ts';
+import type { ImageStep } from '../engine/engine.ts';
 import { volumeName } from '../engine/names.ts';
+import type { ObservedContainer, ObservedState } from '../engine/observed-state.ts';
 import { closure, stackGraph } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ServiceHashes } from './config-hash.ts';
-import type { ObservedContainer, ObservedState } from './observe.ts';
 
 export type ContainerStep =
   | { readonly kind: 'create'; readonly replica: number }

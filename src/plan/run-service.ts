@@ -11,8 +11,7 @@ import {
   stopContainers,
 } from '../engine/container-lifecycle.ts';
 import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
-import { ensureImage } from '../engine/ensure-image.ts';
-import { LABEL } from '../engine/labels.ts';
+import { DockerConnection } from '../engine/docker-connection.ts';
 import { networkName } from '../engine/names.ts';
 import { UserError } from '../errors.ts';
 import { allOf } from '../readiness/create-probe.ts';
@@ -97,10 +96,9 @@ function prepareImage(ctx: RunContext, sp: ServicePlan): Promise<void> {
   let image = ctx.images.get(service.image);
   if (image === undefined) {
     const need = { service, step: sp.image, buildHash: sp.buildHash };
-    image = ensureImage(ctx.docker, need, (step, m) => ctx.emit(service.name, step, m), ctx.signal, {
-      [LABEL.project]: ctx.project,
-      ...ctx.extraLabels,
-    });
+    image = new DockerConnection(ctx.docker)
+      .project(ctx.project, ctx.extraLabels)
+      .ensureImage(need, (step, m) => ctx.emit(service.name, step, m), ctx.signal);
     ctx.images.set(service.image, image);
   }
   return image;

@@ -2,11 +2,12 @@
 // testing library both call this; there is no second orchestrator.
 import type Docker from 'dockerode';
 import { engineCall } from '../engine/engine-error.ts';
+import { observeProject } from '../engine/observe.ts';
+import type { ObservedState } from '../engine/observed-state.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
-import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';

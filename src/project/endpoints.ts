@@ -1,6 +1,6 @@
 // The stack's exported endpoints (`exports:` in the stack file), filled in from what runs: the
 // engine's host, the published ports, and the service's own environment.
-import { firstRunning, type ObservedState } from '../plan/observe.ts';
+import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import type { Stack } from '../stack/model.ts';
 
 export interface Endpoint {

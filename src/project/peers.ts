@@ -1,7 +1,8 @@
 // Where each service of a running project is published (its first running replica), for probes that
 // go through another service, such as a scaffolded service's readiness through Kong's proxy.
 import type Docker from 'dockerode';
-import { firstRunning, type ObservedState, observeProject } from '../plan/observe.ts';
+import { observeProject } from '../engine/observe.ts';
+import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import type { PeerTarget } from '../readiness/probe.ts';
 
 export type Peers = (service: string) => PeerTarget | undefined;

@@ -6,8 +6,8 @@ import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
 import { imageExists, whyNotPullable } from '../engine/image.ts';
+import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
-import type { ObservedState } from '../plan/observe.ts';
 import type { Plan, ServicePlan } from '../plan/plan.ts';
 
 export interface Problem {

@@ -2,9 +2,9 @@
 // label, as everywhere else; rebuild goes through bring-up, so it is exactly what `mkdev up` does.
 import type Docker from 'dockerode';
 import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
+import { observeProject } from '../engine/observe.ts';
 import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
-import { observeProject } from '../plan/observe.ts';
 import type { Stack } from '../stack/model.ts';
 import { bringUp } from './bring-up.ts';
 

@@ -2,8 +2,9 @@
 // configuration drifted from the stack, and where it is published.
 import type Docker from 'dockerode';
 import { probeTargetWithPorts } from '../engine/container-ops.ts';
+import { observeProject } from '../engine/observe.ts';
+import type { ObservedState } from '../engine/observed-state.ts';
 import { stackHashes } from '../plan/config-hash.ts';
-import { type ObservedState, observeProject } from '../plan/observe.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { notReady, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';

@@ -2,7 +2,8 @@
 // stack runs (by the default stack's service names), each through its own platform module.
 import type Docker from 'dockerode';
 import { engineHost } from '../engine/names.ts';
-import { firstRunning, type ObservedState, observeProject } from '../plan/observe.ts';
+import { observeProject } from '../engine/observe.ts';
+import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';
 import { dumpPostgres, type PostgresAccess, restorePostgres } from '../platform/postgres-state.ts';

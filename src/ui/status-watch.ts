@@ -1,7 +1,7 @@
 // The services' status over time: each refresh is `mkdev status` (src/project/service-status.ts), and
 // this keeps what a single status cannot: a health history per replica and the restarts seen.
 import type Docker from 'dockerode';
-import type { ContainerEvent } from '../engine/project-events.ts';
+import type { ContainerEvent } from '../engine/engine.ts';
 import type { Endpoint } from '../project/endpoints.ts';
 import { stackStatus } from '../project/service-status.ts';
 import type { Stack } from '../stack/model.ts';

@@ -2,8 +2,8 @@
 // drift is files its rules sync gets those files synced (the initial sync) instead of a rebuild.
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
+import { observeProject } from '../engine/observe.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
-import { observeProject } from '../plan/observe.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ChangeReport } from './apply-batch.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';

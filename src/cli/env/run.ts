@@ -1,5 +1,5 @@
+import { observeProject } from '../../engine/observe.ts';
 import { UserError } from '../../errors.ts';
-import { observeProject } from '../../plan/observe.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';

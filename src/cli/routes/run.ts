@@ -1,6 +1,6 @@
+import { observeProject } from '../../engine/observe.ts';
 import { UserError } from '../../errors.ts';
 import { renderTable } from '../../output/table.ts';
-import { observeProject } from '../../plan/observe.ts';
 import { checkRoutes, mapRoutes, type RouteCheck } from '../../platform/route-map.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';

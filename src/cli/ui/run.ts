@@ -1,5 +1,5 @@
+import { observeProject } from '../../engine/observe.ts';
 import { UsageError, UserError } from '../../errors.ts';
-import { observeProject } from '../../plan/observe.ts';
 import { listenLocal } from '../../ui/listen.ts';
 import { LiveState } from '../../ui/live-state.ts';
 import { openBrowser } from '../../ui/open-browser.ts';

@@ -34,9 +34,11 @@ export async function exportKubernetes(options: ExportKubernetesOptions): Promis
     ...(registry === undefined ? {} : { registry }),
   });
   if (options.build || options.push) {
+    const { openEngine } = await import('../../engine/docker-connection.ts');
     await buildAndPush(manifests.images, {
       push: options.push === true,
       progress: options.progress ?? (() => undefined),
+      engine: (await openEngine()).project(stack.project),
     });
   }
   const written = writeManifests(options.output, manifests.files, headerFor(stack, manifests.namespace));

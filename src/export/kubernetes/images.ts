@@ -1,12 +1,8 @@
 // Built services in the cluster: a cluster pulls, so their images go to a registry. The reference is
 // `<registry>/<project>-<service>:<context hash>`: a changed context gets a new tag, so applying the
 // manifests again rolls the Deployment, and the same context never pushes over a different image.
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { contextHash } from '../../engine/build-context.ts';
-import { createDockerClient, type Docker } from '../../engine/docker-client.ts';
-import { ensureImage } from '../../engine/ensure-image.ts';
+import type { Engine, Progress } from '../../engine/engine.ts';
 import { UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 
@@ -44,78 +40,22 @@ export function builtImages(stack: Stack, registry: string | undefined): BuiltIm
   });
 }
 
-export type Progress = (message: string) => void;
+export type { Progress };
 
 /** Builds each image under its registry reference and, with `push`, pushes it. */
 export async function buildAndPush(
   images: readonly BuiltImage[],
-  options: { push: boolean; progress: Progress; docker?: Docker },
+  options: { push: boolean; progress: Progress; engine: Engine },
 ): Promise<void> {
-  const docker = options.docker ?? createDockerClient();
+  const { engine } = options;
   const signal = new AbortController().signal;
   for (const { service, image } of images) {
-    await ensureImage(
-      docker,
+    const progress = (message: string) => options.progress(`${service.name}: ${message}`);
+    await engine.ensureImage(
       { service: { ...service, image }, step: 'build', buildHash: image.slice(image.lastIndexOf(':') + 1) },
-      (_step, message) => options.progress(`${service.name}: ${message}`),
+      (_step, message) => progress(message),
       signal,
     );
-    if (options.push) await pushImage(docker, service.name, image, options.progress);
+    if (options.push) await engine.connection.pushImage(image, service.name, progress);
   }
-}
-
-async function pushImage(docker: Docker, service: string, image: string, progress: Progress): Promise<void> {
-  const fail = (reason: string) =>
-    new UserError(`pushing ${image} (service ${service}) failed: ${reason}`, {
-      hint: 'check that the registry is reachable from this machine and that you are logged in to it (docker login <registry>)',
-    });
-  progress(`${service}: pushing ${image}`);
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = (await docker
-      .getImage(image)
-      .push({ authconfig: registryAuth(image) })) as NodeJS.ReadableStream;
-  } catch (error) {
-    throw fail(firstLine(error));
-  }
-  await new Promise<void>((resolve, reject) => {
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null, output: { error?: string }[]) => {
-        const failed = error?.message ?? output?.find((o) => o.error)?.error;
-        if (failed) reject(fail(failed.split('\n')[0]?.trim() ?? failed));
-        else resolve();
-      },
-      (event: { status?: string; id?: string; error?: string }) => {
-        if (!event.error && event.status)
-          progress(`${service}: ${[event.id, event.status].filter(Boolean).join(' ')}`);
-      },
-    );
-  });
-  progress(`${service}: pushed ${image}`);
-}
-
-/**
- * The credentials `docker login` stored for the image's registry (in ~/.docker/config.json), else
- * none. The engine refuses a push without an X-Registry-Auth header, so an empty one is sent then.
- * Credential helpers (credsStore) are not consulted.
- */
-function registryAuth(image: string, env = process.env): Record<string, string> {
-  const host = image.slice(0, image.indexOf('/'));
-  try {
-    const file = join(env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
-    const config = JSON.parse(readFileSync(file, 'utf8')) as { auths?: Record<string, { auth?: string }> };
-    const auth = config.auths?.[host]?.auth ?? config.auths?.[`https://${host}`]?.auth;
-    if (auth === undefined) return {};
-    const decoded = Buffer.from(auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), serveraddress: host };
-  } catch {
-    return {};
-  }
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]?.trim() ?? message;
 }

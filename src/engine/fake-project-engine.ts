@@ -1,0 +1,267 @@
+// The fake engine for one project (see fake-engine.ts; its containers' lives: fake-containers.ts).
+// Every refusal goes through engineCall, as the real engine's do, so it reads the same.
+import { once } from 'node:events';
+import type { ServiceSpec } from '../stack/model.ts';
+import { MKDEV_VERSION } from '../version.ts';
+import type {
+  ContainerEvent,
+  ContainerRef,
+  CopyItem,
+  CreateOptions,
+  Engine,
+  EngineConnection,
+  ExitHistory,
+  ExitResult,
+  FollowOptions,
+  ImageNeed,
+  ImageReporter,
+  Labels,
+  LogOptions,
+  NetworkRemoval,
+} from './engine.ts';
+import { type EngineContext, engineCall, engineRefusal } from './engine-error.ts';
+import { ensureImage } from './ensure-image.ts';
+import {
+  containerOf,
+  createContainer,
+  detailsOf,
+  observedOf,
+  removeContainer,
+  startContainer,
+  stopContainer,
+} from './fake-containers.ts';
+import type { FakeWorld } from './fake-world.ts';
+import { LABEL } from './labels.ts';
+import { networkName, volumeName } from './names.ts';
+import { byServiceAndReplica, type ObservedContainer, type ObservedState } from './observed-state.ts';
+import { explainStartError } from './start-errors.ts';
+
+/** The gateway address the fake's project networks have. */
+export const FAKE_GATEWAY = '172.30.0.1';
+
+export class FakeProjectEngine implements Engine {
+  readonly connection: EngineConnection;
+  readonly project: string;
+  readonly labels: Labels;
+  readonly #world: FakeWorld;
+
+  constructor(world: FakeWorld, connection: EngineConnection, project: string, labels: Labels) {
+    this.#world = world;
+    this.connection = connection;
+    this.project = project;
+    this.labels = labels;
+  }
+
+  /** Records the call under the container's name (or id), then runs it as an engine call. */
+  #call<T>(method: string, ref: ContainerRef, doing: string, work: () => T): Promise<T> {
+    this.#world.record(method, this.#world.find(ref.id)?.name ?? ref.id);
+    return engineCall({ service: ref.service, doing }, async () => work());
+  }
+
+  #mine(labels: Labels): boolean {
+    return labels[LABEL.project] === this.project;
+  }
+
+  #labels(): Labels {
+    return { [LABEL.project]: this.project, [LABEL.version]: MKDEV_VERSION, ...this.labels };
+  }
+
+  #list(service?: string): ObservedContainer[] {
+    return [...this.#world.containers.values()]
+      .filter((c) => c.project === this.project && (service === undefined || c.service === service))
+      .map(observedOf)
+      .sort(byServiceAndReplica);
+  }
+
+  async observe(): Promise<ObservedState> {
+    const world = this.#world;
+    world.record('observe', this.project);
+    return {
+      containers: this.#list(),
+      networkExists: world.networks.has(networkName(this.project)),
+      volumes: new Set([...world.volumes].filter(([, v]) => this.#mine(v.labels)).map(([name]) => name)),
+      images: new Set(world.images.keys()),
+      builtFor: new Map(
+        [...world.images].flatMap(([ref, i]) => {
+          const hash = i.labels[LABEL.buildHash];
+          return hash ? [[ref, hash] as const] : [];
+        }),
+      ),
+    };
+  }
+
+  async containers(service?: string): Promise<ObservedContainer[]> {
+    this.#world.record('containers', service ?? this.project);
+    return this.#list(service);
+  }
+
+  async inspect(ref: ContainerRef) {
+    const c = this.#world.find(ref.id);
+    return c && detailsOf(c);
+  }
+
+  create(service: ServiceSpec, options: CreateOptions): Promise<ContainerRef> {
+    const name = `${this.project}-${service.name}-${options.replica}`;
+    this.#world.record('create', name);
+    const ctx: EngineContext = { service: service.name, doing: 'creating the container' };
+    return engineCall(ctx, async () =>
+      createContainer(this.#world, this.project, this.labels, service, options),
+    );
+  }
+
+  async start(ref: ContainerRef): Promise<void> {
+    this.#world.record('start', this.#world.find(ref.id)?.name ?? ref.id);
+    try {
+      startContainer(this.#world, containerOf(this.#world, ref));
+    } catch (error) {
+      throw explainStartError(error, ref.service);
+    }
+  }
+
+  stop(ref: ContainerRef, options: { graceSeconds?: number } = {}): Promise<void> {
+    const grace = options.graceSeconds === undefined ? undefined : `-t ${options.graceSeconds}`;
+    this.#world.record('stop', this.#world.find(ref.id)?.name ?? ref.id, grace);
+    return engineCall({ service: ref.service, doing: 'stopping the container' }, async () => {
+      const c = this.#world.find(ref.id);
+      if (c) stopContainer(this.#world, c);
+    });
+  }
+
+  remove(ref: ContainerRef): Promise<void> {
+    return this.#call('remove', ref, 'removing the container', () => {
+      const c = this.#world.find(ref.id);
+      if (c) removeContainer(this.#world, c);
+    });
+  }
+
+  restart(ref: ContainerRef): Promise<void> {
+    return this.#call('restart', ref, 'restarting the container', () => {
+      const c = containerOf(this.#world, ref);
+      stopContainer(this.#world, c);
+      startContainer(this.#world, c);
+    });
+  }
+
+  jobExit(ref: ContainerRef, signal: AbortSignal): Promise<ExitResult> {
+    return engineCall({ service: ref.service, doing: 'waiting for the job to exit' }, async () => {
+      const c = containerOf(this.#world, ref);
+      while (c.state !== 'exited') {
+        signal.throwIfAborted();
+        await once(this.#world.changed, 'change', { signal });
+      }
+      return { code: c.exitCode, attempts: c.exitCode === 0 ? 1 : c.restartCount + 1 };
+    });
+  }
+
+  exec(ref: ContainerRef, command: readonly string[]) {
+    return this.#call('exec', ref, `running '${command.join(' ')}'`, () => {
+      const c = containerOf(this.#world, ref);
+      if (c.state !== 'running') throw engineRefusal(409, `Container ${c.id} is not running`);
+      return this.#world.behaviours.get(c.service)?.exec?.(command) ?? { exitCode: 0, output: '' };
+    });
+  }
+
+  copyIn(ref: ContainerRef, files: readonly CopyItem[]): Promise<void> {
+    return this.#call('copyIn', ref, 'copying files into the container', () => {
+      const c = containerOf(this.#world, ref);
+      for (const file of files) c.files.set(file.target, file.source);
+    });
+  }
+
+  logs(ref: ContainerRef, options: LogOptions = {}): Promise<string> {
+    return engineCall({ service: ref.service, doing: 'reading the logs' }, async () => {
+      const text = this.#world.behaviours.get(containerOf(this.#world, ref).service)?.logs ?? '';
+      if (options.tail === undefined) return text;
+      return text.split('\n').filter(Boolean).slice(-options.tail).join('\n');
+    });
+  }
+
+  followLogs(ref: ContainerRef, options: FollowOptions): Promise<void> {
+    return engineCall({ service: ref.service, doing: 'following the logs' }, async () => {
+      const c = containerOf(this.#world, ref);
+      const text = await this.logs(ref, options);
+      if (text !== '') options.onOutput('stdout', text.endsWith('\n') ? text : `${text}\n`);
+      while (c.state === 'running' && this.#world.containers.has(c.id) && !options.signal.aborted) {
+        await once(this.#world.changed, 'change', { signal: options.signal }).catch(() => {});
+      }
+    });
+  }
+
+  async exitHistory(ref: ContainerRef): Promise<ExitHistory | undefined> {
+    const c = this.#world.find(ref.id);
+    if (c === undefined) return undefined;
+    return { restarts: c.restartCount, ...(c.finishedAt ? { lastExitCode: c.exitCode } : {}) };
+  }
+
+  async events(onEvent: (event: ContainerEvent) => void, signal: AbortSignal): Promise<void> {
+    const listener = (project: string, event: ContainerEvent) => {
+      if (project === this.project) onEvent(event);
+    };
+    if (signal.aborted) return;
+    this.#world.changed.on('event', listener);
+    signal.addEventListener('abort', () => this.#world.changed.off('event', listener), { once: true });
+  }
+
+  ensureImage(need: ImageNeed, report: ImageReporter, _signal: AbortSignal): Promise<void> {
+    return ensureImage(
+      need,
+      report,
+      this.#world.imageWork({ [LABEL.project]: this.project, ...this.labels }),
+    );
+  }
+
+  async removeImage(reference: string): Promise<boolean> {
+    this.#world.record('removeImage', reference);
+    return this.#world.images.delete(reference);
+  }
+
+  async ensureNetwork(): Promise<void> {
+    const name = networkName(this.project);
+    this.#world.record('ensureNetwork', name);
+    if (!this.#world.networks.has(name)) this.#world.networks.set(name, { labels: this.#labels() });
+  }
+
+  async ensureVolume(volume: string): Promise<void> {
+    const name = volumeName(this.project, volume);
+    this.#world.record('ensureVolume', name);
+    if (!this.#world.volumes.has(name)) this.#world.volumes.set(name, { labels: this.#labels() });
+  }
+
+  networkGateway(): Promise<string> {
+    const name = networkName(this.project);
+    return engineCall({ doing: `reading the gateway of ${name}` }, async () => {
+      if (!this.#world.networks.has(name)) throw engineRefusal(404, `network ${name} not found`);
+      return FAKE_GATEWAY;
+    });
+  }
+
+  async removeNetwork(): Promise<NetworkRemoval> {
+    this.#world.record('removeNetwork', networkName(this.project));
+    // A running container holds an endpoint on its project's network: the engine will not remove it.
+    const held = this.#list().some((c) => c.state === 'running');
+    const { removed, kept } = this.#world.removeLabelled(this.#world.networks, this.project, () => !held);
+    return { removed: removed.length, stuck: kept };
+  }
+
+  removeVolumes(): Promise<number> {
+    const world = this.#world;
+    world.record('removeVolumes', this.project);
+    return engineCall({ doing: `removing the volumes of project ${this.project}` }, async () => {
+      const used = (name: string) =>
+        [...world.containers.values()].find((c) => c.namedVolumes.includes(name));
+      return world.removeLabelled(world.volumes, this.project, (name) => {
+        const user = used(name);
+        if (user) throw engineRefusal(409, `remove ${name}: volume is in use - [${user.id}]`);
+        return true;
+      }).removed.length;
+    });
+  }
+
+  async removeBuiltImages(): Promise<number> {
+    const world = this.#world;
+    world.record('removeBuiltImages', this.project);
+    // Never forced: an image a container uses stays.
+    const inUse = new Set([...world.containers.values()].map((c) => c.image));
+    return world.removeLabelled(world.images, this.project, (ref) => !inUse.has(ref)).removed.length;
+  }
+}

@@ -1,0 +1,155 @@
+// The fake engine's world (see fake-engine.ts): containers, networks, volumes and images held in maps,
+// every call recorded, nothing random (ids, ports and times are counted).
+import { EventEmitter } from 'node:events';
+import type { RestartPolicy } from '../stack/model.ts';
+import type { ExecResult, Labels } from './engine.ts';
+import { buildFailure, type ImageWork } from './ensure-image.ts';
+import { pullFailure } from './image.ts';
+import { LABEL } from './labels.ts';
+
+/** How a service's containers behave once started (by service name). */
+export interface FakeBehaviour {
+  /** Exits with this code right after it starts (a job, or a crash); else it runs until stopped. */
+  readonly exitCode?: number;
+  /** What it has logged. */
+  readonly logs?: string;
+  /** The answer to a command run in it (default: exit 0, no output). */
+  readonly exec?: (command: readonly string[]) => ExecResult;
+}
+
+export interface FakeContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly project: string;
+  readonly service: string;
+  readonly image: string;
+  readonly command: readonly string[] | undefined;
+  readonly labels: Labels;
+  readonly restart: RestartPolicy;
+  /** Container port -> the host port it asks for (0: any free one). */
+  readonly published: Readonly<Record<string, number>>;
+  readonly namedVolumes: readonly string[];
+  readonly anonymousVolumes: readonly string[];
+  state: 'created' | 'running' | 'exited';
+  exitCode: number;
+  restartCount: number;
+  finishedAt: string | undefined;
+  ports: Record<string, number>;
+  /** Files copied in: container path -> host file. */
+  readonly files: Map<string, string>;
+}
+
+export interface FakeImage {
+  readonly labels: Labels;
+  /** Paths the image declares as VOLUME: each container gets an anonymous volume there. */
+  readonly volumes: readonly string[];
+}
+
+export interface FakeResource {
+  readonly labels: Labels;
+}
+
+export interface FakeCall {
+  readonly method: string;
+  /** What it was called on: a container's name, an image reference, a network or volume name. */
+  readonly target: string;
+  /** An option that matters (a stop's grace period). */
+  readonly detail?: string;
+}
+
+const SECOND = 1000;
+const EPOCH = Date.UTC(2026, 0, 1);
+
+export class FakeWorld {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks = new Map<string, FakeResource>();
+  readonly volumes = new Map<string, FakeResource>();
+  readonly images = new Map<string, FakeImage>();
+  /** References a pull finds. */
+  readonly registry = new Set<string>();
+  readonly calls: FakeCall[] = [];
+  readonly behaviours = new Map<string, FakeBehaviour>();
+  /** Build failures to report, by image reference: what the builder said. */
+  readonly buildFailures = new Map<string, string>();
+  /** Containers, networks and volumes changed: waiters look again. */
+  readonly changed = new EventEmitter();
+  #ids = 0;
+  #ports = 49152;
+  #clock = 0;
+
+  constructor() {
+    this.changed.setMaxListeners(0);
+  }
+
+  addImage(reference: string, image: Partial<FakeImage> = {}): void {
+    this.images.set(reference, { labels: image.labels ?? {}, volumes: image.volumes ?? [] });
+  }
+
+  behave(service: string, behaviour: FakeBehaviour): void {
+    this.behaviours.set(service, behaviour);
+  }
+
+  record(method: string, target: string, detail?: string): void {
+    this.calls.push({ method, target, ...(detail === undefined ? {} : { detail }) });
+  }
+
+  /** The calls as `method target [detail]` lines, in order: what a test reads. */
+  log(filter: (call: FakeCall) => boolean = () => true): string[] {
+    return this.calls.filter(filter).map((c) => [c.method, c.target, c.detail].filter(Boolean).join(' '));
+  }
+
+  nextId(kind: string): string {
+    this.#ids += 1;
+    return `${kind}${String(this.#ids).padStart(4, '0')}`;
+  }
+
+  nextFreePort(): number {
+    this.#ports += 1;
+    return this.#ports;
+  }
+
+  now(): string {
+    this.#clock += 1;
+    return new Date(EPOCH + this.#clock * SECOND).toISOString();
+  }
+
+  /** Pulls from `registry`, builds anything (unless told in `buildFailures`), images labelled `labels`. */
+  imageWork(labels: Labels): ImageWork {
+    return {
+      pull: async (reference) => {
+        this.record('pull', reference);
+        if (!this.registry.has(reference)) throw pullFailure(reference, unpullable(reference));
+        this.addImage(reference);
+      },
+      build: async ({ service, buildHash }, report) => {
+        this.record('build', service.image);
+        report('build', `building ${service.image} from ${service.build?.context}`);
+        const failed = this.buildFailures.get(service.image);
+        if (failed !== undefined) throw buildFailure(service, failed, [failed]);
+        this.addImage(service.image, { labels: { ...labels, [LABEL.buildHash]: buildHash } });
+      },
+    };
+  }
+
+  /** Removes the project's resources of one kind (by label) that `removable` lets go; names what went and stayed. */
+  removeLabelled(
+    kind: Map<string, { readonly labels: Labels }>,
+    project: string,
+    removable: (name: string) => boolean,
+  ): { removed: string[]; kept: string[] } {
+    const mine = [...kind].filter(([, r]) => r.labels[LABEL.project] === project).map(([name]) => name);
+    const removed = mine.filter(removable);
+    for (const name of removed) kind.delete(name);
+    return { removed, kept: mine.filter((name) => !removed.includes(name)) };
+  }
+
+  /** The container by id or name, as the engine looks one up. */
+  find(idOrName: string): FakeContainer | undefined {
+    return this.containers.get(idOrName) ?? [...this.containers.values()].find((c) => c.name === idOrName);
+  }
+}
+
+/** What the engine says when a registry does not have an image. */
+export function unpullable(reference: string): string {
+  return `pull access denied for ${reference.replace(/:[^/:]*$/, '')}, repository does not exist or may require 'docker login'`;
+}

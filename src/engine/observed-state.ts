@@ -1,0 +1,36 @@
+// Observed state: what the engine has for a project, read through labels and nothing else. The plan
+// is computed from it; status, env and the dashboard read it.
+
+export interface ObservedContainer {
+  readonly id: string;
+  readonly name: string;
+  readonly service: string;
+  readonly replica: number;
+  readonly configHash: string;
+  readonly state: string;
+  /** Exit code, when the container has exited. */
+  readonly exitCode: number | undefined;
+  readonly oneShot: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Published ports: "8001/tcp" -> host port. */
+  readonly ports: Readonly<Record<string, number>>;
+}
+
+export interface ObservedState {
+  readonly containers: readonly ObservedContainer[];
+  readonly networkExists: boolean;
+  readonly volumes: ReadonlySet<string>;
+  readonly images: ReadonlySet<string>;
+  /** For images mkdev built: tag -> the hash of what it was built from (label dev.mkdev.build-hash). */
+  readonly builtFor: ReadonlyMap<string, string>;
+}
+
+/** A service's first replica when it is running: where a service is reached from outside. */
+export function firstRunning(observed: ObservedState, service: string): ObservedContainer | undefined {
+  return observed.containers.find((c) => c.service === service && c.replica === 1 && c.state === 'running');
+}
+
+/** By service, then replica: the order every listing comes in, whichever engine answers. */
+export function byServiceAndReplica(a: ObservedContainer, b: ObservedContainer): number {
+  return a.service.localeCompare(b.service) || a.replica - b.replica;
+}
