@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { demuxToText } from '../src/engine/container-ops.ts';
+import { DockerConnection } from '../src/engine/docker-connection.ts';
 import { volumeName } from '../src/engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../src/engine/network.ts';
 import { tearDown } from '../src/project/tear-down.ts';
@@ -81,7 +82,7 @@ async function once(tag: string, extraEnv: Record<string, string>): Promise<Run>
       ...(version ? { version: `RabbitMQ ${version[1]}, Erlang ${version[2]}` } : {}),
     };
   } finally {
-    await tearDown(docker, project, { volumes: true }).catch(() => {});
+    await tearDown(new DockerConnection(docker).project(project), { volumes: true }).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -3,17 +3,19 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DockerConnection } from '../src/engine/docker-connection.ts';
 import { networkName } from '../src/engine/names.ts';
 import { ensureNetwork } from '../src/engine/network.ts';
 import { tearDown } from '../src/project/tear-down.ts';
 import { docker, offlineImage } from './support/cli.ts';
 
 const project = `net-held-${randomBytes(3).toString('hex')}`;
+const engine = new DockerConnection(docker).project(project);
 let foreign: Docker.Container | undefined;
 
 afterAll(async () => {
   await foreign?.remove({ force: true });
-  await tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 }).catch(() => {});
+  await tearDown(engine, { volumes: true, stopTimeoutSeconds: 0 }).catch(() => {});
 });
 
 describe('tearing down a network another container holds', () => {
@@ -30,14 +32,14 @@ describe('tearing down a network another container holds', () => {
     });
     await foreign.start();
 
-    const failed = tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 });
+    const failed = tearDown(engine, { volumes: true, stopTimeoutSeconds: 0 });
     await expect(failed).rejects.toThrow(
       `the network ${networkName(project)} is still used by ${project}-visitor`,
     );
     expect((await foreign.inspect()).State.Running).toBe(true);
 
     await docker.getNetwork(network).disconnect({ Container: foreign.id });
-    await tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 });
+    await tearDown(engine, { volumes: true, stopTimeoutSeconds: 0 });
     expect(await docker.listNetworks({ filters: { name: [network] } })).toEqual([]);
   }, 60_000);
 });

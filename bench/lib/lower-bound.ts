@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { probeTargetFor, whyDead } from '../../src/engine/container-ops.ts';
 import { containerCreateOptions } from '../../src/engine/container-spec.ts';
+import { DockerConnection } from '../../src/engine/docker-connection.ts';
 import { networkName, volumeName } from '../../src/engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../../src/engine/network.ts';
 import { probesOf } from '../../src/export/healthcheck.ts';
@@ -76,7 +77,7 @@ export async function measureLowerBound(
     }
     alone['kong plugin'] = performance.now() - pluginStarted;
   } finally {
-    await tearDown(docker, project, { volumes: true }).catch(() => {});
+    await tearDown(new DockerConnection(docker).project(project), { volumes: true }).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   }
   return { alone, ...longestPath(stackGraph(stack.services), alone) };

@@ -2,6 +2,7 @@
 // the extra services' containers created, started and probed directly (no mkdev, no default stack),
 // all at once as `up` starts them, on the same engine, with mkdev's own probes polled every 25 ms.
 import type Docker from 'dockerode';
+import { DockerConnection } from '../../src/engine/docker-connection.ts';
 import { ensureNetwork } from '../../src/engine/network.ts';
 import { tearDown } from '../../src/project/tear-down.ts';
 import { loadStack } from '../../src/stack/load-stack.ts';
@@ -29,6 +30,6 @@ export async function extraContainersAlone(
     );
     return performance.now() - started;
   } finally {
-    await tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 });
+    await tearDown(new DockerConnection(docker).project(project), { volumes: true, stopTimeoutSeconds: 0 });
   }
 }

@@ -1,8 +1,9 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
 import type Docker from 'dockerode';
 import { connectEngine } from '../engine/docker-client.ts';
+import { DockerConnection } from '../engine/docker-connection.ts';
+import type { Engine } from '../engine/engine.ts';
 import { engineHost } from '../engine/names.ts';
-import { reapOrphans } from '../engine/reap.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
 import { loadStack, type ProjectRef } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
@@ -10,6 +11,8 @@ import type { Stack } from '../stack/model.ts';
 export interface OpenProject {
   readonly stack: Stack;
   readonly docker: Docker;
+  /** The project's engine. */
+  readonly engine: Engine;
   readonly host: string;
   /** Replaces every generated secret in a text with ***, unless the user asked to see them. */
   readonly mask: (text: string) => string;
@@ -32,11 +35,13 @@ export async function openProject(
 ): Promise<OpenProject> {
   const stack = await loadStack({ ...ref, cwd, deferSecrets: true });
   const docker = await connectEngine();
+  const engine = new DockerConnection(docker).project(stack.project);
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
-  await reapOrphans(docker);
+  await engine.connection.reapOrphans();
   // ... and after `mkdev run`s killed before they could restore their service's containers.
   for (const service of await repairHostRuns(docker, stack)) {
     process.stderr.write(`mkdev: repaired ${service}: an earlier 'mkdev run' ended without restoring it\n`);
   }
-  return { stack, docker, host: engineHost(), mask: masker(stack.secrets, options.showSecrets === true) };
+  const mask = masker(stack.secrets, options.showSecrets === true);
+  return { stack, docker, engine, host: engineHost(), mask };
 }

@@ -3,6 +3,7 @@
 // network's gateway so Kong (in its container) reaches it through Consul; on exit it is deregistered
 // and the containers come back, ready. A record makes a killed mkdev's leftovers repairable.
 import type Docker from 'dockerode';
+import { DockerConnection } from '../engine/docker-connection.ts';
 import { LABEL } from '../engine/labels.ts';
 import { networkGateway } from '../engine/network-gateway.ts';
 import { observeProject } from '../engine/observe.ts';
@@ -66,7 +67,8 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   const name = service.name;
   // The stack (with this service) up first: its dependencies must run, and its containers must
   // exist to come back at the end.
-  await bringUp({ stack, docker, host, services: [name], signal: options.signal, onEvent: options.onEvent });
+  const engine = new DockerConnection(docker).project(stack.project);
+  await bringUp({ stack, engine, host, services: [name], signal: options.signal, onEvent: options.onEvent });
   const observed = await observeProject(docker, stack.project);
   const address = await networkGateway(docker, stack.project);
   const port = await freePort(address);
@@ -134,7 +136,7 @@ async function restore(options: HostRunOptions, service: ServiceSpec, record: Ru
     // Its own signal: Ctrl-C already aborted the command's, and the containers must come back.
     await bringUp({
       stack,
-      docker,
+      engine: new DockerConnection(docker).project(stack.project),
       host,
       services: [service.name],
       signal: new AbortController().signal,

@@ -4,9 +4,7 @@
 // lost. On Ctrl-C mkdev stops waiting but leaves containers running: killing a database during its first
 // initialisation corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
 import { availableParallelism } from 'node:os';
-import type Docker from 'dockerode';
-import { stopContainers } from '../engine/container-lifecycle.ts';
-import { ensureNetworkAndVolumes } from '../engine/network.ts';
+import type { Engine } from '../engine/engine.ts';
 import { InterruptedError, UpstreamFailedError } from '../errors.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
 import type { EventSink, ServiceTimeline, StepName } from './events.ts';
@@ -16,14 +14,13 @@ import { type RunContext, runService, type StackActions } from './run-service.ts
 import { StartGate } from './start-gate.ts';
 
 export interface ExecuteOptions {
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly plan: Plan;
   readonly host: string;
   readonly signal: AbortSignal;
   readonly onEvent: EventSink;
   /** The stack's actions (platform/actions.ts): passed in, so the plan knows no platform. */
   readonly actions: StackActions;
-  readonly extraLabels?: Readonly<Record<string, string>>;
 }
 
 export interface ExecutionResult {
@@ -51,8 +48,8 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
   );
   if (failures.length > 0) {
     // Stop what this run started, with time to shut down cleanly; keep it (labelled) so logs stay
-    // readable and the next `up` carries on.
-    await stopContainers(ctx.started);
+    // readable and the next `up` carries on. A stop that fails does not hide the failure that matters.
+    await Promise.allSettled(ctx.started.map((c) => ctx.engine.stop(c)));
     throw failures[0];
   }
   if (options.signal.aborted) throw new InterruptedError();
@@ -67,26 +64,29 @@ function failureEvent(error: unknown, aborted: boolean): [StepName, string] {
 }
 
 function runContext(options: ExecuteOptions, milestones: Milestones, signal: AbortSignal): RunContext {
-  const { docker, plan } = options;
-  const extraLabels = options.extraLabels ?? {};
+  const { engine, plan } = options;
   const t0 = Date.now();
   return {
-    docker,
-    project: plan.project,
+    engine,
     host: options.host,
     signal,
     milestones,
     targets: new Map(),
     started: [],
     images: new Map(),
-    infra: ensureNetworkAndVolumes(docker, plan.project, plan.createVolumes, { ...extraLabels }),
-    extraLabels,
+    infra: ensureInfra(engine, plan.createVolumes),
     actions: options.actions,
     emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),
     since: () => Date.now() - t0,
     startGate: new StartGate(startConcurrency()),
     order: new Map(Object.keys(plan.services).map((name, i) => [name, i])),
   };
+}
+
+/** The network, then the volumes: created once, before any container. */
+async function ensureInfra(engine: Engine, volumes: readonly string[]): Promise<void> {
+  await engine.ensureNetwork();
+  await Promise.all(volumes.map((v) => engine.ensureVolume(v)));
 }
 
 /**

@@ -1,18 +1,10 @@
 // One service through its plan, in the order the plan decided: prepare the image, await what it waits
 // for, start its replicas, then either finish the job or await readiness, then run its actions. Every
 // step shares one context; the engine does the work, this file only sequences it and reports.
-import type Docker from 'dockerode';
 import { untilAborted } from '../abort.ts';
-import {
-  createContainer,
-  jobExit,
-  removeContainer,
-  startContainer,
-  stopContainers,
-} from '../engine/container-lifecycle.ts';
-import { logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
-import { DockerConnection } from '../engine/docker-connection.ts';
-import { networkName } from '../engine/names.ts';
+import { logTail, whyDead } from '../engine/container-health.ts';
+import type { ContainerRef, Engine } from '../engine/engine.ts';
+import { probeTargetOf } from '../engine/probe-target.ts';
 import { UserError } from '../errors.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
@@ -41,19 +33,17 @@ export interface StackActions {
 }
 
 export interface RunContext {
-  readonly docker: Docker;
-  readonly project: string;
+  readonly engine: Engine;
   readonly host: string;
   readonly signal: AbortSignal;
   readonly milestones: Milestones;
   readonly targets: Map<string, ProbeTarget>;
   /** Containers this run started: the ones stopped if the run fails. */
-  readonly started: Docker.Container[];
+  readonly started: ContainerRef[];
   /** One image preparation per image, shared by the services using it. */
   readonly images: Map<string, Promise<void>>;
   /** The network and volumes, created once before any container. */
   readonly infra: Promise<void>;
-  readonly extraLabels: Readonly<Record<string, string>>;
   readonly actions: StackActions;
   readonly emit: (service: string, step: StepName, message: string) => void;
   /** ms since execution began, for the timeline. */
@@ -96,9 +86,7 @@ function prepareImage(ctx: RunContext, sp: ServicePlan): Promise<void> {
   let image = ctx.images.get(service.image);
   if (image === undefined) {
     const need = { service, step: sp.image, buildHash: sp.buildHash };
-    image = new DockerConnection(ctx.docker)
-      .project(ctx.project, ctx.extraLabels)
-      .ensureImage(need, (step, m) => ctx.emit(service.name, step, m), ctx.signal);
+    image = ctx.engine.ensureImage(need, (step, m) => ctx.emit(service.name, step, m), ctx.signal);
     ctx.images.set(service.image, image);
   }
   return image;
@@ -127,22 +115,22 @@ async function clearFlagsBeforeRerun(ctx: RunContext, sp: ServicePlan): Promise<
 }
 
 /** Each container's ports, read once per run: actions' target and its readiness probe share them. */
-const targets = new WeakMap<Docker.Container, Promise<ProbeTarget>>();
-function targetOf(container: Docker.Container, host: string): Promise<ProbeTarget> {
+const targets = new WeakMap<ContainerRef, Promise<ProbeTarget>>();
+function targetOf(ctx: RunContext, container: ContainerRef): Promise<ProbeTarget> {
   let target = targets.get(container);
   if (target === undefined) {
-    target = probeTargetFor(container, host);
+    target = probeTargetOf(ctx.engine, container, ctx.host);
     targets.set(container, target);
   }
   return target;
 }
 
 /** Applies the container steps; the first replica's ports are where actions and `env` reach it. */
-async function startReplicas(ctx: RunContext, sp: ServicePlan): Promise<Docker.Container[]> {
+async function startReplicas(ctx: RunContext, sp: ServicePlan): Promise<ContainerRef[]> {
   const applied = await Promise.all(sp.steps.map((step) => applyStep(ctx, sp, step)));
-  const containers = applied.filter((c): c is Docker.Container => c !== undefined);
+  const containers = applied.filter((c): c is ContainerRef => c !== undefined);
   const first = containers[0];
-  if (first) ctx.targets.set(sp.service.name, await targetOf(first, ctx.host));
+  if (first) ctx.targets.set(sp.service.name, await targetOf(ctx, first));
   return containers;
 }
 
@@ -150,60 +138,54 @@ async function applyStep(
   ctx: RunContext,
   sp: ServicePlan,
   step: ContainerStep,
-): Promise<Docker.Container | undefined> {
+): Promise<ContainerRef | undefined> {
   const name = sp.service.name;
-  const { docker } = ctx;
+  const { engine } = ctx;
   if (step.kind === 'remove') {
     ctx.emit(name, 'remove', `removing replica ${step.replica} (${step.reason})`);
-    await removeContainer(docker, step.containerId, name, `removing replica ${step.replica}`);
+    await engine.remove({ id: step.containerId, service: name });
     return undefined;
   }
   if (step.kind === 'keep') {
     ctx.emit(name, 'kept', step.completed ? 'completed earlier, unchanged' : 'running, unchanged');
-    return docker.getContainer(step.containerId);
+    return { id: step.containerId, service: name };
   }
   if (step.kind === 'recreate') {
     ctx.emit(name, 'recreate', `recreating (${step.reason})`);
     // Stopped first, gracefully: a service deregisters itself from Consul on SIGTERM, where a
     // forced removal would leave its old instance listed (critical) until Consul reaps it.
-    await stopContainers([docker.getContainer(step.containerId)]);
-    await removeContainer(docker, step.containerId, name, 'removing the outdated container');
+    const outdated = { id: step.containerId, service: name };
+    await engine.stop(outdated);
+    await engine.remove(outdated);
   }
-  const begin = async (container: Docker.Container) => {
+  const begin = async (container: ContainerRef) => {
     ctx.signal.throwIfAborted();
-    await startContainer(container, sp.service);
+    await engine.start(container);
     return container;
   };
   const container = await ctx.startGate.run(ctx.order.get(name) ?? 0, async () => {
     if (step.kind === 'start') {
       ctx.emit(name, 'start', 'starting existing container');
-      return begin(docker.getContainer(step.containerId));
+      return begin({ id: step.containerId, service: name });
     }
     if (step.kind === 'create') ctx.emit(name, 'create', 'creating');
-    const created = await createContainer(docker, sp.service, {
-      project: ctx.project,
-      network: networkName(ctx.project),
-      replica: step.replica,
-      configHash: sp.configHash,
-      extraLabels: ctx.extraLabels,
-    });
-    return begin(created);
+    return begin(await engine.create(sp.service, { replica: step.replica, configHash: sp.configHash }));
   });
   ctx.started.push(container);
   return container;
 }
 
 /** Waits for the job to exit 0, unless every replica completed earlier; returns whether it had. */
-async function finishJob(ctx: RunContext, sp: ServicePlan, containers: Docker.Container[]): Promise<boolean> {
+async function finishJob(ctx: RunContext, sp: ServicePlan, containers: ContainerRef[]): Promise<boolean> {
   const name = sp.service.name;
   if (sp.steps.every((s) => s.kind === 'keep' && s.completed)) return true;
   ctx.emit(name, 'probe', 'running to completion');
   await Promise.all(
     containers.map(async (c) => {
-      const { code, attempts } = await jobExit(c, ctx.signal);
+      const { code, attempts } = await ctx.engine.jobExit(c, ctx.signal);
       if (code !== 0) {
         const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
-        throw await failureWithLogs(c, name, `${name} failed: the job exited with code ${code}${tries}`, {
+        throw await failureWithLogs(ctx, c, `${name} failed: the job exited with code ${code}${tries}`, {
           hint: `see everything with 'mkdev logs ${name}'; fix the cause and run 'mkdev up' again (the job re-runs)`,
         });
       }
@@ -212,11 +194,7 @@ async function finishJob(ctx: RunContext, sp: ServicePlan, containers: Docker.Co
   return false;
 }
 
-async function awaitReadiness(
-  ctx: RunContext,
-  sp: ServicePlan,
-  containers: Docker.Container[],
-): Promise<void> {
+async function awaitReadiness(ctx: RunContext, sp: ServicePlan, containers: ContainerRef[]): Promise<void> {
   const { name, ready } = sp.service;
   if (ready === undefined) return;
   const probe = allOf(ready.probes);
@@ -227,14 +205,11 @@ async function awaitReadiness(
       // Probes through another service (Kong's proxy) reach it where this run started it.
       waitUntilReady(
         probe,
-        { ...(await targetOf(c, ctx.host)), peer: (s) => ctx.targets.get(s) },
-        {
-          ...options,
-          whyDead: () => whyDead(c),
-        },
+        { ...(await targetOf(ctx, c)), peer: (s) => ctx.targets.get(s) },
+        { ...options, whyDead: () => whyDead(ctx.engine, c) },
       ).catch(async (error: unknown) => {
         if (ctx.signal.aborted) throw error;
-        throw await failureWithLogs(c, name, `${name}: ${(error as Error).message}`);
+        throw await failureWithLogs(ctx, c, `${name}: ${(error as Error).message}`);
       }),
     ),
   );
@@ -254,13 +229,14 @@ async function runActions(ctx: RunContext, sp: ServicePlan): Promise<void> {
 
 /** A failure with the container's last log lines, and where to read the rest. */
 async function failureWithLogs(
-  container: Docker.Container,
-  service: string,
+  ctx: RunContext,
+  container: ContainerRef,
   message: string,
   options: { hint?: string } = {},
 ): Promise<UserError> {
+  const { service } = container;
   return new UserError(message, {
-    details: `last log lines of ${service}:\n${await logTail(container)}`,
+    details: `last log lines of ${service}:\n${await logTail(ctx.engine, container)}`,
     hint: options.hint ?? `see everything with 'mkdev logs ${service}'`,
   });
 }

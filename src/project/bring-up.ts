@@ -1,14 +1,13 @@
 // `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
 // testing library both call this; there is no second orchestrator.
-import type Docker from 'dockerode';
-import { engineCall } from '../engine/engine-error.ts';
-import { observeProject } from '../engine/observe.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
+import type { StackActions } from '../plan/run-service.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
@@ -17,13 +16,15 @@ import { tearDown } from './tear-down.ts';
 
 export interface BringUpOptions {
   readonly stack: Stack;
-  readonly docker: Docker;
+  /** The project's engine: what it creates carries its labels (a test stack's owner). */
+  readonly engine: Engine;
   readonly host: string;
   readonly services?: readonly string[];
   readonly signal: AbortSignal;
   readonly onEvent: EventSink;
   readonly onPlan?: (plan: Plan) => void;
-  readonly extraLabels?: Readonly<Record<string, string>>;
+  /** What the stack's actions do; default: the platform's (Consul KV flags, Kong plugins). */
+  readonly actions?: StackActions;
   /** Hashes that replace the computed ones: `mkdev watch` keeps a container it synced itself. */
   readonly hashes?: Readonly<Record<string, ServiceHashes>>;
 }
@@ -36,7 +37,7 @@ export interface BringUpResult {
 }
 
 export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
-  const { stack, docker } = options;
+  const { stack, engine } = options;
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
       // A usage error (exit 2), as for `logs`: the name was mistyped on the command line.
@@ -46,31 +47,25 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
       );
     }
   }
-  const observe = () =>
-    engineCall({ doing: `reading the state of project ${stack.project}` }, () =>
-      observeProject(docker, stack.project),
-    );
-  const before = await observe();
+  const before = await engine.observe();
   const selected = selectServices(stack, options.services ?? []);
   const plan = computePlan(stack, before, selected, { ...stackHashes(stack), ...options.hashes });
   // Before anything is created or any secret written: a predictable failure leaves no trace.
-  await preflight(docker, plan, before, stack.projectDir);
+  await preflight(engine, plan, before, stack.projectDir);
   stack.saveSecrets?.();
   options.onPlan?.(plan);
   const execution = await executePlan({
-    docker,
+    engine,
     plan,
     host: options.host,
     signal: options.signal,
     onEvent: options.onEvent,
-    actions: { run: runAction, clearCompletionFlags },
-    ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
+    actions: options.actions ?? { run: runAction, clearCompletionFlags },
   }).catch(async (error: unknown) => {
-    if (isFresh(before) && !(error instanceof InterruptedError))
-      await removeFailedFresh(docker, stack.project);
+    if (isFresh(before) && !(error instanceof InterruptedError)) await removeFailedFresh(engine);
     throw error;
   });
-  const observed = await observe();
+  const observed = await engine.observe();
   return { plan, execution, observed, endpoints: resolveEndpoints(stack, observed, options.host) };
 }
 
@@ -84,6 +79,6 @@ function isFresh(observed: ObservedState): boolean {
  * nothing half-made is left behind. (On an existing project the volumes are the user's data: kept.)
  * Ctrl-C is not a failure: what it started keeps running for the next `up`.
  */
-async function removeFailedFresh(docker: Docker, project: string): Promise<void> {
-  await tearDown(docker, project, { volumes: true, stopTimeoutSeconds: 0 }).catch(() => {});
+async function removeFailedFresh(engine: Engine): Promise<void> {
+  await tearDown(engine, { volumes: true, stopTimeoutSeconds: 0 }).catch(() => {});
 }

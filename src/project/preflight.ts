@@ -3,9 +3,8 @@
 // reported at once, each naming the service, the field and the fix.
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type Docker from 'dockerode';
-import { isPortFree, portHolder } from '../engine/host-ports.ts';
-import { imageExists, whyNotPullable } from '../engine/image.ts';
+import type { Engine } from '../engine/engine.ts';
+import { isPortFree } from '../engine/host-ports.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
 import type { Plan, ServicePlan } from '../plan/plan.ts';
@@ -87,7 +86,7 @@ export function probeProblems(sp: ServicePlan): Problem[] {
   );
 }
 
-async function imageProblems(docker: Docker, sp: ServicePlan): Promise<Problem[]> {
+async function imageProblems(engine: Engine, sp: ServicePlan): Promise<Problem[]> {
   const { service } = sp;
   const wanted: { ref: string; field: string }[] = [];
   if (sp.image === 'pull') wanted.push({ ref: service.image, field: 'image' });
@@ -95,8 +94,8 @@ async function imageProblems(docker: Docker, sp: ServicePlan): Promise<Problem[]
   if (sp.image === 'build' && base !== undefined) wanted.push({ ref: base, field: 'build.args.BASE_IMAGE' });
   const problems = await Promise.all(
     wanted.map(async ({ ref, field }): Promise<Problem | undefined> => {
-      if (await imageExists(docker, ref)) return undefined;
-      const reason = await whyNotPullable(ref);
+      if (await engine.connection.imagePresent(ref)) return undefined;
+      const reason = await engine.connection.whyNotPullable(ref);
       if (reason === undefined) return undefined;
       const mapped =
         field === 'image' && service.requestedImage !== ref ? ` (mapped from ${service.requestedImage})` : '';
@@ -116,7 +115,7 @@ function startsContainer(step: ServicePlan['steps'][number]): boolean {
 }
 
 async function portProblems(
-  docker: Docker,
+  engine: Engine,
   sp: ServicePlan,
   ownPorts: ReadonlySet<number>,
 ): Promise<Problem[]> {
@@ -125,7 +124,7 @@ async function portProblems(
     sp.service.ports.map(async (p, i): Promise<Problem | undefined> => {
       if (p.published === 0 || p.protocol !== 'tcp' || ownPorts.has(p.published)) return undefined;
       if (await isPortFree(p.published, p.hostIp)) return undefined;
-      const holder = await portHolder(docker, p.published);
+      const holder = await engine.connection.portHolder(p.published);
       return {
         service: sp.service.name,
         field: `ports[${i}]`,
@@ -143,7 +142,7 @@ export function engineIsLocal(dockerHost = process.env.DOCKER_HOST): boolean {
 
 /** Every problem with the plan that can be found before the engine is touched. */
 export async function preflightProblems(
-  docker: Docker,
+  engine: Engine,
   plan: Plan,
   observed: ObservedState,
   projectDir: string,
@@ -154,8 +153,8 @@ export async function preflightProblems(
     Object.values(plan.services).map(async (sp) => {
       const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
       const [images, ports] = await Promise.all([
-        imageProblems(docker, sp),
-        portProblems(docker, sp, ownPorts),
+        imageProblems(engine, sp),
+        portProblems(engine, sp, ownPorts),
       ]);
       return [...files, ...images, ...ports];
     }),
@@ -175,11 +174,11 @@ export function preflightError(problems: readonly Problem[]): UserError {
 
 /** Throws one UserError naming every problem; nothing has been created when it does. */
 export async function preflight(
-  docker: Docker,
+  engine: Engine,
   plan: Plan,
   observed: ObservedState,
   projectDir: string,
 ): Promise<void> {
-  const problems = await preflightProblems(docker, plan, observed, projectDir);
+  const problems = await preflightProblems(engine, plan, observed, projectDir);
   if (problems.length > 0) throw preflightError(problems);
 }

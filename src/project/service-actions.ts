@@ -2,6 +2,7 @@
 // label, as everywhere else; rebuild goes through bring-up, so it is exactly what `mkdev up` does.
 import type Docker from 'dockerode';
 import { STOP_GRACE_SECONDS } from '../engine/container-lifecycle.ts';
+import { DockerConnection } from '../engine/docker-connection.ts';
 import { observeProject } from '../engine/observe.ts';
 import { ignoring, isNotFound, isNotModified } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
@@ -44,7 +45,7 @@ export async function runServiceAction(
     await target.docker.getImage(spec.image).remove({ force: true }).catch(ignoring(isNotFound));
     await bringUp({
       stack: target.stack,
-      docker: target.docker,
+      engine: new DockerConnection(target.docker).project(target.stack.project),
       host: target.host,
       services: [service],
       signal: target.signal,

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { stopDependentsFirst, stopWaves } from './stop-order.ts';
 
 const container = (id: string, service: string, dependsOn?: string) => ({
-  Id: id,
-  Labels: {
+  id,
+  labels: {
     'dev.mkdev.service': service,
     ...(dependsOn === undefined ? {} : { 'dev.mkdev.depends-on': dependsOn }),
   },
 });
-const ids = (waves: { Id: string }[][]) => waves.map((w) => w.map((c) => c.Id).sort());
+const ids = (waves: { id: string }[][]) => waves.map((w) => w.map((c) => c.id).sort());
 
 describe('stopWaves', () => {
   it('stops dependents first, replicas together, independent services in the first wave', () => {
@@ -43,9 +43,9 @@ describe('stopDependentsFirst', () => {
     const stopping = stopDependentsFirst(
       [container('kong', 'kong', 'postgres'), container('rabbit', 'rabbitmq'), container('pg', 'postgres')],
       async (c) => {
-        events.push(`stop ${c.Id}`);
-        if (c.Id === 'rabbit') await rabbitStopped;
-        events.push(`stopped ${c.Id}`);
+        events.push(`stop ${c.id}`);
+        if (c.id === 'rabbit') await rabbitStopped;
+        events.push(`stopped ${c.id}`);
       },
     );
     // RabbitMQ (first wave, nothing depends on it) is still shutting down, Postgres goes after Kong.
@@ -67,7 +67,7 @@ describe('stopDependentsFirst', () => {
         container('o2', 'o', 'a'),
       ],
       async (c) => {
-        stopped.push(c.Id);
+        stopped.push(c.id);
       },
     );
     expect(stopped.slice(0, 2).sort()).toEqual(['o1', 'o2']);

@@ -5,16 +5,16 @@ import { LABEL } from '../engine/labels.ts';
 import { dependentsFirst } from '../stack/graph.ts';
 
 export interface LabelledContainer {
-  readonly Id: string;
-  readonly Labels: Readonly<Record<string, string>>;
+  readonly id: string;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
-const serviceOf = (c: LabelledContainer) => c.Labels[LABEL.service] ?? c.Id;
+const serviceOf = (c: LabelledContainer) => c.labels[LABEL.service] ?? c.id;
 
 function dependencies(containers: readonly LabelledContainer[]): Map<string, Set<string>> {
   const waitsOn = new Map<string, Set<string>>();
   for (const c of containers) {
-    const deps = (c.Labels[LABEL.dependsOn] ?? '').split(',').filter((d) => d !== '');
+    const deps = (c.labels[LABEL.dependsOn] ?? '').split(',').filter((d) => d !== '');
     waitsOn.set(serviceOf(c), new Set([...(waitsOn.get(serviceOf(c)) ?? []), ...deps]));
   }
   return waitsOn;

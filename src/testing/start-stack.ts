@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connectEngine } from '../engine/docker-client.ts';
+import { DockerConnection } from '../engine/docker-connection.ts';
 import { LABEL } from '../engine/labels.ts';
 import { engineHost } from '../engine/names.ts';
 import { observeProject } from '../engine/observe.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
-import { reapOrphans } from '../engine/reap.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
 import { bringUp } from '../project/bring-up.ts';
@@ -52,7 +52,8 @@ export interface TestStack {
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
   const docker = await connectEngine();
-  await reapOrphans(docker);
+  const connection = new DockerConnection(docker);
+  await connection.reapOrphans();
   const load = (project: string, stateDir: string) =>
     loadStack({
       cwd: options.cwd ?? process.cwd(),
@@ -69,28 +70,28 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
   const extraLabels: Record<string, string> = options.reuse
     ? {}
     : { [LABEL.owner]: formatOwner(currentOwner()) };
+  const engine = connection.project(project, extraLabels);
   const host = engineHost();
   let result: UpResult;
   try {
     result = await bringUp({
       stack,
-      docker,
+      engine,
       host,
       signal: AbortSignal.timeout(options.timeoutMs ?? 240_000),
-      extraLabels,
       onEvent: options.onEvent ?? (() => {}),
       ...(options.services ? { services: options.services } : {}),
     });
   } catch (error) {
     if (!options.reuse) {
-      await tearDown(docker, project, THROWAWAY).catch(() => {});
+      await tearDown(engine, THROWAWAY).catch(() => {});
       rmSync(stateDir, { recursive: true, force: true });
     }
     throw error;
   }
   return testStackOf(docker, stack, host, result, async (stopOptions = {}) => {
     if (options.reuse && !stopOptions.remove) return;
-    await tearDown(docker, project, THROWAWAY);
+    await tearDown(engine, THROWAWAY);
     rmSync(stateDir, { recursive: true, force: true });
   });
 }

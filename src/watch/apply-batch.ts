@@ -4,6 +4,7 @@
 import type Docker from 'dockerode';
 import { execIn, logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
+import { DockerConnection } from '../engine/docker-connection.ts';
 import { LABEL } from '../engine/labels.ts';
 import { UserError } from '../errors.ts';
 import { liveRun } from '../host-run/run-record.ts';
@@ -137,7 +138,7 @@ async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>
   try {
     await bringUp({
       stack: ctx.stack,
-      docker: ctx.docker,
+      engine: new DockerConnection(ctx.docker).project(ctx.stack.project),
       host: ctx.host,
       services: [plan.service],
       signal: ctx.signal,

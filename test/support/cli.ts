@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
+import { DockerConnection } from '../../src/engine/docker-connection.ts';
 import { THROWAWAY, tearDown } from '../../src/project/tear-down.ts';
 import { mapImage, readImageMapFile } from '../../src/stack/image-map.ts';
 import { freeHostPortsEnv } from '../../src/stack/port-variables.ts';
@@ -86,7 +87,7 @@ export async function unlabelledResources(project: string) {
 
 /** Everything of a test's project, as a throwaway stack's stop() removes it; never fails the suite's clean-up. */
 export async function removeProject(project: string): Promise<void> {
-  await tearDown(docker, project, THROWAWAY).catch(() => {});
+  await tearDown(new DockerConnection(docker).project(project), THROWAWAY).catch(() => {});
 }
 
 export function parseEnv(text: string): Record<string, string> {

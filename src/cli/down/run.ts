@@ -1,5 +1,4 @@
-import { connectEngine } from '../../engine/docker-client.ts';
-import { engineCall } from '../../engine/engine-error.ts';
+import { openEngine } from '../../engine/docker-connection.ts';
 import { UsageError } from '../../errors.ts';
 import { tearDown } from '../../project/tear-down.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
@@ -16,16 +15,14 @@ export const run: CommandRun = async ({ values, cwd, signal }) => {
       `--timeout takes whole seconds, not '${timeout}'`,
       'e.g. -t 0 (kill at once) or -t 30',
     );
-  const docker = await connectEngine();
+  const engine = (await openEngine()).project(project);
   const started = Date.now();
   const removed = await withProjectLock(project, 'down', { values, signal }, () =>
-    engineCall({ doing: `removing project ${project}` }, () =>
-      tearDown(docker, project, {
-        volumes: boolFlag(values, 'volumes'),
-        images: boolFlag(values, 'images'),
-        stopTimeoutSeconds: Number(timeout),
-      }),
-    ),
+    tearDown(engine, {
+      volumes: boolFlag(values, 'volumes'),
+      images: boolFlag(values, 'images'),
+      stopTimeoutSeconds: Number(timeout),
+    }),
   );
   const parts = [
     `${removed.containers} containers`,

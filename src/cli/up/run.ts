@@ -20,7 +20,7 @@ export const run: CommandRun = (input) =>
 
 const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
+  const { stack, docker, engine, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
   // --watch: checked before anything starts, and containers only watch changed are synced, not rebuilt.
@@ -32,7 +32,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   try {
     const result = await bringUp({
       stack,
-      docker,
+      engine,
       host,
       services: positionals,
       ...(watching ? { hashes: watching.start.hashes } : {}),

@@ -69,14 +69,14 @@ export function bringUpSelection(stack: Stack, names: readonly string[]): string
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd);
+  const { stack, docker, engine, host, mask } = await openProject(projectRef(values), cwd);
   const services = watchedServices(stack, positionals);
   const start = await planStart(docker, stack, services);
   const reporter = await createReporter(chooseReporter(json), mask);
   try {
     await bringUp({
       stack,
-      docker,
+      engine,
       host,
       services: bringUpSelection(stack, positionals),
       hashes: start.hashes,
