@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Docker from 'dockerode';
 import { request } from 'undici';
-import { probeTargetFor } from '../src/engine/container-ops.ts';
+import { DockerConnection } from '../src/engine/docker-connection.ts';
+import { probeTargetOf } from '../src/engine/probe-target.ts';
 import { projectPeers } from '../src/project/peers.ts';
 import { allOf } from '../src/readiness/create-probe.ts';
 import { loadStack } from '../src/stack/load-stack.ts';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
 const SERVICES = values.services.split(',');
 const reps = Number(values.reps);
 const docker = new Docker();
+const engine = () => new DockerConnection(docker).project(project);
 const log = (line: string) => process.stderr.write(`bench:crash: ${line}\n`);
 const project = `bmcrash-${Date.now().toString(36).slice(-5)}`;
 const cwd = mkdtempSync(join(tmpdir(), `${project}-`));
@@ -96,8 +98,8 @@ try {
       const ready = await until(`${service} ready`, async () => {
         // With its peers: a scaffolded service's readiness includes a request through Kong's proxy.
         const target = {
-          ...(await probeTargetFor(container, '127.0.0.1')),
-          peer: await projectPeers(docker, project, '127.0.0.1'),
+          ...(await probeTargetOf(engine(), { id: container.id, service }, '127.0.0.1')),
+          peer: await projectPeers(engine(), '127.0.0.1'),
         };
         return (await probe.check(target, AbortSignal.timeout(2000))).ready;
       });

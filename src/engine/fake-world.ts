@@ -69,6 +69,8 @@ export class FakeWorld {
   readonly registry = new Set<string>();
   readonly calls: FakeCall[] = [];
   readonly behaviours = new Map<string, FakeBehaviour>();
+  /** What a build's Dockerfile declares as VOLUME, by image reference: its containers get anonymous volumes there. */
+  readonly dockerfileVolumes = new Map<string, readonly string[]>();
   /** Build failures to report, by image reference: what the builder said. */
   readonly buildFailures = new Map<string, string>();
   /** Containers, networks and volumes changed: waiters look again. */
@@ -126,7 +128,8 @@ export class FakeWorld {
         report('build', `building ${service.image} from ${service.build?.context}`);
         const failed = this.buildFailures.get(service.image);
         if (failed !== undefined) throw buildFailure(service, failed, [failed]);
-        this.addImage(service.image, { labels: { ...labels, [LABEL.buildHash]: buildHash } });
+        const volumes = this.dockerfileVolumes.get(service.image) ?? [];
+        this.addImage(service.image, { labels: { ...labels, [LABEL.buildHash]: buildHash }, volumes });
       },
     };
   }

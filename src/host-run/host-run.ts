@@ -111,7 +111,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
         },
       });
     }
-    const peer = await projectPeers(docker, stack.project, host);
+    const peer = await projectPeers(engine, host);
     const ready = waitHostReady(service, address, port, child.exited, peer);
     void ready.then((ok) => {
       if (ok) log(`${name} on the host is ready: Kong and Consul route to ${address}:${port}`);

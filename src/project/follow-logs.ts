@@ -1,10 +1,7 @@
 // `mkdev logs`: each service's output, prefixed per service (the caller styles the prefix), optionally
 // followed.
 import { Writable } from 'node:stream';
-import type Docker from 'dockerode';
-import { demuxToText } from '../engine/container-ops.ts';
-import { LABEL, projectFilter } from '../engine/labels.ts';
-import type { Stack } from '../stack/model.ts';
+import type { Engine } from '../engine/engine.ts';
 
 export interface LogOptions {
   readonly services: readonly string[];
@@ -57,57 +54,39 @@ function lineWriter(prefix: string, out: NodeJS.WritableStream | ((line: string)
   });
 }
 
-export async function followLogs(docker: Docker, stack: Stack, options: LogOptions): Promise<void> {
-  const containers = (await docker.listContainers({ all: true, filters: projectFilter(stack.project) }))
-    .filter((c) => options.services.length === 0 || options.services.includes(c.Labels[LABEL.service] ?? ''))
-    .filter((c) => {
-      const { containers: only } = options;
-      return (
-        only === undefined || only.includes(c.Id) || only.includes((c.Names[0] ?? '').replace(/^\//, ''))
-      );
-    })
-    .sort((a, b) => (a.Names[0] ?? '').localeCompare(b.Names[0] ?? ''));
-  const width = Math.max(0, ...containers.map((c) => (c.Labels[LABEL.service] ?? '').length + 2));
+export async function followLogs(engine: Engine, options: LogOptions): Promise<void> {
+  const { containers: only } = options;
+  const containers = (await engine.containers())
+    .filter((c) => options.services.length === 0 || options.services.includes(c.service))
+    .filter((c) => only === undefined || only.includes(c.id) || only.includes(c.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const width = Math.max(0, ...containers.map((c) => c.service.length + 2));
   const since = sinceSeconds(options.since);
-  const base = {
-    stdout: true,
-    stderr: true,
+  const range = {
     ...(since === undefined ? {} : { since }),
-    ...(options.tail === undefined
-      ? {}
-      : { tail: options.tail === 'all' ? undefined : Number(options.tail) }),
+    ...(options.tail === undefined || options.tail === 'all' ? {} : { tail: Number(options.tail) }),
   };
   await Promise.all(
     containers.map(async (c, i) => {
-      const service = c.Labels[LABEL.service] ?? '?';
-      const replica = c.Labels[LABEL.replica] ?? '1';
+      const { service } = c;
+      const replica = String(c.replica);
       const label = `${service}-${replica}`.padEnd(width);
       const prefix = options.prefix?.(label, i) ?? `${label} | `;
-      const container = docker.getContainer(c.Id);
       const { sink } = options;
       const to = (stream: 'stdout' | 'stderr') =>
         sink ? (text: string) => sink({ service, replica, stream, text }) : process[stream];
       if (!options.follow) {
-        const raw = (await container.logs({ ...base, follow: false })) as unknown as Buffer;
-        const writer = lineWriter(prefix, to('stdout'));
-        writer.end(demuxToText(raw));
+        lineWriter(prefix, to('stdout')).end(await engine.logs(c, range));
         return;
       }
-      const stream = (await container.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
-      const out = lineWriter(prefix, to('stdout'));
-      const err = lineWriter(prefix, to('stderr'));
-      docker.modem.demuxStream(stream, out, err);
-      await new Promise<void>((resolve) => {
-        stream.on('end', resolve);
-        options.signal.addEventListener(
-          'abort',
-          () => {
-            (stream as unknown as { destroy: () => void }).destroy();
-            resolve();
-          },
-          { once: true },
-        );
+      const writers = { stdout: lineWriter(prefix, to('stdout')), stderr: lineWriter(prefix, to('stderr')) };
+      await engine.followLogs(c, {
+        ...range,
+        signal: options.signal,
+        onOutput: (stream, text) => writers[stream].write(text),
       });
+      writers.stdout.end();
+      writers.stderr.end();
     }),
   );
 }

@@ -1,7 +1,6 @@
 // Where each service of a running project is published (its first running replica), for probes that
 // go through another service, such as a scaffolded service's readiness through Kong's proxy.
-import type Docker from 'dockerode';
-import { observeProject } from '../engine/observe.ts';
+import type { Engine } from '../engine/engine.ts';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import type { PeerTarget } from '../readiness/probe.ts';
 
@@ -17,6 +16,6 @@ export function peersOf(observed: ObservedState, host: string): Peers {
   };
 }
 
-export async function projectPeers(docker: Docker, project: string, host: string): Promise<Peers> {
-  return peersOf(await observeProject(docker, project), host);
+export async function projectPeers(engine: Engine, host: string): Promise<Peers> {
+  return peersOf(await engine.observe(), host);
 }

@@ -1,9 +1,8 @@
 // The status of each service: what runs, whether it is ready now (each probe tried once), whether its
 // configuration drifted from the stack, and where it is published.
-import type Docker from 'dockerode';
-import { probeTargetWithPorts } from '../engine/container-ops.ts';
-import { observeProject } from '../engine/observe.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
+import { probeTarget } from '../engine/probe-target.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { notReady, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
@@ -33,45 +32,6 @@ export interface ReplicaStatus {
  */
 export const STATUS_PROBE_DEADLINE_MS = 1500;
 
-async function restartInfo(
-  docker: Docker,
-  id: string,
-): Promise<{ restarts?: number; lastExitCode?: number }> {
-  const info = await docker
-    .getContainer(id)
-    .inspect()
-    .catch(() => undefined);
-  if (info === undefined) return {};
-  const restarts = info.RestartCount;
-  // FinishedAt is the zero time until the container has exited once.
-  if (info.State.FinishedAt.startsWith('0001-')) return { restarts };
-  if (!info.State.Running) return { restarts, lastExitCode: info.State.ExitCode };
-  // Running again after a restart: the engine reset State.ExitCode, but its `die` event kept it.
-  const lastExitCode = await lastDieExitCode(docker, id, info.State.FinishedAt);
-  return { restarts, ...(lastExitCode === undefined ? {} : { lastExitCode }) };
-}
-
-/** The exit code of the container's last `die` event, around when it last finished (best effort). */
-async function lastDieExitCode(docker: Docker, id: string, finishedAt: string): Promise<number | undefined> {
-  const finished = Math.floor(Date.parse(finishedAt) / 1000);
-  try {
-    const stream = (await docker.getEvents({
-      since: finished - 1,
-      until: finished + 1,
-      filters: { container: [id], event: ['die'] },
-    })) as NodeJS.ReadableStream;
-    let text = '';
-    for await (const chunk of stream) text += chunk.toString();
-    const last = text.trim().split('\n').filter(Boolean).pop();
-    const code = last
-      ? (JSON.parse(last) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode
-      : undefined;
-    return code === undefined ? undefined : Number(code);
-  } catch {
-    return undefined;
-  }
-}
-
 async function probeOnce(service: ServiceSpec, target: ProbeTarget): Promise<ProbeResult> {
   const signal = AbortSignal.timeout(STATUS_PROBE_DEADLINE_MS);
   const deadline = new Promise<ProbeResult>((resolve) =>
@@ -95,8 +55,8 @@ export interface StackStatus {
   readonly endpoints: readonly Endpoint[];
 }
 
-export async function stackStatus(docker: Docker, stack: Stack, host: string): Promise<StackStatus> {
-  const observed: ObservedState = await observeProject(docker, stack.project);
+export async function stackStatus(engine: Engine, stack: Stack, host: string): Promise<StackStatus> {
+  const observed: ObservedState = await engine.observe();
   const hashes = stackHashes(stack);
   const peer = peersOf(observed, host);
   const rows = await Promise.all(
@@ -121,7 +81,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
           container: c.name,
           upToDate: c.configHash === hashes[service.name]?.config,
           ports: c.ports,
-          ...(await restartInfo(docker, c.id)),
+          ...(await engine.exitHistory(c)),
         };
         if (service.oneShot) {
           const done = c.state === 'exited' && c.exitCode === 0;
@@ -131,7 +91,7 @@ export async function stackStatus(docker: Docker, stack: Stack, host: string): P
         if (!service.ready) return { ...base, state: 'running', ready: null };
         const target = {
           // The listing's ports: one engine call for the project, not an inspect per container.
-          ...probeTargetWithPorts(docker.getContainer(c.id), host, c.ports),
+          ...probeTarget(engine, c, host, c.ports),
           peer,
         };
         const result = await probeOnce(service, target);

@@ -1,10 +1,10 @@
 // Binds the dashboard to 127.0.0.1 (never another interface), and names a taken port and its holder.
 import type { Server } from 'node:http';
-import type Docker from 'dockerode';
-import { portHolder } from '../engine/host-ports.ts';
+import type { EngineConnection } from '../engine/engine.ts';
+import { localPortHolder } from '../engine/host-ports.ts';
 import { UserError } from '../errors.ts';
 
-export async function listenLocal(server: Server, port: number, docker?: Docker): Promise<number> {
+export async function listenLocal(server: Server, port: number, engine?: EngineConnection): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -16,7 +16,8 @@ export async function listenLocal(server: Server, port: number, docker?: Docker)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
-      const holder = code === 'EADDRINUSE' ? await portHolder(docker, port) : undefined;
+      const holder =
+        code !== 'EADDRINUSE' ? undefined : engine ? await engine.portHolder(port) : localPortHolder(port);
       throw new UserError(
         code === 'EADDRINUSE'
           ? `port ${port} on 127.0.0.1 is already in use${holder ? ` (held by ${holder})` : ''}`

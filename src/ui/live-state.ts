@@ -1,8 +1,7 @@
 // The dashboard's model of the running project: the services' status (refreshed every 2 s, and at once
 // on any engine event of the project), the platform sections (routes, messaging, KV, metrics), the
 // logs; listeners get each change as it happens. Actions go to src/project and src/platform.
-import type Docker from 'dockerode';
-import { watchProjectEvents } from '../engine/project-events.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { MessagingView } from '../platform/rabbitmq-overview.ts';
 import { checkRoutes } from '../platform/route-map.ts';
 import { loadLastUp } from '../project/last-up.ts';
@@ -31,7 +30,7 @@ const LIFE_EVENTS = new Set([
 const DEPTH_READINGS = 60;
 
 export interface LiveStateOptions {
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly stack: Stack;
   readonly host: string;
   readonly mask: (text: string) => string;
@@ -55,8 +54,8 @@ export class LiveState implements DashboardBackend {
     this.o = o;
     this.project = o.stack.project;
     this.#state = { project: o.stack.project, host: o.host, lastUp: loadLastUp(o.stack) ?? null };
-    this.#logs = new LogHub(o.docker, o.stack, o.signal);
-    this.#status = new StatusWatch(o.docker, o.stack, o.host);
+    this.#logs = new LogHub(o.engine, o.signal);
+    this.#status = new StatusWatch(o.engine, o.stack, o.host);
   }
 
   /**
@@ -70,16 +69,13 @@ export class LiveState implements DashboardBackend {
     this.#loops = [status];
     // A container's life changes are refreshed at once; exec events (probes) are not, or a probe
     // that execs would refresh itself in a loop.
-    void watchProjectEvents(
-      this.o.docker,
-      this.project,
-      (event) => {
+    void this.o.engine
+      .events((event) => {
         if (!LIFE_EVENTS.has(event.action)) return;
         this.#status.onEngineEvent(event);
         for (const loop of this.#loops.slice(0, 2)) loop.kick();
-      },
-      signal,
-    ).catch(() => {});
+      }, signal)
+      .catch(() => {});
     await new Promise<void>((resolve) => {
       const off = this.subscribe((patch) => {
         if (patch.services) {
@@ -94,7 +90,7 @@ export class LiveState implements DashboardBackend {
       async () => {
         const [messaging, kv] = await Promise.all([
           readMessagingSection(this.o.stack, endpoints()),
-          readKv(this.o.docker, this.o.stack, endpoints(), (s) => this.#containers.get(s)),
+          readKv(this.o.engine, this.o.stack, endpoints(), (s) => this.#containers.get(s)),
         ]);
         this.#patch({ messaging, kv, queueDepths: this.#recordDepths(messaging) });
       },
@@ -171,7 +167,7 @@ export class LiveState implements DashboardBackend {
   async action(service: string, action: ServiceAction): Promise<ActionResult> {
     try {
       const message = await runServiceAction(
-        { docker: this.o.docker, stack: this.o.stack, host: this.o.host, signal: this.o.signal },
+        { engine: this.o.engine, stack: this.o.stack, host: this.o.host, signal: this.o.signal },
         service,
         action,
       );

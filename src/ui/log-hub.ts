@@ -1,9 +1,8 @@
 // Every service's log lines, merged, for the dashboard: attached to each container as it starts
 // (through src/project/follow-logs.ts), kept in a ring of the last 10,000, and handed to listeners in
 // batches so a chatty service costs one message per batch, not one per line.
-import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.ts';
 import { followLogs, type LogLine } from '../project/follow-logs.ts';
-import type { Stack } from '../stack/model.ts';
 import type { LogEntry } from './protocol.ts';
 
 const LOG_LINES_KEPT = 10_000;
@@ -19,13 +18,11 @@ export class LogHub {
   #timer: NodeJS.Timeout | undefined;
   #seq = 0;
 
-  readonly docker: Docker;
-  readonly stack: Stack;
+  readonly engine: Engine;
   readonly signal: AbortSignal;
 
-  constructor(docker: Docker, stack: Stack, signal: AbortSignal) {
-    this.docker = docker;
-    this.stack = stack;
+  constructor(engine: Engine, signal: AbortSignal) {
+    this.engine = engine;
     this.signal = signal;
   }
 
@@ -44,7 +41,7 @@ export class LogHub {
       if (this.#attached.has(id) || this.signal.aborted) continue;
       this.#attached.add(id);
       const ended = this.#endedAt.get(id);
-      followLogs(this.docker, this.stack, {
+      followLogs(this.engine, {
         services: [],
         containers: [id],
         follow: true,

@@ -1,6 +1,6 @@
 // The dashboard's reads of the platform, each one a src/platform read turned into a Section (its data,
 // or why it could not be read) from the endpoints the stack exports.
-import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.ts';
 import { readKvTree } from '../platform/consul-kv-tree.ts';
 import { kongRouteMetrics, type RouteMetrics } from '../platform/prometheus-query.ts';
 import { type MessagingView, readMessaging } from '../platform/rabbitmq-overview.ts';
@@ -52,7 +52,7 @@ export function readMetrics(endpoints: Endpoints): Promise<Section<readonly Rout
  * with when their writer finished: Consul keeps no time for a key, the engine keeps the job's.
  */
 export function readKv(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   endpoints: Endpoints,
   containerOf: (service: string) => string | undefined,
@@ -68,12 +68,8 @@ export function readKv(
       writers.map(async (w) => {
         const name = containerOf(w.by);
         if (!w.oneShot || name === undefined) return { key: w.key, by: w.by };
-        const info = await docker
-          .getContainer(name)
-          .inspect()
-          .catch(() => undefined);
-        const at = info?.State.FinishedAt;
-        return at && !at.startsWith('0001') ? { key: w.key, by: w.by, at } : { key: w.key, by: w.by };
+        const at = (await engine.inspect({ id: name, service: w.by }))?.finishedAt;
+        return at ? { key: w.key, by: w.by, at } : { key: w.key, by: w.by };
       }),
     );
     return { nodes, written };

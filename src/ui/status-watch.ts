@@ -1,7 +1,6 @@
 // The services' status over time: each refresh is `mkdev status` (src/project/service-status.ts), and
 // this keeps what a single status cannot: a health history per replica and the restarts seen.
-import type Docker from 'dockerode';
-import type { ContainerEvent } from '../engine/engine.ts';
+import type { ContainerEvent, Engine } from '../engine/engine.ts';
 import type { Endpoint } from '../project/endpoints.ts';
 import { stackStatus } from '../project/service-status.ts';
 import type { Stack } from '../stack/model.ts';
@@ -21,12 +20,12 @@ export class StatusWatch {
   /** Containers (by name) seen running: a later start of one of them is a restart. */
   readonly #known = new Set<string>();
 
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly stack: Stack;
   readonly host: string;
 
-  constructor(docker: Docker, stack: Stack, host: string) {
-    this.docker = docker;
+  constructor(engine: Engine, stack: Stack, host: string) {
+    this.engine = engine;
     this.stack = stack;
     this.host = host;
   }
@@ -41,7 +40,7 @@ export class StatusWatch {
   }
 
   async refresh(): Promise<StatusSnapshot> {
-    const status = await stackStatus(this.docker, this.stack, this.host);
+    const status = await stackStatus(this.engine, this.stack, this.host);
     const now = Date.now();
     const services = status.services.map((s): ServiceView => {
       if (s.state === 'running') this.#known.add(s.container);

@@ -82,7 +82,7 @@ async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: re
   const ready = service.ready;
   if (ready === undefined) return;
   const probe = allOf(ready.probes);
-  const peer = await projectPeers(ctx.docker, ctx.stack.project, ctx.host);
+  const peer = await projectPeers(new DockerConnection(ctx.docker).project(ctx.stack.project), ctx.host);
   await Promise.all(
     containers.map(async (c) => {
       try {

@@ -1,4 +1,3 @@
-import { observeProject } from '../../engine/observe.ts';
 import { UserError } from '../../errors.ts';
 import { resolveEndpoints } from '../../project/endpoints.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
@@ -6,8 +5,8 @@ import { EXIT_OK } from '../errors.ts';
 import { masker, openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host } = await openProject(projectRef(values), cwd);
-  const endpoints = resolveEndpoints(stack, await observeProject(docker, stack.project), host);
+  const { stack, engine, host } = await openProject(projectRef(values), cwd);
+  const endpoints = resolveEndpoints(stack, await engine.observe(), host);
   if (endpoints.length === 0) {
     throw new UserError(`${stack.project} is not running`, { hint: "start it with 'mkdev up'" });
   }

@@ -17,7 +17,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       'e.g. --since 30s, --since 10m, --since 2h or --since 2026-01-31T12:00:00Z',
     );
   }
-  const { stack, docker } = await openProject(projectRef(values), cwd);
+  const { stack, engine } = await openProject(projectRef(values), cwd);
   for (const name of positionals) {
     if (!(name in stack.services))
       throw new UsageError(
@@ -25,7 +25,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
         `services are: ${Object.keys(stack.services).join(', ')}`,
       );
   }
-  await followLogs(docker, stack, {
+  await followLogs(engine, {
     services: positionals,
     follow: boolFlag(values, 'follow'),
     signal,

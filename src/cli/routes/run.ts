@@ -1,4 +1,3 @@
-import { observeProject } from '../../engine/observe.ts';
 import { UserError } from '../../errors.ts';
 import { renderTable } from '../../output/table.ts';
 import { checkRoutes, mapRoutes, type RouteCheck } from '../../platform/route-map.ts';
@@ -8,9 +7,9 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host } = await openProject(projectRef(values), cwd);
+  const { stack, engine, host } = await openProject(projectRef(values), cwd);
   const endpoints = Object.fromEntries(
-    resolveEndpoints(stack, await observeProject(docker, stack.project), host).map((e) => [e.name, e.value]),
+    resolveEndpoints(stack, await engine.observe(), host).map((e) => [e.name, e.value]),
   );
   const admin = endpoints.MKDEV_KONG_ADMIN_URL;
   const consul = endpoints.MKDEV_CONSUL_URL;

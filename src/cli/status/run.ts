@@ -6,10 +6,10 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
-  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd, {
+  const { stack, engine, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
-  const status = await stackStatus(docker, stack, host);
+  const status = await stackStatus(engine, stack, host);
   const healthy = status.services.every((s) => s.ready !== false);
   if (boolFlag(values, 'json')) {
     const endpoints = Object.fromEntries(status.endpoints.map((e) => [e.name, mask(e.value)]));

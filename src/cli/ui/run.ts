@@ -1,4 +1,3 @@
-import { observeProject } from '../../engine/observe.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import { listenLocal } from '../../ui/listen.ts';
 import { LiveState } from '../../ui/live-state.ts';
@@ -21,16 +20,16 @@ function parsePort(text: string | undefined): number {
 
 export const run: CommandRun = async ({ values, cwd, signal }) => {
   const port = parsePort(stringFlag(values, 'port'));
-  const { stack, docker, host, mask } = await openProject(projectRef(values), cwd);
-  const observed = await observeProject(docker, stack.project);
+  const { stack, engine, host, mask } = await openProject(projectRef(values), cwd);
+  const observed = await engine.observe();
   if (observed.containers.length === 0)
     throw new UserError(`project '${stack.project}' does not exist on this engine (no containers)`, {
       hint: "start it with 'mkdev up', or name another with -p <project>",
     });
-  const live = new LiveState({ docker, stack, host, mask, signal });
+  const live = new LiveState({ engine, stack, host, mask, signal });
   const token = newToken();
   const server = createDashboardServer(live, token);
-  const bound = await listenLocal(server, port, docker);
+  const bound = await listenLocal(server, port, engine.connection);
   const url = `http://127.0.0.1:${bound}/?token=${token}`;
   process.stdout.write(`mkdev ui: ${stack.project} at ${url}\n`);
   await live.start();

@@ -51,7 +51,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     if (watch && watching) return await watch.loop(watching, { stack, docker, host, json, signal });
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
-      await followLogs(docker, stack, { services: positionals, follow: true, signal, prefix: logPrefix });
+      await followLogs(engine, { services: positionals, follow: true, signal, prefix: logPrefix });
     }
     return EXIT_OK;
   } finally {
