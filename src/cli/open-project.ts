@@ -1,7 +1,5 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
-import type Docker from 'dockerode';
-import { connectEngine } from '../engine/docker-client.ts';
-import { DockerConnection } from '../engine/docker-connection.ts';
+import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
 import { engineHost } from '../engine/names.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
@@ -10,7 +8,6 @@ import type { Stack } from '../stack/model.ts';
 
 export interface OpenProject {
   readonly stack: Stack;
-  readonly docker: Docker;
   /** The project's engine. */
   readonly engine: Engine;
   readonly host: string;
@@ -34,14 +31,13 @@ export async function openProject(
   options: { readonly showSecrets?: boolean } = {},
 ): Promise<OpenProject> {
   const stack = await loadStack({ ...ref, cwd, deferSecrets: true });
-  const docker = await connectEngine();
-  const engine = new DockerConnection(docker).project(stack.project);
+  const engine = (await openEngine()).project(stack.project);
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
   await engine.connection.reapOrphans();
   // ... and after `mkdev run`s killed before they could restore their service's containers.
-  for (const service of await repairHostRuns(docker, stack)) {
+  for (const service of await repairHostRuns(engine, stack)) {
     process.stderr.write(`mkdev: repaired ${service}: an earlier 'mkdev run' ended without restoring it\n`);
   }
   const mask = masker(stack.secrets, options.showSecrets === true);
-  return { stack, docker, engine, host: engineHost(), mask };
+  return { stack, engine, host: engineHost(), mask };
 }

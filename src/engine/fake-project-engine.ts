@@ -154,7 +154,8 @@ export class FakeProjectEngine implements Engine {
   }
 
   exec(ref: ContainerRef, command: readonly string[]) {
-    return this.#call('exec', ref, `running '${command.join(' ')}'`, () => {
+    this.#world.record('exec', this.#world.find(ref.id)?.name ?? ref.id, command.join(' '));
+    return engineCall({ service: ref.service, doing: `running '${command.join(' ')}'` }, async () => {
       const c = containerOf(this.#world, ref);
       if (c.state !== 'running') throw engineRefusal(409, `Container ${c.id} is not running`);
       return this.#world.behaviours.get(c.service)?.exec?.(command) ?? { exitCode: 0, output: '' };

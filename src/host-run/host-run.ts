@@ -2,11 +2,7 @@
 // runs on the host with the service's environment resolved for the host, listening on the project
 // network's gateway so Kong (in its container) reaches it through Consul; on exit it is deregistered
 // and the containers come back, ready. A record makes a killed mkdev's leftovers repairable.
-import type Docker from 'dockerode';
-import { DockerConnection } from '../engine/docker-connection.ts';
-import { LABEL } from '../engine/labels.ts';
-import { networkGateway } from '../engine/network-gateway.ts';
-import { observeProject } from '../engine/observe.ts';
+import type { Engine } from '../engine/engine.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
@@ -23,7 +19,7 @@ import { type RunRecord, removeRecord, writeRecord } from './run-record.ts';
 
 export interface HostRunOptions {
   readonly stack: Stack;
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly host: string;
   readonly service: string;
   readonly command: readonly string[];
@@ -46,31 +42,21 @@ function serviceOf(stack: Stack, name: string): ServiceSpec {
   return service;
 }
 
-async function stopContainers(docker: Docker, project: string, service: string): Promise<void> {
-  const list = await docker.listContainers({
-    filters: { label: [`${LABEL.project}=${project}`, `${LABEL.service}=${service}`] },
-  });
-  // Stopped gracefully: each deregisters itself (or the registrator does it) before it exits.
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .stop({ t: 10 })
-        .catch(() => {}),
-    ),
-  );
+/** Stopped gracefully: each deregisters itself (or the registrator does it) before it exits. */
+async function stopContainers(engine: Engine, service: string): Promise<void> {
+  const running = (await engine.containers(service)).filter((c) => c.state === 'running');
+  await Promise.all(running.map((c) => engine.stop(c)));
 }
 
 export async function hostRun(options: HostRunOptions): Promise<number> {
-  const { stack, docker, host, log } = options;
+  const { stack, engine, host, log } = options;
   const service = serviceOf(stack, options.service);
   const name = service.name;
   // The stack (with this service) up first: its dependencies must run, and its containers must
   // exist to come back at the end.
-  const engine = new DockerConnection(docker).project(stack.project);
   await bringUp({ stack, engine, host, services: [name], signal: options.signal, onEvent: options.onEvent });
-  const observed = await observeProject(docker, stack.project);
-  const address = await networkGateway(docker, stack.project);
+  const observed = await engine.observe();
+  const address = await engine.networkGateway();
   const port = await freePort(address);
   const resolved = hostEnvironment(stack, service, observed, host, { address, port });
   for (const ref of resolved.unresolved) log(`${ref} is not published on the host: left as it is`);
@@ -83,7 +69,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
     ...(resolved.consulUrl ? { consulUrl: resolved.consulUrl } : {}),
   };
   writeRecord(stack.projectDir, record);
-  await stopContainers(docker, stack.project, name);
+  await stopContainers(engine, name);
   log(
     `${name}: containers stopped; running '${options.command.join(' ')}' on the host at ${address}:${port}`,
   );
@@ -125,7 +111,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
 
 /** Nothing left pointing at the host process; the containers back and ready. */
 async function restore(options: HostRunOptions, service: ServiceSpec, record: RunRecord): Promise<void> {
-  const { stack, docker, host, log } = options;
+  const { stack, engine, host, log } = options;
   if (record.consulUrl) {
     await deregisterAt(record.consulUrl, record.address, record.port).catch((e: Error) =>
       log(`deregistering ${record.address}:${record.port} from Consul failed: ${e.message}`),
@@ -136,7 +122,7 @@ async function restore(options: HostRunOptions, service: ServiceSpec, record: Ru
     // Its own signal: Ctrl-C already aborted the command's, and the containers must come back.
     await bringUp({
       stack,
-      engine: new DockerConnection(docker).project(stack.project),
+      engine,
       host,
       services: [service.name],
       signal: new AbortController().signal,

@@ -1,7 +1,6 @@
 // Undoes what a `mkdev run` left behind when mkdev died before its own clean-up: every invocation
 // calls this (like reaping throwaway stacks), so nothing keeps pointing at a dead host process.
-import type Docker from 'dockerode';
-import { LABEL } from '../engine/labels.ts';
+import type { Engine } from '../engine/engine.ts';
 import { ownerIsGone, processStartTime } from '../engine/owner.ts';
 import type { Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
@@ -19,31 +18,14 @@ function stopStrayProcess(record: RunRecord): void {
   }
 }
 
-export async function restartServiceContainers(
-  docker: Docker,
-  project: string,
-  service: string,
-): Promise<void> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`${LABEL.project}=${project}`, `${LABEL.service}=${service}`] },
-  });
-  await Promise.all(
-    list
-      .filter((c) => c.State !== 'running')
-      .map((c) =>
-        docker
-          .getContainer(c.Id)
-          .start()
-          .catch((e: { statusCode?: number }) => {
-            if (e.statusCode !== 304) throw e;
-          }),
-      ),
-  );
+/** Starts the service's containers that do not run (a `mkdev run` stopped them). */
+async function restartServiceContainers(engine: Engine, service: string): Promise<void> {
+  const stopped = (await engine.containers(service)).filter((c) => c.state !== 'running');
+  await Promise.all(stopped.map((c) => engine.start(c)));
 }
 
 /** Repairs the project's host runs whose mkdev process is gone; returns the services repaired. */
-export async function repairHostRuns(docker: Docker, stack: Stack): Promise<string[]> {
+export async function repairHostRuns(engine: Engine, stack: Stack): Promise<string[]> {
   const repaired: string[] = [];
   for (const record of readRecords(stack.projectDir, stack.project)) {
     if (!ownerIsGone(record.owner)) continue;
@@ -51,7 +33,7 @@ export async function repairHostRuns(docker: Docker, stack: Stack): Promise<stri
     if (record.consulUrl) {
       await deregisterAt(record.consulUrl, record.address, record.port).catch(() => {});
     }
-    await restartServiceContainers(docker, stack.project, record.service);
+    await restartServiceContainers(engine, record.service);
     removeRecord(stack.projectDir, stack.project, record.service);
     repaired.push(record.service);
   }

@@ -1,11 +1,10 @@
 // Applies one service's batch to its containers: sync (archive API), then restart or exec, then wait
 // for readiness; or a rebuild through bring-up (the one code path that starts a stack), which keeps
 // the old container serving when the build fails.
-import type Docker from 'dockerode';
-import { execIn, logTail, probeTargetFor, whyDead } from '../engine/container-ops.ts';
-import { copyInto, removeIn, tarOf } from '../engine/copy-into.ts';
-import { DockerConnection } from '../engine/docker-connection.ts';
-import { LABEL } from '../engine/labels.ts';
+import { logTail, whyDead } from '../engine/container-health.ts';
+import type { ContainerRef, Engine } from '../engine/engine.ts';
+import type { ObservedContainer } from '../engine/observed-state.ts';
+import { probeTargetOf } from '../engine/probe-target.ts';
 import { UserError } from '../errors.ts';
 import { liveRun } from '../host-run/run-record.ts';
 import { bringUp } from '../project/bring-up.ts';
@@ -17,7 +16,7 @@ import type { BatchPlan } from './batch-plan.ts';
 
 export interface ApplyContext {
   readonly stack: Stack;
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly host: string;
   readonly signal: AbortSignal;
 }
@@ -42,20 +41,6 @@ export interface ChangeReport {
 
 type Steps = Record<'syncedMs' | 'restartedMs' | 'execMs' | 'rebuiltMs' | 'readyMs', number>;
 
-async function serviceContainers(
-  docker: Docker,
-  project: string,
-  service: string,
-): Promise<Docker.Container[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`${LABEL.project}=${project}`, `${LABEL.service}=${service}`] },
-  });
-  return list
-    .sort((a, b) => Number(a.Labels[LABEL.replica]) - Number(b.Labels[LABEL.replica]))
-    .map((c) => docker.getContainer(c.Id));
-}
-
 class StepFailed extends Error {
   readonly log: string | undefined;
   constructor(message: string, log?: string) {
@@ -64,41 +49,44 @@ class StepFailed extends Error {
   }
 }
 
-async function syncFiles(containers: readonly Docker.Container[], plan: BatchPlan): Promise<void> {
-  const present = plan.sync.filter((s) => !s.deleted);
+/** Copies the changed files into every replica; removes the deleted ones where it runs. */
+async function syncFiles(engine: Engine, containers: readonly ObservedContainer[], plan: BatchPlan) {
+  const present = plan.sync.filter((s) => !s.deleted).map((s) => ({ source: s.path, target: s.target }));
   const deleted = plan.sync.filter((s) => s.deleted).map((s) => s.target);
-  const archive =
-    present.length > 0 ? await tarOf(present.map((s) => ({ source: s.path, target: s.target }))) : undefined;
   await Promise.all(
     containers.map(async (c) => {
-      if (archive) await copyInto(c, archive);
-      // A stopped container keeps the stale file until it is rebuilt: rm needs a running one.
-      if (deleted.length > 0 && (await c.inspect()).State.Running) await removeIn(c, deleted);
+      if (present.length > 0) await engine.copyIn(c, present);
+      // The archive API only adds. A stopped container keeps the stale file until it is rebuilt: rm
+      // needs a running one.
+      if (deleted.length > 0 && c.state === 'running') {
+        const { exitCode, output } = await engine.exec(c, ['rm', '-f', '--', ...deleted]);
+        if (exitCode !== 0) throw new StepFailed(`removing ${deleted.join(', ')} failed`, output.trimEnd());
+      }
     }),
   );
 }
 
-async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: readonly Docker.Container[]) {
+async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: readonly ContainerRef[]) {
   const ready = service.ready;
   if (ready === undefined) return;
   const probe = allOf(ready.probes);
-  const peer = await projectPeers(new DockerConnection(ctx.docker).project(ctx.stack.project), ctx.host);
+  const peer = await projectPeers(ctx.engine, ctx.host);
   await Promise.all(
     containers.map(async (c) => {
       try {
         await waitUntilReady(
           probe,
-          { ...(await probeTargetFor(c, ctx.host)), peer },
+          { ...(await probeTargetOf(ctx.engine, c, ctx.host)), peer },
           {
             intervalMs: Math.min(ready.intervalMs, 100),
             timeoutMs: ready.timeoutMs,
             signal: ctx.signal,
-            whyDead: () => whyDead(c),
+            whyDead: () => whyDead(ctx.engine, c),
           },
         );
       } catch (error) {
         if (ctx.signal.aborted) throw error;
-        throw new StepFailed((error as Error).message, await logTail(c, 40));
+        throw new StepFailed((error as Error).message, await logTail(ctx.engine, c, 40));
       }
     }),
   );
@@ -111,20 +99,21 @@ async function syncAndRestart(
   since: () => number,
 ) {
   const service = ctx.stack.services[plan.service] as ServiceSpec;
-  const containers = await serviceContainers(ctx.docker, ctx.stack.project, plan.service);
+  const { engine } = ctx;
+  const containers = await engine.containers(plan.service);
   if (containers.length === 0) {
     throw new StepFailed(`no container of ${plan.service} to sync into: run 'mkdev up ${plan.service}'`);
   }
-  await syncFiles(containers, plan);
+  await syncFiles(engine, containers, plan);
   steps.syncedMs = since();
   if (plan.action === 'sync+restart') {
     // restart also starts a container that exited (a crash after a bad edit): the fix gets its chance.
-    await Promise.all(containers.map((c) => c.restart({ t: 10 })));
+    await Promise.all(containers.map((c) => engine.restart(c)));
     steps.restartedMs = since();
   }
   for (const command of plan.exec) {
     for (const c of containers) {
-      const { exitCode, output } = await execIn(c, command);
+      const { exitCode, output } = await engine.exec(c, command);
       if (exitCode !== 0)
         throw new StepFailed(`${command.join(' ')} exited with code ${exitCode}`, output.trimEnd());
     }
@@ -138,7 +127,7 @@ async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>
   try {
     await bringUp({
       stack: ctx.stack,
-      engine: new DockerConnection(ctx.docker).project(ctx.stack.project),
+      engine: ctx.engine,
       host: ctx.host,
       services: [plan.service],
       signal: ctx.signal,
@@ -163,7 +152,7 @@ async function syncWhileOnHost(
   since: () => number,
 ) {
   if (plan.action === 'rebuild') return;
-  await syncFiles(await serviceContainers(ctx.docker, ctx.stack.project, plan.service), plan);
+  await syncFiles(ctx.engine, await ctx.engine.containers(plan.service), plan);
   steps.syncedMs = since();
 }
 

@@ -1,8 +1,7 @@
 // Watch's start: the stack brought up through bring-up, except that a running container whose only
 // drift is files its rules sync gets those files synced (the initial sync) instead of a rebuild.
 import { join, relative } from 'node:path';
-import type Docker from 'dockerode';
-import { observeProject } from '../engine/observe.ts';
+import type { Engine } from '../engine/engine.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ChangeReport } from './apply-batch.ts';
@@ -27,11 +26,11 @@ export interface StartPlan {
 
 /** Decides, per watched service, between "in sync", "initial sync" and "let bring-up rebuild". */
 export async function planStart(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   services: readonly ServiceSpec[],
 ): Promise<StartPlan> {
-  const observed = await observeProject(docker, stack.project);
+  const observed = await engine.observe();
   const hashes = stackHashes(stack);
   const state = readSyncedState(stack);
   const result: StartPlan = { hashes: {}, initialSync: [] };
@@ -68,12 +67,12 @@ export async function planStart(
 
 /** After start: every watched service's containers hold the current files. */
 export async function recordAll(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   services: readonly ServiceSpec[],
   state: SyncedState,
 ): Promise<void> {
-  const observed = await observeProject(docker, stack.project);
+  const observed = await engine.observe();
   for (const service of services) {
     state[service.name] = {
       containers: observed.containers
@@ -88,7 +87,7 @@ export async function recordAll(
 
 /** After a batch: a rebuild starts over from the context; a sync adds what it copied. */
 export async function recordBatch(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   service: ServiceSpec,
   plan: BatchPlan,
@@ -96,7 +95,7 @@ export async function recordBatch(
   state: SyncedState,
 ): Promise<void> {
   if (plan.action === 'rebuild') {
-    if (report.ok && report.skipped === undefined) await recordAll(docker, stack, [service], state);
+    if (report.ok && report.skipped === undefined) await recordAll(engine, stack, [service], state);
     return;
   }
   const record = state[service.name];

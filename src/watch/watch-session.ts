@@ -1,6 +1,6 @@
 // `mkdev watch`'s loop: fs events -> per-service debounce (100 ms) -> only files whose content
 // changed -> the service's rules -> one batch at a time per service (one more queued, no more).
-import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { applyBatch, type ChangeReport } from './apply-batch.ts';
@@ -17,7 +17,7 @@ export const DEBOUNCE_MS = 100;
 
 export interface WatchOptions {
   readonly stack: Stack;
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly host: string;
   readonly signal: AbortSignal;
   readonly onChange: (report: ChangeReport) => void;
@@ -56,7 +56,7 @@ export function watchedServices(stack: Stack, names: readonly string[]): Service
 /** One service's batches, one at a time (one more queued, its changes merged, the later per path). */
 function batchQueue(s: ServiceSpec, options: WatchOptions): OneMoreQueue<FileChange[]> {
   const { stack } = options;
-  const ctx = { stack, docker: options.docker, host: options.host, signal: options.signal };
+  const ctx = { stack, engine: options.engine, host: options.host, signal: options.signal };
   return new OneMoreQueue<FileChange[]>(
     (a, b) => [...a.filter((x) => !b.some((y) => y.path === x.path)), ...b],
     async (changes) => {
@@ -65,7 +65,7 @@ function batchQueue(s: ServiceSpec, options: WatchOptions): OneMoreQueue<FileCha
       try {
         const report = await applyBatch(ctx, plan);
         options.onChange(report);
-        await recordBatch(options.docker, stack, s, plan, report, options.state);
+        await recordBatch(options.engine, stack, s, plan, report, options.state);
       } catch (error) {
         if (!options.signal.aborted) options.onError?.(error as Error);
       }

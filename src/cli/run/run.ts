@@ -17,13 +17,13 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   }
   // A debugger starts in the service's directory: the project is the nearest mkdev.yaml above it.
   const file = stringFlag(values, 'file') ?? nearestProjectFile(cwd);
-  const { stack, docker, host } = await openProject(
+  const { stack, engine, host } = await openProject(
     { ...projectRef(values), ...(file ? { file } : {}) },
     cwd,
   );
   return hostRun({
     stack,
-    docker,
+    engine,
     host,
     service,
     command,

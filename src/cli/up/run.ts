@@ -20,12 +20,12 @@ export const run: CommandRun = (input) =>
 
 const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, engine, host, mask } = await openProject(projectRef(values), cwd, {
+  const { stack, engine, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
   // --watch: checked before anything starts, and containers only watch changed are synced, not rebuilt.
   const watch = boolFlag(values, 'watch') ? await import('../watch/up-watch.ts') : undefined;
-  const watching = await watch?.prepare(stack, docker, positionals);
+  const watching = await watch?.prepare(stack, engine, positionals);
   const reporter = await createReporter(chooseReporter(json), mask);
   const started = Date.now();
   let noop = false;
@@ -48,7 +48,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     if (!noop) saveLastUp(stack, result.execution.timeline, totalMs);
     if (json) printJsonSummary(stack, result, mask, noop, totalMs);
     else printSummary(stack, result, mask, noop, totalMs, boolFlag(values, 'show-secrets'));
-    if (watch && watching) return await watch.loop(watching, { stack, docker, host, json, signal });
+    if (watch && watching) return await watch.loop(watching, { stack, engine, host, json, signal });
     if (boolFlag(values, 'attach')) {
       const { followLogs } = await import('../../project/follow-logs.ts');
       await followLogs(engine, { services: positionals, follow: true, signal, prefix: logPrefix });

@@ -1,6 +1,6 @@
 // `mkdev watch`: bring the stack up (syncing instead of rebuilding what only watch changed), then
 // the watch loop until Ctrl-C, which exits 0 and leaves the stack running.
-import type Docker from 'dockerode';
+import type { Engine } from '../../engine/engine.ts';
 import { liveRun } from '../../host-run/run-record.ts';
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
 import { style } from '../../output/style.ts';
@@ -17,7 +17,7 @@ import { openProject } from '../open-project.ts';
 
 export interface WatchLoopOptions {
   readonly stack: Stack;
-  readonly docker: Docker;
+  readonly engine: Engine;
   readonly host: string;
   readonly services: readonly ServiceSpec[];
   readonly start: StartPlan;
@@ -27,22 +27,22 @@ export interface WatchLoopOptions {
 
 /** After bring-up: the initial sync, then watching until the signal aborts. Shared with `up --watch`. */
 export async function watchLoop(options: WatchLoopOptions): Promise<number> {
-  const { stack, docker, host, services, json, signal } = options;
+  const { stack, engine, host, services, json, signal } = options;
   const width = Math.max(...services.map((s) => s.name.length));
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const onChange = (report: Parameters<typeof formatChange>[0]) =>
     print(json ? jsonChange(report) : formatChange(report, width));
   const state = readSyncedState(stack);
   for (const plan of options.start.initialSync) {
-    onChange(await applyBatch({ stack, docker, host, signal }, plan));
+    onChange(await applyBatch({ stack, engine, host, signal }, plan));
   }
-  await recordAll(docker, stack, services, state);
+  await recordAll(engine, stack, services, state);
   const names = services.map((s) => s.name);
   if (json) print(JSON.stringify({ type: 'watching', services: names }));
   else print(style('dim', `watching ${names.join(', ')} (Ctrl-C stops watching; the stack keeps running)`));
   await watchServices(services, {
     stack,
-    docker,
+    engine,
     host,
     signal,
     state,
@@ -69,9 +69,9 @@ export function bringUpSelection(stack: Stack, names: readonly string[]): string
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
-  const { stack, docker, engine, host, mask } = await openProject(projectRef(values), cwd);
+  const { stack, engine, host, mask } = await openProject(projectRef(values), cwd);
   const services = watchedServices(stack, positionals);
-  const start = await planStart(docker, stack, services);
+  const start = await planStart(engine, stack, services);
   const reporter = await createReporter(chooseReporter(json), mask);
   try {
     await bringUp({
@@ -87,5 +87,5 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   } finally {
     await reporter.stop();
   }
-  return watchLoop({ stack, docker, host, services, start, json, signal });
+  return watchLoop({ stack, engine, host, services, start, json, signal });
 };
