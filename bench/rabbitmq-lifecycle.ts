@@ -64,7 +64,13 @@ async function once(tag: string, extraEnv: Record<string, string>): Promise<Run>
     const container = await createService(docker, stack, 'rabbitmq', extraEnv);
     const started = performance.now();
     await container.start();
-    await untilReady(stack, 'rabbitmq', container, AbortSignal.timeout(300_000));
+    await untilReady(
+      new DockerConnection(docker).project(project),
+      stack,
+      'rabbitmq',
+      container,
+      AbortSignal.timeout(300_000),
+    );
     const bootMs = performance.now() - started;
     const stopAt = Date.now();
     const stopStarted = performance.now();

@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTargetFor } from '../src/engine/container-ops.ts';
+import { DockerConnection } from '../src/engine/docker-connection.ts';
 import { LABEL } from '../src/engine/labels.ts';
+import { probeTargetOf } from '../src/engine/probe-target.ts';
 import type { ProbeTarget } from '../src/readiness/probe.ts';
 import { tcpProbe } from '../src/readiness/tcp-probe.ts';
 import { waitUntilReady } from '../src/readiness/wait-until-ready.ts';
@@ -28,7 +29,8 @@ describe('the tcp probe through a published port', () => {
       },
     });
     await container.start();
-    target = await probeTargetFor(container, '127.0.0.1');
+    const engine = new DockerConnection(docker).project(project);
+    target = await probeTargetOf(engine, { id: container.id, service: 'probed' }, '127.0.0.1');
   }, 60_000);
   afterAll(async () => {
     await container?.remove({ force: true });

@@ -6,11 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { probeTargetFor, whyDead } from '../../src/engine/container-ops.ts';
+import { whyDead } from '../../src/engine/container-health.ts';
 import { containerCreateOptions } from '../../src/engine/container-spec.ts';
 import { DockerConnection } from '../../src/engine/docker-connection.ts';
+import type { Engine } from '../../src/engine/engine.ts';
 import { networkName, volumeName } from '../../src/engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../../src/engine/network.ts';
+import { probeTargetOf } from '../../src/engine/probe-target.ts';
 import { probesOf } from '../../src/export/healthcheck.ts';
 import { putKv } from '../../src/platform/consul-kv.ts';
 import { ensureGlobalPlugin } from '../../src/platform/kong-admin.ts';
@@ -42,11 +44,12 @@ export async function measureLowerBound(
   for (const v of stack.volumes) await ensureVolume(docker, project, volumeName(project, v));
   const alone: Record<string, number> = {};
   const signal = AbortSignal.timeout(600_000);
+  const engine = new DockerConnection(docker).project(project);
   try {
     const time = async (name: string, keep: boolean) => {
       const started = performance.now();
       const container = await start(docker, stack, name);
-      await untilReady(stack, name, container, signal);
+      await untilReady(engine, stack, name, container, signal);
       alone[name] = performance.now() - started;
       if (!keep) await container.remove({ force: true, v: true });
       return container;
@@ -61,14 +64,16 @@ export async function measureLowerBound(
     if (exit.StatusCode !== 0) throw new Error(`kong-migrations exited ${exit.StatusCode}`);
     alone['kong-migrations'] = performance.now() - migrationsStarted;
     const consul = await time('consul', true);
-    const consulPort = (await probeTargetFor(consul, HOST)).hostPort(8500);
+    const consulPort = (await probeTargetOf(engine, { id: consul.id, service: 'consul' }, HOST)).hostPort(
+      8500,
+    );
     const migrations = stack.services['kong-migrations'];
     for (const action of migrations?.afterCompleted ?? []) {
       if (action.kind === 'consul_kv_put')
         await putKv(`http://${HOST}:${consulPort}`, action.key, action.value);
     }
     const kong = await time('kong', true);
-    const adminPort = (await probeTargetFor(kong, HOST)).hostPort(8001);
+    const adminPort = (await probeTargetOf(engine, { id: kong.id, service: 'kong' }, HOST)).hostPort(8001);
     const pluginStarted = performance.now();
     for (const action of stack.services.kong?.afterReady ?? []) {
       if (action.kind === 'kong_plugin') {
@@ -77,7 +82,7 @@ export async function measureLowerBound(
     }
     alone['kong plugin'] = performance.now() - pluginStarted;
   } finally {
-    await tearDown(new DockerConnection(docker).project(project), { volumes: true }).catch(() => {});
+    await tearDown(engine, { volumes: true }).catch(() => {});
     rmSync(stateDir, { recursive: true, force: true });
   }
   return { alone, ...longestPath(stackGraph(stack.services), alone) };
@@ -148,6 +153,7 @@ async function start(docker: Docker, stack: Stack, name: string): Promise<Docker
 
 /** Waits with mkdev's own probes for the service, polled every 25 ms. */
 export async function untilReady(
+  engine: Engine,
   stack: Stack,
   name: string,
   container: Docker.Container,
@@ -155,13 +161,14 @@ export async function untilReady(
 ) {
   const ready = stack.services[name]?.ready;
   if (ready === undefined) return;
-  const target = await probeTargetFor(container, HOST);
+  const ref = { id: container.id, service: name };
+  const target = await probeTargetOf(engine, ref, HOST);
   for (const probe of probesOf(ready)) {
     await waitUntilReady(createProbe(probe), target, {
       intervalMs: POLL_MS,
       timeoutMs: ready.timeoutMs,
       signal,
-      whyDead: () => whyDead(container),
+      whyDead: () => whyDead(engine, ref),
     });
   }
 }

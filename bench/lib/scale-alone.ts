@@ -25,7 +25,7 @@ export async function extraContainersAlone(
       extras.map(async (name) => {
         const container = await createService(docker, stack, name);
         await container.start();
-        await untilReady(stack, name, container, signal);
+        await untilReady(new DockerConnection(docker).project(project), stack, name, container, signal);
       }),
     );
     return performance.now() - started;

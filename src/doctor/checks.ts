@@ -2,11 +2,11 @@
 // deadline so a dead engine or an unreachable registry answers in seconds, never hangs.
 import { statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
-import type Docker from 'dockerode';
 import { withDeadline } from '../abort.ts';
-import { createDockerClient, describeDockerHost } from '../engine/docker-client.ts';
-import { START_ENGINE_HINT } from '../engine/engine-error.ts';
-import { isPortFree, portHolder } from '../engine/host-ports.ts';
+import { describeDockerHost } from '../engine/docker-client.ts';
+import type { EngineConnection, EngineDescription } from '../engine/engine.ts';
+import { engineMessage, START_ENGINE_HINT } from '../engine/engine-error.ts';
+import { isPortFree, localPortHolder } from '../engine/host-ports.ts';
 import type { Stack } from '../stack/model.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
@@ -16,25 +16,22 @@ const MIN_API = [1, 41];
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 
 export async function checkEngine(
-  docker: Docker,
-): Promise<{ result: CheckResult; info?: Record<string, unknown> }> {
+  engine: EngineConnection,
+): Promise<{ result: CheckResult; info?: EngineDescription }> {
   try {
-    const version = await withDeadline(docker.version(), 3000, 'no answer within 3 s');
-    const info = (await withDeadline(docker.info(), 3000, 'no answer within 3 s')) as Record<string, unknown>;
-    return {
-      result: pass('docker engine', `${describeDockerHost()}: engine ${version.Version}`),
-      info: { ...info, ApiVersion: version.ApiVersion },
-    };
+    const info = await withDeadline(engine.describe(), 3000, 'no answer within 3 s');
+    return { result: pass('docker engine', `${describeDockerHost()}: engine ${info.version}`), info };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // The engine's own words (a refused connection), not what mkdev was doing when it got them.
+    const reason = engineMessage(error instanceof Error && error.cause ? error.cause : error);
     return {
       result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT),
     };
   }
 }
 
-export function checkApiVersion(info: Record<string, unknown>): CheckResult {
-  const api = String(info.ApiVersion ?? '0.0');
+export function checkApiVersion(info: EngineDescription): CheckResult {
+  const api = info.apiVersion || '0.0';
   const [major = 0, minor = 0] = api.split('.').map(Number);
   const ok = major > (MIN_API[0] ?? 1) || (major === MIN_API[0] && minor >= (MIN_API[1] ?? 41));
   return ok
@@ -42,8 +39,8 @@ export function checkApiVersion(info: Record<string, unknown>): CheckResult {
     : fail('engine API', `API ${api} is older than ${MIN_API.join('.')}`, 'upgrade Docker to 20.10 or newer');
 }
 
-export async function checkResources(info: Record<string, unknown>): Promise<CheckResult[]> {
-  const engineMem = Number(info.MemTotal ?? 0);
+export async function checkResources(info: EngineDescription): Promise<CheckResult[]> {
+  const engineMem = info.memoryBytes;
   const mem = Math.min(freemem(), engineMem || Number.POSITIVE_INFINITY);
   const memory =
     mem >= STACK_NEEDS.memoryBytes
@@ -55,7 +52,7 @@ export async function checkResources(info: Record<string, unknown>): Promise<Che
         );
   let disk: CheckResult;
   try {
-    const root = String(info.DockerRootDir ?? '/var/lib/docker');
+    const root = info.rootDir;
     const s = await statfs(root).catch(() => statfs('/'));
     const free = s.bavail * s.bsize;
     disk =
@@ -72,7 +69,8 @@ export async function checkResources(info: Record<string, unknown>): Promise<Che
   return [memory, disk];
 }
 
-export async function checkPorts(docker: Docker | undefined, stack: Stack): Promise<CheckResult[]> {
+/** `engine` is undefined when it does not answer: a holder is then looked for among local processes. */
+export async function checkPorts(engine: EngineConnection | undefined, stack: Stack): Promise<CheckResult[]> {
   const wanted = Object.values(stack.services).flatMap((s) =>
     s.ports
       .filter((p) => p.published !== 0 && p.protocol === 'tcp')
@@ -82,7 +80,7 @@ export async function checkPorts(docker: Docker | undefined, stack: Stack): Prom
     wanted.map(async ({ service, port }) => {
       const name = `port ${port.published}`;
       if (await isPortFree(port.published, port.hostIp)) return pass(name, `free for ${service}`);
-      const holder = await portHolder(docker, port.published);
+      const holder = engine ? await engine.portHolder(port.published) : localPortHolder(port.published);
       const ours = holder?.startsWith(`container ${stack.project}-`);
       return ours
         ? pass(name, `held by this project's ${holder}`)
@@ -102,7 +100,7 @@ export function checkNode(): CheckResult {
     : fail('node', `Node ${process.versions.node} is too old`, 'install Node 22 or newer');
 }
 
-export async function checkImages(docker: Docker, stack: Stack): Promise<CheckResult[]> {
+export async function checkImages(engine: EngineConnection, stack: Stack): Promise<CheckResult[]> {
   const images = [
     ...new Set(
       Object.values(stack.services)
@@ -113,31 +111,15 @@ export async function checkImages(docker: Docker, stack: Stack): Promise<CheckRe
   return Promise.all(
     images.map(async (image) => {
       const name = `image ${image}`;
-      try {
-        await docker.getImage(image).inspect();
-        return pass(name, 'present locally');
-      } catch {
-        // The distribution endpoint asks the registry for the manifest without pulling layers.
-        const probe = createDockerClient({ timeoutMs: 5000 });
-        try {
-          await withDeadline(
-            probe.getImage(image).distribution(),
-            5000,
-            'no answer from the registry within 5 s',
-          );
-          return pass(name, 'not present, pullable');
-        } catch (error) {
-          const reason = (error instanceof Error ? error.message : String(error))
-            .replace(/^\(HTTP code \d+\) [a-z ]+ - /, '')
-            .split('\n')[0]
-            ?.trim();
-          return fail(
-            name,
-            `not present and not pullable (${reason})`,
-            'use an image map (--images / MKDEV_IMAGES); offline, `npm run images:offline` builds one',
-          );
-        }
-      }
+      if (await engine.imagePresent(image)) return pass(name, 'present locally');
+      // Asked of the registry without pulling layers; an unreachable one answers within seconds.
+      const reason = await engine.whyNotPullable(image);
+      if (reason === undefined) return pass(name, 'not present, pullable');
+      return fail(
+        name,
+        `not present and not pullable (${reason})`,
+        'use an image map (--images / MKDEV_IMAGES); offline, `npm run images:offline` builds one',
+      );
     }),
   );
 }

@@ -3,14 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { pack } from 'tar-stream';
-import { execIn } from './container-ops.ts';
-
-export interface CopyItem {
-  /** Host file. */
-  readonly source: string;
-  /** Absolute path in the container. */
-  readonly target: string;
-}
+import type { CopyItem } from './engine.ts';
 
 /** Builds the tar once: entries are absolute container paths, extracted at `/`. */
 export async function tarOf(items: readonly CopyItem[]): Promise<Buffer> {
@@ -35,11 +28,4 @@ export async function tarOf(items: readonly CopyItem[]): Promise<Buffer> {
 
 export async function copyInto(container: Docker.Container, archive: Buffer): Promise<void> {
   await container.putArchive(archive, { path: '/' });
-}
-
-/** Removes deleted files from a running container (the archive API only adds). */
-export async function removeIn(container: Docker.Container, targets: readonly string[]): Promise<void> {
-  if (targets.length === 0) return;
-  const { exitCode, output } = await execIn(container, ['rm', '-f', '--', ...targets]);
-  if (exitCode !== 0) throw new Error(`removing ${targets.join(', ')} failed: ${output.trim()}`);
 }

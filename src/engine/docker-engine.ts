@@ -3,7 +3,6 @@
 // start or stop, 404 on a stop or removal) taken as done.
 import type Docker from 'dockerode';
 import type { ServiceSpec } from '../stack/model.ts';
-import { jobExit } from './container-lifecycle.ts';
 import { containerLogs, followContainerLogs } from './container-logs.ts';
 import { execIn } from './container-ops.ts';
 import { containerCreateOptions } from './container-spec.ts';
@@ -29,6 +28,7 @@ import { buildImage, ensureImage } from './ensure-image.ts';
 import { exitHistory } from './exit-history.ts';
 import { pullImage, removeImages } from './image.ts';
 import { containerDetails } from './inspect.ts';
+import { jobExit } from './job-exit.ts';
 import { LABEL, projectFilter } from './labels.ts';
 import { networkName, volumeName } from './names.ts';
 import { ensureNetwork, ensureVolume } from './network.ts';

@@ -2,9 +2,8 @@
 import type Docker from 'dockerode';
 import { isConflict } from '../errors.ts';
 import { MKDEV_VERSION } from '../version.ts';
-import { engineCall } from './engine-error.ts';
 import { LABEL } from './labels.ts';
-import { networkName, volumeName } from './names.ts';
+import { networkName } from './names.ts';
 
 export async function ensureNetwork(
   docker: Docker,
@@ -26,25 +25,6 @@ export async function ensureNetwork(
     if (!isConflict(error)) throw error;
   }
   return name;
-}
-
-/** The network and the named volumes a plan needs, created if missing. */
-export async function ensureNetworkAndVolumes(
-  docker: Docker,
-  project: string,
-  volumes: readonly string[],
-  labels: Record<string, string> = {},
-): Promise<void> {
-  await engineCall({ doing: `creating the network ${networkName(project)}` }, () =>
-    ensureNetwork(docker, project, labels),
-  );
-  await Promise.all(
-    volumes.map((v) =>
-      engineCall({ doing: `creating the volume ${volumeName(project, v)}` }, () =>
-        ensureVolume(docker, project, volumeName(project, v), labels),
-      ),
-    ),
-  );
 }
 
 export async function ensureVolume(

@@ -2,11 +2,10 @@
 // and plugins on its own Admin API writes and on other nodes' cluster events, never on a change made
 // behind its back (kong/runloop/handler.lua; db_cache_ttl = 0 caches entities for ever). A restored
 // database is such a change, so Kong is started anew on it.
-import type Docker from 'dockerode';
-import { probeTargetFor, whyDead } from '../engine/container-ops.ts';
-import { containerCreateOptions } from '../engine/container-spec.ts';
-import { networkName } from '../engine/names.ts';
+import { whyDead } from '../engine/container-health.ts';
+import type { Engine } from '../engine/engine.ts';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
+import { probeTargetOf } from '../engine/probe-target.ts';
 import { recreateKeepingPorts } from '../engine/recreate-keeping-ports.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
@@ -14,7 +13,7 @@ import type { Stack } from '../stack/model.ts';
 
 /** Replaces the running Kong of a stack with a fresh one on the same ports and waits until it is ready. */
 export async function restartKong(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   observed: ObservedState,
   host: string,
@@ -23,21 +22,13 @@ export async function restartKong(
   const kong = stack.services.kong;
   const current = firstRunning(observed, 'kong');
   if (kong === undefined || current === undefined) return false;
-  const options = containerCreateOptions(kong, {
-    project: stack.project,
-    network: networkName(stack.project),
-    replica: 1,
-    // The same configuration: the next `up` must see it unchanged.
-    configHash: current.configHash,
-    extraLabels: current.labels,
-  });
-  const fresh = await recreateKeepingPorts(docker, docker.getContainer(current.id), options);
+  const fresh = await recreateKeepingPorts(engine, current, kong);
   if (kong.ready) {
-    await waitUntilReady(allOf(kong.ready.probes), await probeTargetFor(fresh, host), {
+    await waitUntilReady(allOf(kong.ready.probes), await probeTargetOf(engine, fresh, host), {
       intervalMs: kong.ready.intervalMs,
       timeoutMs: kong.ready.timeoutMs,
       signal,
-      whyDead: () => whyDead(fresh),
+      whyDead: () => whyDead(engine, fresh),
     });
   }
   return true;

@@ -1,8 +1,7 @@
 // Postgres state for snapshots: a plain SQL dump taken inside the container (pg_dump ships with the
 // server), restored from the host over the published port with the `pg` client.
-import type Docker from 'dockerode';
 import pg from 'pg';
-import { execIn } from '../engine/container-ops.ts';
+import type { ContainerRef, Engine } from '../engine/engine.ts';
 
 export interface PostgresAccess {
   readonly host: string;
@@ -12,9 +11,13 @@ export interface PostgresAccess {
   readonly database: string;
 }
 
-export async function dumpPostgres(container: Docker.Container, access: PostgresAccess): Promise<string> {
+export async function dumpPostgres(
+  engine: Engine,
+  container: ContainerRef,
+  access: PostgresAccess,
+): Promise<string> {
   // --inserts: plain INSERTs (no psql-only COPY blocks), so the dump replays through a plain client.
-  const { exitCode, output } = await execIn(container, [
+  const { exitCode, output } = await engine.exec(container, [
     'pg_dump',
     '--clean',
     '--if-exists',

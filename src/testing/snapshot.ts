@@ -1,8 +1,7 @@
 // Whole-stack snapshots for fast resets between tests: whichever of Postgres, Consul and RabbitMQ the
 // stack runs (by the default stack's service names), each through its own platform module.
-import type Docker from 'dockerode';
+import type { Engine } from '../engine/engine.ts';
 import { engineHost } from '../engine/names.ts';
-import { observeProject } from '../engine/observe.ts';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';
@@ -53,14 +52,14 @@ function access(stack: Stack, observed: ObservedState) {
 }
 
 export async function takeSnapshot(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   observed: ObservedState,
 ): Promise<StackSnapshot> {
   const a = access(stack, observed);
   const [postgres, consulKv, rabbitmq] = await Promise.all([
     a.postgres && a.postgresContainer
-      ? dumpPostgres(docker.getContainer(a.postgresContainer), a.postgres)
+      ? dumpPostgres(engine, { id: a.postgresContainer, service: 'postgres' }, a.postgres)
       : undefined,
     a.consulUrl ? exportKv(a.consulUrl) : undefined,
     a.rabbitmq ? exportDefinitions(a.rabbitmq) : undefined,
@@ -78,13 +77,13 @@ export async function takeSnapshot(
  * real Kong never sees a database changed behind its back; ~the time Kong takes to boot.
  */
 export async function restoreSnapshot(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   snapshot: StackSnapshot,
   signal: AbortSignal = AbortSignal.timeout(180_000),
 ): Promise<void> {
   // Observed now: an earlier restore replaced Kong's container.
-  const observed = await observeProject(docker, stack.project);
+  const observed = await engine.observe();
   const a = access(stack, observed);
   await Promise.all([
     snapshot.postgres !== undefined && a.postgres
@@ -96,5 +95,5 @@ export async function restoreSnapshot(
       : undefined,
   ]);
   // After the KV restore: Kong's entrypoint waits for the kong-migrations flag again.
-  if (snapshot.postgres !== undefined) await restartKong(docker, stack, observed, engineHost(), signal);
+  if (snapshot.postgres !== undefined) await restartKong(engine, stack, observed, engineHost(), signal);
 }

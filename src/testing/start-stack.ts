@@ -3,12 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
-import { connectEngine } from '../engine/docker-client.ts';
-import { DockerConnection } from '../engine/docker-connection.ts';
+import { openEngine } from '../engine/docker-connection.ts';
+import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../engine/labels.ts';
 import { engineHost } from '../engine/names.ts';
-import { observeProject } from '../engine/observe.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
@@ -51,8 +49,7 @@ export interface TestStack {
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
-  const docker = await connectEngine();
-  const connection = new DockerConnection(docker);
+  const connection = await openEngine();
   await connection.reapOrphans();
   const load = (project: string, stateDir: string) =>
     loadStack({
@@ -89,7 +86,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     }
     throw error;
   }
-  return testStackOf(docker, stack, host, result, async (stopOptions = {}) => {
+  return testStackOf(engine, stack, host, result, async (stopOptions = {}) => {
     if (options.reuse && !stopOptions.remove) return;
     await tearDown(engine, THROWAWAY);
     rmSync(stateDir, { recursive: true, force: true });
@@ -99,7 +96,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
 type UpResult = Awaited<ReturnType<typeof bringUp>>;
 
 function testStackOf(
-  docker: Docker,
+  engine: Engine,
   stack: Stack,
   host: string,
   result: UpResult,
@@ -116,8 +113,8 @@ function testStackOf(
       if (port === undefined) throw new Error(`${service}:${containerPort} is not published in ${project}`);
       return `http://${host}:${port}`;
     },
-    snapshot: async () => takeSnapshot(docker, stack, await observeProject(docker, project)),
-    restore: (snapshot) => restoreSnapshot(docker, stack, snapshot),
+    snapshot: async () => takeSnapshot(engine, stack, await engine.observe()),
+    restore: (snapshot) => restoreSnapshot(engine, stack, snapshot),
     stop,
   };
 }

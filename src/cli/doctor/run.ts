@@ -7,7 +7,7 @@ import {
   checkPorts,
   checkResources,
 } from '../../doctor/checks.ts';
-import { createDockerClient } from '../../engine/docker-client.ts';
+import { engineUnchecked } from '../../engine/docker-connection.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { loadStack } from '../../stack/load-stack.ts';
@@ -17,14 +17,14 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 export const run: CommandRun = async ({ values, cwd }) => {
   // doctor connects by itself: an unreachable engine is a finding here, not an error.
   const stack = await loadStack({ ...projectRef(values), cwd, deferSecrets: true });
-  const docker = createDockerClient();
-  const engine = await checkEngine(docker);
+  const connection = engineUnchecked();
+  const engine = await checkEngine(connection);
   const results: CheckResult[] = [engine.result, checkNode()];
   if (engine.info) {
     const [resources, ports, imageChecks] = await Promise.all([
       checkResources(engine.info),
-      checkPorts(docker, stack),
-      checkImages(docker, stack),
+      checkPorts(connection, stack),
+      checkImages(connection, stack),
     ]);
     results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks);
   } else {

@@ -1,10 +1,9 @@
-import { connectEngine } from '../../engine/docker-client.ts';
-import { reapOrphans } from '../../engine/reap.ts';
+import { openEngine } from '../../engine/docker-connection.ts';
 import type { CommandRun } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async () => {
-  const reaped = await reapOrphans(await connectEngine());
+  const reaped = await (await openEngine()).reapOrphans();
   process.stdout.write(
     reaped.projects.length === 0
       ? 'nothing to prune\n'
