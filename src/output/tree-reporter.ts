@@ -1,7 +1,7 @@
 // The listr2 tree: one line per service, updated in place, running concurrently as the graph allows.
 import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Deferred } from '../plan/deferred.ts';
 import type { StackEvent } from '../plan/events.ts';
-import { Deferred } from '../plan/milestones.ts';
 import type { ProgressReporter } from './reporter.ts';
 
 type AnyTask = ListrTaskWrapper<unknown, never, never>;

@@ -1,16 +1,20 @@
-// The plan executor: every service is a task (run-service.ts) that waits for exactly what it depends
-// on, so the graph runs as parallel as it allows. On failure, what this run started is stopped
-// gracefully (labelled, so the next run carries on) and volumes are kept: nothing half-started, nothing
-// lost. On Ctrl-C mkdev stops waiting but leaves containers running: killing a database during its first
-// initialisation corrupts its volume (seen with Postgres' initdb), and the next `up` simply carries on.
+// The plan executor: runs every operation of the plan once those it comes after are done, so the
+// stack comes up as parallel as its graph allows, and decides nothing: what to do, in which order and
+// why is the plan's (plan-operations.ts); how each operation is done is dispatch.ts'. On failure, what
+// this run started is stopped gracefully (labelled, so the next run carries on) and volumes are kept:
+// nothing half-started, nothing lost. On Ctrl-C mkdev stops waiting but leaves containers running:
+// killing a database during its first initialisation corrupts its volume (seen with Postgres' initdb),
+// and the next `up` simply carries on.
 import { availableParallelism } from 'node:os';
-import type { Engine } from '../engine/engine.ts';
+import { untilAborted } from '../abort.ts';
+import type { ContainerRef, Engine } from '../engine/engine.ts';
 import { InterruptedError, UpstreamFailedError } from '../errors.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
-import type { EventSink, ServiceTimeline, StepName } from './events.ts';
-import { Milestones } from './milestones.ts';
+import { dispatch, type Run } from './dispatch.ts';
+import type { EventSink, ServiceTimeline } from './events.ts';
+import type { Operation } from './operations.ts';
 import type { Plan } from './plan.ts';
-import { type RunContext, runService, type StackActions } from './run-service.ts';
+import type { StackActions } from './stack-actions.ts';
 import { StartGate } from './start-gate.ts';
 
 export interface ExecuteOptions {
@@ -28,65 +32,92 @@ export interface ExecutionResult {
   readonly targets: ReadonlyMap<string, ProbeTarget>;
 }
 
+/** An operation that failed: the error that stops the run, and the services whose work it was. */
+class OperationFailed extends Error {
+  readonly services: readonly string[];
+  constructor(op: Operation, error: unknown) {
+    super(error instanceof Error ? error.message : String(error), { cause: error });
+    this.services = op.services;
+  }
+}
+
 export async function executePlan(options: ExecuteOptions): Promise<ExecutionResult> {
   const { plan } = options;
-  const names = Object.keys(plan.services);
-  const timeline: Record<string, ServiceTimeline> = Object.fromEntries(names.map((n) => [n, {}]));
   // A failure anywhere stops the waiting everywhere; the user's own signal is kept apart from it.
   const internal = new AbortController();
-  const ctx = runContext(options, new Milestones(names), AbortSignal.any([options.signal, internal.signal]));
+  const run = newRun(options, AbortSignal.any([options.signal, internal.signal]));
   const failures: unknown[] = [];
-  await Promise.all(
-    Object.values(plan.services).map((sp) =>
-      runService(ctx, sp, timeline[sp.service.name] as ServiceTimeline).catch((error: unknown) => {
-        ctx.milestones.fail(sp.service.name);
-        if (!(error instanceof UpstreamFailedError || ctx.signal.aborted)) failures.push(error);
-        ctx.emit(sp.service.name, ...failureEvent(error, ctx.signal.aborted));
-        internal.abort();
-      }),
-    ),
-  );
+  const finished = new Set<string>();
+  const runOne = async (op: Operation): Promise<void> => {
+    await untilAborted(Promise.all(op.after.map((id) => run.done(id))), run.signal);
+    run.signal.throwIfAborted();
+    for (const service of op.services) if (op.report) run.emit(service, op.report.step, op.report.message);
+    try {
+      await dispatch(run, op);
+    } catch (error) {
+      if (run.signal.aborted) throw error;
+      failures.push(error);
+      for (const service of op.services.filter((s) => !finished.has(s))) {
+        finished.add(service);
+        run.emit(service, 'failed', error instanceof Error ? error.message : String(error));
+      }
+      internal.abort();
+      throw new OperationFailed(op, error);
+    }
+  };
+  for (const op of plan.operations) run.operations.set(op.id, runOne(op));
+  // Each service that did not finish says why: a service it waits for did not come up, or cancelled.
+  for (const op of plan.operations) {
+    if (op.type !== 'reach' || op.milestone === 'started') continue;
+    run.done(op.id).then(
+      () => finished.add(op.service),
+      (error: unknown) => {
+        if (finished.has(op.service)) return;
+        finished.add(op.service);
+        const upstream = error instanceof OperationFailed ? error.services[0] : undefined;
+        const begun = run.timeline[op.service]?.startedAt !== undefined ? 'cancelled' : 'not started';
+        const why = upstream ? `${begun}: ${new UpstreamFailedError(upstream).message}` : 'cancelled';
+        run.emit(op.service, 'cancelled', why);
+      },
+    );
+  }
+  await Promise.allSettled(run.operations.values());
   if (failures.length > 0) {
     // Stop what this run started, with time to shut down cleanly; keep it (labelled) so logs stay
     // readable and the next `up` carries on. A stop that fails does not hide the failure that matters.
-    await Promise.allSettled(ctx.started.map((c) => ctx.engine.stop(c)));
+    await Promise.allSettled(run.started.map((c) => options.engine.stop(c)));
     throw failures[0];
   }
   if (options.signal.aborted) throw new InterruptedError();
-  return { timeline, targets: ctx.targets };
+  return { timeline: run.timeline, targets: run.targets };
 }
 
-/** How a service that did not come up is reported: not started (upstream failed), cancelled, or failed. */
-function failureEvent(error: unknown, aborted: boolean): [StepName, string] {
-  if (error instanceof UpstreamFailedError) return ['cancelled', `not started: ${error.message}`];
-  if (aborted) return ['cancelled', 'cancelled'];
-  return ['failed', error instanceof Error ? error.message : String(error)];
-}
-
-function runContext(options: ExecuteOptions, milestones: Milestones, signal: AbortSignal): RunContext {
-  const { engine, plan } = options;
+function newRun(
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Run & {
+  readonly operations: Map<number, Promise<void>>;
+  readonly started: ContainerRef[];
+} {
   const t0 = Date.now();
+  const operations = new Map<number, Promise<void>>();
+  const names = Object.keys(options.plan.services);
   return {
-    engine,
+    engine: options.engine,
+    plan: options.plan,
     host: options.host,
-    signal,
-    milestones,
-    targets: new Map(),
-    started: [],
-    images: new Map(),
-    infra: ensureInfra(engine, plan.createVolumes),
     actions: options.actions,
+    signal,
+    operations,
+    done: (id) => operations.get(id) ?? Promise.reject(new Error(`no operation #${id} in the plan`)),
     emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),
     since: () => Date.now() - t0,
+    timeline: Object.fromEntries(names.map((n) => [n, {}])),
+    targets: new Map(),
+    containers: new Map(),
+    started: [],
     startGate: new StartGate(startConcurrency()),
-    order: new Map(Object.keys(plan.services).map((name, i) => [name, i])),
   };
-}
-
-/** The network, then the volumes: created once, before any container. */
-async function ensureInfra(engine: Engine, volumes: readonly string[]): Promise<void> {
-  await engine.ensureNetwork();
-  await Promise.all(volumes.map((v) => engine.ensureVolume(v)));
 }
 
 /**

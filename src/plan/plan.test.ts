@@ -25,7 +25,17 @@ const container = (over: Partial<ObservedContainer>): ObservedContainer => ({
 const asHashes = (h: Record<string, string>) =>
   Object.fromEntries(Object.entries(h).map(([n, config]) => [n, { config, build: '' }]));
 const service = (over: Partial<ServiceSpec> = {}) =>
-  ({ name: 'svc', oneShot: false, replicas: 1, ...over }) as ServiceSpec;
+  ({
+    name: 'svc',
+    oneShot: false,
+    replicas: 1,
+    dependsOn: {},
+    requires: [],
+    afterReady: [],
+    afterCompleted: [],
+    volumes: [],
+    ...over,
+  }) as ServiceSpec;
 
 /** The default stack with each of its services' containers up to date: running, or a job that completed. */
 async function upToDateDefaultStack() {

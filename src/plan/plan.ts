@@ -1,47 +1,22 @@
-// observed state + stack -> plan. Pure: the same inputs give the same plan, and tests need no engine.
+// observed state + stack -> plan: per service what becomes of its image and each replica (here), then
+// the operations that do it (plan-operations.ts). Pure: the same inputs give the same plan, and tests
+// need no engine.
 import type { ImageStep } from '../engine/engine.ts';
 import { volumeName } from '../engine/names.ts';
 import type { ObservedContainer, ObservedState } from '../engine/observed-state.ts';
 import { closure, stackGraph } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { ServiceHashes } from './config-hash.ts';
-
-export type ContainerStep =
-  | { readonly kind: 'create'; readonly replica: number }
-  | {
-      readonly kind: 'recreate';
-      readonly replica: number;
-      readonly containerId: string;
-      readonly reason: string;
-    }
-  | { readonly kind: 'start'; readonly replica: number; readonly containerId: string }
-  | {
-      readonly kind: 'keep';
-      readonly replica: number;
-      readonly containerId: string;
-      readonly completed: boolean;
-    }
-  | {
-      readonly kind: 'remove';
-      readonly replica: number;
-      readonly containerId: string;
-      readonly reason: string;
-    };
-
-export interface ServicePlan {
-  readonly service: ServiceSpec;
-  readonly configHash: string;
-  /** What its image is built from ('' for a pulled image): stored on the image it builds. */
-  readonly buildHash: string;
-  readonly image: ImageStep;
-  readonly steps: readonly ContainerStep[];
-}
+import { changesEngine, type Operation } from './operations.ts';
+import { planOperations } from './plan-operations.ts';
+import type { ContainerStep, ServicePlan } from './service-plan.ts';
 
 export interface Plan {
   readonly project: string;
-  readonly createNetwork: boolean;
-  readonly createVolumes: readonly string[];
+  /** What becomes of each service, as decided (preflight and the progress output read these). */
   readonly services: Readonly<Record<string, ServicePlan>>;
+  /** What the executor does, in an order where each comes after what it waits for. */
+  readonly operations: readonly Operation[];
 }
 
 /** The services to bring up: the ones asked for and everything they wait for or bring along. */
@@ -98,15 +73,16 @@ export function computePlan(
     const existing = observed.containers.filter((c) => c.service === name);
     // A built image is rebuilt only when what it is built from changed, not when the container's
     // configuration did (its env, say): that recreates the container alone.
-    const image: ImageStep = service.build
-      ? observed.builtFor.get(service.image) === build
-        ? 'present'
-        : 'build'
+    const builtFrom = observed.builtFor.get(service.image);
+    const [image, imageCause]: [ImageStep, string] = service.build
+      ? builtFrom === build
+        ? ['present', 'built from what it is built from now']
+        : ['build', builtFrom === undefined ? 'not built yet' : 'what it is built from changed']
       : observed.images.has(service.image)
-        ? 'present'
-        : 'pull';
+        ? ['present', 'present']
+        : ['pull', 'not present'];
     const steps = planContainers(service, config, existing);
-    services[name] = { service, configHash: config, buildHash: build, image, steps };
+    services[name] = { service, configHash: config, buildHash: build, image, imageCause, steps };
   }
   rerunJobsOnChangedDependencies(services);
   const wanted = new Set(
@@ -114,11 +90,14 @@ export function computePlan(
       (n) => stack.services[n]?.volumes.filter((v) => v.kind === 'volume').map((v) => v.source) ?? [],
     ),
   );
+  const createVolumes = [...wanted].filter((v) => !observed.volumes.has(volumeName(stack.project, v)));
   return {
     project: stack.project,
-    createNetwork: !observed.networkExists,
-    createVolumes: [...wanted].filter((v) => !observed.volumes.has(volumeName(stack.project, v))),
     services,
+    operations: planOperations(stack.project, services, {
+      createNetwork: !observed.networkExists,
+      createVolumes,
+    }),
   };
 }
 
@@ -159,11 +138,5 @@ function rerunJobsOnChangedDependencies(services: Record<string, ServicePlan>): 
 
 /** True when executing the plan would change nothing on the engine. */
 export function isNoop(plan: Plan): boolean {
-  return (
-    !plan.createNetwork &&
-    plan.createVolumes.length === 0 &&
-    Object.values(plan.services).every(
-      (s) => s.image === 'present' && s.steps.every((step) => step.kind === 'keep'),
-    )
-  );
+  return !plan.operations.some(changesEngine);
 }

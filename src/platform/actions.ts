@@ -1,7 +1,8 @@
-// Actions the stack runs against its own services once they reach a milestone: the Microkubes
-// migrations flag in Consul's KV, and Kong's global prometheus plugin. Their clients (consul, undici)
-// are imported when an action runs: a no-op `up` runs none and should not pay for loading them.
-import type { ActionContext } from '../plan/run-service.ts';
+// Actions the stack runs against its own services once they reach a milestone (the plan has each one
+// wait until the service it acts on is ready): the Microkubes migrations flag in Consul's KV, and
+// Kong's global prometheus plugin. Their clients (consul, undici) are imported when an action runs:
+// a no-op `up` runs none and should not pay for loading them.
+import type { ActionContext } from '../plan/stack-actions.ts';
 import type { Action } from '../stack/model.ts';
 
 function baseUrl(ctx: ActionContext, service: string, port: number): string {
@@ -16,7 +17,6 @@ function baseUrl(ctx: ActionContext, service: string, port: number): string {
 export async function runAction(action: Action, ctx: ActionContext): Promise<string> {
   switch (action.kind) {
     case 'consul_kv_put': {
-      await ctx.milestones.wait(action.service, 'ready', ctx.signal);
       const { putKv } = await import('./consul-kv.ts');
       await putKv(baseUrl(ctx, action.service, action.port), action.key, action.value);
       return `set Consul KV ${action.key}`;
@@ -44,7 +44,6 @@ export async function clearCompletionFlags(actions: readonly Action[], ctx: Acti
   const flags = actions.filter((a) => a.kind === 'consul_kv_put');
   const { deleteKv } = await import('./consul-kv.ts');
   for (const flag of flags) {
-    await ctx.milestones.wait(flag.service, 'ready', ctx.signal);
     await deleteKv(baseUrl(ctx, flag.service, flag.port), flag.key);
   }
   return `cleared Consul KV ${flags.map((f) => f.key).join(', ')} until this run completes`;

@@ -55,8 +55,7 @@ describe('bringUp on the fake engine', () => {
     await p.up(p.stack(shop()));
     const newCalls = p.since();
     await p.up(p.stack(shop()));
-    // The executor still ensures the network each time (the plan's operations will say whether).
-    expect(changes(newCalls())).toEqual(['ensureNetwork mkdev-shop']);
+    expect(changes(newCalls())).toEqual([]);
     expect(
       p.events
         .filter((e) => e.step === 'kept')
@@ -71,7 +70,6 @@ describe('bringUp on the fake engine', () => {
     const newCalls = p.since();
     await p.up(p.stack(shop({ api: { env: { LEVEL: 'debug' } } })));
     expect(changes(newCalls())).toEqual([
-      'ensureNetwork mkdev-shop',
       'stop shop-api-1',
       'remove shop-api-1',
       'create shop-api-1',

@@ -7,7 +7,7 @@ import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
 import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
-import type { StackActions } from '../plan/run-service.ts';
+import type { StackActions } from '../plan/stack-actions.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';

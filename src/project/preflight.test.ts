@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ServicePlan } from '../plan/plan.ts';
+import type { ServicePlan } from '../plan/service-plan.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { bindProblems, buildProblems, engineIsLocal, preflightError, probeProblems } from './preflight.ts';
 
@@ -17,6 +17,7 @@ function plan(over: Partial<ServiceSpec>, image: ServicePlan['image'] = 'build')
     configHash: 'h',
     buildHash: '',
     image,
+    imageCause: 'not built yet',
     steps: [{ kind: 'create', replica: 1 }],
   };
 }

@@ -7,7 +7,8 @@ import type { Engine } from '../engine/engine.ts';
 import { isPortFree } from '../engine/host-ports.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
-import type { Plan, ServicePlan } from '../plan/plan.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { ServicePlan } from '../plan/service-plan.ts';
 
 export interface Problem {
   readonly service: string;

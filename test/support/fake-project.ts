@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Engine } from '../../src/engine/engine.ts';
 import { FakeEngine } from '../../src/engine/fake-engine.ts';
 import type { StackEvent } from '../../src/plan/events.ts';
-import type { StackActions } from '../../src/plan/run-service.ts';
+import type { StackActions } from '../../src/plan/stack-actions.ts';
 import { type BringUpOptions, type BringUpResult, bringUp } from '../../src/project/bring-up.ts';
 import type { Stack } from '../../src/stack/model.ts';
 import type { ServiceFile } from '../../src/stack/schema.ts';
