@@ -28,16 +28,20 @@ export function masker(secrets: readonly string[], show: boolean): (text: string
 export async function openProject(
   ref: ProjectRef,
   cwd: string,
-  options: { readonly showSecrets?: boolean } = {},
+  options: { readonly showSecrets?: boolean; readonly changeNothing?: boolean } = {},
 ): Promise<OpenProject> {
   const stack = await loadStack({ ...ref, cwd, deferSecrets: true });
   const engine = (await openEngine()).project(stack.project);
-  // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts).
+  // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts),
+  // and after `mkdev run`s killed before they could restore their containers; a dry run leaves both.
+  if (!options.changeNothing) await cleanUp(engine, stack);
+  const mask = masker(stack.secrets, options.showSecrets === true);
+  return { stack, engine, host: engineHost(), mask };
+}
+
+async function cleanUp(engine: Engine, stack: Stack): Promise<void> {
   await engine.connection.reapOrphans();
-  // ... and after `mkdev run`s killed before they could restore their service's containers.
   for (const service of await repairHostRuns(engine, stack)) {
     process.stderr.write(`mkdev: repaired ${service}: an earlier 'mkdev run' ended without restoring it\n`);
   }
-  const mask = masker(stack.secrets, options.showSecrets === true);
-  return { stack, engine, host: engineHost(), mask };
 }

@@ -154,9 +154,9 @@ describe('the operations of a plan', () => {
   it('re-run a job when Postgres is created again: its flag cleared once Consul is ready and before it starts, set after it exits, Kong recreated after it started', async () => {
     const stack = await loadStack({ cwd: mkdtempSync(join(tmpdir(), 'plan-ops-')), project: 'p', env: {} });
     const ops = plan(stack, upToDate(stack, ['postgres']));
-    const clear = find(ops, 'clear flags kong-migrations');
+    const clear = find(ops, 'clear flags Consul KV kong-migrations');
     expect(clear.cause).toBe(
-      'it runs again (postgres changed since this job completed): its flags must not outlive this run',
+      'kong-migrations runs (postgres changed since this job completed): its flags must not outlive this run',
     );
     expect(comesAfter(ops, clear, find(ops, 'reach ready consul'))).toBe(true);
     expect(comesAfter(ops, clear, find(ops, 'reach ready postgres'))).toBe(true);

@@ -163,8 +163,8 @@ function serviceOperations(
         type: 'clear-flags',
         ...mine,
         actions: service.afterCompleted,
-        resource: name,
-        cause: `it runs again (${rerunCause(sp.steps)}): its flags must not outlive this run`,
+        resource: flags.map(actedOn).join(', '),
+        cause: `${name} runs (${rerunCause(sp.steps)}): its flags must not outlive this run`,
         after: [...gate, ...actionTargets(b, flags, name)],
       }),
     ];
@@ -221,8 +221,8 @@ function serviceOperations(
         ...mine,
         action,
         onSelf: !service.oneShot,
-        resource: name,
-        cause: service.oneShot ? 'after it completed' : 'once it is ready',
+        resource: actedOn(action),
+        cause: service.oneShot ? `after ${name} completed` : `once ${name} is ready`,
         after: [...last, ...actionTargets(b, [action], name)],
       }),
     ];
@@ -232,13 +232,31 @@ function serviceOperations(
     ...mine,
     milestone: service.oneShot ? 'completed' : 'ready',
     resource: name,
-    cause: service.oneShot ? 'the job exited 0 and its actions ran' : 'its probes passed and its actions ran',
+    cause: finalCause(service, completedEarlier),
     after: last,
     report: service.oneShot
       ? { step: 'completed', message: completedEarlier ? 'completed earlier' : 'completed' }
       : { step: 'ready', message: 'ready' },
   });
   b.reached.set(name, { started, ready: final, ...(service.oneShot ? { completed: final } : {}) });
+}
+
+/** Why a service counts as ready (a job: completed). */
+function finalCause(service: ServiceSpec, completedEarlier: boolean): string {
+  const actions = (service.oneShot ? service.afterCompleted : service.afterReady).length > 0;
+  const done = service.oneShot
+    ? completedEarlier
+      ? 'it completed earlier'
+      : 'it exited 0'
+    : service.ready
+      ? 'its probes passed'
+      : 'it runs';
+  return actions ? `${done} and its actions ran` : done;
+}
+
+/** What an action acts on, in words. */
+function actedOn(action: Action): string {
+  return action.kind === 'consul_kv_put' ? `Consul KV ${action.key}` : `Kong plugin ${action.name}`;
 }
 
 /** The `ready` milestones of the services actions act on: an action runs once its target is ready. */

@@ -76,7 +76,7 @@ export function computePlan(
     const builtFrom = observed.builtFor.get(service.image);
     const [image, imageCause]: [ImageStep, string] = service.build
       ? builtFrom === build
-        ? ['present', 'built from what it is built from now']
+        ? ['present', 'built from its current context']
         : ['build', builtFrom === undefined ? 'not built yet' : 'what it is built from changed']
       : observed.images.has(service.image)
         ? ['present', 'present']

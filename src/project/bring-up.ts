@@ -1,5 +1,5 @@
 // `up` as a function: observe -> plan -> preflight -> execute -> observe again. The CLI and the
-// testing library both call this; there is no second orchestrator.
+// testing library both call this; there is no second orchestrator. `up --dry-run` stops after preflight.
 import type { Engine } from '../engine/engine.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { InterruptedError, UsageError } from '../errors.ts';
@@ -36,7 +36,19 @@ export interface BringUpResult {
   readonly endpoints: readonly Endpoint[];
 }
 
-export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
+export interface PlannedUp {
+  readonly plan: Plan;
+  /** The state the plan was made from. */
+  readonly observed: ObservedState;
+}
+
+/**
+ * What `up` would do, checked: observe, plan, preflight. Changes nothing (`up --dry-run` is this);
+ * a problem preflight finds fails it before anything is created or any secret written.
+ */
+export async function planUp(
+  options: Pick<BringUpOptions, 'stack' | 'engine' | 'services' | 'hashes'>,
+): Promise<PlannedUp> {
   const { stack, engine } = options;
   for (const name of options.services ?? []) {
     if (!(name in stack.services)) {
@@ -47,11 +59,16 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
       );
     }
   }
-  const before = await engine.observe();
+  const observed = await engine.observe();
   const selected = selectServices(stack, options.services ?? []);
-  const plan = computePlan(stack, before, selected, { ...stackHashes(stack), ...options.hashes });
-  // Before anything is created or any secret written: a predictable failure leaves no trace.
-  await preflight(engine, plan, before, stack.projectDir);
+  const plan = computePlan(stack, observed, selected, { ...stackHashes(stack), ...options.hashes });
+  await preflight(engine, plan, observed, stack.projectDir);
+  return { plan, observed };
+}
+
+export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
+  const { stack, engine } = options;
+  const { plan, observed: before } = await planUp(options);
   stack.saveSecrets?.();
   options.onPlan?.(plan);
   const execution = await executePlan({

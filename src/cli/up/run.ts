@@ -1,10 +1,12 @@
+import { UsageError } from '../../errors.ts';
+import { jsonPlan, renderPlan } from '../../output/plan-output.ts';
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
 import { logPrefix, style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
 import { criticalPath } from '../../plan/critical-path.ts';
 import { isNoop } from '../../plan/plan.ts';
-import { bringUp } from '../../project/bring-up.ts';
+import { bringUp, planUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
@@ -15,8 +17,26 @@ import { withProjectLock } from '../with-lock.ts';
 
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
 // or it would plan with passwords of its own and recreate everything.
-export const run: CommandRun = (input) =>
-  withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () => up(input));
+export const run: CommandRun = (input) => {
+  // A dry run changes nothing: it neither waits for nor holds the lock.
+  if (boolFlag(input.values, 'dry-run')) return dryRun(input);
+  return withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () => up(input));
+};
+
+const dryRun: CommandRun = async ({ values, positionals, cwd }) => {
+  for (const flag of ['watch', 'attach']) {
+    if (boolFlag(values, flag)) {
+      throw new UsageError(
+        `--dry-run only prints what up would do: it cannot --${flag}`,
+        'drop one of the two',
+      );
+    }
+  }
+  const { stack, engine } = await openProject(projectRef(values), cwd, { changeNothing: true });
+  const { plan } = await planUp({ stack, engine, services: positionals });
+  process.stdout.write(boolFlag(values, 'json') ? jsonPlan(plan) : renderPlan(plan));
+  return EXIT_OK;
+};
 
 const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');

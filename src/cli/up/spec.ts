@@ -15,18 +15,21 @@ ${PROJECT_HELP}
   -d, --detach          accepted for Compose habits; up always returns once ready
       --attach          follow the services' logs after they are ready (Ctrl-C stops following)
       --watch           then watch the services' files and sync changes (see 'mkdev watch --help')
-      --json            NDJSON events on stdout, then one summary object
+      --dry-run         print the plan (each operation, why, and what it comes after) and change nothing
+      --json            NDJSON events on stdout, then one summary object (with --dry-run: the plan)
       --show-secrets    print generated credentials instead of ***
 ${NO_WAIT_HELP}
 
 Examples:
   mkdev up
+  mkdev up --dry-run
   mkdev up kong --images images/offline-image-map.yaml`,
   options: {
     ...PROJECT_OPTIONS,
     detach: { type: 'boolean', short: 'd' },
     attach: { type: 'boolean' },
     watch: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
     'show-secrets': { type: 'boolean' },
     'no-wait': { type: 'boolean' },
