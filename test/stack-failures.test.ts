@@ -20,7 +20,7 @@ describe('up failures', () => {
       'services:\n  kong-migrations:\n    env:\n      KONG_PG_PASSWORD: wrong-password\n',
     );
     const up = await project.run(['up', 'kong-migrations']);
-    expect(up.exitCode).toBe(1);
+    expect(up.exitCode, up.all).toBe(1);
     // Retried by its on-failure policy before up gives up.
     expect(up.stderr).toMatch(
       /mkdev: kong-migrations failed: the job exited with code [1-9]\d* \(4 attempts\)/,
