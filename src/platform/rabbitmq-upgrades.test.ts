@@ -79,7 +79,7 @@ describe("RabbitMQ's upgrade rules", () => {
     const verdict = rabbitmqVerdict('3.10', '4.0', parseFeatureFlagsFile(FLAGS_3_10));
     expect(verdict.ok).toBe(false);
     if (verdict.ok) return;
-    expect(verdict.reason).toContain('RabbitMQ 4.0 opens data only of 4.0, 3.13');
+    expect(verdict.reason).toContain('RabbitMQ 4.0 opens only data of RabbitMQ 4.0 or 3.13');
     expect(verdict.reason).toContain('RabbitMQ 3.10');
     expect(verdict.fix).toContain('3.10 -> 3.11 -> 3.12 -> 3.13 -> 4.0');
     expect(verdict.fix).toContain('rabbitmq:3.11-management');

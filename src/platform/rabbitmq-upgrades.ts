@@ -186,11 +186,11 @@ export function rabbitmqVerdict(data: Series, image: Series, flags: readonly str
   if (cmp < 0 && !isSupportedStep(data, image)) {
     const path = upgradePath(data, image);
     const steps = path
-      ? `upgrade one supported step at a time: ${path.join(' -> ')}: at each step set this service's 'image:' to that series (rabbitmq:${path[1]}-management first), run 'mkdev up', then ${ENABLE_ALL}`
+      ? `upgrade one supported step at a time, ${path.join(' -> ')} (docs/upgrades.md): at each step set this service's 'image:' to that series (rabbitmq:${path[1]}-management first), run 'mkdev up', then ${ENABLE_ALL}`
       : `no upgrade path from ${data} to ${image} is known to mkdev`;
     return {
       ok: false,
-      reason: `RabbitMQ ${image} opens data only of ${stepsInto(image)}; this data is of RabbitMQ ${data}`,
+      reason: `RabbitMQ ${image} opens only data of RabbitMQ ${stepsInto(image)} (RabbitMQ's upgrade table); this data is of RabbitMQ ${data}`,
       fix: `${steps}; or, ${EXPORT_DEFINITIONS}`,
     };
   }
@@ -205,7 +205,9 @@ export function rabbitmqVerdict(data: Series, image: Series, flags: readonly str
   return { ok: true };
 }
 
+/** "4.0 or 3.13": the series whose data `image` opens. */
 function stepsInto(image: Series): string {
   const from = UPGRADE_PATHS.filter(([, b]) => b === image).map(([a]) => a);
-  return [image, ...from].join(', ');
+  const all = [image, ...from];
+  return all.length === 1 ? image : `${all.slice(0, -1).join(', ')} or ${all[all.length - 1]}`;
 }

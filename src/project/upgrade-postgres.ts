@@ -234,6 +234,7 @@ async function switchVolume(
     if (users.length > 0) log(`stopped ${users.join(', ')} (they use ${target.volume})`);
     log(`switching ${target.volume} to the new data`);
     await wipeVolume(docker, stack.project, target.image, target.volume, oldRel ?? 'PG_VERSION');
+    log(`emptied ${target.volume}; copying the new data in from ${newName}`);
     const last = join(target.newDataRel, 'PG_VERSION');
     await copyVolume(docker, stack.project, target.image, newName, target.volume, last);
     await sameFiles(docker, stack.project, target.image, newName, target.volume);
