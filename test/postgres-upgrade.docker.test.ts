@@ -148,7 +148,6 @@ describe('a Postgres 15 volume under the PostgreSQL 17 image', () => {
     expect(upgrade.stdout).toContain(`${volume} now holds PostgreSQL 17 data`);
     expect(upgrade.stdout).toContain(`${volume}-pg15`);
     expect(upgrade.stderr).toMatch(/verified: 5 databases, \d+ tables, \d+ rows, 3 roles, the same on both/);
-    console.log(upgrade.stdout.split('\n').find((l) => l.startsWith('upgraded in')));
     const { volumes, containers } = await projectResources(project.name);
     const kept = volumes.find((v) => v.Name === `${volume}-pg15`);
     expect(kept?.Labels).toMatchObject({

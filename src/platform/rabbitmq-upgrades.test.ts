@@ -75,6 +75,21 @@ describe("RabbitMQ's upgrade rules", () => {
     expect(upgradePath('4.3', '4.0')).toBeUndefined();
   });
 
+  it('takes a series newer than its table as a step from the newest known one only', () => {
+    expect(isSupportedStep('4.3', '4.4')).toBe(true);
+    expect(isSupportedStep('4.2', '4.4')).toBe(false);
+    expect(upgradePath('4.1', '4.4')).toEqual(['4.1', '4.2', '4.3', '4.4']);
+    expect(
+      rabbitmqVerdict('4.3', '4.4', [
+        ...FLAGS_4_0,
+        'rabbitmq_4.1.0',
+        'rabbitmq_4.2.0',
+        'rabbitmq_4.3.0',
+        'khepri_db',
+      ]),
+    ).toEqual({ ok: true });
+  });
+
   it('refuses 3.10 data under 4.0, naming both series and the path through 3.13 with all flags', () => {
     const verdict = rabbitmqVerdict('3.10', '4.0', parseFeatureFlagsFile(FLAGS_3_10));
     expect(verdict.ok).toBe(false);

@@ -107,7 +107,8 @@ export function parseFeatureFlagsFile(text: string): string[] {
 
 /**
  * The series the data has been brought to: the newest series any of its enabled flags belongs to. A
- * new node enables every stable flag, so this is the series that created it; a node upgraded without
+ * new node enables every stable flag (rabbit_ff_controller.erl:578-598 at v4.0.5), so this is the
+ * series that created it; a node upgraded without
  * enabling the new series' flags stays at the older series, which is what its next upgrade depends on.
  * Flags newer than the table (`rabbitmq_4.4.0`) name their series.
  */
@@ -130,9 +131,14 @@ export function missingRequiredFlags(flags: readonly string[], target: Series): 
   ).map(([name]) => name);
 }
 
-/** Whether the guide lists `from` -> `to` as one supported step (a patch upgrade always is). */
+/**
+ * Whether the guide lists `from` -> `to` as one supported step (a patch upgrade always is). For a series
+ * newer than the table, mkdev cannot know its steps: it takes the newest known series as one (every
+ * series so far has upgraded from its predecessor) and no older one.
+ */
 export function isSupportedStep(from: Series, to: Series): boolean {
-  return from === to || UPGRADE_PATHS.some(([a, b]) => a === from && b === to);
+  if (from === to || UPGRADE_PATHS.some(([a, b]) => a === from && b === to)) return true;
+  return compareSeries(to, LAST_KNOWN_SERIES) > 0 && compareSeries(from, LAST_KNOWN_SERIES) >= 0;
 }
 
 /**
@@ -140,6 +146,11 @@ export function isSupportedStep(from: Series, to: Series): boolean {
  * undefined when the table has no way (a downgrade, or a series newer than the table).
  */
 export function upgradePath(from: Series, to: Series): Series[] | undefined {
+  if (compareSeries(to, LAST_KNOWN_SERIES) > 0 && compareSeries(from, to) < 0) {
+    if (compareSeries(from, LAST_KNOWN_SERIES) >= 0) return [from, to];
+    const known = upgradePath(from, LAST_KNOWN_SERIES);
+    return known && [...known, to];
+  }
   const queue: Series[][] = [[from]];
   const seen = new Set([from]);
   for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
