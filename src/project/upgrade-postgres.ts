@@ -192,7 +192,9 @@ async function prepareNewData(
     const [from, to] = servers as [PostgresServer, PostgresServer];
     log(`dumping with PostgreSQL ${found.major}'s pg_dumpall into PostgreSQL ${target.major}'s psql`);
     const { bytes } = await step('dump and restore', () => dumpAllInto(from, to));
-    log(`restored ${(bytes / 1024 / 1024).toFixed(1)} MiB of SQL; comparing both clusters`);
+    log(
+      `restored ${bytes < 1024 ** 2 ? `${Math.ceil(bytes / 1024)} KiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`} of SQL; comparing both clusters`,
+    );
     const [before, after] = await step('verify', () => Promise.all([inventory(from), inventory(to)]));
     const differences = inventoryDifferences(before, after);
     if (differences.length > 0) {

@@ -1,9 +1,9 @@
-import { UsageError } from '../../errors.ts';
+import { InterruptedError, UsageError } from '../../errors.ts';
 import { upgradePostgres } from '../../project/upgrade-postgres.ts';
 import { loadStack } from '../../stack/load-stack.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
 import { type CommandRun, projectRef, stringFlag } from '../command.ts';
-import { EXIT_OK } from '../errors.ts';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
 import { withProjectLock } from '../with-lock.ts';
 
@@ -44,7 +44,16 @@ export const run: CommandRun = async (input) => {
       mapImage,
       log: (line) => process.stderr.write(`mkdev: ${line}\n`),
       signal: input.signal,
+    }).catch((error: unknown) => {
+      if (!(error instanceof InterruptedError)) throw error;
+      return undefined;
     });
+    if (result === undefined) {
+      process.stderr.write(
+        "mkdev: upgrade interrupted; the old data is kept: 'mkdev upgrade postgres' finishes it or starts over\n",
+      );
+      return EXIT_INTERRUPTED;
+    }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(`${result.message}\n`);
     if (result.outcome === 'upgraded') {
