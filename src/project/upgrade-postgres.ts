@@ -12,19 +12,27 @@
 // steps 1-2 start again (V was never touched); V without PG_VERSION means the switch was under way,
 // after verification, and is redone from N; V at the new major means it is done.
 import type Docker from 'dockerode';
-import { stopContainers } from '../engine/container-lifecycle.ts';
 import { imageExists, pullImage } from '../engine/image.ts';
-import { LABEL, projectFilter } from '../engine/labels.ts';
+import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
-import { readVolumeFiles } from '../engine/read-volume.ts';
-import { copyVolume, existingVolume, volumeChecksum, wipeVolume } from '../engine/volume-ops.ts';
-import { InterruptedError, isNotFound, UsageError, UserError } from '../errors.ts';
-import { envMap, postgresDataDir, versionFileOf } from '../platform/data-products.ts';
+import { copyVolume, wipeVolume } from '../engine/volume-ops.ts';
+import { InterruptedError, UsageError, UserError } from '../errors.ts';
+import { postgresDataDir, versionFileOf } from '../platform/data-products.ts';
 import { dataOutsideVolumes, imageFacts } from '../platform/data-volumes.ts';
 import { dumpAllInto } from '../platform/postgres-dump-restore.ts';
 import { inventory, inventoryDifferences, inventorySummary } from '../platform/postgres-inventory.ts';
 import { type PostgresServer, startPostgresServer } from '../platform/postgres-server.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
+import { resolveOldImage } from './old-postgres-image.ts';
+import {
+  createUpgradeVolume,
+  readPgVersion,
+  removeOwnLeftover,
+  removeVolume,
+  sameFiles,
+  stopUsers,
+  volumesOfUpgrade,
+} from './upgrade-volumes.ts';
 
 export interface UpgradePostgresOptions {
   readonly stack: Stack;
@@ -76,7 +84,7 @@ export async function upgradePostgres(options: UpgradePostgresOptions): Promise<
   const oldVolume = upgradeVolumes.old;
 
   if (found?.major === target.major) {
-    if (upgradeVolumes.new) await removeVolume(docker, upgradeVolumes.new);
+    if (upgradeVolumes.new) await removeVolume(docker, upgradeVolumes.new.name);
     return {
       outcome: oldVolume ? 'already-done' : 'nothing-to-upgrade',
       volume,
@@ -88,20 +96,37 @@ export async function upgradePostgres(options: UpgradePostgresOptions): Promise<
     };
   }
   if (found === undefined) {
-    if (!(upgradeVolumes.old && upgradeVolumes.new)) {
-      return {
-        outcome: 'nothing-to-upgrade',
-        volume,
-        timings,
-        message: `${volume} holds no PostgreSQL data (no PG_VERSION): nothing to upgrade`,
-      };
+    const pending = upgradeVolumes.new;
+    if (pending === undefined) {
+      if (oldVolume === undefined) {
+        return {
+          outcome: 'nothing-to-upgrade',
+          volume,
+          timings,
+          message: `${volume} holds no PostgreSQL data (no PG_VERSION): nothing to upgrade`,
+        };
+      }
+      throw new UserError(
+        `${volume} holds no PostgreSQL data, and the new data of an earlier upgrade is gone`,
+        {
+          hint: `the old data is in ${oldVolume}: copy it back into ${volume} (docs/upgrades.md, "Going back") and run the upgrade again`,
+        },
+      );
+    }
+    if (pending.version !== target.major) {
+      throw new UserError(
+        `an upgrade of ${volume} to PostgreSQL ${pending.version} was interrupted while switching; ${target.service.image} runs PostgreSQL ${target.major}`,
+        {
+          hint: `set ${target.service.name}'s image back to postgres:${pending.version} and run 'mkdev upgrade postgres' to finish that one first (the verified data is in ${pending.name}, the old data in ${oldVolume ?? 'its copy'})`,
+        },
+      );
     }
     // The switch was under way (V is emptied only after the new cluster was verified): finish it.
     options.log(
       `${volume} was being switched to the verified PostgreSQL ${target.major} data: finishing that`,
     );
-    await switchVolume(options, target, upgradeVolumes.new, undefined, timings);
-    return done(target, upgradeVolumes.old, timings, undefined);
+    await switchVolume(options, target, pending.name, undefined, timings);
+    return done(target, oldVolume, timings, undefined);
   }
   if (Number(found.major) > Number(target.major)) {
     throw new UserError(
@@ -154,11 +179,11 @@ async function prepareNewData(
   // Leftovers of an interrupted run: V was never touched, so they are made again from it.
   for (const name of [oldName, newName]) await removeOwnLeftover(docker, name, volume);
 
-  const stopped = await step('stop', () => stopUsers(docker, stack.project, volume));
-  if (stopped.length > 0) log(`stopped ${stopped.join(', ')} (they use ${volume})`);
+  const users = await step('stop', () => stopUsers(docker, stack.project, volume));
+  if (users.length > 0) log(`stopped ${users.join(', ')} (they use ${volume})`);
 
   await step('copy old', async () => {
-    await createVolume(docker, stack.project, oldName, volume, 'old', oldImage, found.major);
+    await createUpgradeVolume(docker, stack.project, oldName, volume, 'old', oldImage, found.major);
     log(`copying ${volume} to ${oldName} (the old data, kept)`);
     await copyVolume(docker, stack.project, target.image, volume, oldName, found.rel);
     await sameFiles(docker, stack.project, target.image, volume, oldName);
@@ -177,7 +202,7 @@ async function prepareNewData(
       labels: { [LABEL.upgradeOf]: volume },
     });
   const oldDir = dirOf(found.rel);
-  await createVolume(docker, stack.project, newName, volume, 'new', target.image, target.major);
+  await createUpgradeVolume(docker, stack.project, newName, volume, 'new', target.image, target.major);
   const started = await step('start servers', () =>
     Promise.allSettled([
       server('old', oldImage, oldName, oldDir === '' ? target.mountAt : `${target.mountAt}/${oldDir}`),
@@ -314,151 +339,4 @@ async function resolveTarget(options: UpgradePostgresOptions): Promise<Target> {
     newDataRel: relativeTo(mountAt, newDataDir),
     candidates: file.paths.map((p) => relativeTo(mountAt, p)),
   };
-}
-
-/** The major V's PG_VERSION states, and where (relative to the volume's root); undefined when none. */
-async function readPgVersion(
-  docker: Docker,
-  project: string,
-  volume: string,
-  image: string,
-  candidates: readonly string[],
-): Promise<{ major: string; rel: string } | undefined> {
-  const exists = (await existingVolume(docker, volume)) !== undefined;
-  if (!exists) throw new UserError(`the volume ${volume} does not exist: there is nothing to upgrade`);
-  const paths = candidates.map((rel) => `/v/${rel}`);
-  const texts = await readVolumeFiles(docker, { volume, image, mountAt: '/v', paths, project });
-  for (const rel of candidates) {
-    const major = texts.get(`/v/${rel}`)?.trim();
-    if (major && /^\d+(\.\d+)?$/.test(major)) return { major, rel };
-  }
-  return undefined;
-}
-
-/** The volumes an earlier run made for V (by label), by role. */
-async function volumesOfUpgrade(docker: Docker, volume: string): Promise<{ old?: string; new?: string }> {
-  const list = await docker.listVolumes({ filters: { label: [`${LABEL.upgradeOf}=${volume}`] } });
-  const found: { old?: string; new?: string } = {};
-  for (const v of list.Volumes ?? []) {
-    const role = v.Labels?.[LABEL.upgradeRole];
-    if (role === 'old' || role === 'new') found[role] = v.Name;
-  }
-  return found;
-}
-
-async function createVolume(
-  docker: Docker,
-  project: string,
-  name: string,
-  of: string,
-  role: 'old' | 'new',
-  image: string,
-  major: string,
-): Promise<void> {
-  await docker.createVolume({
-    Name: name,
-    Labels: {
-      [LABEL.project]: project,
-      [LABEL.upgradeOf]: of,
-      [LABEL.upgradeRole]: role,
-      [LABEL.image]: image,
-      [LABEL.dataProduct]: 'postgres',
-      [LABEL.dataVersion]: major,
-    },
-  });
-}
-
-/** Removes a volume an earlier run of this upgrade made; refuses one of that name that it did not make. */
-async function removeOwnLeftover(docker: Docker, name: string, of: string): Promise<void> {
-  const info = await existingVolume(docker, name);
-  if (info === undefined) return;
-  if (info.Labels?.[LABEL.upgradeOf] !== of) {
-    throw new UserError(
-      `a volume named ${name} exists and was not made by 'mkdev upgrade postgres' for ${of}`,
-      {
-        hint: `rename or remove ${name} yourself; mkdev does not remove volumes it did not make`,
-      },
-    );
-  }
-  await removeVolume(docker, name);
-}
-
-async function removeVolume(docker: Docker, name: string): Promise<void> {
-  await docker
-    .getVolume(name)
-    .remove()
-    .catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
-    });
-}
-
-/** Stops the project's containers that mount `volume`; their names. */
-async function stopUsers(docker: Docker, project: string, volume: string): Promise<string[]> {
-  const containers = await docker.listContainers({ filters: projectFilter(project) });
-  const users = containers.filter((c) => (c.Mounts ?? []).some((m) => m.Name === volume));
-  await stopContainers(users.map((c) => docker.getContainer(c.Id)));
-  return users.map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''));
-}
-
-async function sameFiles(
-  docker: Docker,
-  project: string,
-  image: string,
-  a: string,
-  b: string,
-): Promise<void> {
-  const [x, y] = await Promise.all([
-    volumeChecksum(docker, project, image, a),
-    volumeChecksum(docker, project, image, b),
-  ]);
-  if (x.checksum !== y.checksum || x.files !== y.files) {
-    throw new Error(
-      `the copy of ${a} in ${b} differs (${x.files} files, ${y.files} copied): nothing was switched`,
-    );
-  }
-}
-
-/**
- * The image of the data's major: the one the user named, else the image V was created with, else the
- * old container's, else the official postgres:<major> through the image map (pulled if needed).
- */
-async function resolveOldImage(
-  options: UpgradePostgresOptions,
-  target: Target,
-  major: string,
-): Promise<string> {
-  const { docker } = options;
-  const runsMajor = async (image: string) => {
-    const info = await docker
-      .getImage(image)
-      .inspect()
-      .catch(() => undefined);
-    return info !== undefined && envMap(info.Config?.Env ?? []).PG_MAJOR === major;
-  };
-  if (options.fromImage) {
-    if (!(await imageExists(docker, options.fromImage))) await pullImage(docker, options.fromImage, () => {});
-    if (await runsMajor(options.fromImage)) return options.fromImage;
-    throw new UserError(`${options.fromImage} does not run PostgreSQL ${major} (PG_MAJOR)`, {
-      hint: `name an image of PostgreSQL ${major} with --from, e.g. postgres:${major}`,
-    });
-  }
-  const volume = await docker.getVolume(target.volume).inspect();
-  const containers = await docker.listContainers({
-    all: true,
-    filters: projectFilter(options.stack.project),
-  });
-  const candidates = [
-    volume.Labels?.[LABEL.image],
-    ...containers.filter((c) => c.Labels?.[LABEL.service] === target.service.name).map((c) => c.ImageID),
-  ].filter((c): c is string => c !== undefined && c !== '');
-  for (const candidate of candidates) if (await runsMajor(candidate)) return candidate;
-  const official = await options.mapImage(`postgres:${major}`);
-  if (!(await imageExists(docker, official))) {
-    options.log(`pulling ${official}`);
-    await pullImage(docker, official, () => {}, { signal: options.signal });
-  }
-  if (await runsMajor(official)) return official;
-  throw new UserError(`${official} does not run PostgreSQL ${major}`, {
-    hint: `name an image of PostgreSQL ${major} with --from`,
-  });
 }
