@@ -10,7 +10,9 @@ import type { ServiceSpec, Stack } from '../stack/model.ts';
 export interface OldImageOptions {
   readonly docker: Docker;
   readonly stack: Stack;
+  /** The image of the old major, when the user names it (already through the image map). */
   readonly fromImage?: string;
+  /** Maps an official reference (postgres:15) through the project's image map. */
   readonly mapImage: (reference: string) => Promise<string>;
   readonly log: (line: string) => void;
   readonly signal: AbortSignal;

@@ -1,17 +1,3 @@
-// `mkdev upgrade postgres`: a service's Postgres volume from the major that wrote it to the major its image
-// runs, by dump and restore with each major's own tools, the service keeping its volume name.
-//
-// The volume V the stack names keeps its name throughout; nothing the user has is deleted:
-//   1. V is copied to O (<V>-pg<old>), checked file by file: the old data, kept until the user removes it.
-//   2. The old major serves O, the new major a fresh volume N (<V>-pg<new>-new); pg_dumpall | psql moves
-//      every role, database and row; every table's row count and checksum, every database and role
-//      (with its password hash) are compared on both servers.
-//   3. Only then V is emptied (its PG_VERSION first) and N copied in (PG_VERSION last), checked against
-//      N, and N removed.
-// Interrupted anywhere, a re-run knows where it was from V alone: V still holding the old major means
-// steps 1-2 start again (V was never touched); V without PG_VERSION means the switch was under way,
-// after verification, and is redone from N; V at the new major means it is done.
-import type Docker from 'dockerode';
 import { imageExists, pullImage } from '../engine/image.ts';
 import { LABEL } from '../engine/labels.ts';
 import { volumeName } from '../engine/names.ts';
@@ -22,8 +8,8 @@ import { dataOutsideVolumes, imageFacts } from '../platform/data-volumes.ts';
 import { dumpAllInto } from '../platform/postgres-dump-restore.ts';
 import { inventory, inventoryDifferences, inventorySummary } from '../platform/postgres-inventory.ts';
 import { type PostgresServer, startPostgresServer } from '../platform/postgres-server.ts';
-import type { ServiceSpec, Stack } from '../stack/model.ts';
-import { resolveOldImage } from './old-postgres-image.ts';
+import type { ServiceSpec } from '../stack/model.ts';
+import { type OldImageOptions, resolveOldImage } from './old-postgres-image.ts';
 import {
   createUpgradeVolume,
   readPgVersion,
@@ -34,16 +20,9 @@ import {
   volumesOfUpgrade,
 } from './upgrade-volumes.ts';
 
-export interface UpgradePostgresOptions {
-  readonly stack: Stack;
-  readonly docker: Docker;
+export interface UpgradePostgresOptions extends OldImageOptions {
+  /** The Postgres service, by name. */
   readonly service: string;
-  /** The image of the old major, when the user names it (already through the image map). */
-  readonly fromImage?: string;
-  /** Maps an official reference (postgres:15) through the project's image map. */
-  readonly mapImage: (reference: string) => Promise<string>;
-  readonly log: (line: string) => void;
-  readonly signal: AbortSignal;
 }
 
 export interface UpgradePostgresResult {
