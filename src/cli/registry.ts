@@ -64,4 +64,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./doctor/spec.ts'),
     run: () => import('./doctor/run.ts'),
   },
+  upgrade: {
+    spec: () => import('./upgrade/spec.ts'),
+    run: () => import('./upgrade/run.ts'),
+  },
 };

@@ -28,12 +28,16 @@ export async function ensureNetwork(
   return name;
 }
 
-/** The network and the named volumes a plan needs, created if missing. */
+/**
+ * The network and the named volumes a plan needs, created if missing. `volumeLabels`: each volume's own
+ * labels (stack name -> labels), beside the project's.
+ */
 export async function ensureNetworkAndVolumes(
   docker: Docker,
   project: string,
   volumes: readonly string[],
   labels: Record<string, string> = {},
+  volumeLabels: Readonly<Record<string, Readonly<Record<string, string>>>> = {},
 ): Promise<void> {
   await engineCall({ doing: `creating the network ${networkName(project)}` }, () =>
     ensureNetwork(docker, project, labels),
@@ -41,7 +45,7 @@ export async function ensureNetworkAndVolumes(
   await Promise.all(
     volumes.map((v) =>
       engineCall({ doing: `creating the volume ${volumeName(project, v)}` }, () =>
-        ensureVolume(docker, project, volumeName(project, v), labels),
+        ensureVolume(docker, project, volumeName(project, v), { ...volumeLabels[v], ...labels }),
       ),
     ),
   );

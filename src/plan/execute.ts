@@ -24,6 +24,8 @@ export interface ExecuteOptions {
   /** The stack's actions (platform/actions.ts): passed in, so the plan knows no platform. */
   readonly actions: StackActions;
   readonly extraLabels?: Readonly<Record<string, string>>;
+  /** Labels of each volume to create (stack name -> labels): the image and data version it is for. */
+  readonly volumeLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ExecutionResult {
@@ -79,7 +81,13 @@ function runContext(options: ExecuteOptions, milestones: Milestones, signal: Abo
     targets: new Map(),
     started: [],
     images: new Map(),
-    infra: ensureNetworkAndVolumes(docker, plan.project, plan.createVolumes, { ...extraLabels }),
+    infra: ensureNetworkAndVolumes(
+      docker,
+      plan.project,
+      plan.createVolumes,
+      { ...extraLabels },
+      options.volumeLabels,
+    ),
     extraLabels,
     actions: options.actions,
     emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),

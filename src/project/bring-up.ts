@@ -11,6 +11,7 @@ import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
+import { labelsForNewVolumes } from './new-volume-labels.ts';
 import { preflight } from './preflight.ts';
 import { tearDown } from './tear-down.ts';
 
@@ -54,6 +55,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
   const plan = computePlan(stack, before, selected, { ...stackHashes(stack), ...options.hashes });
   // Before anything is created or any secret written: a predictable failure leaves no trace.
   await preflight(docker, plan, before, stack.projectDir);
+  const volumeLabels = await labelsForNewVolumes(docker, plan);
   stack.saveSecrets?.();
   options.onPlan?.(plan);
   const execution = await executePlan({
@@ -63,6 +65,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     signal: options.signal,
     onEvent: options.onEvent,
     actions: { run: runAction, clearCompletionFlags },
+    volumeLabels,
     ...(options.extraLabels ? { extraLabels: options.extraLabels } : {}),
   }).catch(async (error: unknown) => {
     if (isFresh(before) && !(error instanceof InterruptedError))

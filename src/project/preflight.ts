@@ -1,6 +1,7 @@
 // Checks made before the engine is touched, so a predictable failure creates nothing: build contexts and
-// Dockerfiles, bind-mount sources, images (present, pullable or mapped), host ports. Every problem is
-// reported at once, each naming the service, the field and the fix.
+// Dockerfiles, bind-mount sources, images (present, pullable or mapped), host ports, data volumes the
+// image cannot open (data-volume-check.ts). Every problem is reported at once, each naming the service,
+// the field and the fix.
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
@@ -9,6 +10,7 @@ import { imageExists, whyNotPullable } from '../engine/image.ts';
 import { UserError } from '../errors.ts';
 import type { ObservedState } from '../plan/observe.ts';
 import type { Plan, ServicePlan } from '../plan/plan.ts';
+import { dataVolumeProblems } from './data-volume-check.ts';
 
 export interface Problem {
   readonly service: string;
@@ -150,17 +152,20 @@ export async function preflightProblems(
 ): Promise<Problem[]> {
   const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
   const local = engineIsLocal();
-  const perService = await Promise.all(
-    Object.values(plan.services).map(async (sp) => {
-      const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
-      const [images, ports] = await Promise.all([
-        imageProblems(docker, sp),
-        portProblems(docker, sp, ownPorts),
-      ]);
-      return [...files, ...images, ...ports];
-    }),
-  );
-  return perService.flat();
+  const [perService, data] = await Promise.all([
+    Promise.all(
+      Object.values(plan.services).map(async (sp) => {
+        const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
+        const [images, ports] = await Promise.all([
+          imageProblems(docker, sp),
+          portProblems(docker, sp, ownPorts),
+        ]);
+        return [...files, ...images, ...ports];
+      }),
+    ),
+    dataVolumeProblems(docker, plan, observed),
+  ]);
+  return [...perService.flat(), ...data];
 }
 
 export function preflightError(problems: readonly Problem[]): UserError {

@@ -12,7 +12,7 @@ import { testImage } from './test-images.ts';
 const docker = new Docker();
 // Through the image map the tests run on (MKDEV_IMAGES, else the committed offline set).
 export const CONSUL_IMAGE = await testImage('hashicorp/consul:1.20');
-export const RABBITMQ_IMAGE = await testImage('rabbitmq:4-management');
+export const RABBITMQ_IMAGE = await testImage('rabbitmq:4.3-management');
 
 export interface PlatformEndpoints {
   network: string;

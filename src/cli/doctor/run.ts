@@ -7,6 +7,7 @@ import {
   checkPorts,
   checkResources,
 } from '../../doctor/checks.ts';
+import { checkDataVolumes } from '../../doctor/data-volumes.ts';
 import { createDockerClient } from '../../engine/docker-client.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
@@ -21,12 +22,13 @@ export const run: CommandRun = async ({ values, cwd }) => {
   const engine = await checkEngine(docker);
   const results: CheckResult[] = [engine.result, checkNode()];
   if (engine.info) {
-    const [resources, ports, imageChecks] = await Promise.all([
+    const [resources, ports, imageChecks, dataChecks] = await Promise.all([
       checkResources(engine.info),
       checkPorts(docker, stack),
       checkImages(docker, stack),
+      checkDataVolumes(docker, stack),
     ]);
-    results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks);
+    results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks, ...dataChecks);
   } else {
     results.push(...(await checkPorts(undefined, stack)));
   }
