@@ -25,6 +25,7 @@ import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
 import { freePort } from './free-port.ts';
 import { hostEnvironment } from './host-environment.ts';
+import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, waitRouted, waitServing } from './host-ready.ts';
 import { type RunRecord, removeRecord, writeRecord } from './run-record.ts';
@@ -60,6 +61,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   const { stack, docker, host, log } = options;
   const service = serviceOf(stack, options.service);
   const name = service.name;
+  await checkHostNode(options.command, options.cwd, service.build?.context);
   if ((await traitsOf(docker)).rootless) {
     throw new UserError('mkdev run does not work with rootless Docker yet', {
       hint: "its host-gateway is an address inside rootlesskit's network namespace, which no process on the host listens on; use a rootful engine for mkdev run",

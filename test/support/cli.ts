@@ -118,11 +118,11 @@ export async function eventually<T>(
 }
 
 /** `mkdev new-service <args>` in cwd, without a project: its exit code and output, never a throw. */
-export function newService(args: readonly string[], cwd: string) {
+export function newService(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
   return execa(process.execPath, [BIN, 'new-service', ...args], {
     cwd,
     reject: false,
     all: true,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...env },
   });
 }

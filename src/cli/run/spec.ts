@@ -18,6 +18,8 @@ process group; a second kills that group. mkdev deregisters the process, and exi
 status (128 + the signal's number when a signal killed it). If mkdev itself is killed, the next mkdev
 command in the project repairs it.
 
+Node services: the node on PATH must satisfy the service's package.json "engines".
+
 Options:
 ${PROJECT_HELP}
 
