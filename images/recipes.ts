@@ -64,12 +64,12 @@ function debianBase(id: string, suite: string): Recipe {
 /** The "next" Kong stand-in (see test/stand-ins/kong/src/schema-version.ts). */
 export const KONG_NEXT_STANDIN_TAG = 'kong-standin:3.9-next';
 
-/** A recipe whose build context is a directory under images/, FROM the trixie base. */
-function plain(id: string, ref: string, dir: string): Recipe {
+/** A recipe whose build context is a directory under images/, FROM the trixie base (or `parent`). */
+function plain(id: string, ref: string, dir: string, parent = 'debian'): Recipe {
   return {
     id,
     ref,
-    parent: 'debian',
+    parent,
     kind: 'dockerfile',
     prepare: async (repoRoot) => ({ dir: imagesDir(repoRoot, dir), hashInputs: [] }),
   };
@@ -105,6 +105,9 @@ export const RECIPES: readonly Recipe[] = [
   plain('rabbitmq', tag('rabbitmq:4.0'), 'rabbitmq'),
   plain('prometheus', tag('prometheus:2.53'), 'prometheus'),
   plain('python', tag('python:3.13'), 'python'),
+  // Python 3.11 on Debian 12, as python:3.11-slim-bookworm: the base the Python template named until
+  // it moved to Debian 13 (0340480), which projects scaffolded before then still build on.
+  plain('python-bookworm', tag('python:3.11'), 'python', 'debian-bookworm'),
   {
     id: 'node',
     ref: tag('node:24'),
