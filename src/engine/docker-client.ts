@@ -13,10 +13,9 @@ export type { Docker };
 
 let cached: { key: string; choice: EngineChoice } | undefined;
 
-/** The engine this process uses, from its environment; read again only when that environment changes. */
-export function currentEngine(): EngineChoice {
+function environmentKey(): string {
   const env = process.env;
-  const key = JSON.stringify([
+  return JSON.stringify([
     env.DOCKER_HOST,
     env.DOCKER_CONTEXT,
     env.DOCKER_CONFIG,
@@ -26,8 +25,23 @@ export function currentEngine(): EngineChoice {
     env.XDG_RUNTIME_DIR,
     homedir(),
   ]);
-  if (cached?.key !== key) cached = { key, choice: discoverEngine({ env, home: homedir() }) };
+}
+
+/** The engine this process uses, from its environment; read again only when that environment changes. */
+export function currentEngine(): EngineChoice {
+  const key = environmentKey();
+  if (cached?.key !== key) cached = { key, choice: discoverEngine({ env: process.env, home: homedir() }) };
   return cached.choice;
+}
+
+/**
+ * Puts variables naming this engine into `env` for another tool (testcontainers); in this process's
+ * own environment, mkdev keeps its choice and the reason it gave for it.
+ */
+export function publishEngineEnv(vars: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): void {
+  const choice = currentEngine();
+  Object.assign(env, vars);
+  if (env === process.env) cached = { key: environmentKey(), choice };
 }
 
 /** "unix:///var/run/docker.sock (the default socket ...)": where, and why there. */

@@ -52,7 +52,7 @@ export interface TestStack {
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
   // The same engine for testcontainers, which the test may use beside this stack.
-  ensureTestcontainersEngine();
+  await ensureTestcontainersEngine();
   const docker = await connectEngine();
   await reapOrphans(docker);
   const load = (project: string, stateDir: string) =>

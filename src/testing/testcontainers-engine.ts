@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { currentEngine } from '../engine/docker-client.ts';
+import { connectEngine, currentEngine, publishEngineEnv } from '../engine/docker-client.ts';
 import type { EngineEndpoint } from '../engine/engine-discovery.ts';
 import { UserError } from '../errors.ts';
 
@@ -72,7 +72,7 @@ export function useMkdevEngineForTestcontainers(
       );
     }
   }
-  Object.assign(env, testcontainersEnv(endpoint));
+  publishEngineEnv(testcontainersEnv(endpoint), env);
 }
 
 /**
@@ -87,7 +87,22 @@ try {
   setupError = error;
 }
 
-/** Throws what pointing testcontainers at mkdev's engine ran into, if anything. */
-export function ensureTestcontainersEngine(): void {
+let reachable: Promise<void> | undefined;
+
+/**
+ * Throws what pointing testcontainers at mkdev's engine ran into, if anything, and fails clearly when
+ * that engine does not answer: testcontainers itself would then silently try its next strategy
+ * (/var/run/docker.sock, the rootless and Docker Desktop sockets: clients/client.ts:46-60), another
+ * engine than mkdev's.
+ */
+export async function ensureTestcontainersEngine(): Promise<void> {
   if (setupError !== undefined) throw setupError;
+  reachable ??= connectEngine().then(
+    () => undefined,
+    (error: unknown) => {
+      reachable = undefined;
+      throw error;
+    },
+  );
+  await reachable;
 }

@@ -53,7 +53,7 @@ export class ConsulContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedConsulContainer> {
-    ensureTestcontainersEngine();
+    await ensureTestcontainersEngine();
     const started = new StartedConsulContainer(await super.start());
     try {
       for (const [key, value] of this.keyValues) await started.putKv(key, value);

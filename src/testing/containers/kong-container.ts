@@ -77,7 +77,7 @@ export class KongContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedKongContainer> {
-    ensureTestcontainersEngine();
+    await ensureTestcontainersEngine();
     if (!this.postgres) {
       throw new UserError(
         'KongContainer needs a database: call withPostgres({ host, user, password, database })',
