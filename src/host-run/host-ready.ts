@@ -37,10 +37,10 @@ function listedAndPassing(consulUrl: string, address: string, port: number): Pro
 
 async function waitFor(
   probes: Probe[],
-  service: ServiceSpec,
   target: HostTarget,
   exited: Promise<number>,
   stop: AbortSignal,
+  timeoutMs: number,
 ): Promise<boolean> {
   const done = new AbortController();
   const abort = () => done.abort();
@@ -77,7 +77,7 @@ async function waitFor(
       },
       {
         intervalMs: 100,
-        timeoutMs: service.ready?.timeoutMs ?? 120_000,
+        timeoutMs,
         signal: done.signal,
         whyDead: async () => (gone ? 'the process exited' : undefined),
       },
@@ -94,19 +94,23 @@ async function waitFor(
 const ofKind = (service: ServiceSpec, kinds: readonly ReadyProbe['kind'][]) =>
   (service.ready?.probes ?? []).filter((p) => kinds.includes(p.kind));
 
+/** The service's own readiness timeout: how long to wait before saying it is slow. */
+export const readyTimeoutMs = (service: ServiceSpec) => service.ready?.timeoutMs ?? 120_000;
+
 /** It answers where it listens and Consul hands it out: the containers may go. */
 export function waitServing(
   service: ServiceSpec,
   target: HostTarget,
   exited: Promise<number>,
   stop: AbortSignal,
+  timeoutMs: number,
 ): Promise<boolean> {
   const direct = ofKind(service, ['http', 'tcp']);
   const probes = [
     ...(direct.length > 0 ? [allOf(direct)] : []),
     ...(target.consulUrl ? [listedAndPassing(target.consulUrl, target.inNetwork, target.port)] : []),
   ];
-  return waitFor(probes, service, target, exited, stop);
+  return waitFor(probes, target, exited, stop, timeoutMs);
 }
 
 /** Requests through Kong reach it. */
@@ -117,5 +121,11 @@ export function waitRouted(
   stop: AbortSignal,
 ): Promise<boolean> {
   const throughKong = ofKind(service, ['kong_route']);
-  return waitFor(throughKong.length > 0 ? [allOf(throughKong)] : [], service, target, exited, stop);
+  return waitFor(
+    throughKong.length > 0 ? [allOf(throughKong)] : [],
+    target,
+    exited,
+    stop,
+    readyTimeoutMs(service),
+  );
 }

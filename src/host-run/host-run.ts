@@ -27,7 +27,7 @@ import { freePort } from './free-port.ts';
 import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
-import { type HostTarget, waitRouted, waitServing } from './host-ready.ts';
+import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
 import { type RunRecord, removeRecord, writeRecord } from './run-record.ts';
 import { listedInConsul, retireContainers, runningContainers } from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
@@ -156,16 +156,21 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       consulUrl: expectConsul ? consulUrl : undefined,
       peer: await projectPeers(docker, stack.project, host),
     };
-    if (await waitServing(service, target, child.exited, stops.signal)) {
+    const timeout = readyTimeoutMs(service);
+    let serving = await waitServing(service, target, child.exited, stops.signal, timeout);
+    if (!serving && !child.hasExited() && !stops.signal.aborted) {
+      // A debugger may hold it (a breakpoint, --wait-for-client): the containers serve meanwhile.
+      log(
+        `${name}: the host process does not serve after ${timeout / 1000} s; its containers keep serving until it does`,
+      );
+      serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
+    }
+    if (serving) {
       await retireContainers(docker, containers, consulUrl);
       log(`${name}: the host process serves; its containers are stopped`);
       if (await waitRouted(service, target, child.exited, stops.signal)) {
         log(`${name} on the host is ready: Kong and Consul route to ${where.inNetwork}:${port}`);
       }
-    } else if (!child.hasExited() && !stops.signal.aborted) {
-      log(
-        `${name}: the host process is not ready (its probes, or Consul listing it, never passed): its containers keep serving`,
-      );
     }
     await Promise.race([child.exited, stops.requested]);
   } catch (error) {
