@@ -127,6 +127,9 @@ export const RECIPES: readonly Recipe[] = [
   }),
   plain('prometheus', tag('prometheus:2.53'), 'prometheus'),
   plain('python', tag('python:3.13'), 'python'),
+  // Python 3.11 on Debian 12, as python:3.11-slim-bookworm: the base the Python template named until
+  // it moved to Debian 13 (0340480), which projects scaffolded before then still build on.
+  plain('python-bookworm', tag('python:3.11'), 'python', { parent: 'debian-bookworm' }),
   {
     id: 'node',
     ref: tag('node:24'),

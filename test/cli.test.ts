@@ -81,7 +81,7 @@ describe('mkdev CLI', () => {
     const doctor = await project.run(['doctor'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
     expect(doctor.exitCode).toBe(1);
     expect(doctor.stdout).toMatch(/FAIL\s+docker engine\s+cannot reach tcp:\/\/127\.0\.0\.1:1/);
-    expect(doctor.stdout).toContain('start a Docker engine');
+    expect(doctor.stdout).toContain('start the Docker engine');
     expect(doctor.all).not.toMatch(/\n\s+at /);
   });
 

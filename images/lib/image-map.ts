@@ -18,6 +18,8 @@ export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.53'],
   ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
   ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
+  // What earlier templates named, so that older scaffolds keep building offline (images/recipes.ts).
+  ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
 ];
 
 /**

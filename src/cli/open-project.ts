@@ -1,7 +1,6 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
 import type Docker from 'dockerode';
-import { connectEngine } from '../engine/docker-client.ts';
-import { engineHost } from '../engine/names.ts';
+import { connectEngine, engineHost } from '../engine/docker-client.ts';
 import { reapOrphans } from '../engine/reap.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
 import { loadStack, type ProjectRef } from '../stack/load-stack.ts';

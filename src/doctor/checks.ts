@@ -4,9 +4,17 @@ import { statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import type Docker from 'dockerode';
 import { withDeadline } from '../abort.ts';
-import { createDockerClient, describeDockerHost } from '../engine/docker-client.ts';
+import {
+  createDockerClient,
+  currentEngine,
+  describeEngine,
+  unreachableReason,
+} from '../engine/docker-client.ts';
+import type { EngineChoice } from '../engine/engine-discovery.ts';
 import { START_ENGINE_HINT } from '../engine/engine-error.ts';
+import { engineTraits } from '../engine/engine-traits.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
+import { UserError } from '../errors.ts';
 import type { Stack } from '../stack/model.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
@@ -15,20 +23,38 @@ const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 3 };
 const MIN_API = [1, 41];
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 
-export async function checkEngine(
-  docker: Docker,
-): Promise<{ result: CheckResult; info?: Record<string, unknown> }> {
+/** Which engine (and why that one), and whether it answers; an unusable Docker configuration fails here. */
+export async function checkEngine(): Promise<{
+  result: CheckResult;
+  docker?: Docker;
+  info?: Record<string, unknown>;
+}> {
+  let choice: EngineChoice;
+  let docker: Docker;
+  try {
+    choice = currentEngine();
+    docker = createDockerClient();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { result: fail('docker engine', error.message, error.hint ?? START_ENGINE_HINT) };
+  }
   try {
     const version = await withDeadline(docker.version(), 3000, 'no answer within 3 s');
     const info = (await withDeadline(docker.info(), 3000, 'no answer within 3 s')) as Record<string, unknown>;
+    const { product } = engineTraits(info);
     return {
-      result: pass('docker engine', `${describeDockerHost()}: engine ${version.Version}`),
+      result: pass('docker engine', `${describeEngine(choice)}: ${product}, engine ${version.Version}`),
+      docker,
       info: { ...info, ApiVersion: version.ApiVersion },
     };
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const tried = choice.tried.join('; ');
     return {
-      result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT),
+      result: fail(
+        'docker engine',
+        `cannot reach ${describeEngine(choice)}: ${unreachableReason(error)} (looked at, in order: ${tried})`,
+        START_ENGINE_HINT,
+      ),
     };
   }
 }

@@ -5,6 +5,7 @@ import { untilAborted } from '../abort.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { type ContainerContext, containerCreateOptions } from './container-spec.ts';
 import { engineCall } from './engine-error.ts';
+import { traitsOf } from './engine-traits.ts';
 import { explainStartError } from './start-errors.ts';
 
 /**
@@ -23,12 +24,13 @@ export async function removeContainer(
   await engineCall({ service, doing }, () => docker.getContainer(id).remove({ force: true, v: true }));
 }
 
-export function createContainer(
+export async function createContainer(
   docker: Docker,
   service: ServiceSpec,
   ctx: ContainerContext,
 ): Promise<Docker.Container> {
-  const options = containerCreateOptions(service, ctx);
+  const { providesHostName } = await traitsOf(docker);
+  const options = containerCreateOptions(service, { ...ctx, hostGateway: !providesHostName });
   return engineCall({ service: service.name, doing: 'creating the container' }, () =>
     docker.createContainer(options),
   );

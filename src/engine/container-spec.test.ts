@@ -54,6 +54,15 @@ describe('containerCreateOptions', () => {
     expect(containerCreateOptions(service(), ctx).Labels?.[LABEL.dependsOn]).toBeUndefined();
   });
 
+  it('maps host.docker.internal to the host gateway unless the engine answers that name itself', () => {
+    expect(containerCreateOptions(service(), ctx).HostConfig?.ExtraHosts).toEqual([
+      'host.docker.internal:host-gateway',
+    ]);
+    expect(
+      containerCreateOptions(service(), { ...ctx, hostGateway: false }).HostConfig?.ExtraHosts,
+    ).toBeUndefined();
+  });
+
   it('gives the fixed host port to the first replica only; the others get free ones', () => {
     const first = containerCreateOptions(service(), ctx).HostConfig?.PortBindings;
     const second = containerCreateOptions(service(), { ...ctx, replica: 2 }).HostConfig?.PortBindings;

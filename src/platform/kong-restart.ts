@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import { probeTargetFor, whyDead } from '../engine/container-ops.ts';
 import { containerCreateOptions } from '../engine/container-spec.ts';
+import { traitsOf } from '../engine/engine-traits.ts';
 import { networkName } from '../engine/names.ts';
 import { recreateKeepingPorts } from '../engine/recreate-keeping-ports.ts';
 import { firstRunning, type ObservedState } from '../plan/observe.ts';
@@ -30,6 +31,7 @@ export async function restartKong(
     // The same configuration: the next `up` must see it unchanged.
     configHash: current.configHash,
     extraLabels: current.labels,
+    hostGateway: !(await traitsOf(docker)).providesHostName,
   });
   const fresh = await recreateKeepingPorts(docker, docker.getContainer(current.id), options);
   if (kong.ready) {

@@ -5,6 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type Docker from 'dockerode';
+import { currentEngine } from '../engine/docker-client.ts';
+import type { EngineEndpoint } from '../engine/engine-discovery.ts';
+import { type EngineTraits, traitsOf } from '../engine/engine-traits.ts';
 import { isPortFree, portHolder } from '../engine/host-ports.ts';
 import { imageExists, whyNotPullable } from '../engine/image.ts';
 import { UserError } from '../errors.ts';
@@ -139,8 +142,9 @@ async function portProblems(
   return problems.filter((p): p is Problem => p !== undefined);
 }
 
-export function engineIsLocal(dockerHost = process.env.DOCKER_HOST): boolean {
-  return dockerHost === undefined || dockerHost === '' || dockerHost.startsWith('unix://');
+/** Bind sources can be checked here when the engine shares this machine's filesystem: a socket, no VM. */
+export function engineIsLocal(endpoint: EngineEndpoint, traits: EngineTraits | undefined): boolean {
+  return endpoint.kind === 'socket' && traits?.inVm !== true;
 }
 
 /** Every problem with the plan that can be found before the engine is touched. */
@@ -151,7 +155,8 @@ export async function preflightProblems(
   projectDir: string,
 ): Promise<Problem[]> {
   const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
-  const local = engineIsLocal();
+  const traits = await traitsOf(docker).catch(() => undefined);
+  const local = engineIsLocal(currentEngine().endpoint, traits);
   const [perService, data] = await Promise.all([
     Promise.all(
       Object.values(plan.services).map(async (sp) => {

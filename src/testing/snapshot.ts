@@ -1,7 +1,7 @@
 // Whole-stack snapshots for fast resets between tests: whichever of Postgres, Consul and RabbitMQ the
 // stack runs (by the default stack's service names), each through its own platform module.
 import type Docker from 'dockerode';
-import { engineHost } from '../engine/names.ts';
+import { engineHost } from '../engine/docker-client.ts';
 import { firstRunning, type ObservedState, observeProject } from '../plan/observe.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';

@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { connectEngine } from '../engine/docker-client.ts';
+import { connectEngine, engineHost } from '../engine/docker-client.ts';
 import { LABEL } from '../engine/labels.ts';
-import { engineHost } from '../engine/names.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { reapOrphans } from '../engine/reap.ts';
 import { stackHashes } from '../plan/config-hash.ts';
@@ -18,6 +17,7 @@ import { loadStack } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
 import type { ServiceFile } from '../stack/schema.ts';
 import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
+import { ensureTestcontainersEngine } from './testcontainers-engine.ts';
 
 export interface StartStackOptions {
   /** The project directory whose mkdev.yaml (if any) layers on the default stack; default: cwd. */
@@ -51,6 +51,8 @@ export interface TestStack {
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
+  // The same engine for testcontainers, which the test may use beside this stack.
+  await ensureTestcontainersEngine();
   const docker = await connectEngine();
   await reapOrphans(docker);
   const load = (project: string, stateDir: string) =>

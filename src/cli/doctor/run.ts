@@ -8,7 +8,6 @@ import {
   checkResources,
 } from '../../doctor/checks.ts';
 import { checkDataVolumes } from '../../doctor/data-volumes.ts';
-import { createDockerClient } from '../../engine/docker-client.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { loadStack } from '../../stack/load-stack.ts';
@@ -18,10 +17,10 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 export const run: CommandRun = async ({ values, cwd }) => {
   // doctor connects by itself: an unreachable engine is a finding here, not an error.
   const stack = await loadStack({ ...projectRef(values), cwd, deferSecrets: true });
-  const docker = createDockerClient();
-  const engine = await checkEngine(docker);
+  const engine = await checkEngine();
   const results: CheckResult[] = [engine.result, checkNode()];
-  if (engine.info) {
+  const docker = engine.docker;
+  if (engine.info && docker) {
     const [resources, ports, imageChecks, dataChecks] = await Promise.all([
       checkResources(engine.info),
       checkPorts(docker, stack),

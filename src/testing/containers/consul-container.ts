@@ -2,6 +2,7 @@
 // default, ready once it has elected a leader, with KV seeding and helpers.
 import Consul from 'consul';
 import { AbstractStartedContainer, GenericContainer, Wait } from 'testcontainers';
+import { ensureTestcontainersEngine } from '../testcontainers-engine.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';
 
@@ -52,6 +53,7 @@ export class ConsulContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedConsulContainer> {
+    await ensureTestcontainersEngine();
     const started = new StartedConsulContainer(await super.start());
     try {
       for (const [key, value] of this.keyValues) await started.putKv(key, value);

@@ -3,6 +3,7 @@
 // no separate migrations step for the caller to sequence.
 import { AbstractStartedContainer, GenericContainer, Wait } from 'testcontainers';
 import { UserError } from '../../errors.ts';
+import { ensureTestcontainersEngine } from '../testcontainers-engine.ts';
 import { checkDnsResolver } from './dns-resolver.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';
@@ -76,6 +77,7 @@ export class KongContainer extends GenericContainer {
   }
 
   override async start(): Promise<StartedKongContainer> {
+    await ensureTestcontainersEngine();
     if (!this.postgres) {
       throw new UserError(
         'KongContainer needs a database: call withPostgres({ host, user, password, database })',

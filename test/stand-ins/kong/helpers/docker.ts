@@ -1,12 +1,13 @@
 // Small dockerode helpers: uniquely named resources, removed in afterAll.
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { kongNextStandin } from '../../../../images/lib/image-map.ts';
 import { offlineImage } from '../../../../images/lib/test-docker.ts';
 import { allLogs } from '../../../../src/engine/container-ops.ts';
+import { createDockerClient } from '../../../../src/engine/docker-client.ts';
 import { waitFor } from './kong.ts';
 
-export const docker = new Docker();
+export const docker = createDockerClient();
 /** The Kong stand-in under test: kong:3.9 of the image map the tests run on (MKDEV_IMAGES, else the prefix's). */
 export const KONG_IMAGE = await offlineImage('kong:3.9');
 /** The same stand-in with a newer schema (images/recipes.ts kong-standin-next), of the same set. */
