@@ -155,9 +155,8 @@ describe('traces', () => {
         });
       await page.waitForSelector(`${waterfall} [data-service="orders"][data-span^="publish"]`);
       // Rows come in tree order: Kong's balancer, then the service's request, publish and consume.
-      const order = await page
-        .locator(`${waterfall} [data-span]`)
-        .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.span));
+      const rows = await page.locator(`${waterfall} [data-span]`).all();
+      const order = await Promise.all(rows.map((r) => r.getAttribute('data-span')));
       const at = (n: string) => order.findIndex((x) => x === n || x?.startsWith(n));
       expect(at('kong.balancer')).toBeLessThan(at('POST'));
       expect(at('POST')).toBeLessThan(at('publish'));

@@ -45,6 +45,13 @@ function ordered(spans: readonly TraceSpan[]): { span: TraceSpan; depth: number 
   return out;
 }
 
+/** Where a bar's duration goes: after the bar, else before it, else inside it (a bar across the track). */
+function timeLabel(left: number, width: number): { class: string; style: string } {
+  if (left + width <= 85) return { class: 'span-time', style: `left:${(left + width).toFixed(3)}%` };
+  if (left >= 15) return { class: 'span-time before', style: `right:${(100 - left).toFixed(3)}%` };
+  return { class: 'span-time inside', style: `right:${(100 - left - width).toFixed(3)}%` };
+}
+
 export class TracesView {
   readonly el: HTMLElement;
   readonly #nav: TracesNavigation;
@@ -257,7 +264,7 @@ export class TracesView {
           }),
           h(
             'span',
-            { class: 'span-time', style: `left:${Math.min(left + width, 92).toFixed(3)}%` },
+            timeLabel(left, Math.min(width, 100 - left)),
             ms(span.endMs - span.startMs),
             error ? ` ✗ ${error}` : '',
           ),
