@@ -106,6 +106,7 @@ describe('the default stack', () => {
       ['kong-migrations', 'completed', true, true],
       ['kong', 'running', true, true],
       ['prometheus', 'running', true, true],
+      ['traces', 'running', true, true],
       ['registrator', 'running', true, true],
     ]);
   });
@@ -122,7 +123,7 @@ describe('the default stack', () => {
     expect(events.filter((e) => e.step === 'create' || e.step === 'recreate' || e.step === 'start')).toEqual(
       [],
     );
-    expect(events.filter((e) => e.step === 'ready').length).toBe(6);
+    expect(events.filter((e) => e.step === 'ready').length).toBe(7);
     expect(await containerIds()).toEqual(before);
   });
 

@@ -68,9 +68,7 @@ export function nanosToMs(nanos: bigint): number {
 }
 
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += (b < 16 ? '0' : '') + b.toString(16);
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
 
 export function kindOf(value: number): SpanKind {
