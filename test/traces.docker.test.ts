@@ -125,6 +125,32 @@ describe('traces', () => {
     expect(none.stderr).toContain("--route takes a path starting with '/'");
   });
 
+  it('mkdev traces --follow prints a new trace once its spans are in, and Ctrl-C ends it with 0', async () => {
+    const follow = project.run(['traces', '--follow', '--route', '/orders']);
+    let out = '';
+    follow.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    // What was there already is printed first; a request sent now is printed after.
+    await eventually(
+      async () => (out.includes(`trace ${postTrace}`) ? true : undefined),
+      WAIT,
+      'the backlog',
+    );
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await fetch(`${env.MKDEV_KONG_PROXY_URL}/orders/`, {
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(res.status).toBe(200);
+    await eventually(
+      async () => (/trace 5bf92f3577b34da6a3ce929d0e0e4736[\s\S]*orders GET/.test(out) ? true : undefined),
+      WAIT,
+      'the followed trace with the service span',
+    );
+    follow.kill('SIGINT');
+    expect((await follow).exitCode).toBe(0);
+  });
+
   describe('in the dashboard (Chromium)', () => {
     let ui: RunningUi;
     let browser: TestBrowser;
