@@ -369,7 +369,8 @@ and to its waterfall showing the consumer's span after a click on the row (Kong 
 
 The receiver (\`stacks/traces\`, in its container, default bounds ${i.full.limits.maxTraces} traces /
 ${MiB(i.full.limits.maxBytes)}): OTLP protobuf requests of 100 traces x 6 Kong-like spans (about
-${MiB(batch().length)} each) from 4 concurrent senders, until it had received 5 times its bound.
+${MiB(batch().length)} each, ${i.requests} of them, every trace new: 6 times the bound) from 4 concurrent senders,
+after the runs above. "Idle" is its memory right after \`mkdev up\`, before any request but up's own probes.
 
 | figure | value |
 | --- | --- |
