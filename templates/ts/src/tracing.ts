@@ -32,7 +32,10 @@ const serviceName = process.env.OTEL_SERVICE_NAME || process.env.SERVICE_NAME ||
 if (!endpoint || process.env.OTEL_SDK_DISABLED === 'true') {
   console.log(`[${serviceName}] tracing off: OTEL_EXPORTER_OTLP_ENDPOINT is not set`);
 } else {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  // Only the modules instrumented are wrapped: the service's own files load (and fail) as Node has them.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+    data: { include: ['http', 'https', 'amqplib'] },
+  });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const provider = new TracerProvider({
