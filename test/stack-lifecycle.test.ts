@@ -167,7 +167,7 @@ describe('the default stack', () => {
   it('down --volumes leaves no container, network or volume of the project', async () => {
     const down = await project.run(['down', '--volumes']);
     expect(down.exitCode).toBe(0);
-    expect(down.stdout).toMatch(/removed 7 containers, 1 network, 4 volumes/);
+    expect(down.stdout).toMatch(/removed 8 containers, 1 network, 4 volumes/);
     const left = await projectResources(project.name);
     expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
     expect(await unlabelledResources(project.name)).toEqual([]);
