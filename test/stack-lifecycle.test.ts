@@ -40,6 +40,7 @@ describe('the default stack', () => {
       'MKDEV_PROMETHEUS_URL',
       'MKDEV_RABBITMQ_MANAGEMENT_URL',
       'MKDEV_RABBITMQ_URL',
+      'MKDEV_TRACES_URL',
     ]);
     expect(env.MKDEV_RABBITMQ_URL).toMatch(/^amqp:\/\/mkdev:[A-Za-z0-9_-]{24}@127\.0\.0\.1:\d+$/);
   });
