@@ -3,7 +3,7 @@
 // appends the run to bench/history.ndjson.
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
-// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the
+// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash, traces (the
 // benches that also run alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

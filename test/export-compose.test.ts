@@ -82,6 +82,7 @@ describe('mkdev export compose', () => {
       'prometheus',
       'rabbitmq',
       'registrator',
+      'traces',
     ]);
     expect(file.version).toBeUndefined();
     expect(file.networks).toEqual({ mkdev: { name: `mkdev-${project.name}` } });
@@ -100,7 +101,7 @@ describe('mkdev export compose', () => {
     const checks = Object.fromEntries(
       Object.entries(file.services).map(([name, s]) => [name, s.healthcheck]),
     );
-    for (const name of ['postgres', 'consul', 'rabbitmq', 'kong', 'prometheus']) {
+    for (const name of ['postgres', 'consul', 'rabbitmq', 'kong', 'prometheus', 'traces']) {
       expect(checks[name]?.interval, name).toBe('1s');
     }
     expect(checks.postgres?.test?.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
@@ -222,7 +223,23 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
     const plugins = (await (await request(`http://127.0.0.1:${admin?.HostPort}/plugins`)).body.json()) as {
       data: { name: string }[];
     };
-    expect(plugins.data.map((p) => p.name)).toContain('prometheus');
+    expect(plugins.data.map((p) => p.name)).toEqual(expect.arrayContaining(['prometheus', 'opentelemetry']));
+    // Kong traces a request, and its plugin sends the spans to the receiver's service.
+    const proxy = kong.NetworkSettings.Ports['8000/tcp']?.[0];
+    expect((await request(`http://127.0.0.1:${proxy?.HostPort}/no-such-route`)).statusCode).toBe(404);
+    const receiver = (await containerOf(project.name, 'traces')).NetworkSettings.Ports['4318/tcp']?.[0];
+    expect(receiver?.HostIp).toBe('127.0.0.1');
+    const traced = async () =>
+      (
+        (await (
+          await request(`http://127.0.0.1:${receiver?.HostPort}/api/traces?route=/no-such-route`)
+        ).body.json()) as {
+          traces: { services: string[] }[];
+        }
+      ).traces;
+    const until = Date.now() + 30_000;
+    while ((await traced()).length === 0 && Date.now() < until) await sleep(250);
+    expect((await traced())[0]?.services).toEqual(['kong']);
 
     const consul = await containerOf(project.name, 'consul');
     const kv = await request(

@@ -56,6 +56,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./export/spec.ts'),
     run: () => import('./export/run.ts'),
   },
+  traces: {
+    spec: () => import('./traces/spec.ts'),
+    run: () => import('./traces/run.ts'),
+  },
   ui: {
     spec: () => import('./ui/spec.ts'),
     run: () => import('./ui/run.ts'),

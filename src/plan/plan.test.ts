@@ -126,8 +126,15 @@ describe('computePlan', () => {
     const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
     expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
-    // Kong waits for the migrations' KV flag on its own: they come along without being awaited.
-    expect(selectServices(stack, ['kong'])).toEqual(['postgres', 'consul', 'kong-migrations', 'kong']);
+    // Kong waits for the migrations' KV flag on its own: they come along without being awaited; so does
+    // the trace receiver its opentelemetry plugin sends to.
+    expect(selectServices(stack, ['kong'])).toEqual([
+      'postgres',
+      'consul',
+      'kong-migrations',
+      'kong',
+      'traces',
+    ]);
   });
 
   it('brings along the services actions act on, after_completed and after_ready alike', async () => {

@@ -117,12 +117,17 @@ function verdictFor(status: number, body: string): string {
   return `service answered ${status}`;
 }
 
-export async function checkRoutes(proxyUrl: string, hops: readonly RouteHop[]): Promise<RouteCheck[]> {
+/** `headers` go with each request (the dashboard's "try it" sends a traceparent, to show its trace). */
+export async function checkRoutes(
+  proxyUrl: string,
+  hops: readonly RouteHop[],
+  headers: Record<string, string> = {},
+): Promise<RouteCheck[]> {
   return Promise.all(
     hops.map(async (hop) => {
       const path = (hop.paths[0] ?? '/').replace(/^~/, '');
       try {
-        const res = await request(`${proxyUrl}${path}`, { headersTimeout: 10_000 });
+        const res = await request(`${proxyUrl}${path}`, { headersTimeout: 10_000, headers });
         const body = await res.body.text();
         return { route: hop.route, path, status: res.statusCode, verdict: verdictFor(res.statusCode, body) };
       } catch (error) {

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type Listener, parseListen } from './listen.ts';
+import { tracingConfigErrors } from './tracing/kong-tracing.ts';
 
 export const DEFAULTS: Record<string, string> = {
   prefix: '/usr/local/kong',
@@ -50,6 +51,8 @@ export const DEFAULTS: Record<string, string> = {
   real_ip_header: 'X-Real-IP',
   anonymous_reports: 'on',
   role: 'traditional',
+  tracing_instrumentations: 'off',
+  tracing_sampling_rate: '0.01',
 };
 
 const SECRETS = new Set(['pg_password', 'pg_ro_password', 'cassandra_password']);
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errors.push(`worker_consistency has an invalid value: '${raw.worker_consistency}' (strict, eventual)`);
   }
   if (workerStateUpdateFrequency <= 0) errors.push('worker_state_update_frequency must be greater than 0');
+  errors.push(...tracingConfigErrors(raw));
   if (errors.length > 0) throw new ConfigError(errors.join(', '));
   return {
     raw,

@@ -14,6 +14,7 @@ import { accessLog, log } from './log.ts';
 import { upstreamUri } from './route-matcher.ts';
 import type { Runtime } from './runtime.ts';
 import type { Entity } from './store.ts';
+import { inRequestScope } from './tracing/kong-tracing.ts';
 import { KONG_VERSION } from './version.ts';
 
 const HOP = new Set([
@@ -113,6 +114,9 @@ async function handle(
   const query = url.search;
   const hostHeader = String(req.headers.host ?? '');
   await rt.events.beforeRequest();
+  // Tracing starts at the request's start time; the plugins are those of the iterator just brought up to date.
+  const trace = rt.tracing.begin(rt.plugins, req, res, { startedMs: ctx.started, requestId: ctx.requestId });
+  trace?.routerStart();
   const match = rt.router.match({
     method: req.method ?? 'GET',
     host: hostHeader,
@@ -120,6 +124,7 @@ async function handle(
     headers: req.headers,
     protocol: 'http',
   });
+  trace?.routed(match?.route ?? null, match?.service ?? null);
   if (!match) return kongError(rt, req, res, ctx, 404, 'no Route matched with those values');
   ctx.route = match.route;
   ctx.service = match.service;
@@ -139,6 +144,8 @@ async function handle(
   }
   const service = match.service;
   if (!service) return kongError(rt, req, res, ctx, 503, 'no Service found with those values');
+  // The access phase's plugins (the opentelemetry plugin injects traceparent into req.headers).
+  trace?.access(req.headers, rt.balancer.isUpstream(String(service.host)));
   const strip = match.route.strip_path !== false;
   const path = upstreamUri(String(service.path ?? '/'), strip, rawPath, match.matched) + query;
   const retriable = !hasBody(req);
@@ -155,6 +162,7 @@ async function handle(
       }
       throw e;
     }
+    trace?.balancerTry(peer);
     const proxyLatency = Date.now() - ctx.started;
     const result = await forward(
       rt,
@@ -169,6 +177,7 @@ async function handle(
       strip ? match.matched : '',
     );
     if (result === 'done') return;
+    trace?.balancerTryFailed(result);
     lastErr = result;
     log(
       'error',
@@ -283,7 +292,7 @@ export function createProxyServer(rt: Runtime, listenPort: number): Server {
       if (req.readableEnded) rt.metrics.writing--;
       else rt.metrics.reading--;
     });
-    handle(rt, listenPort, req, res).catch((e) => {
+    inRequestScope(() => handle(rt, listenPort, req, res)).catch((e) => {
       log('error', `[kong] ${(e as Error).stack ?? e}`);
       if (!res.headersSent) {
         res.writeHead(500, {
