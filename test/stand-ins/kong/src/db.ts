@@ -1,65 +1,86 @@
 // Postgres connection named by KONG_PG_*. Kong opens its Postgres sockets through the patched
-// ngx.socket.tcp (kong/globalpatches.lua:553-564), so the host goes through Kong's DNS client on
-// every new connection, cache and all: a new Postgres IP is seen once the cached answer expires, and
-// a DNS server that is down fails new connections once nothing (not even stale) is cached.
+// ngx.socket.tcp (kong/globalpatches.lua:553-564): every connect, from the keepalive pool or not,
+// first resolves the host through Kong's DNS client (its cache, stale entries and all), and the pool
+// is keyed by the address it resolved to. So a new Postgres IP is used once the cached answer expires,
+// and with nothing cached a DNS server that is down fails every new connection.
 import pg from 'pg';
 import type { Config } from './config.ts';
 import type { Resolver } from './dns-resolver.ts';
 
-export type Db = pg.Pool;
-
 export class DbError extends Error {}
+
+/** What Kong's connector does with Postgres: queries, a connection for a transaction, the end. */
+export interface Db {
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  connect(): Promise<pg.PoolClient>;
+  end(): Promise<void>;
+}
 
 /** lua_socket_keepalive_timeout (60 s, kong/templates/nginx_kong.lua): idle connections kept that long. */
 const KEEPALIVE_MS = 60_000;
 
-/** A client that resolves the host through Kong's DNS client each time it connects. */
-function clientThrough(resolver: Resolver, host: string, port: number): typeof pg.Client {
-  return class KongSocketClient extends pg.Client {
-    // biome-ignore lint/suspicious/noExplicitAny: pg.Client's connect overloads (callback or promise)
-    override connect(callback?: any): any {
-      const resolved = resolver.resolve(host, port).then(
-        (r) => {
-          (this as unknown as { host: string }).host = r.address;
-        },
-        (e: Error) => {
-          throw new DbError(`[cosocket] DNS resolution failed: ${e.message}. Tried: ${host}`);
-        },
-      );
-      if (!callback) return resolved.then(() => super.connect());
-      resolved.then(
-        () => super.connect(callback),
-        (e: Error) => (callback as (err: Error) => void)(e),
-      );
-      return undefined;
+class KongDb implements Db {
+  private readonly pools = new Map<string, pg.Pool>();
+  private readonly config: Config;
+  private readonly resolver: Resolver;
+
+  constructor(config: Config, resolver: Resolver) {
+    this.config = config;
+    this.resolver = resolver;
+  }
+
+  /** The keepalive pool of the address the host resolves to now. */
+  private async pool(): Promise<pg.Pool> {
+    const { host, port } = this.config.pg;
+    let address: string;
+    try {
+      address = (await this.resolver.resolve(host, port)).address;
+    } catch (e) {
+      throw new DbError(`[cosocket] DNS resolution failed: ${(e as Error).message}. Tried: ${host}`);
     }
-  };
+    let pool = this.pools.get(address);
+    if (!pool) {
+      pool = new pg.Pool({
+        host: address,
+        port,
+        user: this.config.pg.user,
+        password: this.config.pg.password,
+        database: this.config.pg.database,
+        connectionTimeoutMillis: this.config.pg.timeout,
+        idleTimeoutMillis: KEEPALIVE_MS,
+        max: 8,
+      });
+      // idle client errors surface on the next query
+      pool.on('error', () => {});
+      this.pools.set(address, pool);
+    }
+    return pool;
+  }
+
+  async query(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    return (await this.pool()).query(text, values);
+  }
+
+  async connect(): Promise<pg.PoolClient> {
+    return (await this.pool()).connect();
+  }
+
+  async end(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.end().catch(() => {})));
+  }
 }
 
 export async function connectDb(config: Config, resolver: Resolver): Promise<Db> {
-  const pool = new pg.Pool({
-    host: config.pg.host,
-    port: config.pg.port,
-    user: config.pg.user,
-    password: config.pg.password,
-    database: config.pg.database,
-    connectionTimeoutMillis: config.pg.timeout,
-    idleTimeoutMillis: KEEPALIVE_MS,
-    max: 8,
-    Client: clientThrough(resolver, config.pg.host, config.pg.port),
-  });
-  pool.on('error', () => {
-    // idle client errors surface on the next query
-  });
+  const db = new KongDb(config, resolver);
   try {
-    await pool.query('SHOW server_version_num');
+    await db.query('SHOW server_version_num');
   } catch (e) {
-    await pool.end().catch(() => {});
+    await db.end();
     throw new DbError(
       `[PostgreSQL error] failed to retrieve PostgreSQL server_version_num: ${(e as Error).message}`,
     );
   }
-  return pool;
+  return db;
 }
 
 export async function reachable(db: Db): Promise<boolean> {
@@ -73,25 +94,14 @@ export async function reachable(db: Db): Promise<boolean> {
 
 /**
  * kong/status/ready.lua:73-80: `kong.db:connect()` then `close()`: a connection through the patched
- * socket, i.e. a DNS lookup of the host (cached or not) and a TCP + Postgres handshake, no query.
+ * socket (a DNS lookup, then the pool or a new connection), closed afterwards; no query.
  */
-export async function canConnect(config: Config, resolver: Resolver): Promise<boolean> {
-  const Client = clientThrough(resolver, config.pg.host, config.pg.port);
-  const client = new Client({
-    host: config.pg.host,
-    port: config.pg.port,
-    user: config.pg.user,
-    password: config.pg.password,
-    database: config.pg.database,
-    connectionTimeoutMillis: config.pg.timeout,
-  });
-  client.on('error', () => {});
+export async function canConnect(db: Db): Promise<boolean> {
   try {
-    await client.connect();
+    const client = await db.connect();
+    client.release(true);
     return true;
   } catch {
     return false;
-  } finally {
-    await client.end().catch(() => {});
   }
 }

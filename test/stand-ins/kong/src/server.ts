@@ -59,6 +59,9 @@ export async function start(
     throw new StartError(`could not prepare Kong prefix at ${config.prefix}: ${(e as Error).message}`);
   }
   const resolver = new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile, config.dnsTtl);
+  // kong/resty/dns/client.lua init (:644-647) logs what it took from resolv.conf
+  log('debug', `[dns-client] ndots = ${resolver.resolv.ndots}`);
+  log('debug', `[dns-client] search = ${resolver.resolv.search.join(', ')}`);
   let db: Db | null = null;
   if (config.database === 'postgres') {
     db = await connectDb(config, resolver);

@@ -7,7 +7,7 @@ import { KONG_VERSION } from './version.ts';
 
 async function ready(rt: Runtime): Promise<[number, string]> {
   if (rt.store) {
-    if (!(await canConnect(rt.config, rt.resolver))) return [503, 'failed to connect to database'];
+    if (!(await canConnect(rt.store.db))) return [503, 'failed to connect to database'];
     if (!rt.routerBuilt) return [503, 'router builds not yet complete'];
     return [200, 'ready'];
   }
