@@ -61,6 +61,7 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
       },
       // host.docker.internal works on Linux engines too, so services can reach the developer's host.
       ExtraHosts: ['host.docker.internal:host-gateway'],
+      ...(service.dnsSearch ? { DnsSearch: [...service.dnsSearch] } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [ctx.network]: { Aliases: [service.name] } },
