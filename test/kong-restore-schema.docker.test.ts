@@ -19,12 +19,15 @@ const admin = () => stack.env.MKDEV_KONG_ADMIN_URL ?? '';
 const proxy = () => stack.env.MKDEV_KONG_PROXY_URL ?? '';
 
 async function call(method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) {
+  // Accept: JSON, or Kong's error pages come as text/plain (error_default_type)
   const res = await request(url, {
     method,
     headersTimeout: 10_000,
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.body.text();
   return { status: res.statusCode, json: text === '' ? undefined : JSON.parse(text) };
