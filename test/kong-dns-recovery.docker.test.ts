@@ -27,7 +27,9 @@ async function http(method: string, url: string, body?: unknown) {
   const res = await request(url, {
     method: method as 'GET',
     headersTimeout: 30_000,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
   return { status: res.statusCode, text: await res.body.text() };
 }
@@ -94,7 +96,11 @@ describe("Kong's DNS after Consul or Postgres change", () => {
     await kongWorks('Kong routing through Consul');
   }, 900_000);
   afterAll(async () => {
-    for (const id of fillers) await docker.getContainer(id).remove({ force: true }).catch(() => {});
+    for (const id of fillers)
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {});
     await removeProject(project.name);
   });
 
