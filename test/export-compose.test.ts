@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { docker, FREE_PORTS, testProject } from './support/cli.ts';
+import { docker, FREE_PORTS, offlineImage, testProject } from './support/cli.ts';
 
 interface ComposeService {
   image: string;
@@ -72,7 +72,7 @@ describe('mkdev export compose', () => {
     expect(parse(result.stdout, { version: '1.1' })).toEqual(file);
   });
 
-  it('has every service, one network with the service names as aliases, and the named volumes', () => {
+  it('has every service, one network with the service names as aliases, and the named volumes', async () => {
     expect(Object.keys(file.services).sort()).toEqual([
       'consul',
       'kong',
@@ -92,7 +92,7 @@ describe('mkdev export compose', () => {
       'prometheus-data',
       'rabbitmq-data',
     ]);
-    expect(file.services.kong?.image).toBe('mkdev-offline/kong-standin:3.9');
+    expect(file.services.kong?.image).toBe(await offlineImage('kong:3.9'));
   });
 
   it('turns readiness probes into 1 s healthchecks with tools the images have', () => {
