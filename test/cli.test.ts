@@ -51,6 +51,7 @@ describe('mkdev CLI', () => {
         'engine API',
         'memory',
         'disk',
+        // the image map the tests run on (a set built under another prefix names its own images)
         `image ${await offlineImage('kong:3.9')}`,
       ]),
     );

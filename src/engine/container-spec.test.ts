@@ -118,3 +118,31 @@ describe('restart policy on the container', () => {
     expect(configHash(a)).not.toBe(configHash(b));
   });
 });
+
+describe('dns_search', () => {
+  it("becomes the container's DnsSearch (a string or a list); none unless given", () => {
+    const one = normalizeService('api', { image: 'x', dns_search: '.' }, context);
+    const list = normalizeService(
+      'api',
+      { image: 'x', dns_search: ['corp.example', 'lab.example'] },
+      context,
+    );
+    expect(containerCreateOptions(one, demoCtx).HostConfig?.DnsSearch).toEqual(['.']);
+    expect(containerCreateOptions(list, demoCtx).HostConfig?.DnsSearch).toEqual([
+      'corp.example',
+      'lab.example',
+    ]);
+    expect(
+      containerCreateOptions(normalizeService('api', { image: 'x' }, context), demoCtx).HostConfig,
+    ).not.toHaveProperty('DnsSearch');
+  });
+
+  it('is part of the config hash only when given: other services keep their hash and their container', () => {
+    const plain = normalizeService('api', { image: 'x' }, context);
+    const searched = normalizeService('api', { image: 'x', dns_search: '.' }, context);
+    expect(configHash(searched)).not.toBe(configHash(plain));
+    // the hash of a service without dns_search is the one mkdev computed before the field existed
+    const { dnsSearch: _, ...withoutField } = plain;
+    expect(configHash(plain)).toBe(configHash(withoutField as ServiceSpec));
+  });
+});

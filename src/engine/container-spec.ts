@@ -66,6 +66,7 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
       },
       // host.docker.internal on Linux engines too, so services (and `mkdev run`) reach the developer's host.
       ...(ctx.hostGateway === false ? {} : { ExtraHosts: ['host.docker.internal:host-gateway'] }),
+      ...(service.dnsSearch ? { DnsSearch: [...service.dnsSearch] } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [ctx.network]: { Aliases: [service.name] } },

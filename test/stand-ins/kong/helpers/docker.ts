@@ -12,9 +12,10 @@ export const docker = createDockerClient();
 export const KONG_IMAGE = await offlineImage('kong:3.9');
 /** The same stand-in with a newer schema (images/recipes.ts kong-standin-next), of the same set. */
 export const KONG_NEXT_IMAGE = kongNextStandin(KONG_IMAGE.slice(0, KONG_IMAGE.indexOf('/')));
-export const PG_IMAGE = 'mkdev-offline/postgres:17';
-export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
-export const NODE_IMAGE = 'mkdev-offline/node:24';
+/** The rest of the same image set (a set built under another prefix carries its own stand-ins). */
+export const PG_IMAGE = await offlineImage('postgres:17');
+export const CONSUL_IMAGE = await offlineImage('hashicorp/consul:1.20');
+export const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
 
 export class Resources {
   readonly id = randomBytes(4).toString('hex');

@@ -100,17 +100,23 @@ export class KongTracing implements TracingNode {
     return trace;
   }
 
-  /** globalpatches.lua: toip wrapped, a `kong.dns` span (CLIENT) around each query made in the access phase. */
-  wrapResolver(resolver: { resolve(name: string, port: number, depth?: number): Promise<Resolved> }): void {
+  /**
+   * globalpatches.lua: toip wrapped, a `kong.dns` span (CLIENT) around each query made in the access
+   * phase. A retry's cache-only lookup runs in the balancer phase, so it has none.
+   */
+  wrapResolver(resolver: {
+    resolve(name: string, port: number, cacheOnly?: boolean, depth?: number): Promise<Resolved>;
+  }): void {
     const original = resolver.resolve.bind(resolver);
     const tracer = this.tracer;
-    resolver.resolve = async (name: string, port: number, depth = 0) => {
+    resolver.resolve = async (name: string, port: number, cacheOnly = false, depth = 0) => {
       const trace = scope.getStore()?.trace;
-      if (!tracer || depth > 0 || !trace?.wantsDnsSpan) return original(name, port, depth);
+      if (!tracer || cacheOnly || depth > 0 || !trace?.wantsDnsSpan)
+        return original(name, port, cacheOnly, depth);
       const span = tracer.startSpan('kong.dns', { kind: SPAN_KIND.CLIENT });
       if (span) tracer.setActive(span);
       try {
-        const resolved = await original(name, port, depth);
+        const resolved = await original(name, port, cacheOnly, depth);
         span?.setAttribute('dns.record.domain', name);
         span?.setAttribute('dns.record.port', port);
         span?.setAttribute('dns.record.ip', resolved.address);
