@@ -459,12 +459,17 @@ async function agentService(id: string): Promise<{ Address: string; Port: number
 }
 
 /** Waits for mkdev run's line saying Kong routes to the host process alone. */
-function hostReady(run: ReturnType<typeof spawnMkdev>): Promise<true> {
-  return eventually(
-    async () => (run.stderr().includes('orders on the host is ready') ? true : undefined),
-    ROUTING_MS,
-    `mkdev run to say the host process is ready (output:\n${run.output()})`,
-  );
+async function hostReady(run: ReturnType<typeof spawnMkdev>): Promise<true> {
+  try {
+    return await eventually(
+      async () => (run.stderr().includes('orders on the host is ready') ? true : undefined),
+      ROUTING_MS,
+      'mkdev run to say the host process is ready',
+    );
+  } catch (error) {
+    // what mkdev run had said by the time the wait gave up, not when it began
+    throw new Error(`${(error as Error).message}\nmkdev run's output so far:\n${run.output()}`);
+  }
 }
 
 function commandLine(pid: number): string {

@@ -7,6 +7,7 @@ import { ensureTestcontainersEngine } from '../testcontainers-engine.ts';
 import { checkDnsResolver } from './dns-resolver.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';
+import { startRetryingPortClash } from './port-clash.ts';
 
 const PROXY_PORT = 8000;
 const ADMIN_PORT = 8001;
@@ -23,6 +24,7 @@ export interface KongPostgres {
 }
 
 export class KongContainer extends GenericContainer {
+  private createdId: string | undefined;
   private postgres: KongPostgres | undefined;
 
   constructor(image = 'kong:3.9') {
@@ -76,6 +78,10 @@ export class KongContainer extends GenericContainer {
     return this.withEnvironment({ KONG_DNS_RESOLVER: checkDnsResolver(resolver) });
   }
 
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.createdId = containerId;
+  }
+
   override async start(): Promise<StartedKongContainer> {
     await ensureTestcontainersEngine();
     if (!this.postgres) {
@@ -86,7 +92,12 @@ export class KongContainer extends GenericContainer {
         },
       );
     }
-    return new StartedKongContainer(await super.start());
+    return new StartedKongContainer(
+      await startRetryingPortClash(
+        () => super.start(),
+        () => this.createdId,
+      ),
+    );
   }
 }
 
