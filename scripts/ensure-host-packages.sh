@@ -43,12 +43,6 @@ take_lock() {
   fi
 }
 
-need_root() {
-  [ "$(id -u)" -eq 0 ] && return
-  echo "ensure-host-packages: $1 needs root (or install it yourself: apt-get install $2)" >&2
-  exit 1
-}
-
 if [ "${1:-}" = --unpack ]; then
   [ $# -eq 3 ] || { echo "usage: ensure-host-packages.sh --unpack <package> <dir>" >&2; exit 2; }
   package="$2" dir="$3"
@@ -78,7 +72,6 @@ take_lock
 # Another script may have installed them while this one waited.
 read -r -a packages <<<"$(missing "$@")"
 [ ${#packages[@]} -gt 0 ] || exit 0
-need_root "installing ${packages[*]}" "${packages[*]}"
 echo "ensure-host-packages: installing ${packages[*]} from Debian" >&2
 apt_get install -y "${packages[@]}" || { apt_get update && apt_get install -y "${packages[@]}"; } ||
   fail "could not install ${packages[*]}"
