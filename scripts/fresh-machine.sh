@@ -31,6 +31,9 @@ done
 
 id="$(date +%Y%m%d-%H%M%S)-$$"
 container="fresh-machine-$id"
+# The outer container and every inner one (FRESH_MACHINE_CGROUP/inner) live below this cgroup: its CPU
+# counter is the CPU time the check used in there, whatever else runs on the machine.
+cgroup="fresh-machine-$id"
 docker_volume="fresh-machine-$id-docker"
 # Debian's .debs, kept between runs (what apt downloads, not what it installs): allowed to be cached.
 apt_volume=fresh-machine-apt-archives
@@ -52,6 +55,9 @@ cleanup() {
       >/dev/null 2>&1 || true
     docker rm -f "$container" >/dev/null 2>&1 || true
   fi
+  # The engine leaves the parent cgroups it made (one per controller): empty now, removed innermost first.
+  [ "$keep" = 1 ] || find /sys/fs/cgroup/*/"$cgroup" /sys/fs/cgroup/"$cgroup" -depth -type d \
+    -exec rmdir {} + 2>/dev/null || true
   [ "$keep" = 1 ] || docker volume rm "$docker_volume" >/dev/null 2>&1 || true
   rm -rf "$work"
   exit "$status"
@@ -61,18 +67,29 @@ trap 'exit 130' INT TERM
 
 summary() {
   local line
-  echo "fresh-machine: step durations (s):"
+  echo "fresh-machine: step durations (s; CPU: seconds of CPU time used inside the container)"
   for line in "${steps[@]}"; do echo "  $line"; done
 }
 
+# CPU seconds used so far below the check's cgroup (cgroup v1 cpuacct or v2 cpu.stat), "" if unknown.
+cpu_used() {
+  if [ -r "/sys/fs/cgroup/cpuacct/$cgroup/cpuacct.usage" ]; then
+    awk '{ printf "%.1f", $1 / 1e9 }' "/sys/fs/cgroup/cpuacct/$cgroup/cpuacct.usage"
+  elif [ -r "/sys/fs/cgroup/$cgroup/cpu.stat" ]; then
+    awk '$1 == "usage_usec" { printf "%.1f", $2 / 1e6 }' "/sys/fs/cgroup/$cgroup/cpu.stat"
+  fi
+}
+
 # step <name> <timeout s> <command...>: runs one step (a function of this script or a command) in its
-# own bash, so `set -e` holds in it and the timeout ends its whole process group; records its duration.
+# own bash, so `set -e` holds in it and the timeout ends its whole process group; records its duration
+# and, once the container runs, the CPU time used in it.
 # On failure, says which step failed and shows the last lines of its output, then exits 1.
 step() {
-  local name="$1" limit="$2" log t0 seconds rc=0
+  local name="$1" limit="$2" log t0 seconds cpu0 cpu rc=0
   shift 2
   log="$work/step-${#steps[@]}.log"
   echo "fresh-machine: $name ..."
+  cpu0="$(cpu_used)"
   t0=$EPOCHREALTIME
   if [ "$verbose" = 1 ]; then
     timeout "$limit" bash -c 'set -euo pipefail; "$@"' step "$@" 2>&1 | tee "$log" | sed 's/^/  | /' ||
@@ -81,7 +98,10 @@ step() {
     timeout "$limit" bash -c 'set -euo pipefail; "$@"' step "$@" >"$log" 2>&1 || rc=$?
   fi
   seconds="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"
-  steps+=("$(printf '%-36s %7s%s' "$name" "$seconds" "$([ "$rc" = 0 ] || echo '  FAILED')")")
+  cpu="$(cpu_used)"
+  [ -n "$cpu0" ] && [ -n "$cpu" ] && cpu="CPU $(awk -v a="$cpu0" -v b="$cpu" 'BEGIN { printf "%.1f", b - a }')" ||
+    cpu=""
+  steps+=("$(printf '%-36s %7s  %-10s%s' "$name" "$seconds" "$cpu" "$([ "$rc" = 0 ] || echo '  FAILED')")")
   if [ "$rc" != 0 ]; then
     [ "$rc" != 124 ] || echo "fresh-machine: '$name' did not finish within $limit s" >&2
     echo "fresh-machine: FAILED at step '$name' (exit $rc) after ${seconds}s; its last lines:" >&2
@@ -125,6 +145,7 @@ start_container() {
   docker volume create --label dev.mkdev.fresh-machine=engine "$docker_volume" >/dev/null
   # Docker in Docker without --privileged (refused here: no cap_sys_resource), as ENVIRONMENT.md has it.
   docker run -d --name "$container" --label dev.mkdev.fresh-machine=container \
+    --cgroup-parent "/$cgroup" -e "FRESH_MACHINE_CGROUP=$cgroup" \
     --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
@@ -135,16 +156,17 @@ start_container() {
 
 # The steps run in their own bash (see step): they see these functions and settings.
 export -f host_setup build_host_image clone_head start_container inside
-export root mode container docker_volume apt_volume host_image work prefix registry_storage
+export root mode container cgroup docker_volume apt_volume host_image work prefix registry_storage
 
 echo "fresh-machine: mode $mode, container $container"
 step "host: set-up (prepare, offline set)" 1800 host_setup
 export PATH="$("$root/scripts/ensure-node.sh"):$PATH"
 step "host: outer image" 900 build_host_image
-[ "$mode" = offline ] || step "host: seed registry" 900 "$root/scripts/fresh-machine/seed-registry.sh" "$registry_storage" "$map"
+[ "$mode" = offline ] ||
+  step "host: seed registry" 900 "$root/scripts/fresh-machine/seed-registry.sh" "$registry_storage" "$map"
 step "host: clone HEAD" 120 clone_head
 step "host: start container" 120 start_container
-[ "$mode" = offline ] || step "registry mirror" 60 inside registry
+step "configure engine ($mode)" 60 inside configure "$mode"
 step "./scripts/up.sh (fresh project)" 1800 inside up
 step "mkdev status" 120 inside status
 if [ "$mode" = offline ]; then
@@ -156,4 +178,5 @@ step "mkdev down -v" 300 inside down
 step "test set-up (prepare-tests.sh)" 1800 inside test-setup
 step "unit tests, no engine" 900 inside unit-tests
 summary
-echo "fresh-machine: passed in $((SECONDS - started)) s ($mode)"
+cpu_total="$(cpu_used)"
+echo "fresh-machine: passed in $((SECONDS - started)) s ($mode)${cpu_total:+, CPU $cpu_total s in the container}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One step of the fresh-machine check, run inside its container (scripts/fresh-machine.sh runs each with
 # `docker exec` and times it). The clone under test is /root/mkdev; the user's project /root/project.
-#   inside.sh registry|up|status|pulled|built|down|test-setup|unit-tests|stop-engine
+#   inside.sh configure registry|offline, or up|status|pulled|built|down|test-setup|unit-tests|stop-engine
 set -euo pipefail
 mkdev=/root/mkdev
 project=/root/project
@@ -34,11 +34,17 @@ http_status() {
 }
 
 case "${1:-}" in
-  registry)
-    # The registry the inner engine pulls through: Debian's docker-registry on this machine's loopback
-    # (no TLS needed there), serving the storage seeded on the host, read-only.
-    mkdir -p /etc/fresh-machine /etc/docker
-    cat >/etc/fresh-machine/registry.yml <<EOF
+  configure)
+    # The engine is not started here: up.sh starts it (scripts/ensure-docker.sh), as on a user's machine.
+    # Its containers go below the check's own cgroup, so the check can count the CPU time it used.
+    mkdir -p /etc/docker
+    mirrors=""
+    if [ "${2:-}" = registry ]; then
+      # Docker Hub's images come through a registry mirror, by their official names: Debian's
+      # docker-registry on this machine's loopback (no TLS needed there), serving the storage seeded on
+      # the host, read-only.
+      mkdir -p /etc/fresh-machine
+      cat >/etc/fresh-machine/registry.yml <<EOF
 version: 0.1
 log:
   formatter: text
@@ -53,10 +59,12 @@ storage:
 http:
   addr: 127.0.0.1:5000
 EOF
-    nohup docker-registry serve /etc/fresh-machine/registry.yml >/var/log/fresh-machine-registry.log 2>&1 </dev/null &
-    # The engine is not started here: up.sh starts it (scripts/ensure-docker.sh), as on a user's machine.
-    # Docker Hub's images come through the mirror, by their official names.
-    echo '{ "registry-mirrors": ["http://127.0.0.1:5000"] }' >/etc/docker/daemon.json
+      nohup docker-registry serve /etc/fresh-machine/registry.yml >/var/log/fresh-machine-registry.log 2>&1 \
+        </dev/null &
+      mirrors='"registry-mirrors": ["http://127.0.0.1:5000"], '
+    fi
+    echo "{ $mirrors\"cgroup-parent\": \"/$FRESH_MACHINE_CGROUP/inner\" }" >/etc/docker/daemon.json
+    [ "${2:-}" = registry ] || exit 0
     for _ in $(seq 1 50); do
       [ "$(http_status 5000 /v2/ 2>/dev/null)" = 200 ] && exit 0
       sleep 0.2
@@ -122,6 +130,6 @@ EOF
     fail "dockerd did not stop within 30 s"
     ;;
   *)
-    fail "unknown step '${1:-}' (registry|up|status|pulled|built|down|test-setup|unit-tests|stop-engine)"
+    fail "unknown step '${1:-}' (configure|up|status|pulled|built|down|test-setup|unit-tests|stop-engine)"
     ;;
 esac

@@ -53,23 +53,43 @@ fi
 # `  <official reference>: <offline image>` lines of the image map.
 entries="$(sed -nE 's/^  ([^:#[:space:]]+:[^:[:space:]]+): ([^[:space:]]+)$/\1 \2/p' "$map")"
 [ -n "$entries" ] || { echo "seed-registry: no images in $map" >&2; exit 1; }
-pids=()
+# Two waves: first, per base image (an image's bottom layer), the largest image on it; then the rest.
+# An engine compresses each layer it pushes, once per push: pushed after their base is in the registry,
+# the images FROM it only check that its layers exist there instead of compressing them again.
+declare -A base_taken=()
+first=() second=()
 while read -r official offline; do
-  repo="${official%%:*}"
-  case "$repo" in */*) ;; *) repo="library/$repo" ;; esac
-  target="127.0.0.1:$port/$repo:${official#*:}"
-  docker tag "$offline" "$target"
-  pushed+=("$target")
-  echo "seed-registry: $offline -> $repo:${official#*:}"
-  docker push -q "$target" >"$work/push-${#pids[@]}.log" 2>&1 &
-  pids+=($!)
-done <<<"$entries"
+  base="$(docker image inspect --format '{{index .RootFS.Layers 0}}' "$offline")"
+  if [ -z "${base_taken[$base]:-}" ]; then base_taken[$base]=1; first+=("$official $offline"); else
+    second+=("$official $offline"); fi
+done < <(while read -r official offline; do
+  echo "$(docker image inspect --format '{{.Size}}' "$offline") $official $offline"
+done <<<"$entries" | sort -rn | cut -d' ' -f2-)
+pids=()
+push_wave() {
+  local entry official offline repo target
+  local start=${#pids[@]}
+  for entry in "$@"; do
+    read -r official offline <<<"$entry"
+    repo="${official%%:*}"
+    case "$repo" in */*) ;; *) repo="library/$repo" ;; esac
+    target="127.0.0.1:$port/$repo:${official#*:}"
+    docker tag "$offline" "$target"
+    pushed+=("$target")
+    echo "seed-registry: $offline -> $repo:${official#*:}"
+    docker push -q "$target" >"$work/push-${#pids[@]}.log" 2>&1 &
+    pids+=($!)
+  done
+  local i
+  for ((i = start; i < ${#pids[@]}; i++)); do
+    if ! wait "${pids[$i]}"; then
+      echo "seed-registry: pushing ${pushed[$i]} failed:" >&2
+      sed 's/^/  | /' "$work/push-$i.log" >&2
+      failed=1
+    fi
+  done
+}
 failed=0
-for i in "${!pids[@]}"; do
-  if ! wait "${pids[$i]}"; then
-    echo "seed-registry: pushing ${pushed[$i]} failed:" >&2
-    sed 's/^/  | /' "$work/push-$i.log" >&2
-    failed=1
-  fi
-done
+push_wave "${first[@]}"
+[ "$failed" = 1 ] || [ ${#second[@]} -eq 0 ] || push_wave "${second[@]}"
 exit "$failed"
