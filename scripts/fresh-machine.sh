@@ -45,20 +45,26 @@ if [ "$prefix" = mkdev-offline ]; then map="$root/images/offline-image-map.yaml"
 registry_storage="$root/.cache/fresh-machine/registry"
 steps=() started=$SECONDS
 
+# Stops the inner engine (it stops its containers first), removes the container, its engine's volume
+# and the cgroups the host engine made for it (empty by then; innermost first).
+teardown() {
+  if docker container inspect "$container" >/dev/null 2>&1; then
+    timeout 60 docker exec "$container" bash /root/mkdev/scripts/fresh-machine/inside.sh stop-engine || true
+    docker rm -f "$container" >/dev/null
+  fi
+  find /sys/fs/cgroup/*/"$cgroup" /sys/fs/cgroup/"$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  if docker volume inspect "$docker_volume" >/dev/null 2>&1; then docker volume rm "$docker_volume" >/dev/null; fi
+}
+
 cleanup() {
   local status=$?
   if [ "$keep" = 1 ]; then
-    echo "fresh-machine: kept container $container (volume $docker_volume); remove with:" >&2
-    echo "  docker rm -f $container && docker volume rm $docker_volume" >&2
-  elif docker container inspect "$container" >/dev/null 2>&1; then
-    timeout 60 docker exec "$container" bash /root/mkdev/scripts/fresh-machine/inside.sh stop-engine \
-      >/dev/null 2>&1 || true
-    docker rm -f "$container" >/dev/null 2>&1 || true
+    echo "fresh-machine: kept container $container (volume $docker_volume, cgroup /$cgroup); remove with:" >&2
+    echo "  docker rm -f $container && docker volume rm $docker_volume &&" \
+      "find /sys/fs/cgroup/*/$cgroup -depth -type d -exec rmdir {} +" >&2
+  else
+    teardown >/dev/null 2>&1 || true
   fi
-  # The engine leaves the parent cgroups it made (one per controller): empty now, removed innermost first.
-  [ "$keep" = 1 ] || find /sys/fs/cgroup/*/"$cgroup" /sys/fs/cgroup/"$cgroup" -depth -type d \
-    -exec rmdir {} + 2>/dev/null || true
-  [ "$keep" = 1 ] || docker volume rm "$docker_volume" >/dev/null 2>&1 || true
   rm -rf "$work"
   exit "$status"
 }
@@ -155,7 +161,7 @@ start_container() {
 }
 
 # The steps run in their own bash (see step): they see these functions and settings.
-export -f host_setup build_host_image clone_head start_container inside
+export -f host_setup build_host_image clone_head start_container inside teardown
 export root mode container cgroup docker_volume apt_volume host_image work prefix registry_storage
 
 echo "fresh-machine: mode $mode, container $container"
@@ -177,6 +183,7 @@ fi
 step "mkdev down -v" 300 inside down
 step "test set-up (prepare-tests.sh)" 1800 inside test-setup
 step "unit tests, no engine" 900 inside unit-tests
-summary
 cpu_total="$(cpu_used)"
+[ "$keep" = 1 ] || step "teardown (engine, container, volume)" 300 teardown
+summary
 echo "fresh-machine: passed in $((SECONDS - started)) s ($mode)${cpu_total:+, CPU $cpu_total s in the container}"
