@@ -10,8 +10,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Docker from 'dockerode';
 import { request } from 'undici';
+import { createDockerClient } from '../src/engine/docker-client.ts';
 import { DockerConnection } from '../src/engine/docker-connection.ts';
 import { probeTargetOf } from '../src/engine/probe-target.ts';
 import { projectPeers } from '../src/project/peers.ts';
@@ -21,6 +21,7 @@ import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { emitFigures } from './lib/figures-file.ts';
 import { writeSection } from './lib/kept-section.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
+import { marked, STAND_IN_LEGEND } from './lib/stand-in-figures.ts';
 import { spread, summarize } from './lib/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -35,7 +36,7 @@ const { values } = parseArgs({
 });
 const SERVICES = values.services.split(',');
 const reps = Number(values.reps);
-const docker = new Docker();
+const docker = createDockerClient();
 const engine = () => new DockerConnection(docker).project(project);
 const log = (line: string) => process.stderr.write(`bench:crash: ${line}\n`);
 const project = `bmcrash-${Date.now().toString(36).slice(-5)}`;
@@ -118,7 +119,13 @@ try {
 }
 
 emitFigures(samples);
-const rows = Object.entries(samples).map(([k, v]) => `| ${k} | ${spread(summarize(v))} |`);
+// Kong's and Consul's own recovery, and anything routed through Kong (the scaffolded service's
+// readiness is a request through Kong too), rest on the stand-ins' timing.
+const standIn = (k: string) =>
+  k.includes('through Kong') || (/^(kong|consul|orders):/.test(k) && !k.endsWith('restarted by the engine'));
+const rows = Object.entries(samples).map(
+  ([k, v]) => `| ${marked(k, standIn(k))} | ${spread(summarize(v))} |`,
+);
 const section = `## Crash to ready again
 
 Written by \`npm run bench:crash\` (bench/crash-heal.ts), ${new Date().toISOString()}: one stack (the
@@ -137,6 +144,8 @@ while RabbitMQ is down its \`/healthz\` fails, Consul marks it critical and Kong
 reconnects with backoff and Consul sees it passing at its next check. The other crashes do not
 touch the path from Kong to the service for long: Kong keeps its routes, Consul keeps its catalog
 (server mode, on its volume) and Kong proxies from its router in memory, not from Postgres per request.
+
+${STAND_IN_LEGEND}
 
 | from the crash until | median (min – max, n) |
 | --- | --- |

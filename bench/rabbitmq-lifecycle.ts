@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { demuxToText } from '../src/engine/container-ops.ts';
+import { createDockerClient } from '../src/engine/docker-client.ts';
 import { DockerConnection } from '../src/engine/docker-connection.ts';
 import { volumeName } from '../src/engine/names.ts';
 import { ensureNetwork, ensureVolume } from '../src/engine/network.ts';
@@ -30,7 +31,7 @@ const { values } = parseArgs({
     'debug-reps': { type: 'string', default: '1' },
   },
 });
-const docker = new Docker();
+const docker = createDockerClient();
 const runId = `${Date.now().toString(36).slice(-5)}${process.pid % 100}`;
 const log = (line: string) => process.stderr.write(`rabbitmq-lifecycle: ${line}\n`);
 

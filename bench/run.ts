@@ -3,14 +3,14 @@
 // appends the run to bench/history.ndjson.
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
-// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash (the
+// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash, traces (the
 // benches that also run alone).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Docker from 'dockerode';
+import { createDockerClient } from '../src/engine/docker-client.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
@@ -53,7 +53,7 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const out = values.out ?? join(ROOT, 'bench', 'RESULTS.md');
 const runId = `${Date.now().toString(36).slice(-5)}${process.pid % 100}`;
-const docker = new Docker();
+const docker = createDockerClient();
 const samples: Samples = {};
 const add = (key: string, value: number) => {
   samples[key] = [...(samples[key] ?? []), value];

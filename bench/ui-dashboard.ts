@@ -8,9 +8,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { Page } from 'playwright-core';
 import { execIn } from '../src/engine/container-ops.ts';
+import { createDockerClient } from '../src/engine/docker-client.ts';
 import { launchBrowser } from '../test/support/ui-browser.ts';
 import { emitFigures } from './lib/figures-file.ts';
 import { writeSection } from './lib/kept-section.ts';
@@ -41,7 +42,7 @@ const env = {
 const mkdev = (args: string[]) =>
   execFileSync(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'pipe' });
 const log = (line: string) => process.stderr.write(`bench:ui: ${line}\n`);
-const docker = new Docker();
+const docker = createDockerClient();
 const samples: Record<'render' | 'failing' | 'log' | 'flood', number[]> = {
   render: [],
   failing: [],

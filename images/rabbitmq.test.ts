@@ -13,7 +13,7 @@ import {
   waitFor,
 } from './lib/test-docker.ts';
 
-const IMAGE = await offlineImage('rabbitmq:4-management');
+const IMAGE = await offlineImage('rabbitmq:4.3-management');
 const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resources = new Resources();

@@ -29,6 +29,8 @@ export interface Recipe {
   kind: 'rootfs' | 'dockerfile';
   /** What debootstrap installs (rootfs recipes only). */
   rootfs?: DebootstrapParams;
+  /** Build arguments beside BASE_IMAGE (dockerfile recipes): one directory, several images. */
+  buildArgs?: Readonly<Record<string, string>>;
   prepare(repoRoot: string): Promise<PreparedContext>;
 }
 
@@ -64,14 +66,23 @@ function debianBase(id: string, suite: string): Recipe {
 /** The "next" Kong stand-in (see test/stand-ins/kong/src/schema-version.ts). */
 export const KONG_NEXT_STANDIN_TAG = 'kong-standin:3.9-next';
 
-/** A recipe whose build context is a directory under images/, FROM the trixie base. */
-function plain(id: string, ref: string, dir: string): Recipe {
+/** A recipe whose build context is a directory under images/, FROM the trixie base unless told. */
+function plain(
+  id: string,
+  ref: string,
+  dir: string,
+  options: { parent?: string; buildArgs?: Record<string, string> } = {},
+): Recipe {
   return {
     id,
     ref,
-    parent: 'debian',
+    parent: options.parent ?? 'debian',
     kind: 'dockerfile',
-    prepare: async (repoRoot) => ({ dir: imagesDir(repoRoot, dir), hashInputs: [] }),
+    ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}),
+    prepare: async (repoRoot) => ({
+      dir: imagesDir(repoRoot, dir),
+      hashInputs: options.buildArgs ? [`build-args:${JSON.stringify(options.buildArgs)}`] : [],
+    }),
   };
 }
 
@@ -99,12 +110,26 @@ export const RECIPES: readonly Recipe[] = [
   // Debian 13: the release whose packages carry the majors mkdev starts for users (RabbitMQ 4,
   // PostgreSQL 17, Python 3.13).
   debianBase('debian', 'trixie'),
-  // Debian 12 stays for the Node runtime only, like the official node:24-bookworm-slim it stands for.
+  // Debian 12 for the Node runtime, like the official node:24-bookworm-slim it stands for, and for the
+  // older Postgres and RabbitMQ series below.
   debianBase('debian-bookworm', 'bookworm'),
-  plain('postgres', tag('postgres:17'), 'postgres'),
-  plain('rabbitmq', tag('rabbitmq:4.0'), 'rabbitmq'),
+  plain('postgres', tag('postgres:17'), 'postgres', { buildArgs: { PG_MAJOR: '17' } }),
+  plain('rabbitmq', tag('rabbitmq:4.0'), 'rabbitmq', { buildArgs: { RABBITMQ_VERSION: '4.0.5' } }),
+  // Older series, from Debian 12: the data a project upgrades from (mkdev upgrade postgres, and
+  // preflight's refusal of RabbitMQ data outside its upgrade path). Same recipes, other release.
+  plain('postgres-15', tag('postgres:15'), 'postgres', {
+    parent: 'debian-bookworm',
+    buildArgs: { PG_MAJOR: '15' },
+  }),
+  plain('rabbitmq-3.10', tag('rabbitmq:3.10'), 'rabbitmq', {
+    parent: 'debian-bookworm',
+    buildArgs: { RABBITMQ_VERSION: '3.10.8' },
+  }),
   plain('prometheus', tag('prometheus:2.53'), 'prometheus'),
   plain('python', tag('python:3.13'), 'python'),
+  // Python 3.11 on Debian 12, as python:3.11-slim-bookworm: the base the Python template named until
+  // it moved to Debian 13 (0340480), which projects scaffolded before then still build on.
+  plain('python-bookworm', tag('python:3.11'), 'python', { parent: 'debian-bookworm' }),
   {
     id: 'node',
     ref: tag('node:24'),

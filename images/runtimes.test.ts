@@ -4,11 +4,14 @@ import { offlineImage, Resources, requireImage } from './lib/test-docker.ts';
 
 const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
 const PYTHON_IMAGE = await offlineImage('python:3.13-slim-trixie');
+// The Python template's base until it moved to Debian 13: older scaffolds still name it.
+const PYTHON_311_IMAGE = await offlineImage('python:3.11-slim-bookworm');
 const resources = new Resources();
 
 beforeAll(async () => {
   await requireImage(NODE_IMAGE);
   await requireImage(PYTHON_IMAGE);
+  await requireImage(PYTHON_311_IMAGE);
 });
 afterAll(() => resources.cleanup());
 
@@ -45,6 +48,16 @@ describe('runtime images', () => {
     );
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain('(3, 13)');
+    expect(result.output).toContain('no-curl');
+  });
+
+  it(`${PYTHON_311_IMAGE}: python 3.11 with pika, no curl`, async () => {
+    const result = await sh(
+      PYTHON_311_IMAGE,
+      'python -c "import sys, pika; print(sys.version_info[:2], pika.__version__)"; command -v curl || echo no-curl',
+    );
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain('(3, 11)');
     expect(result.output).toContain('no-curl');
   });
 });

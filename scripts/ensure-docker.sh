@@ -5,11 +5,7 @@ set -euo pipefail
 engine_answers() { timeout 5 docker info >/dev/null 2>&1; }
 
 if engine_answers; then exit 0; fi
-if ! command -v dockerd >/dev/null 2>&1; then
-  echo "ensure-docker: installing docker.io from Debian" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
-fi
+"$(dirname "$0")/ensure-host-packages.sh" dockerd=docker.io
 if ! command -v docker >/dev/null 2>&1; then
   echo "ensure-docker: no docker client on PATH after installing docker.io" >&2
   exit 1

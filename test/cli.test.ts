@@ -1,7 +1,7 @@
 // The CLI shell: help, version, usage errors and doctor, through the real binary.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectResources, removeProject, testProject } from './support/cli.ts';
+import { offlineImage, projectResources, removeProject, testProject } from './support/cli.ts';
 
 const project = testProject('cli');
 afterAll(() => removeProject(project.name));
@@ -51,7 +51,8 @@ describe('mkdev CLI', () => {
         'engine API',
         'memory',
         'disk',
-        'image mkdev-offline/kong-standin:3.9',
+        // the image map the tests run on (a set built under another prefix names its own images)
+        `image ${await offlineImage('kong:3.9')}`,
       ]),
     );
   });
@@ -81,7 +82,7 @@ describe('mkdev CLI', () => {
     const doctor = await project.run(['doctor'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
     expect(doctor.exitCode).toBe(1);
     expect(doctor.stdout).toMatch(/FAIL\s+docker engine\s+cannot reach tcp:\/\/127\.0\.0\.1:1/);
-    expect(doctor.stdout).toContain('start a Docker engine');
+    expect(doctor.stdout).toContain('start the Docker engine');
     expect(doctor.all).not.toMatch(/\n\s+at /);
   });
 

@@ -10,7 +10,7 @@ import { execa } from 'execa';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { docker, FREE_PORTS, testProject } from './support/cli.ts';
+import { docker, FREE_PORTS, offlineImage, testProject } from './support/cli.ts';
 
 interface ComposeService {
   image: string;
@@ -72,7 +72,7 @@ describe('mkdev export compose', () => {
     expect(parse(result.stdout, { version: '1.1' })).toEqual(file);
   });
 
-  it('has every service, one network with the service names as aliases, and the named volumes', () => {
+  it('has every service, one network with the service names as aliases, and the named volumes', async () => {
     expect(Object.keys(file.services).sort()).toEqual([
       'consul',
       'kong',
@@ -82,6 +82,7 @@ describe('mkdev export compose', () => {
       'prometheus',
       'rabbitmq',
       'registrator',
+      'traces',
     ]);
     expect(file.version).toBeUndefined();
     expect(file.networks).toEqual({ mkdev: { name: `mkdev-${project.name}` } });
@@ -92,14 +93,15 @@ describe('mkdev export compose', () => {
       'prometheus-data',
       'rabbitmq-data',
     ]);
-    expect(file.services.kong?.image).toBe('mkdev-offline/kong-standin:3.9');
+    // Mapped through the set the tests run on (MKDEV_IMAGES), not the default set's tag.
+    expect(file.services.kong?.image).toBe(await offlineImage('kong:3.9'));
   });
 
   it('turns readiness probes into 1 s healthchecks with tools the images have', () => {
     const checks = Object.fromEntries(
       Object.entries(file.services).map(([name, s]) => [name, s.healthcheck]),
     );
-    for (const name of ['postgres', 'consul', 'rabbitmq', 'kong', 'prometheus']) {
+    for (const name of ['postgres', 'consul', 'rabbitmq', 'kong', 'prometheus', 'traces']) {
       expect(checks[name]?.interval, name).toBe('1s');
     }
     expect(checks.postgres?.test?.slice(0, 2)).toEqual(['CMD', 'pg_isready']);
@@ -221,7 +223,23 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
     const plugins = (await (await request(`http://127.0.0.1:${admin?.HostPort}/plugins`)).body.json()) as {
       data: { name: string }[];
     };
-    expect(plugins.data.map((p) => p.name)).toContain('prometheus');
+    expect(plugins.data.map((p) => p.name)).toEqual(expect.arrayContaining(['prometheus', 'opentelemetry']));
+    // Kong traces a request, and its plugin sends the spans to the receiver's service.
+    const proxy = kong.NetworkSettings.Ports['8000/tcp']?.[0];
+    expect((await request(`http://127.0.0.1:${proxy?.HostPort}/no-such-route`)).statusCode).toBe(404);
+    const receiver = (await containerOf(project.name, 'traces')).NetworkSettings.Ports['4318/tcp']?.[0];
+    expect(receiver?.HostIp).toBe('127.0.0.1');
+    const traced = async () =>
+      (
+        (await (
+          await request(`http://127.0.0.1:${receiver?.HostPort}/api/traces?route=/no-such-route`)
+        ).body.json()) as {
+          traces: { services: string[] }[];
+        }
+      ).traces;
+    const until = Date.now() + 30_000;
+    while ((await traced()).length === 0 && Date.now() < until) await sleep(250);
+    expect((await traced())[0]?.services).toEqual(['kong']);
 
     const consul = await containerOf(project.name, 'consul');
     const kv = await request(

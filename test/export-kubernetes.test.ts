@@ -81,14 +81,17 @@ describe('mkdev export kubernetes', () => {
       'rabbitmq.yaml',
       'registrator.yaml',
       'secrets.yaml',
+      'traces.yaml',
     ]);
     expect(statSync(join(dir, 'secrets.yaml')).mode & 0o777).toBe(0o600);
     const objects = await kustomize(dir);
     expect(names(objects)).toEqual([
       'ConfigMap/prometheus-env',
       'ConfigMap/registrator-source',
+      'ConfigMap/traces-source',
       'Deployment/kong',
       'Deployment/registrator',
+      'Deployment/traces',
       'Job/kong-after-ready',
       'Job/kong-migrations',
       `Namespace/${project.name}`,
@@ -102,6 +105,7 @@ describe('mkdev export kubernetes', () => {
       'Service/postgres',
       'Service/prometheus',
       'Service/rabbitmq',
+      'Service/traces',
       'ServiceAccount/registrator',
       'StatefulSet/consul',
       'StatefulSet/postgres',

@@ -25,6 +25,8 @@ import { testImage } from './support/test-images.ts';
 const BASE_IMAGES = {
   ts: await testImage(TEMPLATE_BASES.ts.image),
   python: await testImage(TEMPLATE_BASES.python.image),
+  // The Python template's base before it moved to Debian 13: services scaffolded then still name it.
+  'python-3.11': await testImage('python:3.11-slim-bookworm'),
 } as const;
 await requireImage(...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE);
 
@@ -46,9 +48,10 @@ describe('generated services, built and run', () => {
   afterAll(() => samples.removeAll());
 
   describe.each([
-    ['ts', 'orders'],
-    ['python', 'users'],
-  ] as const)('%s (%s)', (lang, name) => {
+    ['ts', 'orders', 'ts'],
+    ['python', 'users', 'python'],
+    ['python', 'ledger', 'python-3.11'],
+  ] as const)('%s (%s) on the %s base', (lang, name, base) => {
     const dir = mkdtempSync(join(tmpdir(), `mkdev-ns-${lang}-`));
     const service = join(dir, 'services', name);
     const tag = `mkdev-test-ns-${name}-${samples.suffix}:dev`;
@@ -59,9 +62,9 @@ describe('generated services, built and run', () => {
     });
 
     it('builds on the offline base image, cold then warm', async () => {
-      const cold = await samples.build(service, tag, BASE_IMAGES[lang], true);
-      const warm = await samples.build(service, tag, BASE_IMAGES[lang], false);
-      console.log(`[new-service] ${lang} image build: cold ${cold.ms} ms, warm ${warm.ms} ms`);
+      const cold = await samples.build(service, tag, BASE_IMAGES[base], true);
+      const warm = await samples.build(service, tag, BASE_IMAGES[base], false);
+      console.log(`[new-service] ${base} image build: cold ${cold.ms} ms, warm ${warm.ms} ms`);
       // Warm reuses the cold build's layers (the timing itself belongs in bench/).
       expect(cold.cachedSteps).toBe(0);
       expect(warm.cachedSteps).toBeGreaterThan(0);

@@ -90,6 +90,7 @@ describe('self-healing', () => {
       'kong-migrations': 1,
       kong: 1,
       prometheus: 1,
+      traces: 1,
       registrator: 1,
       orders: 1,
       fail: 1,

@@ -40,6 +40,7 @@ describe('the default stack', () => {
       'MKDEV_PROMETHEUS_URL',
       'MKDEV_RABBITMQ_MANAGEMENT_URL',
       'MKDEV_RABBITMQ_URL',
+      'MKDEV_TRACES_URL',
     ]);
     expect(env.MKDEV_RABBITMQ_URL).toMatch(/^amqp:\/\/mkdev:[A-Za-z0-9_-]{24}@127\.0\.0\.1:\d+$/);
   });
@@ -106,6 +107,7 @@ describe('the default stack', () => {
       ['kong-migrations', 'completed', true, true],
       ['kong', 'running', true, true],
       ['prometheus', 'running', true, true],
+      ['traces', 'running', true, true],
       ['registrator', 'running', true, true],
     ]);
   });
@@ -122,7 +124,7 @@ describe('the default stack', () => {
     expect(events.filter((e) => e.step === 'create' || e.step === 'recreate' || e.step === 'start')).toEqual(
       [],
     );
-    expect(events.filter((e) => e.step === 'ready').length).toBe(6);
+    expect(events.filter((e) => e.step === 'ready').length).toBe(7);
     expect(await containerIds()).toEqual(before);
   });
 
@@ -166,7 +168,7 @@ describe('the default stack', () => {
   it('down --volumes leaves no container, network or volume of the project', async () => {
     const down = await project.run(['down', '--volumes']);
     expect(down.exitCode).toBe(0);
-    expect(down.stdout).toMatch(/removed 7 containers, 1 network, 4 volumes/);
+    expect(down.stdout).toMatch(/removed 8 containers, 1 network, 4 volumes/);
     const left = await projectResources(project.name);
     expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
     expect(await unlabelledResources(project.name)).toEqual([]);

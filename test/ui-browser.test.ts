@@ -23,6 +23,7 @@ const SERVICES = [
   'kong-migrations',
   'kong',
   'prometheus',
+  'traces',
   'registrator',
   'orders',
 ];
@@ -98,7 +99,7 @@ describe('mkdev ui in a browser', () => {
       async () => {
         const [answer] = await Promise.all([
           page.waitForResponse((r) => r.url().includes('/api/routes/try')),
-          page.click('[data-try="orders"] button'),
+          page.click('[data-try="orders"] [data-action="try"]'),
         ]);
         return ((await answer.json()) as { ok: boolean }).ok ? true : undefined;
       },

@@ -6,9 +6,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execIn } from '../src/engine/container-ops.ts';
+import { groupMembers } from '../src/host-run/host-process.ts';
 import {
   BIN,
   docker,
@@ -22,7 +24,13 @@ import {
 } from './support/cli.ts';
 
 const project = testProject('watchrun');
-const ENV = { MKDEV_IMAGES: OFFLINE_IMAGE_MAP, NO_COLOR: '1', ...FREE_PORTS };
+const ENV = {
+  MKDEV_IMAGES: OFFLINE_IMAGE_MAP,
+  NO_COLOR: '1',
+  ...FREE_PORTS,
+  // The Node running the tests first on PATH: `npm start` runs the template's start script with it.
+  PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`,
+};
 const ROUTING_MS = 120_000;
 
 interface Change {
@@ -280,11 +288,24 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       service,
     );
     const hostInstance = `orders-${hostname()}`;
-    await eventually(
-      async () => ((await get('/orders')).text.includes(hostInstance) ? true : undefined),
-      ROUTING_MS,
-      `Kong to route /orders to ${hostInstance} (mkdev run's output:\n${run.lines.join('\n')}\n${run.stderr()})`,
-    );
+    await hostReady(run);
+    expect((await get('/orders')).text).toContain(hostInstance);
+    // Consul lists it at what host.docker.internal is inside the project network (the engine's
+    // host-gateway here), which is not the project network's own gateway.
+    const listed = await agentService(hostInstance);
+    const kong = (
+      await docker.listContainers({
+        filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=kong'] },
+      })
+    )[0];
+    const resolved = await execIn(docker.getContainer(kong?.Id as string), [
+      'getent',
+      'ahostsv4',
+      'host.docker.internal',
+    ]);
+    expect(resolved.output.split(/\s/)[0]).toBe(listed?.Address);
+    const network = await docker.getNetwork(`mkdev-${project.name}`).inspect();
+    expect(listed?.Address).not.toBe(network.IPAM?.Config?.[0]?.Gateway);
     const post = await fetch(`${proxy}/orders/verifications`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -302,6 +323,82 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
     await containerServesAgain(hostInstance);
   }, 300_000);
 
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`mkdev run -- npm start, ${signal} to mkdev's pid alone: the whole tree stops, no request through Kong fails across the swap in and out`, async () => {
+      const hostInstance = `orders-${hostname()}`;
+      const burst = requestBurst('/orders');
+      // npm -> sh -> node, as `npm start` runs the template's start script.
+      const run = spawnMkdev(['run', 'orders', '--', 'npm', 'start'], file('services/orders'));
+      await hostReady(run);
+      await eventually(
+        async () => (burst.results().some((r) => r.text.includes(hostInstance)) ? true : undefined),
+        ROUTING_MS,
+        'the burst to reach the host process',
+      );
+      const pgid = (
+        JSON.parse(readFileSync(join(runs, `${project.name}--orders.json`), 'utf8')) as {
+          child: { pid: number };
+        }
+      ).child.pid;
+      const tree = groupMembers(pgid).map(commandLine);
+      expect(
+        tree.some((c) => c.startsWith('npm')),
+        tree.join(' | '),
+      ).toBe(true);
+      expect(
+        tree.some((c) => c.startsWith('sh')),
+        tree.join(' | '),
+      ).toBe(true);
+      expect(
+        tree.some((c) => c.includes('src/main.ts')),
+        tree.join(' | '),
+      ).toBe(true);
+      run.child.kill(signal);
+      expect(await run.closed, run.output()).toBe(status);
+      expect(run.output()).toContain('containers ready again');
+      // Nothing of the command's process group is left, and Consul no longer lists it.
+      expect(groupMembers(pgid).map(commandLine)).toEqual([]);
+      expect(await agentService(hostInstance)).toBeUndefined();
+      await containerServesAgain(hostInstance);
+      const results = await burst.stop();
+      const failed = results.filter((r) => r.status !== 200);
+      expect(failed, JSON.stringify(failed.slice(0, 5))).toEqual([]);
+      expect(results.filter((r) => r.text.includes(hostInstance)).length).toBeGreaterThan(0);
+      expect(results.at(-1)?.text).not.toContain(hostInstance);
+    }, 360_000);
+  }
+
+  it('a command that ignores the first signal: the second kills its process group', async () => {
+    const run = spawnMkdev(
+      ['run', 'orders', '--', 'sh', '-c', 'trap "" INT TERM; sleep 600 & wait; sleep 600'],
+      file('services/orders'),
+    );
+    await eventually(
+      async () => (run.stderr().includes("running 'sh -c") ? true : undefined),
+      ROUTING_MS,
+      `mkdev run to start the command (output:\n${run.output()})`,
+    );
+    const pgid = (
+      JSON.parse(readFileSync(join(runs, `${project.name}--orders.json`), 'utf8')) as {
+        child: { pid: number };
+      }
+    ).child.pid;
+    run.child.kill('SIGINT');
+    await eventually(
+      async () => (run.stderr().includes('containers ready again') ? true : undefined),
+      ROUTING_MS,
+      'the containers to be back after the first signal',
+    );
+    expect(groupMembers(pgid).length).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    // Killed by SIGKILL: 128 + 9.
+    expect(await run.closed, run.output()).toBe(137);
+    expect(groupMembers(pgid)).toEqual([]);
+  }, 300_000);
+
   it('mkdev run killed with SIGKILL: the next mkdev command repairs it', async () => {
     const service = file('services/orders');
     const run = spawnMkdev(
@@ -309,11 +406,7 @@ describe('the daily loop: mkdev watch and mkdev run', () => {
       service,
     );
     const hostInstance = `orders-${hostname()}`;
-    await eventually(
-      async () => ((await get('/orders')).text.includes(hostInstance) ? true : undefined),
-      ROUTING_MS,
-      `Kong to route /orders to ${hostInstance} (mkdev run's output:\n${run.lines.join('\n')}\n${run.stderr()})`,
-    );
+    await hostReady(run);
     // mkdev alone dies: the host process it started keeps our pipes open, so wait for the exit only.
     run.child.kill('SIGKILL');
     await run.exited;
@@ -354,4 +447,65 @@ async function onlyContainerInCatalog(hostInstance: string): Promise<string[]> {
   ).catch((error: Error) => {
     throw new Error(`${error.message}; it lists ${JSON.stringify(last)}`);
   });
+}
+
+/** Consul's agent entry for a service instance id, or undefined. */
+async function agentService(id: string): Promise<{ Address: string; Port: number } | undefined> {
+  const services = (await (await fetch(`${consul}/v1/agent/services`)).json()) as Record<
+    string,
+    { Address: string; Port: number }
+  >;
+  return services[id];
+}
+
+/** Waits for mkdev run's line saying Kong routes to the host process alone. */
+async function hostReady(run: ReturnType<typeof spawnMkdev>): Promise<true> {
+  try {
+    return await eventually(
+      async () => (run.stderr().includes('orders on the host is ready') ? true : undefined),
+      ROUTING_MS,
+      'mkdev run to say the host process is ready',
+    );
+  } catch (error) {
+    // what mkdev run had said by the time the wait gave up, not when it began
+    throw new Error(`${(error as Error).message}\nmkdev run's output so far:\n${run.output()}`);
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
+
+interface BurstResult {
+  readonly status: number | 'error';
+  readonly text: string;
+}
+
+/** Two loops of back-to-back GETs through Kong, until stop(): every answer, in order. */
+function requestBurst(path: string) {
+  const results: BurstResult[] = [];
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      try {
+        const res = await get(path);
+        results.push({ status: res.status, text: res.text });
+      } catch (error) {
+        results.push({ status: 'error', text: String(error) });
+      }
+    }
+  };
+  const loops = [loop(), loop()];
+  return {
+    results: () => results,
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return results;
+    },
+  };
 }

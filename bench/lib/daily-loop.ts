@@ -2,11 +2,13 @@
 // edits per template; a dependency change -> rebuilt and served) and `mkdev run` (command started ->
 // Kong routes to the host process; exit -> the container serving again). Wall clock from the write
 // (or the signal) to the first matching response, polled every 20 ms through Kong.
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mustSucceed, runTimed } from './process.ts';
+import { marked, STAND_IN_LEGEND } from './stand-in-figures.ts';
 
 export interface DailyLoopSamples {
   readonly tsEdit: number[];
@@ -189,7 +191,8 @@ export function dailyLoopSection(r: DailyLoopSamples, meta: { date: string; load
     const met = Array.isArray(limit)
       ? med !== undefined && p95 !== undefined && med < limit[0] && p95 < limit[1]
       : med !== undefined && med < limit;
-    return `| ${what} | ${s(med)} | ${s(p95)} | ${s(Math.min(...x))} – ${s(Math.max(...x))} | ${x.length} | ${goal} | ${met ? 'yes' : 'no'} |`;
+    // every figure here is a request through Kong to a service Consul lists: a stand-in figure
+    return `| ${marked(what, true)} | ${s(med)} | ${s(p95)} | ${s(Math.min(...x))} – ${s(Math.max(...x))} | ${x.length} | ${goal} | ${met ? 'yes' : 'no'} |`;
   };
   return `## The daily loop: \`mkdev watch\` and \`mkdev run\`
 
@@ -203,6 +206,8 @@ recreated, ready). \`mkdev run orders -- node src/main.ts\`: from mkdev starting
 line just before the spawn) to Kong answering from the host process (its instance id), and from
 Ctrl-C to Kong answering from a container again. The machine was loaded: other agents' test stacks
 shared its 2 cores throughout.
+
+${STAND_IN_LEGEND}
 
 | scenario | median | p95 | min – max | n | goal | met |
 | --- | --- | --- | --- | --- | --- | --- |

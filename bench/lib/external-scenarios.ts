@@ -16,6 +16,7 @@ export const EXTERNAL: Readonly<Record<string, External>> = {
   rabbitmq: { script: 'bench/rabbitmq-lifecycle.ts', args: ['--reps', '3', '--debug-reps', '0'] },
   ui: { script: 'bench/ui-dashboard.ts', args: ['--runs', '5'] },
   crash: { script: 'bench/crash-heal.ts', args: ['--reps', '1'] },
+  traces: { script: 'bench/traces.ts', args: ['--reps', '2', '--runs', '5'] },
 };
 
 export async function runExternal(

@@ -1,8 +1,10 @@
 // bench/RESULTS.md: the machine, every scenario's median and spread, the ratios, and the goals.
+
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { type HistoryEntry, type Latest, latestFigures } from './history.ts';
 import { type Goal, warmAndScaleGoals } from './scale-goals.ts';
+import { dependsOnStandIns, marked, STAND_IN_LEGEND, STAND_IN_MARK } from './stand-in-figures.ts';
 import { type Summary, seconds, spread, summarize } from './stats.ts';
 
 export type Samples = Record<string, number[]>;
@@ -62,7 +64,7 @@ export function writeResults(file: string, r: Results): void {
   const s = (key: string): Summary | undefined => latest.get(key)?.summary;
   const row = (label: string, key: string) => {
     const [now, before] = cells(latest.get(key), isBytes(key) ? mib : seconds);
-    return `| ${label} | ${now} | ${before} |`;
+    return `| ${marked(label, dependsOnStandIns(key))} | ${now} | ${before} |`;
   };
   const r13 = ratio(r.samples, 'mkdev up', 'lower bound');
   const r12 = ratio(r.samples, 'mkdev up', 'compose up');
@@ -152,6 +154,8 @@ runs that measured it, newest first.
 
 ## Results (median, min – max)
 
+${STAND_IN_LEGEND}
+
 | scenario | median (min – max, n) | previous runs' medians |
 | --- | --- | --- |
 ${rows.map(([label, key]) => row(label, key)).join('\n')}
@@ -170,7 +174,7 @@ ${goals.map((g) => `| ${g.what} | ${g.value === undefined ? 'n/a' : g.show(g.val
 
 ## Where the time goes
 
-Each service started alone, polled every 25 ms (the lower bound's terms):
+(${STAND_IN_MARK} as above.) Each service started alone, polled every 25 ms (the lower bound's terms):
 
 | service | create -> ready (median, min – max) | previous runs' medians |
 | --- | --- | --- |
@@ -183,7 +187,7 @@ timeline, readyAt) and from the start of \`docker-compose up -d\` (polled every 
 
 | service | mkdev up: starting at | mkdev up: ready at | Compose: ready at |
 | --- | --- | --- | --- |
-${services.map((n) => `| ${n} | ${opt(mkdevStart[n])} | ${opt(mkdevPer[n])} | ${opt(composePer[n])} |`).join('\n')}
+${services.map((n) => `| ${marked(n, dependsOnStandIns(`alone ${n}`))} | ${opt(mkdevStart[n])} | ${opt(mkdevPer[n])} | ${opt(composePer[n])} |`).join('\n')}
 `;
   writeFileSync(file, text + handWritten(file));
 }

@@ -100,7 +100,10 @@ async function buildOne(recipe: Recipe, parent: Outcome | undefined, opts: PlanO
         cleanup = staged.cleanup;
       }
       // The Dockerfile's FROM is its BASE_IMAGE build argument: the parent of this very set (its prefix).
-      const buildArgs: Record<string, string> = parent ? { BASE_IMAGE: parent.ref } : {};
+      const buildArgs: Record<string, string> = {
+        ...recipe.buildArgs,
+        ...(parent ? { BASE_IMAGE: parent.ref } : {}),
+      };
       await buildFromContext(opts.docker, contextDir, recipe.ref, hash, buildArgs, onLine);
     }
     const outcome: Outcome = { ...base, status: 'built', hash, seconds: seconds() };

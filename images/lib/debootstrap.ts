@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ensureDebootstrap } from './host-debootstrap.ts';
 
 /** What the Debian base rootfs is made from; part of the base image's recipe hash. */
 export interface DebootstrapParams {
@@ -50,24 +50,6 @@ export function run(
       else reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n  ${tail.join('\n  ')}`));
     });
   });
-}
-
-function findOnPath(name: string): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin']);
-  return dirs.map((dir) => path.join(dir, name)).find((candidate) => existsSync(candidate));
-}
-
-/** Installs debootstrap with apt-get when it is missing (CI machines run as root). */
-export async function ensureDebootstrap(log: (line: string) => void): Promise<string> {
-  const found = findOnPath('debootstrap');
-  if (found) return found;
-  log('debootstrap is missing: installing it with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  await run('apt-get', ['update'], { env });
-  await run('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], { env });
-  const installed = findOnPath('debootstrap');
-  if (!installed) throw new Error('debootstrap still not found after apt-get install');
-  return installed;
 }
 
 /** Unmounts anything debootstrap left mounted below `dir` (it mounts proc/sys while configuring). */

@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDockerClient } from '../../src/engine/docker-client.ts';
 import { consumeProgress } from './docker-stream.ts';
 import { RECIPE_HASH_LABEL } from './recipe-hash.ts';
 import { tarDirectory } from './tar-context.ts';
 
-/** A dockerode client for the local engine (DOCKER_HOST is honoured by docker-modem). */
+/** A dockerode client for the engine mkdev itself uses (DOCKER_HOST, the Docker context, the usual sockets). */
 export function connectDocker(): Docker {
-  return new Docker();
+  return createDockerClient();
 }
 
 /** The id and recipe hash label of an existing image, or undefined when the image does not exist. */

@@ -2,15 +2,24 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KONG_NEXT_STANDIN_TAG, OFFLINE_PREFIX } from '../recipes.ts';
 
-/** Official image references mkdev uses -> the offline image that stands in for each. */
+/**
+ * Official image references mkdev uses -> the offline image that stands in for each. The stack pins
+ * RabbitMQ 4.3 (docs/upgrades.md says why); no Debian release packages 4.3, so offline it runs Debian
+ * 13's 4.0.5, and mkdev reads the version from the image (RABBITMQ_VERSION), never from the tag.
+ */
 export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['kong:3.9', 'mkdev-offline/kong-standin:3.9'],
   ['hashicorp/consul:1.20', 'mkdev-offline/consul-standin:1.20'],
-  ['rabbitmq:4-management', 'mkdev-offline/rabbitmq:4.0'],
+  ['rabbitmq:4.3-management', 'mkdev-offline/rabbitmq:4.0'],
   ['postgres:17', 'mkdev-offline/postgres:17'],
+  // Older official tags, from Debian 12: what the data-upgrade tests create data with.
+  ['postgres:15', 'mkdev-offline/postgres:15'],
+  ['rabbitmq:3.10-management', 'mkdev-offline/rabbitmq:3.10'],
   ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.53'],
   ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
   ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
+  // What earlier templates named, so that older scaffolds keep building offline (images/recipes.ts).
+  ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
 ];
 
 /**

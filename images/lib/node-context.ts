@@ -22,8 +22,11 @@ async function nodeBinary(repoRoot: string): Promise<string> {
   throw new Error('no Node 24 binary: scripts/ensure-node.sh did not provide .cache/node24/bin/node');
 }
 
-/** The machine's npm package directory (the one `npm` on PATH runs from). */
-async function npmDirectory(): Promise<string> {
+/**
+ * The npm package directory: the machine's (the one `npm` on PATH runs from), or on a machine with no
+ * npm the one scripts/ensure-node.sh fetched beside its Node.
+ */
+async function npmDirectory(repoRoot: string): Promise<string> {
   const candidates: string[] = [];
   try {
     const { stdout } = await execFileAsync('sh', ['-c', 'readlink -f "$(command -v npm)"']);
@@ -33,7 +36,11 @@ async function npmDirectory(): Promise<string> {
   } catch {
     // fall through to the usual location
   }
-  candidates.push('/usr/lib/node_modules/npm', '/usr/local/lib/node_modules/npm');
+  candidates.push(
+    '/usr/lib/node_modules/npm',
+    '/usr/local/lib/node_modules/npm',
+    path.join(repoRoot, '.cache/node24/lib/node_modules/npm'),
+  );
   const found = candidates.find((dir) => existsSync(path.join(dir, 'bin/npm-cli.js')));
   if (!found) throw new Error(`npm not found (looked in ${candidates.join(', ')})`);
   return found;
@@ -47,7 +54,7 @@ export interface NodeSources {
 }
 
 export async function nodeSources(repoRoot: string): Promise<NodeSources> {
-  return { node: await nodeBinary(repoRoot), npm: await npmDirectory() };
+  return { node: await nodeBinary(repoRoot), npm: await npmDirectory(repoRoot) };
 }
 
 /**

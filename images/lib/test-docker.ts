@@ -1,11 +1,12 @@
 /** Helpers for the image contract tests (images/*.test.ts): real engine, unique names, cleanup. */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDockerClient } from '../../src/engine/docker-client.ts';
 import { resolveImage } from '../../src/testing/containers/resolve-image.ts';
 import { imageMapFile } from './image-map.ts';
 
-export const docker = new Docker();
+export const docker = createDockerClient();
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

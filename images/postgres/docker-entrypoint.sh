@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entrypoint of mkdev-offline/postgres:17: a compact version of the official postgres image's.
+# Entrypoint of mkdev-offline/postgres:<major>: a compact version of the official postgres image's.
 set -Eeuo pipefail
 
 # Arguments that start with "-" are options for postgres.

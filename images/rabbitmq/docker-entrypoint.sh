@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Entrypoint of mkdev-offline/rabbitmq:4.0: environment -> config, cookie, then the server in the
+# Entrypoint of mkdev-offline/rabbitmq:<minor>: environment -> config, cookie, then the server in the
 # foreground as the rabbitmq user.
 set -Eeuo pipefail
 

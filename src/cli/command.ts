@@ -13,6 +13,11 @@ export interface CommandSpec {
   readonly help: string;
   readonly options: OptionSpec;
   readonly allowPositionals: boolean;
+  /**
+   * How many SIGINT/SIGTERM end mkdev at once (the first always aborts the command): 2 by default,
+   * "Ctrl-C twice means now". `mkdev run` takes 3: its second signal kills the host process group.
+   */
+  readonly signalsToExit?: number;
 }
 
 export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;

@@ -6,7 +6,7 @@ import { InterruptedError, UsageError, UserError } from '../errors.ts';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-const EXIT_INTERRUPTED = 130;
+export const EXIT_INTERRUPTED = 130;
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE;

@@ -47,9 +47,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   const controller = new AbortController();
+  let signals = 0;
   const onSignal = () => {
-    // A second Ctrl-C means "now": leave at once; labels let the next run clean up or carry on.
-    if (controller.signal.aborted) process.exit(130);
+    signals += 1;
+    // Another Ctrl-C means "now": leave at once; labels let the next run clean up or carry on.
+    if (signals >= (spec.signalsToExit ?? 2)) process.exit(130);
     controller.abort(new InterruptedError());
   };
   process.on('SIGINT', onSignal);

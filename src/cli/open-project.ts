@@ -1,7 +1,7 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
+import { engineHost } from '../engine/docker-client.ts';
 import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
-import { engineHost } from '../engine/names.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
 import { loadStack, type ProjectRef } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';

@@ -56,6 +56,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./export/spec.ts'),
     run: () => import('./export/run.ts'),
   },
+  traces: {
+    spec: () => import('./traces/spec.ts'),
+    run: () => import('./traces/run.ts'),
+  },
   ui: {
     spec: () => import('./ui/spec.ts'),
     run: () => import('./ui/run.ts'),
@@ -63,5 +67,9 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   doctor: {
     spec: () => import('./doctor/spec.ts'),
     run: () => import('./doctor/run.ts'),
+  },
+  upgrade: {
+    spec: () => import('./upgrade/spec.ts'),
+    run: () => import('./upgrade/run.ts'),
   },
 };

@@ -3,10 +3,13 @@
 import { statfs } from 'node:fs/promises';
 import { freemem } from 'node:os';
 import { withDeadline } from '../abort.ts';
-import { describeDockerHost } from '../engine/docker-client.ts';
+import { currentEngine, describeEngine, unreachableReason } from '../engine/docker-client.ts';
+import { engineUnchecked } from '../engine/docker-connection.ts';
 import type { EngineConnection, EngineDescription } from '../engine/engine.ts';
-import { engineMessage, START_ENGINE_HINT } from '../engine/engine-error.ts';
+import type { EngineChoice } from '../engine/engine-discovery.ts';
+import { START_ENGINE_HINT } from '../engine/engine-error.ts';
 import { isPortFree, localPortHolder } from '../engine/host-ports.ts';
+import { UserError } from '../errors.ts';
 import type { Stack } from '../stack/model.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
@@ -15,17 +18,36 @@ const STACK_NEEDS = { memoryBytes: 2 * 1024 ** 3, diskBytes: 4 * 1024 ** 3 };
 const MIN_API = [1, 41];
 const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
 
+/**
+ * Which engine (and why that one), and whether it answers; an unusable Docker configuration fails here.
+ * `connect`: the engine without asking it first (an unreachable one is a finding, not an error).
+ */
 export async function checkEngine(
-  engine: EngineConnection,
-): Promise<{ result: CheckResult; info?: EngineDescription }> {
+  connect: () => EngineConnection = engineUnchecked,
+): Promise<{ result: CheckResult; engine?: EngineConnection; info?: EngineDescription }> {
+  let choice: EngineChoice;
+  let engine: EngineConnection;
+  try {
+    choice = currentEngine();
+    engine = connect();
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    return { result: fail('docker engine', error.message, error.hint ?? START_ENGINE_HINT) };
+  }
   try {
     const info = await withDeadline(engine.describe(), 3000, 'no answer within 3 s');
-    return { result: pass('docker engine', `${describeDockerHost()}: engine ${info.version}`), info };
+    const detail = `${describeEngine(choice)}: ${info.product}, engine ${info.version}`;
+    return { result: pass('docker engine', detail), engine, info };
   } catch (error) {
     // The engine's own words (a refused connection), not what mkdev was doing when it got them.
-    const reason = engineMessage(error instanceof Error && error.cause ? error.cause : error);
+    const cause = error instanceof Error && error.cause ? error.cause : error;
+    const tried = choice.tried.join('; ');
     return {
-      result: fail('docker engine', `cannot reach ${describeDockerHost()} (${reason})`, START_ENGINE_HINT),
+      result: fail(
+        'docker engine',
+        `cannot reach ${describeEngine(choice)}: ${unreachableReason(cause)} (looked at, in order: ${tried})`,
+        START_ENGINE_HINT,
+      ),
     };
   }
 }

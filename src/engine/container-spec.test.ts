@@ -54,6 +54,15 @@ describe('containerCreateOptions', () => {
     expect(containerCreateOptions(service(), ctx).Labels?.[LABEL.dependsOn]).toBeUndefined();
   });
 
+  it('maps host.docker.internal to the host gateway unless the engine answers that name itself', () => {
+    expect(containerCreateOptions(service(), ctx).HostConfig?.ExtraHosts).toEqual([
+      'host.docker.internal:host-gateway',
+    ]);
+    expect(
+      containerCreateOptions(service(), { ...ctx, hostGateway: false }).HostConfig?.ExtraHosts,
+    ).toBeUndefined();
+  });
+
   it('gives the fixed host port to the first replica only; the others get free ones', () => {
     const first = containerCreateOptions(service(), ctx).HostConfig?.PortBindings;
     const second = containerCreateOptions(service(), { ...ctx, replica: 2 }).HostConfig?.PortBindings;
@@ -107,5 +116,33 @@ describe('restart policy on the container', () => {
     const a = normalizeService('api', { image: 'x' }, context);
     const b = normalizeService('api', { image: 'x', restart: 'no' }, context);
     expect(configHash(a)).not.toBe(configHash(b));
+  });
+});
+
+describe('dns_search', () => {
+  it("becomes the container's DnsSearch (a string or a list); none unless given", () => {
+    const one = normalizeService('api', { image: 'x', dns_search: '.' }, context);
+    const list = normalizeService(
+      'api',
+      { image: 'x', dns_search: ['corp.example', 'lab.example'] },
+      context,
+    );
+    expect(containerCreateOptions(one, demoCtx).HostConfig?.DnsSearch).toEqual(['.']);
+    expect(containerCreateOptions(list, demoCtx).HostConfig?.DnsSearch).toEqual([
+      'corp.example',
+      'lab.example',
+    ]);
+    expect(
+      containerCreateOptions(normalizeService('api', { image: 'x' }, context), demoCtx).HostConfig,
+    ).not.toHaveProperty('DnsSearch');
+  });
+
+  it('is part of the config hash only when given: other services keep their hash and their container', () => {
+    const plain = normalizeService('api', { image: 'x' }, context);
+    const searched = normalizeService('api', { image: 'x', dns_search: '.' }, context);
+    expect(configHash(searched)).not.toBe(configHash(plain));
+    // the hash of a service without dns_search is the one mkdev computed before the field existed
+    const { dnsSearch: _, ...withoutField } = plain;
+    expect(configHash(plain)).toBe(configHash(withoutField as ServiceSpec));
   });
 });

@@ -15,6 +15,11 @@ export interface ContainerContext {
   readonly extraLabels?: Readonly<Record<string, string>>;
   /** Host ports held instead of the service's own: a replacement keeps the ports its predecessor held. */
   readonly hostPorts?: HostBindings;
+  /**
+   * Map host.docker.internal to the engine's host-gateway (default). False on engines whose DNS answers
+   * that name itself (Docker Desktop, OrbStack: engine-traits.ts), where an entry would override it.
+   */
+  readonly hostGateway?: boolean;
 }
 
 export function containerCreateOptions(service: ServiceSpec, ctx: ContainerContext): ContainerCreateOptions {
@@ -65,8 +70,9 @@ export function containerCreateOptions(service: ServiceSpec, ctx: ContainerConte
         Name: service.restart.name,
         ...(service.restart.name === 'on-failure' ? { MaximumRetryCount: service.restart.maxRetries } : {}),
       },
-      // host.docker.internal works on Linux engines too, so services can reach the developer's host.
-      ExtraHosts: ['host.docker.internal:host-gateway'],
+      // host.docker.internal on Linux engines too, so services (and `mkdev run`) reach the developer's host.
+      ...(ctx.hostGateway === false ? {} : { ExtraHosts: ['host.docker.internal:host-gateway'] }),
+      ...(service.dnsSearch ? { DnsSearch: [...service.dnsSearch] } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [ctx.network]: { Aliases: [service.name] } },

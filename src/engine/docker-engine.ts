@@ -15,25 +15,33 @@ import type {
   CreateOptions,
   Engine,
   EngineConnection,
+  ExecCommand,
+  ExecOutcome,
   FollowOptions,
+  HelperSpec,
+  HostAddress,
   ImageNeed,
   ImageReporter,
   Labels,
   LogOptions,
   NetworkRemoval,
+  PipeOutcome,
 } from './engine.ts';
 import { STOP_GRACE_SECONDS } from './engine.ts';
 import { engineCall } from './engine-error.ts';
+import { traitsOf } from './engine-traits.ts';
 import { buildImage, ensureImage } from './ensure-image.ts';
+import { execPipe, execWithInput } from './exec-stream.ts';
 import { exitHistory } from './exit-history.ts';
+import { hostAddress } from './host-address.ts';
 import { pullImage, removeImages } from './image.ts';
 import { containerDetails } from './inspect.ts';
 import { jobExit } from './job-exit.ts';
 import { LABEL, projectFilter } from './labels.ts';
 import { networkName, volumeName } from './names.ts';
 import { ensureNetwork, ensureVolume } from './network.ts';
-import { networkGateway } from './network-gateway.ts';
 import { listContainers, observeProject } from './observe.ts';
+import { currentOwner, formatOwner } from './owner.ts';
 import { watchProjectEvents } from './project-events.ts';
 import { removeProjectNetwork } from './remove-network.ts';
 import { explainStartError } from './start-errors.ts';
@@ -88,7 +96,11 @@ export class DockerEngine implements Engine {
   }
 
   async create(service: ServiceSpec, options: CreateOptions): Promise<ContainerRef> {
+    const { providesHostName } = await engineCall({ doing: 'asking the engine what it is' }, () =>
+      traitsOf(this.docker),
+    );
     const createOptions = containerCreateOptions(service, {
+      hostGateway: !providesHostName,
       project: this.project,
       network: networkName(this.project),
       replica: options.replica,
@@ -140,6 +152,25 @@ export class DockerEngine implements Engine {
   exec(ref: ContainerRef, command: readonly string[]) {
     return engineCall({ service: ref.service, doing: `running '${command.join(' ')}'` }, () =>
       execIn(this.#container(ref), command),
+    );
+  }
+
+  execWithInput(ref: ContainerRef, command: ExecCommand, input: string): Promise<ExecOutcome> {
+    return engineCall({ service: ref.service, doing: `running '${command.cmd.join(' ')}'` }, () =>
+      execWithInput({ ...command, container: this.#container(ref) }, input),
+    );
+  }
+
+  execPipe(
+    from: { container: ContainerRef; command: ExecCommand },
+    to: { container: ContainerRef; command: ExecCommand },
+  ): Promise<PipeOutcome> {
+    const doing = `piping '${from.command.cmd.join(' ')}' into '${to.command.cmd.join(' ')}'`;
+    return engineCall({ service: from.container.service, doing }, () =>
+      execPipe(
+        { ...from.command, container: this.#container(from.container) },
+        { ...to.command, container: this.#container(to.container) },
+      ),
     );
   }
 
@@ -199,16 +230,56 @@ export class DockerEngine implements Engine {
     );
   }
 
-  ensureVolume(volume: string): Promise<void> {
+  ensureVolume(volume: string, labels: Labels = {}): Promise<void> {
     const name = volumeName(this.project, volume);
     return engineCall({ doing: `creating the volume ${name}` }, () =>
-      ensureVolume(this.docker, this.project, name, { ...this.labels }),
+      ensureVolume(this.docker, this.project, name, { ...labels, ...this.labels }),
     );
   }
 
-  networkGateway(): Promise<string> {
-    return engineCall({ doing: `reading the gateway of ${networkName(this.project)}` }, () =>
-      networkGateway(this.docker, this.project),
+  hostAddress(first?: string): Promise<HostAddress> {
+    return hostAddress(this, first);
+  }
+
+  startHelper(spec: HelperSpec): Promise<ContainerRef> {
+    return engineCall({ service: spec.name, doing: 'starting the container' }, async () => {
+      await unlessAlready([404], () => this.docker.getContainer(spec.name).remove({ force: true, v: true }));
+      const container = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: {
+          [LABEL.project]: this.project,
+          [LABEL.owner]: formatOwner(currentOwner()),
+          ...this.labels,
+          ...spec.labels,
+        },
+        HostConfig: {
+          NetworkMode: 'none',
+          Mounts: Object.entries(spec.mounts).map(([Source, Target]) => ({
+            Type: 'volume' as const,
+            Source,
+            Target,
+          })),
+        },
+      });
+      const ref = { id: container.id, service: spec.name };
+      try {
+        await container.start();
+      } catch (error) {
+        await this.endHelper(ref, 'SIGKILL').catch(() => {});
+        throw error;
+      }
+      return ref;
+    });
+  }
+
+  async endHelper(ref: ContainerRef, signal: string): Promise<void> {
+    const container = this.#container(ref);
+    await container.kill({ signal }).catch(() => {});
+    await container.wait().catch(() => {});
+    await engineCall({ service: ref.service, doing: 'removing the container' }, () =>
+      unlessAlready([404], () => container.remove({ force: true, v: true })),
     );
   }
 

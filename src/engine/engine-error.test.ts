@@ -31,7 +31,7 @@ describe('engine errors', () => {
       code: 'ECONNREFUSED',
     });
     expect(isEngineError(refused)).toBe(true);
-    expect(engineError(refused, { doing: 'listing containers' }).hint).toContain('start a Docker engine');
+    expect(engineError(refused, { doing: 'listing containers' }).hint).toContain('start the Docker engine');
   });
 
   it('leaves bugs alone: a TypeError is not an engine error', async () => {

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
  * printing (which every command loads) does not load dockerode.
  */
 export const START_ENGINE_HINT =
-  'start a Docker engine (Linux without systemd: `dockerd &`; Docker Desktop: open it) or point DOCKER_HOST at one';
+  'start the Docker engine (Linux without systemd: `dockerd &`; Docker Desktop or OrbStack: open it; Colima: `colima start`), or choose another one: DOCKER_HOST, DOCKER_CONTEXT or `docker context use`';
 
 export interface EngineContext {
   /** The service concerned, when there is one. */

@@ -10,7 +10,11 @@
 // engine's status code kept: 404 gone, 409 conflict). Asking for a state that already holds is not a
 // refusal: stopping a stopped container, starting a running one, removing what is gone all resolve.
 import type { ServiceSpec } from '../stack/model.ts';
+import type { EngineEndpoint } from './engine-discovery.ts';
+import type { EngineTraits } from './engine-traits.ts';
 import type { ObservedContainer, ObservedState } from './observed-state.ts';
+
+export type { EngineEndpoint, EngineTraits };
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -67,6 +71,77 @@ export interface ExitResult {
 export interface ExecResult {
   readonly exitCode: number;
   readonly output: string;
+}
+
+/** A command to run in a container, as a user and with variables of its own. */
+export interface ExecCommand {
+  readonly cmd: readonly string[];
+  /** The user to run as in the container (e.g. postgres). */
+  readonly user?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A command's outcome with its output streams apart. */
+export interface ExecOutcome {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One command's stdout piped into another's stdin: both outcomes (the first's stdout is not kept). */
+export interface PipeOutcome {
+  readonly from: ExecOutcome;
+  readonly to: ExecOutcome;
+  readonly bytes: number;
+}
+
+/**
+ * A container for one task of mkdev's own (a temporary server over a volume): not a service's, no
+ * network but loopback, labelled with the project and this process, so a killed mkdev leaves it to the
+ * next reap.
+ */
+export interface HelperSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Volume name -> where it is mounted. */
+  readonly mounts: Readonly<Record<string, string>>;
+  readonly labels?: Labels;
+}
+
+/** Where the project's containers reach a process on this machine (host-address.ts). */
+export interface HostAddress {
+  /** What host.docker.internal resolves to inside the project network: what Consul hands Kong. */
+  readonly inNetwork: string;
+  /** Where the process on this machine listens so that the address above reaches it. */
+  readonly bind: string;
+}
+
+/** Small files to read from a named volume (read-volume.ts). */
+export interface VolumeRead {
+  readonly volume: string;
+  /** Any image on the engine: it is never run, the engine needs one to create a container. */
+  readonly image: string;
+  /** Where the volume is mounted in the reading container; `paths` are absolute under it. */
+  readonly mountAt: string;
+  readonly paths: readonly string[];
+  readonly project: string;
+}
+
+/** A shell script over volumes, run by a one-shot container (volume-ops.ts). */
+export interface ScriptRun {
+  readonly image: string;
+  /** Volume name -> where it is mounted. */
+  readonly mounts: Readonly<Record<string, { readonly at: string; readonly readOnly?: boolean }>>;
+  readonly script: string;
+  readonly project: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A named volume as the engine describes it. */
+export interface VolumeDetails {
+  readonly name: string;
+  readonly labels: Labels;
 }
 
 /** A host file and where it goes in a container (an absolute path). */
@@ -138,6 +213,8 @@ export interface EngineDescription {
   readonly memoryBytes: number;
   /** Where the engine keeps images and volumes. */
   readonly rootDir: string;
+  /** For people: "Docker Desktop", "Docker 27.1 on Ubuntu 24.04" (engine-traits.ts). */
+  readonly product: string;
 }
 
 /** The engine, for one project. */
@@ -167,6 +244,13 @@ export interface Engine {
   jobExit(container: ContainerRef, signal: AbortSignal): Promise<ExitResult>;
   /** Runs a command in a running container; 409 when it is not running. */
   exec(container: ContainerRef, command: readonly string[]): Promise<ExecResult>;
+  /** Runs a command with `input` on its stdin (closed at its end); its output in full. */
+  execWithInput(container: ContainerRef, command: ExecCommand, input: string): Promise<ExecOutcome>;
+  /** `from`'s stdout into `to`'s stdin as a shell pipe would, streamed with backpressure, never on disk. */
+  execPipe(
+    from: { container: ContainerRef; command: ExecCommand },
+    to: { container: ContainerRef; command: ExecCommand },
+  ): Promise<PipeOutcome>;
   /** Copies host files into it (running or not). */
   copyIn(container: ContainerRef, files: readonly CopyItem[]): Promise<void>;
   /** Its output so far, stdout and stderr interleaved. */
@@ -183,10 +267,17 @@ export interface Engine {
   removeImage(reference: string): Promise<boolean>;
   /** Creates the project's network unless it exists. */
   ensureNetwork(): Promise<void>;
-  /** Creates one of the project's named volumes unless it exists. */
-  ensureVolume(volume: string): Promise<void>;
-  /** The host's address on the project's network: where containers reach a process on the host. */
-  networkGateway(): Promise<string>;
+  /** Creates one of the project's named volumes unless it exists; `labels` besides the project's. */
+  ensureVolume(volume: string, labels?: Labels): Promise<void>;
+  /**
+   * Where the project's containers reach a process on this machine (host.docker.internal as they
+   * resolve it, `first` service's containers asked first) and where that process listens.
+   */
+  hostAddress(first?: string): Promise<HostAddress>;
+  /** Creates and starts a helper container (replacing a leftover of the same name). */
+  startHelper(spec: HelperSpec): Promise<ContainerRef>;
+  /** Sends the helper `signal` (a clean shutdown), waits for it to exit, removes it. */
+  endHelper(container: ContainerRef, signal: string): Promise<void>;
   removeNetwork(): Promise<NetworkRemoval>;
   /** Removes the project's named volumes; returns how many. */
   removeVolumes(): Promise<number>;
@@ -196,6 +287,10 @@ export interface Engine {
 
 /** The engine as a whole. */
 export interface EngineConnection {
+  /** Where the engine is reached (engine-discovery.ts). */
+  readonly endpoint: EngineEndpoint;
+  /** What kind of engine answers: the differences mkdev acts on (engine-traits.ts). */
+  traits(): Promise<EngineTraits>;
   /** The engine for one project; everything it creates also carries `labels`. */
   project(name: string, labels?: Labels): Engine;
   /** Removes the stacks whose owning process is gone (engine/owner.ts). */
@@ -205,6 +300,21 @@ export interface EngineConnection {
   imagePresent(reference: string): Promise<boolean>;
   /** Undefined when the registry has the image, else why it cannot be pulled; asks without pulling. */
   whyNotPullable(reference: string): Promise<string | undefined>;
+  /** Pulls an image (whoever needs it: a reader of a volume, an older server). */
+  pullImage(reference: string, signal?: AbortSignal): Promise<void>;
+  /** The image's environment (its ENV lines), or undefined when the engine does not have it. */
+  imageEnv(reference: string): Promise<readonly string[] | undefined>;
+  /** A named volume, or undefined when the engine has none of that name. */
+  volume(name: string): Promise<VolumeDetails | undefined>;
+  /** The volumes whose label `label` has `value`. */
+  volumesLabelled(label: string, value: string): Promise<VolumeDetails[]>;
+  createVolume(name: string, labels: Labels): Promise<void>;
+  /** Removes a named volume; resolves when it is gone already. */
+  removeVolume(name: string): Promise<void>;
+  /** Small files of a volume, read without running anything (undefined where it has no such file). */
+  readVolumeFiles(read: VolumeRead): Promise<Map<string, string | undefined>>;
+  /** Runs a shell script over volumes in a throwaway container to its end; its output (volume-ops.ts). */
+  runOnVolumes(run: ScriptRun, what: string): Promise<string>;
   /** Pushes an image to its registry; `service` names it in messages. */
   pushImage(reference: string, service: string, onProgress: Progress): Promise<void>;
   describe(): Promise<EngineDescription>;

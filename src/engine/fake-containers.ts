@@ -38,6 +38,9 @@ export function observedOf(c: FakeContainer): ObservedContainer {
     oneShot: c.labels[LABEL.oneShot] === 'true',
     labels: c.labels,
     ports: c.state === 'running' ? { ...c.ports } : {},
+    image: c.image,
+    volumes: [...c.namedVolumes, ...c.anonymousVolumes],
+    ...(c.state === 'running' ? { address: c.address } : {}),
   };
 }
 
@@ -113,6 +116,7 @@ export function createContainer(
     finishedAt: undefined,
     ports: {},
     files: new Map(),
+    address: world.nextAddress(),
   };
   world.containers.set(id, c);
   announce(world, c, 'create');

@@ -2,7 +2,20 @@
 // engine does (test/support/engine-contract.ts runs the same checks against both): 404 for what is
 // gone, 409 for a name taken or a volume in use, "already so" taken as done; its refusals are shaped
 // as dockerode's and go through the same translation (engine-error.ts), so they read as the real ones.
-import type { EngineConnection, EngineDescription, Labels, Progress, ReapResult } from './engine.ts';
+import type {
+  EngineConnection,
+  EngineDescription,
+  EngineEndpoint,
+  EngineTraits,
+  Labels,
+  Progress,
+  ReapResult,
+  ScriptRun,
+  VolumeDetails,
+  VolumeRead,
+} from './engine.ts';
+import { engineCall } from './engine-error.ts';
+import { readVolumeFiles, removeVolume, volumeDetails } from './fake-helpers.ts';
 import { FakeProjectEngine } from './fake-project-engine.ts';
 import { FakeWorld, unpullable } from './fake-world.ts';
 import { LABEL } from './labels.ts';
@@ -11,6 +24,19 @@ import { ownerIsGone, parseOwner } from './owner.ts';
 export type { FakeBehaviour, FakeCall, FakeContainer } from './fake-world.ts';
 
 export class FakeEngine extends FakeWorld implements EngineConnection {
+  readonly endpoint: EngineEndpoint = {
+    kind: 'socket',
+    uri: 'unix:///var/run/docker.sock',
+    path: '/var/run/docker.sock',
+  };
+  /** A Linux engine unless a test says otherwise. */
+  engineTraits: EngineTraits = {
+    product: 'Docker 20.10.24 on the fake',
+    inVm: false,
+    providesHostName: false,
+    rootless: false,
+  };
+
   constructor(options: { images?: readonly string[]; registry?: readonly string[] } = {}) {
     super();
     for (const image of options.images ?? []) this.addImage(image);
@@ -75,6 +101,51 @@ export class FakeEngine extends FakeWorld implements EngineConnection {
       apiVersion: '1.41',
       memoryBytes: 8 * 1024 ** 3,
       rootDir: '/var/lib/docker',
+      product: this.engineTraits.product,
     };
+  }
+
+  async traits(): Promise<EngineTraits> {
+    return this.engineTraits;
+  }
+
+  pullImage(reference: string): Promise<void> {
+    return engineCall({ doing: `pulling ${reference}` }, () => this.imageWork({}).pull(reference, () => {}));
+  }
+
+  async imageEnv(reference: string): Promise<readonly string[] | undefined> {
+    return this.images.get(reference)?.env;
+  }
+
+  async volume(name: string): Promise<VolumeDetails | undefined> {
+    return volumeDetails(this, name);
+  }
+
+  async volumesLabelled(label: string, value: string): Promise<VolumeDetails[]> {
+    return [...this.volumes]
+      .filter(([, v]) => v.labels[label] === value)
+      .map(([name, v]) => ({ name, labels: v.labels }));
+  }
+
+  createVolume(name: string, labels: Labels): Promise<void> {
+    this.record('createVolume', name);
+    return engineCall({ doing: `creating the volume ${name}` }, async () => {
+      if (!this.volumes.has(name)) this.volumes.set(name, { labels });
+    });
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return engineCall({ doing: `removing the volume ${name}` }, async () => removeVolume(this, name));
+  }
+
+  readVolumeFiles(read: VolumeRead): Promise<Map<string, string | undefined>> {
+    return engineCall({ doing: `reading the volume ${read.volume}` }, async () =>
+      readVolumeFiles(this, read),
+    );
+  }
+
+  async runOnVolumes(run: ScriptRun, what: string): Promise<string> {
+    this.record('runOnVolumes', Object.keys(run.mounts).join(','), what);
+    return this.scriptOutput(what);
   }
 }

@@ -10,14 +10,19 @@ import type {
   CreateOptions,
   Engine,
   EngineConnection,
+  ExecCommand,
+  ExecOutcome,
   ExitHistory,
   ExitResult,
   FollowOptions,
+  HelperSpec,
+  HostAddress,
   ImageNeed,
   ImageReporter,
   Labels,
   LogOptions,
   NetworkRemoval,
+  PipeOutcome,
 } from './engine.ts';
 import { type EngineContext, engineCall, engineRefusal } from './engine-error.ts';
 import { ensureImage } from './ensure-image.ts';
@@ -30,14 +35,16 @@ import {
   startContainer,
   stopContainer,
 } from './fake-containers.ts';
+import { endHelper, startHelper } from './fake-helpers.ts';
 import type { FakeWorld } from './fake-world.ts';
+import { hostAddress } from './host-address.ts';
 import { LABEL } from './labels.ts';
 import { networkName, volumeName } from './names.ts';
 import { byServiceAndReplica, type ObservedContainer, type ObservedState } from './observed-state.ts';
 import { explainStartError } from './start-errors.ts';
 
-/** The gateway address the fake's project networks have. */
-export const FAKE_GATEWAY = '172.30.0.1';
+/** What host.docker.internal resolves to in the fake's containers (docker0's address, as on Linux). */
+export const FAKE_HOST_ADDRESS = '172.17.0.1';
 
 export class FakeProjectEngine implements Engine {
   readonly connection: EngineConnection;
@@ -158,8 +165,32 @@ export class FakeProjectEngine implements Engine {
     return engineCall({ service: ref.service, doing: `running '${command.join(' ')}'` }, async () => {
       const c = containerOf(this.#world, ref);
       if (c.state !== 'running') throw engineRefusal(409, `Container ${c.id} is not running`);
-      return this.#world.behaviours.get(c.service)?.exec?.(command) ?? { exitCode: 0, output: '' };
+      const answer = this.#world.behaviours.get(c.service || c.name)?.exec?.(command);
+      if (answer) return answer;
+      // Every container of the fake has the host-gateway entry the real ones get (container-spec.ts).
+      if (command.join(' ') === 'getent ahostsv4 host.docker.internal')
+        return { exitCode: 0, output: `${FAKE_HOST_ADDRESS}  STREAM host.docker.internal\n` };
+      return { exitCode: 0, output: '' };
     });
+  }
+
+  async execWithInput(ref: ContainerRef, command: ExecCommand, input: string): Promise<ExecOutcome> {
+    const { exitCode, output } = await this.exec(ref, command.cmd);
+    this.#world.record('stdin', this.#world.find(ref.id)?.name ?? ref.id, `${input.length} bytes`);
+    return { exitCode, stdout: output, stderr: '' };
+  }
+
+  async execPipe(
+    from: { container: ContainerRef; command: ExecCommand },
+    to: { container: ContainerRef; command: ExecCommand },
+  ): Promise<PipeOutcome> {
+    const out = await this.exec(from.container, from.command.cmd);
+    const sink = await this.execWithInput(to.container, to.command, out.output);
+    return {
+      from: { exitCode: out.exitCode, stdout: '', stderr: '' },
+      to: sink,
+      bytes: Buffer.byteLength(out.output),
+    };
   }
 
   copyIn(ref: ContainerRef, files: readonly CopyItem[]): Promise<void> {
@@ -171,7 +202,8 @@ export class FakeProjectEngine implements Engine {
 
   logs(ref: ContainerRef, options: LogOptions = {}): Promise<string> {
     return engineCall({ service: ref.service, doing: 'reading the logs' }, async () => {
-      const text = this.#world.behaviours.get(containerOf(this.#world, ref).service)?.logs ?? '';
+      const c = containerOf(this.#world, ref);
+      const text = this.#world.behaviours.get(c.service || c.name)?.logs ?? '';
       if (options.tail === undefined) return text;
       return text.split('\n').filter(Boolean).slice(-options.tail).join('\n');
     });
@@ -222,18 +254,26 @@ export class FakeProjectEngine implements Engine {
     if (!this.#world.networks.has(name)) this.#world.networks.set(name, { labels: this.#labels() });
   }
 
-  async ensureVolume(volume: string): Promise<void> {
+  async ensureVolume(volume: string, labels: Labels = {}): Promise<void> {
     const name = volumeName(this.project, volume);
     this.#world.record('ensureVolume', name);
-    if (!this.#world.volumes.has(name)) this.#world.volumes.set(name, { labels: this.#labels() });
+    if (!this.#world.volumes.has(name)) {
+      this.#world.volumes.set(name, { labels: { ...labels, ...this.#labels() } });
+    }
   }
 
-  networkGateway(): Promise<string> {
-    const name = networkName(this.project);
-    return engineCall({ doing: `reading the gateway of ${name}` }, async () => {
-      if (!this.#world.networks.has(name)) throw engineRefusal(404, `network ${name} not found`);
-      return FAKE_GATEWAY;
-    });
+  hostAddress(first?: string): Promise<HostAddress> {
+    return hostAddress(this, first, () => []);
+  }
+
+  startHelper(spec: HelperSpec): Promise<ContainerRef> {
+    return engineCall({ service: spec.name, doing: 'starting the container' }, async () =>
+      startHelper(this.#world, this.project, spec),
+    );
+  }
+
+  async endHelper(ref: ContainerRef, signal: string): Promise<void> {
+    endHelper(this.#world, ref, signal);
   }
 
   async removeNetwork(): Promise<NetworkRemoval> {

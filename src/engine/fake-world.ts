@@ -37,12 +37,16 @@ export interface FakeContainer {
   ports: Record<string, number>;
   /** Files copied in: container path -> host file. */
   readonly files: Map<string, string>;
+  /** Its address on the project network. */
+  readonly address: string;
 }
 
 export interface FakeImage {
   readonly labels: Labels;
   /** Paths the image declares as VOLUME: each container gets an anonymous volume there. */
   readonly volumes: readonly string[];
+  /** Its ENV lines ("PG_MAJOR=17"). */
+  readonly env: readonly string[];
 }
 
 export interface FakeResource {
@@ -73,10 +77,15 @@ export class FakeWorld {
   readonly dockerfileVolumes = new Map<string, readonly string[]>();
   /** Build failures to report, by image reference: what the builder said. */
   readonly buildFailures = new Map<string, string>();
+  /** What volumes hold: volume name -> path under its root ("PG_VERSION") -> text. */
+  readonly volumeFiles = new Map<string, Map<string, string>>();
+  /** The output of a script run over volumes (runOnVolumes), by what it does; default: none. */
+  scriptOutput: (what: string) => string = () => '';
   /** Containers, networks and volumes changed: waiters look again. */
   readonly changed = new EventEmitter();
   #ids = 0;
   #ports = 49152;
+  #addresses = 0;
   #clock = 0;
 
   constructor() {
@@ -84,7 +93,11 @@ export class FakeWorld {
   }
 
   addImage(reference: string, image: Partial<FakeImage> = {}): void {
-    this.images.set(reference, { labels: image.labels ?? {}, volumes: image.volumes ?? [] });
+    this.images.set(reference, {
+      labels: image.labels ?? {},
+      volumes: image.volumes ?? [],
+      env: image.env ?? [],
+    });
   }
 
   behave(service: string, behaviour: FakeBehaviour): void {
@@ -103,6 +116,11 @@ export class FakeWorld {
   nextId(kind: string): string {
     this.#ids += 1;
     return `${kind}${String(this.#ids).padStart(4, '0')}`;
+  }
+
+  nextAddress(): string {
+    this.#addresses += 1;
+    return `172.30.${Math.floor(this.#addresses / 250)}.${(this.#addresses % 250) + 2}`;
   }
 
   nextFreePort(): number {

@@ -16,6 +16,14 @@ export const LABEL = {
   buildHash: 'dev.mkdev.build-hash',
   /** Port on which the registrator should register this container in Consul. */
   registerPort: 'dev.mkdev.register-port',
+  /** On a volume: the image of the service it was created for (labels are fixed at creation). */
+  image: 'dev.mkdev.image',
+  /** On a data volume: the product (postgres, rabbitmq) and its version when it was created. */
+  dataProduct: 'dev.mkdev.data-product',
+  dataVersion: 'dev.mkdev.data-version',
+  /** On the volumes `mkdev upgrade` makes: the volume upgraded, and which side this one is (old, new). */
+  upgradeOf: 'dev.mkdev.upgrade-of',
+  upgradeRole: 'dev.mkdev.upgrade-role',
 } as const;
 
 export function projectFilter(project: string): { label: string[] } {

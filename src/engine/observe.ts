@@ -11,6 +11,8 @@ export function observedContainer(c: Docker.ContainerInfo): ObservedContainer {
   for (const p of c.Ports ?? []) {
     if (p.PublicPort) ports[`${p.PrivatePort}/${p.Type}`] = p.PublicPort;
   }
+  const project = labels[LABEL.project] ?? '';
+  const address = c.NetworkSettings?.Networks?.[networkName(project)]?.IPAddress;
   return {
     id: c.Id,
     name: (c.Names?.[0] ?? '').replace(/^\//, ''),
@@ -22,6 +24,9 @@ export function observedContainer(c: Docker.ContainerInfo): ObservedContainer {
     oneShot: labels[LABEL.oneShot] === 'true',
     labels,
     ports,
+    image: c.ImageID,
+    volumes: (c.Mounts ?? []).flatMap((m) => (m.Type === 'volume' && m.Name ? [m.Name] : [])),
+    ...(address ? { address } : {}),
   };
 }
 

@@ -14,6 +14,12 @@ export interface ObservedContainer {
   readonly labels: Readonly<Record<string, string>>;
   /** Published ports: "8001/tcp" -> host port. */
   readonly ports: Readonly<Record<string, number>>;
+  /** The image it runs (the engine's id). */
+  readonly image?: string;
+  /** The named volumes it mounts (the engine's names). */
+  readonly volumes?: readonly string[];
+  /** Its address on the project network, while it is attached. */
+  readonly address?: string;
 }
 
 export interface ObservedState {

@@ -14,6 +14,7 @@ export interface ComposeService {
   image: string;
   build?: { context: string; dockerfile: string; args?: Record<string, string> };
   hostname?: string;
+  dns_search?: readonly string[];
   user?: string;
   entrypoint?: readonly string[];
   command?: readonly string[];
@@ -75,6 +76,11 @@ export function stackToCompose(stack: Stack): ComposeExport {
     }
     if (s.afterCompleted.length > 0) {
       notes.push(`${s.name}: after_completed actions run at the end of its own command`);
+    }
+    if (s.restartWith.length > 0) {
+      notes.push(
+        `${s.name}: depends_on ${s.restartWith.join(', ')} with restart: true is left out (docker-compose 1.29 refuses it); after recreating ${s.restartWith.join(' or ')}, restart ${s.name}`,
+      );
     }
   }
   return {
@@ -181,6 +187,7 @@ function baseService(
         }
       : {}),
     ...(s.hostname ? { hostname: s.hostname } : {}),
+    ...(s.dnsSearch ? { dns_search: s.dnsSearch } : {}),
     ...(s.user ? { user: s.user } : {}),
     ...(argv.entrypoint ? { entrypoint: argv.entrypoint } : {}),
     ...(argv.command ? { command: argv.command } : {}),

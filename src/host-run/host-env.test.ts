@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { rewriteForHost } from './host-env.ts';
 
-const ports: Record<string, number> = { 'rabbitmq:5672': 35672, 'consul:8500': 38500, 'kong:8001': 38001 };
+const ports: Record<string, number> = {
+  'rabbitmq:5672': 35672,
+  'consul:8500': 38500,
+  'kong:8001': 38001,
+  'traces:4318': 34318,
+};
 const published = (s: string, p: number) => ports[`${s}:${p}`];
-const services = ['rabbitmq', 'consul', 'kong', 'postgres', 'orders'];
+const services = ['rabbitmq', 'consul', 'kong', 'postgres', 'traces', 'orders'];
 
 describe('rewriteForHost', () => {
   it('rewrites URLs naming containers to their published loopback ports', () => {
@@ -16,12 +21,17 @@ describe('rewriteForHost', () => {
         LIST: 'kong:8001,consul:8500',
         ROUTE_PATH: '/orders',
         PORT: '8080',
+        // The trace receiver's OTLP endpoint, as new-service writes it: a host process joins the same traces.
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://traces:4318',
+        OTEL_SERVICE_NAME: 'orders',
       },
       services,
       published,
       '127.0.0.1',
     );
     expect(env).toEqual({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:34318',
+      OTEL_SERVICE_NAME: 'orders',
       RABBITMQ_URL: 'amqp://mkdev:s3cret@127.0.0.1:35672',
       CONSUL_URL: 'http://127.0.0.1:38500',
       KONG_ADMIN_URL: 'http://127.0.0.1:38001/services?x=1',

@@ -1,5 +1,6 @@
 // The environment of a host run: the service's own, with container addresses rewritten to published
-// ports, PORT a free port, and where to listen and what to register (the network's gateway).
+// ports, PORT a free port, where to listen (BIND_ADDRESS) and the address Consul hands to Kong
+// (SERVICE_ADDRESS: host.docker.internal as the project network resolves it, engine/host-address.ts).
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { resolveEndpoints } from '../project/endpoints.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
@@ -17,7 +18,7 @@ export function hostEnvironment(
   service: ServiceSpec,
   observed: ObservedState,
   host: string,
-  listen: { address: string; port: number },
+  listen: { address: string; bind: string; port: number },
 ): HostEnvironment {
   const published = (name: string, port: number) => firstRunning(observed, name)?.ports[`${port}/tcp`];
   const { env, unresolved } = rewriteForHost(service.env, Object.keys(stack.services), published, host);
@@ -30,8 +31,8 @@ export function hostEnvironment(
       PORT: String(listen.port),
       // Honoured by the scaffolded services and mkdev/register: the address Consul hands to Kong.
       SERVICE_ADDRESS: listen.address,
-      // Where the scaffolded services listen: the gateway only, not every interface of the host.
-      BIND_ADDRESS: listen.address,
+      // Where the scaffolded services listen: that address only, not every interface of the host.
+      BIND_ADDRESS: listen.bind,
     },
     unresolved,
     consulUrl: consulPort === undefined ? undefined : `http://${host}:${consulPort}`,

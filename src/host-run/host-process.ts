@@ -1,13 +1,79 @@
-// The host process of `mkdev run`: spawned with the terminal (a debugger's prompt works), signals
-// forwarded, and its end reported as a shell would: its exit code, or 128 + the signal's number.
+// The host process of `mkdev run`: the command runs in a process group of its own, so that a signal
+// reaches its whole tree (npm -> sh -> node), not only its first process, whoever sent it: a terminal
+// sends Ctrl-C to its foreground group (mkdev's), an IDE's stop button, `timeout` or a process manager
+// to mkdev's pid alone. mkdev decides when to pass it on (host-run.ts). Its end is reported as a shell
+// would: the exit code, or 128 + the number of the signal that killed it.
+// The group is a new session (Node's `detached`): the command keeps the terminal's stdin, stdout and
+// stderr (a debugger's prompt works) but has no controlling terminal, so the terminal's own signals
+// (Ctrl-C, window resizes) reach mkdev only.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { UserError } from '../errors.ts';
 
 export interface HostProcess {
   readonly pid: number;
-  /** Resolves with the exit code mkdev should exit with. */
+  /**
+   * The exit code mkdev should exit with; resolves once the command has exited and nothing of its
+   * process group is left (what it left running is stopped: TERM, then KILL after 5 s).
+   */
   readonly exited: Promise<number>;
+  /** True once the command itself (the group's leader) has exited. */
+  readonly hasExited: () => boolean;
+  /** Sends `signal` to the command's whole process group. */
+  signalGroup(signal: NodeJS.Signals): void;
+}
+
+/** Processes of group `pgid` that are alive (zombies waiting to be reaped do not count). */
+export function groupMembers(pgid: number): number[] {
+  if (process.platform !== 'linux') {
+    try {
+      process.kill(-pgid, 0);
+      return [pgid];
+    } catch {
+      return [];
+    }
+  }
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the command name (in parentheses, may hold spaces): state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') members.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // the group is empty already
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until nothing of the group is alive; ends what is left (TERM, then KILL) after `graceMs`. */
+async function groupGone(pgid: number, graceMs = 5000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  let termed = false;
+  while (groupMembers(pgid).length > 0) {
+    if (!termed) {
+      killGroup(pgid, 'SIGTERM');
+      termed = true;
+    }
+    if (Date.now() > deadline) {
+      killGroup(pgid, 'SIGKILL');
+      return;
+    }
+    await sleep(50);
+  }
 }
 
 export function startHostProcess(
@@ -20,26 +86,26 @@ export function startHostProcess(
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: 'inherit',
+    detached: true,
   });
-  // A terminal's Ctrl-C reaches the child itself (same process group); SIGTERM from a supervisor
-  // (an IDE's stop button) reaches mkdev only: forwarded either way, handlers are idempotent.
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
-  const onInt = forward('SIGINT');
-  const onTerm = forward('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
+  let leaderExited = false;
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+      leaderExited = true;
+      const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+      void groupGone(child.pid as number).then(() => resolve(status));
     });
   });
   return new Promise((resolve, reject) => {
-    child.once('spawn', () => resolve({ pid: child.pid as number, exited }));
+    child.once('spawn', () =>
+      resolve({
+        pid: child.pid as number,
+        exited,
+        hasExited: () => leaderExited,
+        signalGroup: (signal) => killGroup(child.pid as number, signal),
+      }),
+    );
     child.once('error', (error: NodeJS.ErrnoException) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
       reject(
         new UserError(
           `cannot start ${file}: ${error.code === 'ENOENT' ? 'no such command' : error.message}`,

@@ -1,7 +1,15 @@
-// `mkdev run <service> -- <command>`: the service's containers stop (they deregister), the command
-// runs on the host with the service's environment resolved for the host, listening on the project
-// network's gateway so Kong (in its container) reaches it through Consul; on exit it is deregistered
-// and the containers come back, ready. A record makes a killed mkdev's leftovers repairable.
+// `mkdev run <service> -- <command>`: the command runs on the host, in place of the service's
+// containers, with the service's environment resolved for the host; Kong reaches it through Consul at
+// host.docker.internal (engine/host-address.ts). The swap never leaves Consul without an instance, in
+// either direction, because a lookup that finds none is cached by Kong as "not found"
+// (KONG_DNS_NOT_FOUND_TTL, per nginx worker: kong/resty/dns/client.lua `cacheinsert`) and answered 503
+// `name resolution failed` meanwhile, even after the next instance has registered:
+// - in: the host process starts beside the containers; once it serves and Consul lists it passing,
+//   the containers leave Consul and stop; "ready" once requests through Kong reach it;
+// - out (a signal to mkdev): the containers start and become ready beside the host process; then it
+//   leaves Consul and gets the signal (its whole process group). A second signal kills the group.
+// When the command ends by itself there is no instance until the containers are back: nothing to
+// route to. A record makes a killed mkdev's leftovers repairable (repair.ts).
 import type { Engine } from '../engine/engine.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
 import { UsageError, UserError } from '../errors.ts';
@@ -9,13 +17,17 @@ import type { EventSink } from '../plan/events.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { projectPeers } from '../project/peers.ts';
 import { registerOnConsul } from '../register/consul.ts';
+import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
 import { freePort } from './free-port.ts';
 import { hostEnvironment } from './host-environment.ts';
-import { startHostProcess } from './host-process.ts';
-import { waitHostReady } from './host-ready.ts';
+import { checkHostNode } from './host-node.ts';
+import { type HostProcess, startHostProcess } from './host-process.ts';
+import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
 import { type RunRecord, removeRecord, writeRecord } from './run-record.ts';
+import { listedInConsul, retireContainers, runningContainers } from './service-containers.ts';
+import { type StopSignals, watchStopSignals } from './stop-signals.ts';
 
 export interface HostRunOptions {
   readonly stack: Stack;
@@ -42,94 +54,183 @@ function serviceOf(stack: Stack, name: string): ServiceSpec {
   return service;
 }
 
-/** Stopped gracefully: each deregisters itself (or the registrator does it) before it exits. */
-async function stopContainers(engine: Engine, service: string): Promise<void> {
-  const running = (await engine.containers(service)).filter((c) => c.state === 'running');
-  await Promise.all(running.map((c) => engine.stop(c)));
-}
-
 export async function hostRun(options: HostRunOptions): Promise<number> {
   const { stack, engine, host, log } = options;
   const service = serviceOf(stack, options.service);
   const name = service.name;
-  // The stack (with this service) up first: its dependencies must run, and its containers must
-  // exist to come back at the end.
-  await bringUp({ stack, engine, host, services: [name], signal: options.signal, onEvent: options.onEvent });
+  await checkHostNode(options.command, options.cwd, service.build?.context);
+  if ((await engine.connection.traits()).rootless) {
+    throw new UserError('mkdev run does not work with rootless Docker yet', {
+      hint: "its host-gateway is an address inside rootlesskit's network namespace, which no process on the host listens on; use a rootful engine for mkdev run",
+    });
+  }
+  // The stack up first. The service's own running containers are left as they are, even when out of
+  // date (an edit `mkdev watch` synced makes them so): recreating them now would leave the service
+  // without an instance for the length of a rebuild, just before the host process replaces them; the
+  // swap back brings them up to date. Missing or stopped, they are brought up, to come back at the end.
+  const running = await runningContainers(engine, name);
+  const targets = running.length > 0 ? [...new Set(waitEdges(service).map((e) => e.on))] : [name];
+  if (targets.length > 0) {
+    await bringUp({
+      stack,
+      engine,
+      host,
+      services: targets,
+      signal: options.signal,
+      onEvent: options.onEvent,
+    });
+  }
   const observed = await engine.observe();
-  const address = await engine.networkGateway();
-  const port = await freePort(address);
-  const resolved = hostEnvironment(stack, service, observed, host, { address, port });
+  const where = await engine.hostAddress(name);
+  const port = await freePort(where.bind);
+  const resolved = hostEnvironment(stack, service, observed, host, {
+    address: where.inNetwork,
+    bind: where.bind,
+    port,
+  });
   for (const ref of resolved.unresolved) log(`${ref} is not published on the host: left as it is`);
+  const { consulUrl } = resolved;
+  const containers = await runningContainers(engine, name);
+  // Wait for Consul to list the host process when the containers were listed (it registers itself)
+  // or when mkdev registers it.
+  const expectConsul =
+    consulUrl !== undefined &&
+    (service.register !== undefined || (await listedInConsul(consulUrl, containers)));
+  if (options.signal.aborted) throw options.signal.reason;
+
   let record: RunRecord = {
     project: stack.project,
     service: name,
     owner: currentOwner(),
-    address,
+    address: where.inNetwork,
     port,
-    ...(resolved.consulUrl ? { consulUrl: resolved.consulUrl } : {}),
+    ...(consulUrl ? { consulUrl } : {}),
   };
   writeRecord(stack.projectDir, record);
-  await stopContainers(engine, name);
-  log(
-    `${name}: containers stopped; running '${options.command.join(' ')}' on the host at ${address}:${port}`,
-  );
-  let exitCode: number;
+  const stops = watchStopSignals();
+  let child: HostProcess;
   try {
-    const child = await startHostProcess(options.command, { cwd: options.cwd, env: resolved.env });
-    record = {
-      ...record,
-      child: { pid: child.pid, host: record.owner.host, startTime: processStartTime(child.pid) },
-    };
-    writeRecord(stack.projectDir, record);
-    if (service.register && resolved.consulUrl) {
+    child = await startHostProcess(options.command, { cwd: options.cwd, env: resolved.env });
+  } catch (error) {
+    stops.dispose();
+    removeRecord(stack.projectDir, stack.project, name);
+    throw error;
+  }
+  stops.onSecond(() => {
+    log(`${name}: second signal: killing the host process group`);
+    child.signalGroup('SIGKILL');
+  });
+  record = {
+    ...record,
+    child: { pid: child.pid, host: record.owner.host, startTime: processStartTime(child.pid) },
+  };
+  writeRecord(stack.projectDir, record);
+  log(
+    `${name}: running '${options.command.join(' ')}' on the host at ${where.bind}:${port} (Kong reaches it at ${where.inNetwork}:${port}); the containers stay until it serves`,
+  );
+  let failure: { error: unknown } | undefined;
+  try {
+    if (service.register && consulUrl) {
       // It does not register itself (the registrator did, for its containers): mkdev does, with a TCP check.
       await registerOnConsul({
-        consulUrl: resolved.consulUrl,
+        consulUrl,
         id: `${service.register.name}-host`,
         name: service.register.name,
-        address,
+        address: where.inNetwork,
         port,
         check: {
-          tcp: `${address}:${port}`,
+          tcp: `${where.inNetwork}:${port}`,
           interval: '2s',
           timeout: '1s',
           deregisterCriticalServiceAfter: '1m',
         },
       });
     }
-    const peer = await projectPeers(engine, host);
-    const ready = waitHostReady(service, address, port, child.exited, peer);
-    void ready.then((ok) => {
-      if (ok) log(`${name} on the host is ready: Kong and Consul route to ${address}:${port}`);
-    });
-    exitCode = await child.exited;
-  } finally {
-    await restore(options, service, record);
+    const target: HostTarget = {
+      bind: where.bind,
+      inNetwork: where.inNetwork,
+      port,
+      consulUrl: expectConsul ? consulUrl : undefined,
+      peer: await projectPeers(engine, host),
+    };
+    const timeout = readyTimeoutMs(service);
+    let serving = await waitServing(service, target, child.exited, stops.signal, timeout);
+    if (!serving && !child.hasExited() && !stops.signal.aborted) {
+      // A debugger may hold it (a breakpoint, --wait-for-client): the containers serve meanwhile.
+      log(
+        `${name}: the host process does not serve after ${timeout / 1000} s; its containers keep serving until it does`,
+      );
+      serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
+    }
+    if (serving) {
+      await retireContainers(engine, containers, consulUrl);
+      log(`${name}: the host process serves; its containers are stopped`);
+      if (await waitRouted(service, target, child.exited, stops.signal)) {
+        log(`${name} on the host is ready: Kong and Consul route to ${where.inNetwork}:${port}`);
+      }
+    }
+    await Promise.race([child.exited, stops.requested]);
+  } catch (error) {
+    failure = { error };
   }
+  // Whatever happened above (a failed registration included), the host process ends and the
+  // containers come back.
+  let exitCode: number;
+  try {
+    exitCode = await swapBack(options, service, record, child, stops);
+  } finally {
+    stops.dispose();
+    removeRecord(stack.projectDir, stack.project, name);
+  }
+  if (failure) throw failure.error;
   return exitCode;
 }
 
-/** Nothing left pointing at the host process; the containers back and ready. */
-async function restore(options: HostRunOptions, service: ServiceSpec, record: RunRecord): Promise<void> {
-  const { stack, engine, host, log } = options;
-  if (record.consulUrl) {
+/** The containers back and ready, nothing in Consul pointing at the host process, which has ended. */
+async function swapBack(
+  options: HostRunOptions,
+  service: ServiceSpec,
+  record: RunRecord,
+  child: HostProcess,
+  stops: StopSignals,
+): Promise<number> {
+  const { log } = options;
+  const forget = async () => {
+    if (record.consulUrl === undefined) return;
     await deregisterAt(record.consulUrl, record.address, record.port).catch((e: Error) =>
       log(`deregistering ${record.address}:${record.port} from Consul failed: ${e.message}`),
     );
+  };
+  if (child.hasExited()) {
+    log(`${service.name}: the host process ended; starting its containers again`);
+    await forget();
+    await restoreContainers(options, service);
+    return child.exited;
   }
-  log(`${service.name}: the host process ended; starting its containers again`);
+  // A stop was asked for while it runs: it keeps serving until the containers can take over.
+  const signal = stops.signal.aborted ? await stops.requested : 'SIGTERM';
+  log(
+    `${service.name}: ${signal}: starting its containers before stopping the host process (again: stop it now)`,
+  );
   try {
-    // Its own signal: Ctrl-C already aborted the command's, and the containers must come back.
-    await bringUp({
-      stack,
-      engine,
-      host,
-      services: [service.name],
-      signal: new AbortController().signal,
-      onEvent: options.onEvent,
-    });
-    log(`${service.name}: containers ready again`);
+    await restoreContainers(options, service);
   } finally {
-    removeRecord(stack.projectDir, stack.project, service.name);
+    await forget();
+    child.signalGroup(signal);
   }
+  return child.exited;
+}
+
+async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {
+  const { stack, engine, host } = options;
+  // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
+  await bringUp({
+    stack,
+    engine,
+    host,
+    services: [service.name],
+    signal: new AbortController().signal,
+    onEvent: options.onEvent,
+  });
+  options.log(`${service.name}: containers ready again`);
 }

@@ -10,11 +10,15 @@ function stopStrayProcess(record: RunRecord): void {
   const child = record.child;
   if (child === undefined || ownerIsGone(child)) return;
   if (processStartTime(child.pid) !== child.startTime) return;
-  try {
-    // SIGTERM: a scaffolded service deregisters itself on it.
-    process.kill(child.pid, 'SIGTERM');
-  } catch {
-    // gone meanwhile
+  // SIGTERM: a scaffolded service deregisters itself on it. To its whole process group (host-process.ts
+  // starts the command as a group's leader), else to the process alone (a record of an older mkdev).
+  for (const target of [-child.pid, child.pid]) {
+    try {
+      process.kill(target, 'SIGTERM');
+      return;
+    } catch {
+      // not a group leader, or gone meanwhile
+    }
   }
 }
 

@@ -32,6 +32,8 @@ export function configHash(service: ServiceSpec, buildHash?: string): string {
     oneShot: service.oneShot,
     restart: service.restart,
     register: service.register ?? null,
+    // added only when set: a service without it keeps the hash (and the container) it had
+    ...(service.dnsSearch ? { dnsSearch: service.dnsSearch } : {}),
   };
   return createHash('sha256')
     .update(JSON.stringify(stable(relevant)))

@@ -45,7 +45,7 @@ export async function dispatch(run: Run, op: Operation): Promise<void> {
     case 'create-network':
       return engine.ensureNetwork();
     case 'create-volume':
-      return engine.ensureVolume(op.volume);
+      return engine.ensureVolume(op.volume, op.labels);
     case 'ensure-image': {
       for (const s of op.services) timelineOf(run, s).imageStart = run.since();
       const report = (step: StepName, message: string) => {

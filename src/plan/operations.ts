@@ -1,7 +1,7 @@
 // The plan as operations, as docker/compose's reconciliation plan has them: each one engine call (or
 // one wait), why it is needed, and the operations it comes after. plan-operations.ts decides them,
 // purely; execute.ts runs each once what it comes after is done, and decides nothing.
-import type { ImageNeed } from '../engine/engine.ts';
+import type { ImageNeed, Labels } from '../engine/engine.ts';
 import type { Action } from '../stack/model.ts';
 import type { StepName } from './events.ts';
 
@@ -29,7 +29,12 @@ interface ContainerOperation extends Common {
 
 export type Operation =
   | (Common & { readonly type: 'create-network' })
-  | (Common & { readonly type: 'create-volume'; readonly volume: string })
+  | (Common & {
+      readonly type: 'create-volume';
+      readonly volume: string;
+      /** What it is created for (the image and data version: volume labels), besides the project's. */
+      readonly labels?: Labels;
+    })
   /** Pull, build, or nothing (present): once per image, whoever needs it. */
   | (Common & { readonly type: 'ensure-image'; readonly need: ImageNeed })
   /** Waits for other services' milestones (its depends_on). */

@@ -132,12 +132,45 @@ describe('computePlan', () => {
     expect(kinds(all)['kong-migrations']).toBe('keep');
   });
 
+  it('recreates Kong when Consul is created or started again (depends_on restart: true), and only then', async () => {
+    // Kong's entrypoint hands Kong Consul's IP as dns_resolver at start (stacks/microkubes.yaml): a new
+    // Consul container may have another IP, which Kong would never learn.
+    const { stack, names, hashes, running: all } = await upToDateDefaultStack();
+    expect(stack.services.kong?.restartWith).toEqual(['consul']);
+    const observed = (containers: ObservedContainer[]) => ({
+      containers,
+      networkExists: true,
+      volumes: new Set(stack.volumes.map((v) => `plan-test_${v}`)),
+      images: new Set(Object.values(stack.services).map((s) => s.image)),
+      builtFor: new Map<string, string>(),
+    });
+    const plan = (containers: ObservedContainer[]) =>
+      computePlan(stack, observed(containers), names, asHashes(hashes)).services;
+    const withoutConsul = plan(all.filter((c) => c.service !== 'consul'));
+    expect(withoutConsul.consul?.steps.map((s) => s.kind)).toEqual(['create']);
+    expect(withoutConsul.kong?.steps).toEqual([
+      expect.objectContaining({ kind: 'recreate', reason: 'consul changed (depends_on restart: true)' }),
+    ]);
+    const consulStopped = plan(all.map((c) => (c.service === 'consul' ? { ...c, state: 'exited' } : c)));
+    expect(consulStopped.kong?.steps.map((s) => s.kind)).toEqual(['recreate']);
+    // Consul kept: Kong kept; the registrator (depends on Consul, no restart: true) kept either way
+    expect(plan(all).kong?.steps.map((s) => s.kind)).toEqual(['keep']);
+    expect(withoutConsul.registrator?.steps.map((s) => s.kind)).toEqual(['keep']);
+  });
+
   it('selects the asked-for services with everything they depend on', async () => {
     const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
     expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
-    // Kong waits for the migrations' KV flag on its own: they come along without being awaited.
-    expect(selectServices(stack, ['kong'])).toEqual(['postgres', 'consul', 'kong-migrations', 'kong']);
+    // Kong waits for the migrations' KV flag on its own: they come along without being awaited; so does
+    // the trace receiver its opentelemetry plugin sends to.
+    expect(selectServices(stack, ['kong'])).toEqual([
+      'postgres',
+      'consul',
+      'kong-migrations',
+      'kong',
+      'traces',
+    ]);
   });
 
   it('brings along the services actions act on, after_completed and after_ready alike', async () => {

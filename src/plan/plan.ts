@@ -106,12 +106,14 @@ export function computePlan(
  * started in this plan: its result describes that dependency's state (Kong's migrations describe
  * Postgres' data), which may be new, e.g. a Postgres volume removed on its own. And what depends on a
  * job that runs again is recreated, so it starts only once the job has (Kong on its migrations).
- * Repeated until nothing changes, so a rerun propagates down the graph.
+ * A service whose depends_on says `restart: true` is recreated when that dependency changes (Kong,
+ * which took Consul's address at its start). Repeated until nothing changes, so it propagates.
  */
 function rerunJobsOnChangedDependencies(services: Record<string, ServicePlan>): void {
   const changes = (sp: ServicePlan | undefined) => sp?.steps.some((s) => s.kind !== 'keep');
   const triggers = (sp: ServicePlan, dep: string) =>
-    changes(services[dep]) && (sp.service.oneShot || services[dep]?.service.oneShot === true);
+    changes(services[dep]) &&
+    (sp.service.oneShot || services[dep]?.service.oneShot === true || sp.service.restartWith.includes(dep));
   for (let changed = true; changed; ) {
     changed = false;
     for (const [name, sp] of Object.entries(services)) {
@@ -126,7 +128,9 @@ function rerunJobsOnChangedDependencies(services: Record<string, ServicePlan>): 
                 kind: 'recreate',
                 replica: step.replica,
                 containerId: step.containerId,
-                reason: `${dependency} ${services[dependency]?.service.oneShot ? 'runs again' : 'changed since this job completed'}`,
+                reason: sp.service.restartWith.includes(dependency)
+                  ? `${dependency} changed (depends_on restart: true)`
+                  : `${dependency} ${services[dependency]?.service.oneShot ? 'runs again' : 'changed since this job completed'}`,
               }
             : step,
         ),

@@ -108,23 +108,67 @@ export async function mapRoutes(adminUrl: string, consulUrl: string): Promise<Ro
   );
 }
 
-/** Kong's answers say which hop failed: its own 404 (no route), 503 (no instance), 502 (upstream). */
-function verdictFor(status: number, body: string): string {
-  if (status === 404 && body.includes('no Route matched')) return 'kong: no route matched';
-  if (status === 503) return 'kong -> consul: no healthy instance resolved';
-  if (status === 502 || status === 504) return 'kong -> service: upstream failed';
-  if (status < 500) return 'ok: reached the service';
-  return `service answered ${status}`;
+/** What came back through Kong's proxy. */
+export interface ProxyAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
 }
 
-export async function checkRoutes(proxyUrl: string, hops: readonly RouteHop[]): Promise<RouteCheck[]> {
+/**
+ * Kong's own answer, not the service's: Kong's error template (kong/tools/http.lua, asked for as JSON)
+ * `{"message": …, "request_id": …}` whose request id is the `X-Kong-Request-Id` Kong put on the
+ * response. Status codes alone cannot tell: a service answers 500 or 503 too, and Kong's error pages
+ * after a failed connection carry a proxied response's headers (Via, X-Kong-Upstream-Latency).
+ */
+export function kongOwnMessage(answer: ProxyAnswer): string | undefined {
+  const id = answer.headers['x-kong-request-id'];
+  if (typeof id !== 'string' || id === '') return undefined;
+  try {
+    const body = JSON.parse(answer.body) as { message?: unknown; request_id?: unknown };
+    return typeof body.message === 'string' && body.request_id === id ? body.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hop an answer blames (Kong 3.9's messages: kong/runloop/balancer/init.lua, error_handlers.lua). */
+export function verdictFor(answer: ProxyAnswer): string {
+  const message = kongOwnMessage(answer);
+  const { status } = answer;
+  if (message === undefined) return status < 500 ? 'ok: reached the service' : `service answered ${status}`;
+  if (status === 404 && message === 'no Route matched with those values') return 'kong: no route matched';
+  if (message === 'no Service found with those values') return 'kong: the route has no service';
+  if (message === 'failure to get a peer from the ring-balancer')
+    return 'kong -> upstream: no healthy target';
+  // a name Consul does not know, or one without a healthy instance (a retry's: the 503 error page)
+  if (status === 503) return 'kong -> consul: no healthy instance resolved';
+  if (/^dns (server|client) error/.test(message)) return `kong -> consul: DNS lookup failed (${message})`;
+  if (status === 502) return 'kong -> service: upstream failed';
+  if (status === 504) return 'kong -> service: upstream timed out';
+  // e.g. a retry that found nothing in Kong's DNS cache (dns_stale_ttl 0): Kong's own 500
+  if (status === 500) return `kong: internal error (${message}; see 'mkdev logs kong')`;
+  return `kong answered ${status}: ${message}`;
+}
+
+/** `headers` go with each request (the dashboard's "try it" sends a traceparent, to show its trace). */
+export async function checkRoutes(
+  proxyUrl: string,
+  hops: readonly RouteHop[],
+  headers: Record<string, string> = {},
+): Promise<RouteCheck[]> {
   return Promise.all(
     hops.map(async (hop) => {
       const path = (hop.paths[0] ?? '/').replace(/^~/, '');
       try {
-        const res = await request(`${proxyUrl}${path}`, { headersTimeout: 10_000 });
+        // JSON: Kong's error pages are text/plain unless asked (error_default_type, kong/error_handlers.lua)
+        const res = await request(`${proxyUrl}${path}`, {
+          headers: { accept: 'application/json', ...headers },
+          headersTimeout: 10_000,
+        });
         const body = await res.body.text();
-        return { route: hop.route, path, status: res.statusCode, verdict: verdictFor(res.statusCode, body) };
+        const verdict = verdictFor({ status: res.statusCode, headers: res.headers, body });
+        return { route: hop.route, path, status: res.statusCode, verdict };
       } catch (error) {
         return {
           route: hop.route,

@@ -11,6 +11,7 @@ import type { StackActions } from '../plan/stack-actions.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
+import { labelNewVolumes } from './new-volume-labels.ts';
 import { preflight } from './preflight.ts';
 import { tearDown } from './tear-down.ts';
 
@@ -61,8 +62,10 @@ export async function planUp(
   }
   const observed = await engine.observe();
   const selected = selectServices(stack, options.services ?? []);
-  const plan = computePlan(stack, observed, selected, { ...stackHashes(stack), ...options.hashes });
-  await preflight(engine, plan, observed, stack.projectDir);
+  const planned = computePlan(stack, observed, selected, { ...stackHashes(stack), ...options.hashes });
+  // Before anything is created or any secret written: a predictable failure leaves no trace.
+  await preflight(engine, planned, observed, stack.projectDir);
+  const plan = await labelNewVolumes(engine.connection, planned);
   return { plan, observed };
 }
 

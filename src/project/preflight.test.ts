@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { engineTraits } from '../engine/engine-traits.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { bindProblems, buildProblems, engineIsLocal, preflightError, probeProblems } from './preflight.ts';
@@ -49,11 +50,17 @@ describe('preflight', () => {
       }),
     ]);
     expect(bindProblems(plan({ volumes }, 'present'), false)).toEqual([]);
-    expect([engineIsLocal(undefined), engineIsLocal('unix:///x'), engineIsLocal('tcp://h:2375')]).toEqual([
-      true,
-      true,
-      false,
-    ]);
+    const socket = { kind: 'socket' as const, uri: 'unix:///x', path: '/x' };
+    const tcp = { kind: 'tcp' as const, uri: 'tcp://h:2375', host: 'h', port: 2375 };
+    const linux = engineTraits({ OperatingSystem: 'Debian GNU/Linux 12 (bookworm)' });
+    const desktop = engineTraits({ OperatingSystem: 'Docker Desktop' });
+    // A VM engine's bind sources are the VM's paths (its /var/run/docker.sock is not this machine's).
+    expect([
+      engineIsLocal(socket, linux),
+      engineIsLocal(socket, undefined),
+      engineIsLocal(socket, desktop),
+      engineIsLocal(tcp, linux),
+    ]).toEqual([true, true, false, false]);
   });
 
   it('reports every problem together', () => {

@@ -1,14 +1,18 @@
 // Checks made before the engine is touched, so a predictable failure creates nothing: build contexts and
-// Dockerfiles, bind-mount sources, images (present, pullable or mapped), host ports. Every problem is
-// reported at once, each naming the service, the field and the fix.
+// Dockerfiles, bind-mount sources, images (present, pullable or mapped), host ports, data volumes the
+// image cannot open (data-volume-check.ts). Every problem is reported at once, each naming the service,
+// the field and the fix.
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
+import type { EngineEndpoint } from '../engine/engine-discovery.ts';
+import type { EngineTraits } from '../engine/engine-traits.ts';
 import { isPortFree } from '../engine/host-ports.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
+import { dataVolumeProblems } from './data-volume-check.ts';
 
 export interface Problem {
   readonly service: string;
@@ -137,8 +141,9 @@ async function portProblems(
   return problems.filter((p): p is Problem => p !== undefined);
 }
 
-export function engineIsLocal(dockerHost = process.env.DOCKER_HOST): boolean {
-  return dockerHost === undefined || dockerHost === '' || dockerHost.startsWith('unix://');
+/** Bind sources can be checked here when the engine shares this machine's filesystem: a socket, no VM. */
+export function engineIsLocal(endpoint: EngineEndpoint, traits: EngineTraits | undefined): boolean {
+  return endpoint.kind === 'socket' && traits?.inVm !== true;
 }
 
 /** Every problem with the plan that can be found before the engine is touched. */
@@ -149,18 +154,22 @@ export async function preflightProblems(
   projectDir: string,
 ): Promise<Problem[]> {
   const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
-  const local = engineIsLocal();
-  const perService = await Promise.all(
-    Object.values(plan.services).map(async (sp) => {
-      const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
-      const [images, ports] = await Promise.all([
-        imageProblems(engine, sp),
-        portProblems(engine, sp, ownPorts),
-      ]);
-      return [...files, ...images, ...ports];
-    }),
-  );
-  return perService.flat();
+  const traits = await engine.connection.traits().catch(() => undefined);
+  const local = engineIsLocal(engine.connection.endpoint, traits);
+  const [perService, data] = await Promise.all([
+    Promise.all(
+      Object.values(plan.services).map(async (sp) => {
+        const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
+        const [images, ports] = await Promise.all([
+          imageProblems(engine, sp),
+          portProblems(engine, sp, ownPorts),
+        ]);
+        return [...files, ...images, ...ports];
+      }),
+    ),
+    dataVolumeProblems(engine, plan, observed),
+  ]);
+  return [...perService.flat(), ...data];
 }
 
 export function preflightError(problems: readonly Problem[]): UserError {

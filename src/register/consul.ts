@@ -59,7 +59,7 @@ export async function registerOnConsul(options: ConsulRegistration): Promise<voi
   });
 }
 
-/** Current Consul versions answer 404 "Unknown service ID" for an absent id: that counts as done. */
+/** Consul answers 404 `Unknown service "<id>"` for an absent id (1.20, agent/acl.go): that counts as done. */
 export async function deregisterFromConsul(options: {
   readonly consulUrl: string;
   readonly id: string;

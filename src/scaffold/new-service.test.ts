@@ -217,6 +217,8 @@ describe('new-service writes', () => {
       ROUTE_PATH: '/orders',
       KONG_ADMIN_URL: 'http://kong:8001',
       CONSUL_URL: 'http://consul:8500',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://traces:4318',
+      OTEL_SERVICE_NAME: 'orders',
     });
     expect(spec?.env.RABBITMQ_URL).toBe(
       `amqp://mkdev:${stack.services.rabbitmq?.env.RABBITMQ_DEFAULT_PASS}@rabbitmq:5672`,

@@ -50,6 +50,9 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
       KONG_ADMIN_URL: 'http://kong:8001',
       CONSUL_URL: 'http://consul:8500',
       RABBITMQ_URL: quoted(RABBITMQ_URL),
+      // The stack's trace receiver (OTLP/HTTP); `mkdev run` points it at its published port.
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://traces:4318',
+      OTEL_SERVICE_NAME: name,
     }),
   );
   service.set(

@@ -11,6 +11,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'prometheus',
   'kong-migrations',
   'registrator',
+  'traces',
 ]);
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -31,6 +31,7 @@ describe('loadStack', () => {
       'kong-migrations',
       'kong',
       'prometheus',
+      'traces',
       'registrator',
     ]);
     expect(stack.services.kong?.image).toBe('kong:3.9');

@@ -111,6 +111,8 @@ export interface ServiceSpec {
   readonly command?: readonly string[];
   readonly entrypoint?: readonly string[];
   readonly dependsOn: Readonly<Record<string, DependencyCondition>>;
+  /** Dependencies (depends_on with `restart: true`) whose change in an `up` recreates this service. */
+  readonly restartWith: readonly string[];
   /** Brought up together with this service, not waited for. */
   readonly requires: readonly string[];
   readonly ready?: ReadySpec;
@@ -118,6 +120,8 @@ export interface ServiceSpec {
   readonly restart: RestartPolicy;
   readonly replicas: number;
   readonly hostname?: string;
+  /** The container's resolv.conf search list (Docker's DnsSearch); `["."]` writes none. */
+  readonly dnsSearch?: readonly string[];
   readonly user?: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly register?: { readonly port: number; readonly name: string };

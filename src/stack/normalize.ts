@@ -179,12 +179,20 @@ export function normalizeService(
     ...(command === undefined ? {} : { command }),
     ...(entrypoint === undefined ? {} : { entrypoint }),
     dependsOn: normalizeDependsOn(service.depends_on),
+    restartWith: Array.isArray(service.depends_on)
+      ? []
+      : Object.entries(service.depends_on ?? {})
+          .filter(([, v]) => v.restart === true)
+          .map(([dep]) => dep),
     requires: service.requires ?? [],
     ...(ready === undefined ? {} : { ready }),
     oneShot: service.one_shot ?? false,
     restart: parseRestart(service.restart, service.one_shot ?? false),
     replicas: service.replicas ?? 1,
     ...(service.hostname === undefined ? {} : { hostname: service.hostname }),
+    ...(service.dns_search === undefined
+      ? {}
+      : { dnsSearch: typeof service.dns_search === 'string' ? [service.dns_search] : service.dns_search }),
     ...(service.user === undefined ? {} : { user: service.user }),
     labels: service.labels ?? {},
     ...(service.register === undefined

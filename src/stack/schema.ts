@@ -149,7 +149,19 @@ const serviceSchema = z.strictObject({
     .optional(),
   command: stringList.optional(),
   entrypoint: stringList.optional(),
-  depends_on: z.union([z.array(z.string()), z.record(z.string(), z.strictObject({ condition }))]).optional(),
+  depends_on: z
+    .union([
+      z.array(z.string()),
+      z.record(
+        z.string(),
+        z.strictObject({
+          condition,
+          /** Compose's: this service is restarted (mkdev: recreated) when `up` changes the dependency. */
+          restart: z.boolean().optional(),
+        }),
+      ),
+    ])
+    .optional(),
   /** Services brought up with this one that it does not wait for (it waits in its own way, e.g. a KV flag). */
   requires: z.array(z.string()).optional(),
   ready: readySchema.optional(),
@@ -163,6 +175,8 @@ const serviceSchema = z.strictObject({
     .optional(),
   replicas: z.number().int().min(0).max(20).optional(),
   hostname: z.string().optional(),
+  /** Compose's: the container's resolv.conf search domains; `.` writes none (not the host's). */
+  dns_search: z.union([z.string(), z.array(z.string())]).optional(),
   user: z.string().optional(),
   labels: z.record(z.string(), z.string()).optional(),
   register: z.strictObject({ port, name: z.string().optional() }).optional(),

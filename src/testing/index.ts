@@ -5,3 +5,4 @@ export { InterruptedError, UpstreamFailedError, UsageError, UserError } from '..
 export * from './containers/index.ts';
 export type { StackSnapshot } from './snapshot.ts';
 export { type StartStackOptions, startStack, type TestStack } from './start-stack.ts';
+export { useMkdevEngineForTestcontainers } from './testcontainers-engine.ts';

@@ -1,7 +1,8 @@
 // Whole-stack snapshots for fast resets between tests: whichever of Postgres, Consul and RabbitMQ the
 // stack runs (by the default stack's service names), each through its own platform module.
+
+import { engineHost } from '../engine/docker-client.ts';
 import type { Engine } from '../engine/engine.ts';
-import { engineHost } from '../engine/names.ts';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';

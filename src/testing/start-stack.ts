@@ -3,10 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { engineHost } from '../engine/docker-client.ts';
 import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../engine/labels.ts';
-import { engineHost } from '../engine/names.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
@@ -16,6 +16,7 @@ import { loadStack } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
 import type { ServiceFile } from '../stack/schema.ts';
 import { restoreSnapshot, type StackSnapshot, takeSnapshot } from './snapshot.ts';
+import { ensureTestcontainersEngine } from './testcontainers-engine.ts';
 
 export interface StartStackOptions {
   /** The project directory whose mkdev.yaml (if any) layers on the default stack; default: cwd. */
@@ -49,6 +50,8 @@ export interface TestStack {
 }
 
 export async function startStack(options: StartStackOptions = {}): Promise<TestStack> {
+  // The same engine for testcontainers, which the test may use beside this stack.
+  await ensureTestcontainersEngine();
   const connection = await openEngine();
   await connection.reapOrphans();
   const load = (project: string, stateDir: string) =>

@@ -4,6 +4,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { MessagingView } from '../platform/rabbitmq-overview.ts';
 import { checkRoutes } from '../platform/route-map.ts';
+import { getTrace, listTraces, newTraceparent } from '../platform/traces.ts';
 import { loadLastUp } from '../project/last-up.ts';
 import { ActionRefused, runServiceAction, type ServiceAction } from '../project/service-actions.ts';
 import type { Stack } from '../stack/model.ts';
@@ -185,8 +186,39 @@ export class LiveState implements DashboardBackend {
     const hop = this.#state.routes?.data?.find((h) => h.route === route);
     if (proxy === undefined) return { ok: false, message: "Kong is not running: run 'mkdev up'" };
     if (hop === undefined) return { ok: false, message: `no route '${route}' on Kong` };
-    const [check] = await checkRoutes(proxy, [hop]);
+    // Sent under a trace of its own: Kong continues an incoming traceparent, so this id is the request's trace.
+    const { traceId, traceparent } = newTraceparent();
+    const [check] = await checkRoutes(proxy, [hop], { traceparent });
     if (check === undefined) return { ok: false, message: 'no answer' };
-    return { ok: check.verdict.startsWith('ok'), message: `${check.status} ${check.verdict}`, check };
+    return {
+      ok: check.verdict.startsWith('ok'),
+      message: `${check.status} ${check.verdict}`,
+      check,
+      traceId,
+    };
+  }
+
+  #tracesUrl(): string {
+    const url = this.#endpoints.find((e) => e.name === 'MKDEV_TRACES_URL')?.value;
+    if (url === undefined) throw new Error("the trace receiver is not running: run 'mkdev up'");
+    return url;
+  }
+
+  async traces(query: URLSearchParams): Promise<unknown> {
+    try {
+      const number = (name: string) => (query.get(name) ? Number(query.get(name)) : undefined);
+      return await listTraces(this.#tracesUrl(), {
+        ...(query.get('route') ? { route: query.get('route') as string } : {}),
+        ...(query.get('service') ? { service: query.get('service') as string } : {}),
+        ...(query.get('errors') === 'true' ? { errors: true } : {}),
+        ...(number('limit') === undefined ? {} : { limit: number('limit') }),
+      });
+    } catch (error) {
+      return { traces: [], seq: 0, error: (error as Error).message };
+    }
+  }
+
+  async trace(traceId: string): Promise<unknown> {
+    return getTrace(this.#tracesUrl(), traceId);
   }
 }

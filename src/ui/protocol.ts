@@ -77,4 +77,6 @@ export interface ActionResult {
 
 export interface TryResult extends ActionResult {
   readonly check?: RouteCheck;
+  /** The trace the request was sent under (its traceparent): Kong keeps it, so it names the request's trace. */
+  readonly traceId?: string;
 }

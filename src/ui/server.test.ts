@@ -51,7 +51,16 @@ class FakeBackend implements DashboardBackend {
     this.calls.push(`try ${route}`);
     return { ok: true, message: '200 ok: reached the service' };
   }
+  async traces(query: URLSearchParams) {
+    this.calls.push(`traces ${query}`);
+    return { traces: [{ traceId: TRACE, route: `/with/${SECRET}` }], seq: 1 };
+  }
+  async trace(traceId: string) {
+    return traceId === TRACE ? { summary: { traceId }, spans: [] } : undefined;
+  }
 }
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 const backend = new FakeBackend();
 const server = createDashboardServer(backend, TOKEN, { js: 'window.booted = 1;</script>', css: 'body{}' });
@@ -180,6 +189,17 @@ describe('the dashboard server, with the token', () => {
     expect((await post('/api/services/nope/stop', {})).status).toBe(409);
     expect(JSON.parse((await post('/api/routes/try', { route: 'orders' })).body).ok).toBe(true);
     expect(backend.calls.slice(-3)).toEqual(['restart orders', 'stop nope', 'try orders']);
+  });
+
+  it("proxies the trace receiver's list (masked) and one trace, 404 for an unknown one", async () => {
+    const list = await call(`/api/traces?route=%2Forders&errors=true&token=${TOKEN}`);
+    expect(list.status).toBe(200);
+    expect(JSON.parse(list.body).traces[0].traceId).toBe(TRACE);
+    expect(list.body).not.toContain(SECRET);
+    expect(backend.calls.at(-1)).toBe('traces route=%2Forders&errors=true&token=test-token-123');
+    expect((await call(`/api/traces/${TRACE}?token=${TOKEN}`)).status).toBe(200);
+    expect((await call(`/api/traces/${'1'.repeat(32)}?token=${TOKEN}`)).status).toBe(404);
+    expect((await call(`/api/traces/not-an-id?token=${TOKEN}`)).status).toBe(404);
   });
 
   it('streams the whole state first, then changes and log lines in the order they happen', async () => {

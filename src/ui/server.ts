@@ -21,6 +21,10 @@ export interface DashboardBackend {
   secrets(): readonly EndpointView[];
   action(service: string, action: ServiceAction): Promise<ActionResult>;
   tryRoute(route: string): Promise<TryResult>;
+  /** The trace receiver's list of traces, for the query given (route, service, errors, limit). */
+  traces(query: URLSearchParams): Promise<unknown>;
+  /** One trace with its spans, or undefined when the receiver has none by that id. */
+  trace(traceId: string): Promise<unknown>;
 }
 
 const ACTIONS = new Set(['restart', 'stop', 'rebuild']);
@@ -103,6 +107,17 @@ async function route(
     return serviceAction(backend, res, service, verb);
   }
   if (req.method === 'POST' && path === '/api/routes/try') return tryRoute(backend, req, res);
+  if (req.method === 'GET' && path === '/api/traces')
+    return json(backend, res, 200, await backend.traces(url.searchParams));
+  const trace = /^\/api\/traces\/([0-9a-f]{32})$/.exec(path);
+  if (req.method === 'GET' && trace) {
+    const found = await backend.trace(trace[1] as string);
+    return found === undefined
+      ? json(backend, res, 404, {
+          error: `no trace ${trace[1]} (not yet received, or dropped as the oldest)`,
+        })
+      : json(backend, res, 200, found);
+  }
   return json(backend, res, 404, { error: `no ${req.method} ${path}` });
 }
 

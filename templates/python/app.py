@@ -11,6 +11,7 @@ from typing import Callable, List
 from urllib.parse import urlsplit
 
 from config import Config, local_path
+from tracing import NoTracer
 from verification import new_token, parse_verification_request, verification_message
 
 MAX_BODY = 64 * 1024
@@ -42,14 +43,18 @@ class State:
             return list(self._processed)
 
 
-def make_handler(config: Config, state: State):
+def make_handler(config: Config, state: State, tracer=None):
+    tracer = tracer or NoTracer()
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        span = None
 
         def log_message(self, format, *args):  # noqa: A002 - the base class's signature
             pass  # one line per request is noise next to the stack's logs
 
         def _send(self, status: int, body: object) -> None:
+            tracer.http_status(self.span, status)
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -60,7 +65,25 @@ def make_handler(config: Config, state: State):
         def _path(self) -> str:
             return local_path(config.route_path, urlsplit(self.path).path)
 
+        def _traced(self, handle) -> None:
+            """A server span around the request (continuing the caller's traceparent); probes are not traced."""
+            if self._path() in ("/healthz", "/readyz"):
+                handle()
+                return
+            with tracer.server_span(self.command, urlsplit(self.path).path, self.headers) as span:
+                self.span = span
+                try:
+                    handle()
+                finally:
+                    self.span = None
+
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            self._traced(self._get)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._traced(self._post)
+
+        def _get(self) -> None:
             path = self._path()
             if path in ("/healthz", "/readyz"):
                 ok = state.healthy() if path == "/healthz" else state.ready()
@@ -73,7 +96,7 @@ def make_handler(config: Config, state: State):
             else:
                 self._send(404, {"error": f"no route for GET {urlsplit(self.path).path}"})
 
-        def do_POST(self) -> None:  # noqa: N802
+        def _post(self) -> None:
             if self._path() != "/verifications":
                 self._send(404, {"error": f"no route for POST {urlsplit(self.path).path}"})
                 return

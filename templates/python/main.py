@@ -15,13 +15,20 @@ from app import State, make_handler
 from config import parse_config
 from messaging import Messaging
 from network import own_address
+from tracing import NoTracer, create_tracer
 
 
 def main() -> int:
     config = parse_config(os.environ, socket.gethostname())
 
+    tracer = NoTracer()
+
     def log(message: str) -> None:
-        print(f"[{config.service_name}] {message}", flush=True)
+        # Lines written in a span carry its trace, so a trace's logs can be found (and the other way round).
+        trace_id = tracer.trace_id()
+        print(f"[{config.service_name}] {message}{f' trace_id={trace_id}' if trace_id else ''}", flush=True)
+
+    tracer = create_tracer(os.environ, log)
 
     address = os.environ.get("SERVICE_ADDRESS") or own_address(config.consul_url)
     stopping = threading.Event()
@@ -29,15 +36,21 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
 
-    messaging = Messaging(config.rabbitmq_url, config.verification_queue, lambda m: on_message(m), log)
-    state = State(messaging.publish, messaging.connected)
+    messaging = Messaging(config.rabbitmq_url, config.verification_queue, lambda m: on_message(m), log, tracer)
+
+    def publish(message: dict) -> None:
+        log(f"queueing verification for {message['email']}")
+        messaging.publish(message)
+
+    state = State(publish, messaging.connected)
 
     def on_message(message: dict) -> None:
         state.record(message)
         log(f"processed verification for {message['email']}")
 
     # BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
-    server = ThreadingHTTPServer((os.environ.get("BIND_ADDRESS") or "0.0.0.0", config.port), make_handler(config, state))
+    server = ThreadingHTTPServer((os.environ.get("BIND_ADDRESS") or "0.0.0.0", config.port),
+                                 make_handler(config, state, tracer))
     server.daemon_threads = True
     # A short poll interval: server.shutdown() at SIGTERM waits for it (0.5 s by default, on every restart).
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True).start()
@@ -63,6 +76,7 @@ def main() -> int:
             log(f"Consul deregistration failed: {error}")
     messaging.stop()
     server.shutdown()
+    tracer.flush(2.0)
     return 0
 
 

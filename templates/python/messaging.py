@@ -15,11 +15,14 @@ from typing import Callable, Optional
 import pika
 import pika.exceptions
 
+from tracing import NoTracer
 from verification import parse_verification_message
 
 
 class Messaging:
-    def __init__(self, url: str, queue: str, on_message: Callable[[dict], None], log: Callable[[str], None]):
+    def __init__(self, url: str, queue: str, on_message: Callable[[dict], None], log: Callable[[str], None],
+                 tracer=None):
+        self._tracer = tracer or NoTracer()
         self._params = pika.URLParameters(url)
         self._queue = queue
         self._on_message = on_message
@@ -41,8 +44,13 @@ class Messaging:
         return self._consuming.wait(timeout)
 
     def publish(self, message: dict) -> None:
-        body = json.dumps(message).encode()
-        props = pika.BasicProperties(delivery_mode=2, content_type="text/plain")  # 2 = persistent
+        # A producer span; its context travels in the message's headers to the consumer's span.
+        headers: dict = {}
+        with self._tracer.producer_span(self._queue, headers):
+            self._publish(json.dumps(message).encode(), headers)
+
+    def _publish(self, body: bytes, headers: dict) -> None:
+        props = pika.BasicProperties(delivery_mode=2, content_type="text/plain", headers=headers)  # 2 = persistent
         with self._lock:
             for attempt in (1, 2):  # an idle publisher connection may have been dropped: reconnect once
                 try:
@@ -81,14 +89,16 @@ class Messaging:
             self._stopping.wait(delay)
             delay = min(delay * 2, 5.0)
 
-    def _handle(self, channel, method, _properties, body: bytes) -> None:
-        message = parse_verification_message(body.decode("utf-8", "replace"))
-        if message is None:
-            self._log(f"dropping a malformed message on {self._queue}")
-            channel.basic_nack(delivery_tag=method.delivery_tag, requeue=False)
-            return
-        self._on_message(message)
-        channel.basic_ack(delivery_tag=method.delivery_tag)
+    def _handle(self, channel, method, properties, body: bytes) -> None:
+        headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in (properties.headers or {}).items()}
+        with self._tracer.consumer_span(self._queue, headers):
+            message = parse_verification_message(body.decode("utf-8", "replace"))
+            if message is None:
+                self._log(f"dropping a malformed message on {self._queue}")
+                channel.basic_nack(delivery_tag=method.delivery_tag, requeue=False)
+                return
+            self._on_message(message)
+            channel.basic_ack(delivery_tag=method.delivery_tag)
 
     def stop(self) -> None:
         self._stopping.set()

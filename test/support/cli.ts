@@ -4,8 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
+import { createDockerClient } from '../../src/engine/docker-client.ts';
 import { DockerConnection } from '../../src/engine/docker-connection.ts';
 import { THROWAWAY, tearDown } from '../../src/project/tear-down.ts';
 import { mapImage, readImageMapFile } from '../../src/stack/image-map.ts';
@@ -15,7 +15,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'mkdev.js');
 /** The image map tests run on: MKDEV_IMAGES when set (e.g. a set built under another prefix), else the committed one. */
 export const OFFLINE_IMAGE_MAP = process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml');
-export const docker = new Docker();
+export const docker = createDockerClient();
 
 /** The local image the offline set maps an official reference to (e.g. python:3.13-slim-trixie). */
 export async function offlineImage(reference: string): Promise<string> {
@@ -30,7 +30,7 @@ export interface TestProject {
   readonly name: string;
   run(
     args: readonly string[],
-    options?: { env?: Record<string, string>; timeout?: number; withoutProject?: boolean },
+    options?: { env?: Record<string, string | undefined>; timeout?: number; withoutProject?: boolean },
   ): ResultPromise<{ reject: false; all: true }>;
   write(file: string, text: string): void;
 }
@@ -119,11 +119,11 @@ export async function eventually<T>(
 }
 
 /** `mkdev new-service <args>` in cwd, without a project: its exit code and output, never a throw. */
-export function newService(args: readonly string[], cwd: string) {
+export function newService(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
   return execa(process.execPath, [BIN, 'new-service', ...args], {
     cwd,
     reject: false,
     all: true,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...env },
   });
 }

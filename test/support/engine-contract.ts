@@ -57,13 +57,29 @@ export function engineContract(name: string, open: () => Promise<ContractHarness
     it('creates the network and a volume once, however often asked', async () => {
       const engine = await project();
       await engine.ensureNetwork();
-      await engine.ensureVolume('data');
+      await engine.ensureVolume('data', { 'dev.mkdev.image': h.image });
       await engine.ensureVolume('data');
       const observed = await engine.observe();
       expect(observed.networkExists).toBe(true);
       expect([...observed.volumes]).toEqual([`${engine.project}_data`]);
       expect(observed.images.has(h.image)).toBe(true);
-      expect(await engine.networkGateway()).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      // The labels it was created with (what it was created for), beside the project's.
+      expect((await engine.connection.volume(`${engine.project}_data`))?.labels).toMatchObject({
+        'dev.mkdev.image': h.image,
+        'dev.mkdev.project': engine.project,
+      });
+      expect(await engine.connection.volume(`${engine.project}_none`)).toBeUndefined();
+    });
+
+    it("tells where the project's containers reach this machine: host.docker.internal as a running one resolves it", async () => {
+      const engine = await project();
+      await expect(engine.hostAddress()).rejects.toBeInstanceOf(UserError);
+      const ref = await engine.create(service(engine, 'api'), { replica: 1, configHash: 'h' });
+      await engine.start(ref);
+      const where = await engine.hostAddress('api');
+      expect(where.inNetwork).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      expect(where.bind).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      await engine.remove(ref);
     });
 
     it("creates a replica not started, labelled as the project's; its name taken again is a 409", async () => {
@@ -237,7 +253,6 @@ export function engineContract(name: string, open: () => Promise<ContractHarness
       expect(await engine.removeNetwork()).toEqual({ removed: 1, stuck: [] });
       expect(await engine.removeNetwork()).toEqual({ removed: 0, stuck: [] });
       expect((await engine.observe()).networkExists).toBe(false);
-      await expect(engine.networkGateway()).rejects.toBeInstanceOf(UserError);
       const orphan = await engine.create(service(engine, 'api'), { replica: 1, configHash: 'h' });
       await expect(engine.start(orphan)).rejects.toMatchObject({
         statusCode: 404,

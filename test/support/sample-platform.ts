@@ -2,17 +2,18 @@
 // there points at the template, not at `up`): Consul and RabbitMQ containers on a test network, and
 // the Kong stand-in run from source on the host. Also builds the service images, and removes it all.
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { hostCaBundle, packContext } from '../../src/engine/build-context.ts';
+import { createDockerClient } from '../../src/engine/docker-client.ts';
 import { freePort } from '../stand-ins/kong/helpers/postgres.ts';
 import { type Env, setupKong } from '../stand-ins/kong/helpers/setup.ts';
 import { eventually } from './cli.ts';
 import { testImage } from './test-images.ts';
 
-const docker = new Docker();
+const docker = createDockerClient();
 // Through the image map the tests run on (MKDEV_IMAGES, else the committed offline set).
 export const CONSUL_IMAGE = await testImage('hashicorp/consul:1.20');
-export const RABBITMQ_IMAGE = await testImage('rabbitmq:4-management');
+export const RABBITMQ_IMAGE = await testImage('rabbitmq:4.3-management');
 
 export interface PlatformEndpoints {
   network: string;

@@ -7,7 +7,7 @@ import {
   checkPorts,
   checkResources,
 } from '../../doctor/checks.ts';
-import { engineUnchecked } from '../../engine/docker-connection.ts';
+import { checkDataVolumes } from '../../doctor/data-volumes.ts';
 import { style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { loadStack } from '../../stack/load-stack.ts';
@@ -17,16 +17,17 @@ import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 export const run: CommandRun = async ({ values, cwd }) => {
   // doctor connects by itself: an unreachable engine is a finding here, not an error.
   const stack = await loadStack({ ...projectRef(values), cwd, deferSecrets: true });
-  const connection = engineUnchecked();
-  const engine = await checkEngine(connection);
+  const engine = await checkEngine();
   const results: CheckResult[] = [engine.result, checkNode()];
-  if (engine.info) {
-    const [resources, ports, imageChecks] = await Promise.all([
+  const connection = engine.engine;
+  if (engine.info && connection) {
+    const [resources, ports, imageChecks, dataChecks] = await Promise.all([
       checkResources(engine.info),
       checkPorts(connection, stack),
       checkImages(connection, stack),
+      checkDataVolumes(connection.project(stack.project), stack),
     ]);
-    results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks);
+    results.push(checkApiVersion(engine.info), ...resources, ...ports, ...imageChecks, ...dataChecks);
   } else {
     results.push(...(await checkPorts(undefined, stack)));
   }

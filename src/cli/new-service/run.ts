@@ -1,5 +1,6 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { UsageError } from '../../errors.ts';
+import { enginesNode, mismatchMessage, nodeMismatch, onPath } from '../../host-run/host-node.ts';
 import { newService } from '../../scaffold/new-service.ts';
 import { parsePortFlag } from '../../scaffold/service-name.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
@@ -48,5 +49,20 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       `  (cd ${dir} && ${test})   its unit tests\n` +
       `see ${dir}/README.md for what it does and how it registers\n`,
   );
+  if (result.language === 'ts') {
+    const warning = await hostNodeWarning(join(result.serviceDir, 'package.json'), `${dir}/package.json`);
+    if (warning) process.stderr.write(warning);
+  }
   return EXIT_OK;
 };
+
+/** The service runs in its container whatever the host has; `mkdev run` and its tests need the host's Node. */
+async function hostNodeWarning(packageJson: string, shown: string): Promise<string | undefined> {
+  const range = enginesNode(packageJson);
+  const node = onPath('node', process.env.PATH);
+  if (range === undefined || node === undefined) return undefined;
+  const mismatch = await nodeMismatch(node, range).catch(() => undefined);
+  if (mismatch === undefined) return undefined;
+  const { message, hint } = mismatchMessage(mismatch, shown);
+  return `\nwarning: ${message}: 'mkdev run' and its tests need it on the host (its container has it)\nhint: ${hint}\n`;
+}

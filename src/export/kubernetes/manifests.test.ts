@@ -139,6 +139,38 @@ describe('the default stack as Kubernetes manifests', async () => {
     expect(job.spec?.template.spec?.containers[0]?.command?.[2]).toContain('/dev/tcp/kong/8001');
   });
 
+  it('runs the trace receiver from its files in a ConfigMap, behind a Service on OTLP/HTTP 4318', async () => {
+    const { readdirSync } = await import('node:fs');
+    const source = find(objects, 'ConfigMap', 'traces-source');
+    expect(Object.keys(source?.data ?? {}).sort()).toEqual(
+      readdirSync(join(import.meta.dirname, '../../../stacks/traces'))
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    );
+    const deployment = find(objects, 'Deployment', 'traces');
+    const container = containerOf(deployment);
+    expect(container?.args).toEqual(['node', '/opt/mkdev/receiver.ts']);
+    expect(container?.volumeMounts).toEqual([{ name: 'source', mountPath: '/opt/mkdev', readOnly: true }]);
+    expect(deployment?.spec?.template.spec?.volumes).toEqual([
+      { name: 'source', configMap: { name: 'traces-source' } },
+    ]);
+    expect(container?.readinessProbe?.httpGet).toMatchObject({ path: '/healthz', port: 4318 });
+    expect(find(objects, 'Service', 'traces')?.spec?.ports).toEqual([
+      expect.objectContaining({ port: 4318, targetPort: 4318 }),
+    ]);
+    // Kong traces every request and its plugin sends to the receiver's Service.
+    const kongEnv = containerOf(find(objects, 'Deployment', 'kong'))?.env ?? [];
+    expect(kongEnv).toEqual(
+      expect.arrayContaining([
+        { name: 'KONG_TRACING_INSTRUMENTATIONS', value: 'all' },
+        { name: 'KONG_TRACING_SAMPLING_RATE', value: '1.0' },
+      ]),
+    );
+    const job = JSON.stringify(find(objects, 'Job', 'kong-after-ready'));
+    expect(job).toContain('opentelemetry');
+    expect(job).toContain('http://traces:4318/v1/traces');
+  });
+
   it('gives the registrator a ServiceAccount that may only get, list and watch pods', () => {
     const role = find(objects, 'Role', 'registrator') as IRole;
     expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);

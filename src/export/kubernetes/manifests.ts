@@ -6,6 +6,7 @@ import type { INamespace } from 'kubernetes-models/v1';
 import { UsageError, UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { afterReadyName, withAfterCompleted } from '../actions.ts';
+import { bundledSourceConfigMap } from './bundled-sources.ts';
 import { consulCommand, consulDnsService, isConsulImage, withDnsPorts } from './consul.ts';
 import { imageNeeds } from './image-needs.ts';
 import { builtImages } from './images.ts';
@@ -151,6 +152,13 @@ function objectsFor(
   warnings.push(...result.warnings);
   notes.push(...result.notes);
   const objects = [...result.objects];
+  const sources = bundledSourceConfigMap(ctx, s);
+  if (sources) {
+    objects.unshift(sources);
+    notes.push(
+      `${s.name}: the mkdev files it runs (${Object.keys(sources.data ?? {}).length} from ${s.volumes.find((v) => v.kind === 'bind')?.source.replace(/.*\/stacks\//, 'stacks/')}) travel in the ConfigMap ${sources.metadata?.name}, mounted where Docker mounts them`,
+    );
+  }
   if (flag) objects.push(kongProxyService(ctx, s, options.proxyServiceType ?? 'LoadBalancer'));
   if (consul) objects.push(consulDnsService(ctx, s));
   if (s.afterReady.length > 0) {

@@ -8,6 +8,7 @@ import { LABEL } from '../../engine/labels.ts';
 import { waitEdges } from '../../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { shellQuote } from '../shell.ts';
+import { isBundledSource, sourceConfigMapName } from './bundled-sources.ts';
 import { type ExportContext, metadataFor } from './objects.ts';
 import { readinessProbe } from './probes.ts';
 import { expandable, type SecretKeys, secretEnvName } from './secrets.ts';
@@ -137,7 +138,13 @@ function volumesFor(
 ): { mounts: IVolumeMount[]; volumes: IVolume[]; claims: string[] } {
   const mounts: IVolumeMount[] = [];
   const claims: string[] = [];
+  const sources: IVolume[] = [];
   for (const v of s.volumes) {
+    if (isBundledSource(v)) {
+      mounts.push({ name: 'source', mountPath: v.target, readOnly: true });
+      sources.push({ name: 'source', configMap: { name: sourceConfigMapName(s.name) } });
+      continue;
+    }
     if (v.kind === 'bind') {
       warnings.push(
         `${s.name}: the bind mount ${v.source}:${v.target} has no Kubernetes equivalent (the cluster cannot see this machine's files); it is left out: put the files in the image or a ConfigMap`,
@@ -152,9 +159,9 @@ function volumesFor(
     warnings.push(
       `${s.name}: a job's named volumes (${claims.join(', ')}) become emptyDir volumes, kept only while its pod runs`,
     );
-    return { mounts, volumes: claims.map((name) => ({ name, emptyDir: {} })), claims: [] };
+    return { mounts, volumes: [...sources, ...claims.map((name) => ({ name, emptyDir: {} }))], claims: [] };
   }
-  return { mounts, volumes: [], claims };
+  return { mounts, volumes: sources, claims };
 }
 
 function securityContextFor(s: ServiceSpec, warnings: string[]): Pick<IContainer, 'securityContext'> {

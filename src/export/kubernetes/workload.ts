@@ -59,6 +59,11 @@ export function serviceObjects(
       `${s.name}: hostname '${s.hostname}' becomes the StatefulSet's stable pod name ${s.name}-0 (Kubernetes names a StatefulSet's pods itself)`,
     );
   }
+  if (s.dnsSearch) {
+    notes.push(
+      `${s.name}: dns_search is not exported: a pod's search domains are the cluster's, which short Service names need`,
+    );
+  }
   return { objects, secretData: pod.secretData, warnings: pod.warnings, notes };
 }
 

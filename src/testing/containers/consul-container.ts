@@ -2,8 +2,10 @@
 // default, ready once it has elected a leader, with KV seeding and helpers.
 import Consul from 'consul';
 import { AbstractStartedContainer, GenericContainer, Wait } from 'testcontainers';
+import { ensureTestcontainersEngine } from '../testcontainers-engine.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';
+import { startRetryingPortClash } from './port-clash.ts';
 
 const HTTP_PORT = 8500;
 const DNS_PORT = 8600;
@@ -19,6 +21,7 @@ export function hasLeader(body: string): boolean {
 }
 
 export class ConsulContainer extends GenericContainer {
+  private createdId: string | undefined;
   private readonly keyValues = new Map<string, string>();
 
   constructor(image = 'hashicorp/consul:1.20') {
@@ -51,8 +54,18 @@ export class ConsulContainer extends GenericContainer {
     return this.withCommand(['agent', '-server', '-bootstrap-expect=1', '-ui', '-client', '0.0.0.0']);
   }
 
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.createdId = containerId;
+  }
+
   override async start(): Promise<StartedConsulContainer> {
-    const started = new StartedConsulContainer(await super.start());
+    await ensureTestcontainersEngine();
+    const started = new StartedConsulContainer(
+      await startRetryingPortClash(
+        () => super.start(),
+        () => this.createdId,
+      ),
+    );
     try {
       for (const [key, value] of this.keyValues) await started.putKv(key, value);
     } catch (error) {

@@ -3,9 +3,11 @@
 // no separate migrations step for the caller to sequence.
 import { AbstractStartedContainer, GenericContainer, Wait } from 'testcontainers';
 import { UserError } from '../../errors.ts';
+import { ensureTestcontainersEngine } from '../testcontainers-engine.ts';
 import { checkDnsResolver } from './dns-resolver.ts';
 import { httpUrl } from './http-url.ts';
 import { ownerLabels } from './owner-label.ts';
+import { startRetryingPortClash } from './port-clash.ts';
 
 const PROXY_PORT = 8000;
 const ADMIN_PORT = 8001;
@@ -22,6 +24,7 @@ export interface KongPostgres {
 }
 
 export class KongContainer extends GenericContainer {
+  private createdId: string | undefined;
   private postgres: KongPostgres | undefined;
 
   constructor(image = 'kong:3.9') {
@@ -75,7 +78,12 @@ export class KongContainer extends GenericContainer {
     return this.withEnvironment({ KONG_DNS_RESOLVER: checkDnsResolver(resolver) });
   }
 
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.createdId = containerId;
+  }
+
   override async start(): Promise<StartedKongContainer> {
+    await ensureTestcontainersEngine();
     if (!this.postgres) {
       throw new UserError(
         'KongContainer needs a database: call withPostgres({ host, user, password, database })',
@@ -84,7 +92,12 @@ export class KongContainer extends GenericContainer {
         },
       );
     }
-    return new StartedKongContainer(await super.start());
+    return new StartedKongContainer(
+      await startRetryingPortClash(
+        () => super.start(),
+        () => this.createdId,
+      ),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 // The page's calls to its server: the token comes from the URL mkdev ui printed, and goes in a header
 // for actions (the server refuses actions without it) and in the query for the event stream.
+import type { TraceDetail, TraceSummary } from '../../platform/traces.ts';
 import type { ActionResult, EndpointView, TryResult } from '../protocol.ts';
 
 export const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -30,4 +31,19 @@ export async function revealSecrets(): Promise<EndpointView[]> {
 
 export function eventStream(): EventSource {
   return new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+}
+
+/** The trace receiver's recent traces (through the dashboard's server, which reads the receiver). */
+export async function listTraces(
+  params: URLSearchParams,
+): Promise<{ traces: TraceSummary[]; seq: number; error?: string }> {
+  const res = await fetch(`/api/traces?${params}`, { headers: { 'x-mkdev-token': token } });
+  return (await res.json()) as { traces: TraceSummary[]; seq: number; error?: string };
+}
+
+/** One trace, or undefined while the receiver does not have it (yet). */
+export async function getTrace(traceId: string): Promise<TraceDetail | undefined> {
+  const res = await fetch(`/api/traces/${traceId}`, { headers: { 'x-mkdev-token': token } });
+  if (res.status === 404) return undefined;
+  return (await res.json()) as TraceDetail;
 }

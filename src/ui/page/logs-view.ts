@@ -36,6 +36,8 @@ export class LogsView {
   #unseen = 0;
   #frame = 0;
   readonly #services = new Set<string>();
+  /** Lines containing this (a trace id) are marked. */
+  #mark = '';
   readonly #scroller = h('div', { class: 'log-scroller', 'data-logs': '' });
   readonly #spacer = h('div', { class: 'log-spacer' });
   readonly #rows = h('div', { class: 'log-rows' });
@@ -147,6 +149,23 @@ export class LogsView {
     this.#schedule();
   }
 
+  /**
+   * One service's lines around a moment (a span's start), those containing `mark` (its trace id)
+   * marked: the view scrolls to the first marked line, else to the first line at or after `atMs`.
+   */
+  focus(service: string, atMs: number, mark: string): void {
+    this.#mark = mark.toLowerCase();
+    this.filter({ service, level: '', search: '' });
+    let index = this.#shown.findIndex((l) => this.#mark !== '' && l.lower.includes(this.#mark));
+    if (index < 0) index = this.#shown.findIndex((l) => l.at >= atMs - 1000);
+    if (index < 0) index = this.#shown.length - 1;
+    this.#follow = false;
+    requestAnimationFrame(() => {
+      this.#scroller.scrollTop = Math.max(0, index * ROW - 3 * ROW);
+      this.#schedule();
+    });
+  }
+
   #matches(l: Line): boolean {
     return (
       (this.#service === '' || l.service === this.#service) &&
@@ -196,7 +215,7 @@ export class LogsView {
         h(
           'div',
           {
-            class: `log-line ${l.level}${l.stream === 'stderr' ? ' stderr' : ''}`,
+            class: `log-line ${l.level}${l.stream === 'stderr' ? ' stderr' : ''}${this.#mark !== '' && l.lower.includes(this.#mark) ? ' marked' : ''}`,
             'data-service': l.service,
           },
           h('span', { class: 'log-time' }, new Date(l.at).toLocaleTimeString()),

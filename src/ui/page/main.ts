@@ -11,11 +11,13 @@ import { renderMessaging } from './messaging-view.ts';
 import { renderMetrics } from './metrics-view.ts';
 import { renderRouteMap } from './route-map-view.ts';
 import { renderServices } from './services-view.ts';
+import { TracesView } from './traces-view.ts';
 
-type Tab = 'services' | 'routes' | 'messaging' | 'kv' | 'logs' | 'metrics';
+type Tab = 'services' | 'routes' | 'traces' | 'messaging' | 'kv' | 'logs' | 'metrics';
 const TABS: readonly [Tab, string][] = [
   ['services', 'Services'],
   ['routes', 'Route map'],
+  ['traces', 'Traces'],
   ['messaging', 'Messaging'],
   ['kv', 'Consul KV'],
   ['logs', 'Logs'],
@@ -25,6 +27,7 @@ const TABS: readonly [Tab, string][] = [
 const NEEDS: Record<Tab, readonly (keyof DashboardState)[]> = {
   services: ['services', 'endpoints', 'lastUp'],
   routes: ['routes'],
+  traces: [],
   messaging: ['messaging'],
   kv: ['kv'],
   logs: [],
@@ -34,6 +37,12 @@ const NEEDS: Record<Tab, readonly (keyof DashboardState)[]> = {
 let state: DashboardState = { project: '', host: '127.0.0.1' };
 let tab: Tab = (TABS.find(([t]) => `#${t}` === location.hash)?.[0] ?? 'services') as Tab;
 const logs = new LogsView();
+const traces = new TracesView({
+  openLogs: (service, atMs, traceId) => {
+    select('logs');
+    logs.focus(service, atMs, traceId);
+  },
+});
 const view = h('main', { class: 'view' });
 const summary = h('span', { class: 'summary' });
 const connection = h('span', { class: 'connection', 'data-connection': 'connecting' }, 'connecting');
@@ -66,6 +75,7 @@ function render(): void {
   summary.className = `summary ${ready === services.length ? 'ok' : 'bad'}`;
   view.dataset.tab = tab;
   const again = () => render();
+  if (tab !== 'traces') traces.hide();
   if (tab === 'services')
     renderServices(view, state, {
       toast,
@@ -74,8 +84,17 @@ function render(): void {
         select('logs');
       },
     });
-  else if (tab === 'routes') renderRouteMap(view, state, again);
-  else if (tab === 'messaging') renderMessaging(view, state);
+  else if (tab === 'routes')
+    renderRouteMap(view, state, again, (traceId) => {
+      select('traces');
+      traces.open(traceId);
+    });
+  else if (tab === 'traces') {
+    if (view.firstChild !== traces.el) {
+      mount(view, traces.el);
+      traces.show();
+    }
+  } else if (tab === 'messaging') renderMessaging(view, state);
   else if (tab === 'kv') renderKv(view, state, again);
   else if (tab === 'metrics') renderMetrics(view, state);
   else if (view.firstChild !== logs.el) {

@@ -165,7 +165,12 @@ function draw(hops: readonly RouteHop[]): SVGElement {
   );
 }
 
-export function renderRouteMap(el: HTMLElement, state: DashboardState, rerender: () => void): void {
+export function renderRouteMap(
+  el: HTMLElement,
+  state: DashboardState,
+  rerender: () => void,
+  openTrace: (traceId: string) => void,
+): void {
   const section = state.routes;
   const hops = section?.data ?? [];
   const tries = h(
@@ -192,6 +197,13 @@ export function renderRouteMap(el: HTMLElement, state: DashboardState, rerender:
               'span',
               { class: result.ok ? 'ok' : 'bad', 'data-result': result.ok ? 'ok' : 'failed' },
               result.message,
+            )
+          : null,
+        result?.traceId
+          ? h(
+              'button',
+              { 'data-action': 'open-trace', onclick: () => openTrace(result.traceId as string) },
+              'its trace →',
             )
           : null,
       );

@@ -72,7 +72,7 @@ class RegisterTest(unittest.TestCase):
         self.assertEqual([(m, p) for m, p, _ in self.fake.seen], [("DELETE", "/routes/orders"), ("DELETE", "/services/orders")])
 
     def test_consul_register_and_deregister(self):
-        self.fake.reply = lambda m, p: (200, None) if p.endswith("/register") else (404, "Unknown service ID")
+        self.fake.reply = lambda m, p: (200, None) if p.endswith("/register") else (404, 'Unknown service "orders-abc"')
         mkdev_register.register_on_consul(
             self.fake.url, id="orders-abc", name="orders", address="172.18.0.5", port=8080, tags=["mkdev"],
             check={"http": "http://172.18.0.5:8080/healthz", "interval": "2s", "timeout": "1s",

@@ -1,15 +1,17 @@
 // Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
 // connected to it the registrations on Consul and Kong (so its check may start as passing).
-// SIGTERM deregisters from Consul and exits 0 within ~2 s.
+// SIGTERM deregisters from Consul and exits 0 within ~2 s. Tracing is set up before this file by
+// `node --import ./src/tracing.ts`; log lines carry the active trace's id.
 import { hostname } from 'node:os';
 import { parseConfig } from './config.ts';
 import { createHttpServer, type Processed } from './http-server.ts';
 import { type Messaging, startMessaging } from './messaging.ts';
 import { ownAddress } from './network.ts';
 import { deregister, register } from './registration.ts';
+import { flushTraces, traceSuffix } from './telemetry.ts';
 
 const config = parseConfig(process.env, hostname());
-const log = (message: string) => console.log(`[${config.serviceName}] ${message}`);
+const log = (message: string) => console.log(`[${config.serviceName}] ${message}${traceSuffix()}`);
 const address = process.env.SERVICE_ADDRESS || ownAddress();
 const processed: Processed[] = [];
 const stopping = new AbortController();
@@ -22,6 +24,7 @@ const server = createHttpServer(config, {
   ready: () => registered && messaging?.connected() === true,
   publish: (message) => {
     if (messaging === undefined) return Promise.reject(new Error('not connected to RabbitMQ yet'));
+    log(`queueing verification for ${message.email}`);
     return messaging.publish(message);
   },
   processed,
@@ -70,6 +73,7 @@ async function shutdown(signal: string): Promise<void> {
   if (onConsul)
     await deregister(config).catch((e: Error) => log(`Consul deregistration failed: ${e.message}`));
   await messaging?.close().catch(() => {});
+  await flushTraces().catch(() => {});
   clearTimeout(deadline);
   process.exit(0);
 }

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { promises as dns } from 'node:dns';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
 import { execIn } from '../../../src/engine/container-ops.ts';
+import { createDockerClient } from '../../../src/engine/docker-client.ts';
 import { testImage } from '../../support/test-images.ts';
 import { waitFor } from './helpers.ts';
 
 // The image the map in use (MKDEV_IMAGES, else the committed offline map) gives for the real one, so a
 // stand-in built under another MKDEV_OFFLINE_PREFIX is the one tested.
 const IMAGE = await testImage('hashicorp/consul:1.20');
-const docker = new Docker();
+const docker = createDockerClient();
 await requireImage(IMAGE);
 
 const suffix = randomBytes(4).toString('hex');

@@ -123,33 +123,15 @@ describe('two nodes on one database (cluster events)', () => {
   it('a direct database write (a restore) is never routed until restart', async () => {
     const svc = (await a.api('GET', '/services/shared')).body;
     const id = '00000000-0000-4000-8000-00000000d1ec';
-    const entity = {
-      id,
-      name: 'direct',
-      paths: ['/direct'],
-      service: { id: svc.id },
-      protocols: ['http', 'https'],
-      methods: null,
-      hosts: null,
-      headers: null,
-      snis: null,
-      sources: null,
-      destinations: null,
-      strip_path: true,
-      preserve_host: false,
-      regex_priority: 0,
-      path_handling: 'v0',
-      https_redirect_status_code: 426,
-      request_buffering: true,
-      response_buffering: true,
-      tags: null,
-      created_at: 1,
-      updated_at: 1,
-    };
+    // a row as Kong 3.9's routes table holds it (schema-39.ts), in the default workspace
     await sql(
       env,
-      'INSERT INTO routes (id, created_at, updated_at, tags, entity, name, service_id) VALUES ($1, 1, 1, NULL, $2, $3, $4)',
-      [id, JSON.stringify(entity), 'direct', svc.id],
+      `INSERT INTO routes (id, created_at, updated_at, name, service_id, protocols, paths, strip_path,
+         preserve_host, regex_priority, path_handling, https_redirect_status_code, request_buffering,
+         response_buffering, ws_id)
+       VALUES ($1, to_timestamp(1), to_timestamp(1), 'direct', $2, '{http,https}', '{/direct}', true,
+         false, 0, 'v0', 426, true, true, (SELECT id FROM workspaces WHERE name = 'default'))`,
+      [id, svc.id],
     );
     expect((await a.api('GET', '/routes/direct')).status).toBe(200);
     expect(await status(a, '/direct')).toBe(404);

@@ -129,6 +129,28 @@ describe('kong CLI against Postgres', () => {
     expect(list.stdout).toMatch(/Executed migrations:\ncore: 000_base/);
   });
 
+  it("worker_consistency given at `kong start` logs 3.9's deprecation warnings, whatever its value; docker-start does not", async () => {
+    // kong/conf_loader/init.lua:81-104 (constants.lua:400-405); only start loads the configuration
+    // with its log on (kong/cmd/start.lua:50-52); prepare (docker-start) and nginx's init do not warn.
+    const env = await freshDatabase(pg);
+    await runKong(['migrations', 'bootstrap'], env);
+    const warnings = [
+      "[warn] the configuration value 'strict' for configuration property 'worker_consistency' is deprecated",
+      "[warn] the 'worker_consistency' configuration property is deprecated",
+    ];
+    for (const value of ['strict', 'eventual']) {
+      const started = await startKong({ ...env, KONG_WORKER_CONSISTENCY: value }, { command: 'start' });
+      await started.stop();
+      for (const w of warnings) expect(started.logs()).toContain(w);
+    }
+    const unset = await startKong(env, { command: 'start' });
+    await unset.stop();
+    expect(unset.logs()).not.toContain('deprecated');
+    const docker = await startKong({ ...env, KONG_WORKER_CONSISTENCY: 'strict' });
+    await docker.stop();
+    expect(docker.logs()).not.toContain('deprecated');
+  });
+
   it('a wrong password fails with the Postgres error', async () => {
     const env = await freshDatabase(pg);
     const r = await runKong(['migrations', 'bootstrap'], { ...env, KONG_PG_PASSWORD: 'wrong' });

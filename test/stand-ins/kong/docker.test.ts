@@ -1,7 +1,7 @@
 // The image contract, in Docker: mkdev-offline/kong-standin:3.9 with mkdev-offline/postgres:15.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../../../images/lib/test-docker.ts';
-import { execIn } from '../../../src/engine/container-ops.ts';
+import { allLogs, execIn } from '../../../src/engine/container-ops.ts';
 import { bashGet, docker, ipOf, KONG_IMAGE, PG_IMAGE, Resources } from './helpers/docker.ts';
 import { apiCall, validator, waitFor } from './helpers/kong.ts';
 
@@ -96,6 +96,32 @@ describe('kong stand-in image', () => {
     await kong.stop({ t: 10 });
     // 0, not 137: it stopped by itself on SIGTERM, before the engine's kill.
     expect((await kong.inspect()).State.ExitCode).toBe(0);
+  });
+
+  it("reads the resolv.conf Docker writes: the container's search domains and ndots:0; DnsSearch ['.'] leaves none", async () => {
+    // Docker copies the host's search line (or the container's DnsSearch) into the resolv.conf of a
+    // container on a user-defined network and adds ndots:0; Kong's DNS client reads both
+    // (kong/resty/dns/client.lua:643-654). A DnsSearch of "." writes no search line.
+    const logsWith = async (base: string, dnsSearch: string[]) => {
+      const kong = await res.container(base, {
+        Image: KONG_IMAGE,
+        Env: ['KONG_DATABASE=off', 'KONG_LOG_LEVEL=debug'],
+        HostConfig: { DnsSearch: dnsSearch },
+        network,
+      });
+      await kong.start();
+      const logs = await waitFor('kong started', async () => {
+        const l = await allLogs(kong);
+        return l.includes('kong started') ? l : undefined;
+      });
+      await kong.stop({ t: 5 });
+      return logs;
+    };
+    const searched = await logsWith('kong-search', ['corp.example']);
+    expect(searched).toContain('[dns-client] ndots = 0\n');
+    expect(searched).toContain('[dns-client] search = corp.example\n');
+    const none = await logsWith('kong-nosearch', ['.']);
+    expect(none).toContain('[dns-client] search = \n');
   });
 
   it('KONG_ADMIN_LISTEN / KONG_STATUS_LISTEN open them up; entities survive a container restart', async () => {

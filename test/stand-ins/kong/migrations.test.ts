@@ -27,7 +27,7 @@ describe('an upgrade with new migrations', () => {
     env = await freshDatabase(pg);
     const boot = await runKong(['migrations', 'bootstrap'], env);
     expect(boot.code, boot.stderr).toBe(0);
-    expect(boot.stdout).toContain('24 migrations processed\n24 executed\nDatabase is up-to-date');
+    expect(boot.stdout).toContain('23 migrations processed\n23 executed\nDatabase is up-to-date');
   });
 
   it('list exits 5 and names the new migration; bootstrap says already bootstrapped', async () => {
@@ -118,7 +118,7 @@ describe('migrations on other states', () => {
     }
     const boot = await runKong(['migrations', 'bootstrap'], { ...env, ...NEXT });
     expect(boot.stdout).toContain(
-      'core migrated up to: 025_390_to_3100 (executed)\n25 migrations processed\n25 executed',
+      'core migrated up to: 025_390_to_3100 (executed)\n24 migrations processed\n24 executed',
     );
     expect((await runKong(['migrations', 'list'], { ...env, ...NEXT })).code).toBe(0);
   });

@@ -125,6 +125,19 @@ describe('proxy', () => {
     expect(body.message).toBe('An invalid response was received from the upstream server');
   });
 
+  it('a route without a service answers 503; the routes of a disabled service are left out', async () => {
+    // kong/runloop/handler.lua:401-404 (router build), kong/init.lua:1219-1231 (no service)
+    await api('POST', '/routes', { name: 'orphan', paths: ['/orphan'] });
+    const orphan = await proxied('/orphan', (r) => r.status === 503);
+    expect(orphan.body.message).toBe('no Service found with those values');
+    await api('POST', '/services', { name: 'off', url: `http://127.0.0.1:${echo(0).port}` });
+    await api('POST', '/services/off/routes', { paths: ['/off'] });
+    await proxied('/off', (r) => r.status === 200);
+    await api('PATCH', '/services/off', { enabled: false });
+    const off = await proxied('/off', (r) => r.status === 404);
+    expect(off.body.message).toBe('no Route matched with those values');
+  });
+
   it('balances an upstream round-robin over its targets by weight; 503 without targets', async () => {
     await api('POST', '/upstreams', { name: 'rr.upstream' });
     await api('POST', '/services', { name: 'rr', host: 'rr.upstream', port: 80 });

@@ -22,7 +22,9 @@ export interface AgentOptions {
   leaveOnTerminate: boolean | undefined;
   skipLeaveOnInterrupt: boolean | undefined;
   enableScriptChecks: boolean;
-  /** Stand-in only: how long the leader election takes (ms); undefined = 700 in dev mode, 1500 otherwise. */
+  /** `performance.raft_multiplier`: scales raft's timeouts (DefaultRaftMultiplier 5; dev mode 1). */
+  raftMultiplier: number | undefined;
+  /** Stand-in only: a fixed election delay (ms) for tests; undefined = raft's own timing (election.ts). */
   electionDelayMs: number | undefined;
   /** Stand-in only: how long after an agent API change the catalog, health API and DNS show it (ms). */
   antiEntropyDelayMs: number;
@@ -51,6 +53,7 @@ export function defaultOptions(): AgentOptions {
     leaveOnTerminate: undefined,
     skipLeaveOnInterrupt: undefined,
     enableScriptChecks: false,
+    raftMultiplier: undefined,
     electionDelayMs: undefined,
     antiEntropyDelayMs: 100,
   };
@@ -75,6 +78,10 @@ export function validateOptions(o: AgentOptions): void {
   }
   if (o.bootstrap && !o.server) throw new ConfigError("'bootstrap = true' requires 'server = true'");
   if (o.bootstrapExpect < 0) throw new ConfigError('bootstrap_expect cannot be negative');
+  if (o.raftMultiplier !== undefined && (o.raftMultiplier < 1 || o.raftMultiplier > 10))
+    throw new ConfigError(
+      `performance.raft_multiplier cannot be ${o.raftMultiplier}. Must be between 1 and 10`,
+    );
 }
 
 /** A single server elects itself only when bootstrapping alone; otherwise it waits for peers forever. */

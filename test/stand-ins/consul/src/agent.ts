@@ -6,6 +6,7 @@ import { type AgentOptions, canElectItself, validateOptions } from './agent-opti
 import { Catalog, type CheckDef } from './catalog.ts';
 import { CheckRunner } from './checks.ts';
 import { type DnsServers, startDns } from './dns-server.ts';
+import { electionDelayMs, fullSyncStaggerMs } from './election.ts';
 import { createHttpApi } from './http-api.ts';
 import type { AgentState } from './http-context.ts';
 import { KvStore } from './kv-store.ts';
@@ -124,22 +125,20 @@ export async function startAgent(opts: AgentOptions, log: Logger): Promise<Agent
 
   let election: NodeJS.Timeout | undefined;
   if (canElectItself(opts)) {
-    election = setTimeout(
-      () => {
-        log.info('agent.server.raft', 'entering leader state', {
-          leader: `Node at ${address}:${opts.serverPort} [Leader]`,
-        });
-        log.info('agent.server', 'cluster leadership acquired');
-        leader = true;
-        raft.next();
-        raft.notify();
-        log.info('agent.server', 'New leader elected', { payload: nodeName });
-        log.info('agent', 'Synced node info');
-        // Changes made before the election (e.g. early registrations) reach the catalog now.
-        catalog.scheduleSync();
-      },
-      opts.electionDelayMs ?? (opts.dev ? 700 : 1500),
-    );
+    election = setTimeout(() => {
+      log.info('agent.server.raft', 'entering leader state', {
+        leader: `Node at ${address}:${opts.serverPort} [Leader]`,
+      });
+      log.info('agent.server', 'cluster leadership acquired');
+      leader = true;
+      raft.next();
+      raft.notify();
+      log.info('agent.server', 'New leader elected', { payload: nodeName });
+      log.info('agent', 'Synced node info');
+      // Changes made before the election (e.g. early registrations) reach the catalog with the
+      // full sync the new leader's event triggers.
+      catalog.scheduleSync(opts.electionDelayMs === undefined ? fullSyncStaggerMs() : undefined);
+    }, electionDelayMs(opts));
   } else {
     log.info('agent.server', 'Waiting for peers', { bootstrap_expect: opts.bootstrapExpect });
   }

@@ -111,13 +111,16 @@ export class Catalog extends CatalogView {
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
-  /** Schedules the next sync of pending changes (after a change, or once a leader exists). */
-  scheduleSync(): void {
+  /**
+   * Schedules the next sync of pending changes: after a change (a partial sync, `delayMs`), or once a
+   * leader exists (the full sync, after `afterMs`).
+   */
+  scheduleSync(afterMs: number = this.#ae.delayMs): void {
     if (!this.#dirty || this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (this.#ae.ready()) this.syncNow();
-    }, this.#ae.delayMs);
+    }, afterMs);
     this.#timer.unref();
   }
 

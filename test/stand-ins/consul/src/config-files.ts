@@ -66,6 +66,11 @@ function applyJson(o: AgentOptions, file: string, cfg: Json, log: Logger): void 
         if (typeof p.server === 'number') o.serverPort = p.server;
         break;
       }
+      case 'performance': {
+        const perf = value as Json;
+        if (typeof perf.raft_multiplier === 'number') o.raftMultiplier = perf.raft_multiplier;
+        break;
+      }
       case 'dns_config': {
         const d = value as Json;
         if (typeof d.only_passing === 'boolean') o.onlyPassing = d.only_passing;

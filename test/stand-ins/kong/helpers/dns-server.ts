@@ -16,6 +16,8 @@ export interface TestDns {
   truncate: Set<string>;
   /** Names answered with SERVFAIL (RCODE 2). */
   servfail: Set<string>;
+  /** While true nothing is answered (a server that is down: the client times out). */
+  paused: boolean;
   records: Map<string, Records>;
   queries: { name: string; type: string; transport: 'udp' | 'tcp' }[];
   close(): Promise<void>;
@@ -26,7 +28,9 @@ export async function startDns(): Promise<TestDns> {
   const queries: { name: string; type: string; transport: 'udp' | 'tcp' }[] = [];
   const truncate = new Set<string>();
   const servfail = new Set<string>();
+  const server = { paused: false } as TestDns;
   const answer = (msg: Buffer, transport: 'udp' | 'tcp'): Buffer | null => {
+    if (server.paused) return null;
     const q = packet.decode(msg);
     const question = q.questions?.[0];
     if (!question) return null;
@@ -97,12 +101,13 @@ export async function startDns(): Promise<TestDns> {
     conn.on('error', () => {});
   });
   await new Promise<void>((r) => tcp.listen(port, '127.0.0.1', () => r()));
-  return {
+  Object.assign(server, {
     port,
     truncate,
     servfail,
     records,
     queries,
     close: () => new Promise<void>((r) => sock.close(() => tcp.close(() => r()))),
-  };
+  });
+  return server;
 }

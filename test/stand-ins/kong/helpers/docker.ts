@@ -1,19 +1,21 @@
 // Small dockerode helpers: uniquely named resources, removed in afterAll.
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { kongNextStandin } from '../../../../images/lib/image-map.ts';
 import { offlineImage } from '../../../../images/lib/test-docker.ts';
 import { allLogs } from '../../../../src/engine/container-ops.ts';
+import { createDockerClient } from '../../../../src/engine/docker-client.ts';
 import { waitFor } from './kong.ts';
 
-export const docker = new Docker();
+export const docker = createDockerClient();
 /** The Kong stand-in under test: kong:3.9 of the image map the tests run on (MKDEV_IMAGES, else the prefix's). */
 export const KONG_IMAGE = await offlineImage('kong:3.9');
 /** The same stand-in with a newer schema (images/recipes.ts kong-standin-next), of the same set. */
 export const KONG_NEXT_IMAGE = kongNextStandin(KONG_IMAGE.slice(0, KONG_IMAGE.indexOf('/')));
-export const PG_IMAGE = 'mkdev-offline/postgres:17';
-export const CONSUL_IMAGE = 'mkdev-offline/consul-standin:1.20';
-export const NODE_IMAGE = 'mkdev-offline/node:24';
+/** The rest of the same image set (a set built under another prefix carries its own stand-ins). */
+export const PG_IMAGE = await offlineImage('postgres:17');
+export const CONSUL_IMAGE = await offlineImage('hashicorp/consul:1.20');
+export const NODE_IMAGE = await offlineImage('node:24-bookworm-slim');
 
 export class Resources {
   readonly id = randomBytes(4).toString('hex');

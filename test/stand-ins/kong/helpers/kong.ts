@@ -115,7 +115,7 @@ export async function apiCall(
 
 export async function startKong(
   env: Record<string, string>,
-  opts: { expectReady?: boolean } = {},
+  opts: { expectReady?: boolean; command?: 'docker-start' | 'start' } = {},
 ): Promise<KongNode> {
   const [proxyPort, adminPort, statusPort] = [await freePort(), await freePort(), await freePort()];
   const prefix = mkdtempSync(join(tmpdir(), 'kong-standin-prefix-'));
@@ -126,7 +126,7 @@ export async function startKong(
     KONG_STATUS_LISTEN: `127.0.0.1:${statusPort}`,
     ...env,
   };
-  const proc: ChildProcess = spawn(process.execPath, [MAIN, 'docker-start'], {
+  const proc: ChildProcess = spawn(process.execPath, [MAIN, opts.command ?? 'docker-start'], {
     env: { PATH: process.env.PATH ?? '', ...fullEnv },
   });
   let logs = '';

@@ -2,8 +2,8 @@
 // container on a free 127.0.0.1 port (the machines we test on have no Postgres server of their own).
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import Docker from 'dockerode';
 import pg from 'pg';
+import { createDockerClient } from '../../../../src/engine/docker-client.ts';
 
 export interface TestPostgres {
   port: number;
@@ -14,7 +14,7 @@ export interface TestPostgres {
 }
 
 const IMAGE = 'mkdev-offline/postgres:17';
-const docker = new Docker();
+const docker = createDockerClient();
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -65,7 +65,8 @@ export class Balancer {
     return best;
   }
 
-  async pick(service: Entity): Promise<Peer> {
+  /** `cacheOnly`: a retry, which resolves the service host from the DNS cache only. */
+  async pick(service: Entity, cacheOnly = false): Promise<Peer> {
     const host = String(service.host);
     const port = Number(service.port);
     const ring = this.rings.get(host);
@@ -90,7 +91,7 @@ export class Balancer {
       }
     }
     try {
-      const r = await this.resolver.resolve(host, port);
+      const r = await this.resolver.resolve(host, port, cacheOnly);
       return {
         address: r.address,
         port: r.port,

@@ -1,6 +1,6 @@
 // The `kong` command line: start, docker-start, health, version, check, quit/stop, migrations.
 import { readFileSync } from 'node:fs';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, deprecationWarnings, loadConfig } from './config.ts';
 import { DbError } from './db.ts';
 import { log, setLogLevel } from './log.ts';
 import { MigrationsError, migrations } from './migrations-cli.ts';
@@ -23,6 +23,13 @@ The available commands are:
 Options:
  --v              verbose
  --vv             debug`;
+
+/** kong/cmd/utils/log.lua: warnings carry `os.date("%Y/%m/%d %H:%M:%S")`, local time. */
+function cliTime(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
 
 function fail(message: string): number {
   process.stderr.write(`Error: ${message}\n\n  Run with --v (verbose) or --vv (debug) for more details\n`);
@@ -117,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'start':
+        for (const w of deprecationWarnings(config)) process.stderr.write(`${cliTime()} [warn] ${w}\n`);
         return await runServer(config, false);
       case 'docker-start':
         return await runServer(config, true);

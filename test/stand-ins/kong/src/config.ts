@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type Listener, parseListen } from './listen.ts';
+import { tracingConfigErrors } from './tracing/kong-tracing.ts';
 
 export const DEFAULTS: Record<string, string> = {
   prefix: '/usr/local/kong',
@@ -46,16 +47,22 @@ export const DEFAULTS: Record<string, string> = {
   dns_no_sync: 'off',
   router_flavor: 'traditional_compatible',
   headers: 'server_tokens, latency_tokens, x-kong-request-id',
+  error_default_type: 'text/plain',
+  _debug_pg_ttl_cleanup_interval: '300',
   trusted_ips: '',
   real_ip_header: 'X-Real-IP',
   anonymous_reports: 'on',
   role: 'traditional',
+  tracing_instrumentations: 'off',
+  tracing_sampling_rate: '0.01',
 };
 
 const SECRETS = new Set(['pg_password', 'pg_ro_password', 'cassandra_password']);
 
 export interface Config {
   raw: Record<string, string>;
+  /** The settings given by the environment or a conf file (conf_loader's user_conf), not defaults. */
+  given: Set<string>;
   prefix: string;
   database: 'postgres' | 'off';
   pg: { host: string; port: number; user: string; password: string; database: string; timeout: number };
@@ -109,6 +116,37 @@ export function readEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return raw;
 }
 
+/** The KONG_<NAME> (and KONG_<NAME>_FILE) settings present in the environment, by Kong name. */
+function userKeys(env: NodeJS.ProcessEnv): Record<string, true> {
+  const keys: Record<string, true> = {};
+  for (const key of Object.keys(env)) {
+    if (!key.startsWith('KONG_') || key.startsWith('KONG_STANDIN_')) continue;
+    keys[
+      key
+        .replace(/_FILE$/, '')
+        .slice(5)
+        .toLowerCase()
+    ] = true;
+  }
+  return keys;
+}
+
+/**
+ * kong/conf_loader/init.lua deprecated_properties (:81-104), run by `kong start` only (its
+ * `starting` option, kong/cmd/start.lua:50-52; every other command loads the configuration with the
+ * log disabled, :349-351, and nginx's init reads the prefix's .kong_env, which skips the check). A
+ * property whose schema deprecates a value warns whenever the property is given, whatever its value
+ * (the value is not compared), and, having no replacement, also warns that the property is
+ * deprecated. In 3.9 that is `worker_consistency` (kong/conf_loader/constants.lua:400-405).
+ */
+export function deprecationWarnings(config: Config): string[] {
+  if (!config.given.has('worker_consistency')) return [];
+  return [
+    "the configuration value 'strict' for configuration property 'worker_consistency' is deprecated",
+    "the 'worker_consistency' configuration property is deprecated",
+  ];
+}
+
 function parseResolver(value: string, errors: string[]): { host: string; port: number }[] {
   const out: { host: string; port: number }[] = [];
   for (const part of value.split(',')) {
@@ -151,6 +189,7 @@ function numbers(raw: Record<string, string>, errors: string[]): (name: string) 
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = readEnv(env);
+  const given = new Set(Object.keys(userKeys(env)));
   const errors: string[] = [];
   const database = (raw.database ?? '').toLowerCase();
   if (database !== 'postgres' && database !== 'off') {
@@ -193,9 +232,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errors.push(`worker_consistency has an invalid value: '${raw.worker_consistency}' (strict, eventual)`);
   }
   if (workerStateUpdateFrequency <= 0) errors.push('worker_state_update_frequency must be greater than 0');
+  errors.push(...tracingConfigErrors(raw));
   if (errors.length > 0) throw new ConfigError(errors.join(', '));
   return {
     raw,
+    given,
     prefix: raw.prefix ?? '/usr/local/kong',
     database: database as 'postgres' | 'off',
     pg: {

@@ -49,6 +49,21 @@ export class DnsCache {
     this.entries.set(key, { result: { records }, expire: forever, evict: forever });
   }
 
+  /**
+   * cacheinsert of an entry already cached (client.lua:252-256, the short-name cache): stored under
+   * another key with the time it has left, plus dns_stale_ttl.
+   */
+  reinsert(key: string, from: string): void {
+    const e = this.entries.get(from);
+    if (!e) return;
+    const evict = e.expire + this.ttl.stale * 1000;
+    if (evict <= this.now()) {
+      this.entries.delete(key);
+      return;
+    }
+    this.entries.set(key, { result: e.result, expire: e.expire, evict });
+  }
+
   insert(key: string, result: DnsResult): void {
     const hasData = (this.get(key)?.result.records.length ?? 0) > 0;
     let ttl: number;

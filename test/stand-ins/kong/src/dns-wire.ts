@@ -1,7 +1,6 @@
 // One DNS query on the wire, as lua-resty-dns (v0.22, bundled with Kong 3.9) sends it: UDP to the
 // servers in turn, `attempts` tries of `timeout` ms each, TCP when the answer is truncated.
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import { connect, isIP } from 'node:net';
 import * as packet from 'dns-packet';
 
@@ -30,23 +29,6 @@ const RCODES: Record<string, number> = {
   NOTIMP: 4,
   REFUSED: 5,
 };
-
-/** resolv.conf's `options attempts:N timeout:S`; lua-resty-dns defaults 5 tries of 2000 ms. */
-export function resolvOptions(file = '/etc/resolv.conf'): { attempts: number; timeoutMs: number } {
-  let attempts = 5;
-  let timeoutMs = 2000;
-  try {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const a = /^\s*options\s.*\battempts:(\d+)/.exec(line);
-      const t = /^\s*options\s.*\btimeout:(\d+)/.exec(line);
-      if (a) attempts = Math.max(1, Number(a[1]));
-      if (t) timeoutMs = Math.max(1, Number(t[1])) * 1000;
-    }
-  } catch {
-    // no resolv.conf: the library defaults
-  }
-  return { attempts, timeoutMs };
-}
 
 function request(id: number, name: string, type: QType) {
   return { type: 'query' as const, id, flags: packet.RECURSION_DESIRED, questions: [{ type, name }] };

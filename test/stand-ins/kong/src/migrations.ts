@@ -1,46 +1,14 @@
-// The database schema and `schema_meta` like Kong's (kong/db/migrations/state.lua, kong/db/init.lua
-// run_migrations): executed and pending migrations per subsystem; only `core` exists here.
+// `schema_meta` like Kong's (kong/db/migrations/state.lua, kong/db/init.lua run_migrations): executed
+// and pending migrations per subsystem; only `core` exists here. Bootstrap creates Kong 3.9's tables
+// (schema-39.ts); the steps of later migrations change nothing but `schema_meta`.
 import type { Db } from './db.ts';
+import { KONG_39_SCHEMA } from './schema-39.ts';
 import { knownMigrations, type Migration } from './schema-version.ts';
 
 export const NEEDS_BOOTSTRAP =
   "Database needs bootstrapping or is older than Kong 1.0.\n\nTo start a new installation from scratch, run 'kong migrations bootstrap'.\n\n" +
   "To migrate from a version older than 1.0, migrated to Kong 1.5.0 first. \nIf you still have 'apis' entities, you can convert them to Routes and Services\n" +
   "using the 'kong migrations migrate-apis' command in Kong 1.5.0.\n\n";
-
-const common =
-  'id uuid PRIMARY KEY, created_at double precision NOT NULL, updated_at double precision, tags text[], entity jsonb NOT NULL';
-
-/** The stand-in's tables; cluster_events and its expiry trigger are 000_base's. */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS schema_meta (
-  key text NOT NULL, subsystem text NOT NULL, last_executed text, executed text[], pending text[],
-  PRIMARY KEY (key, subsystem));
-CREATE TABLE cluster_events (id uuid PRIMARY KEY, node_id uuid NOT NULL, at timestamp with time zone NOT NULL,
-  nbf timestamp with time zone, expire_at timestamp with time zone NOT NULL, channel text, data text);
-CREATE INDEX cluster_events_at_idx ON cluster_events (at);
-CREATE INDEX cluster_events_channel_idx ON cluster_events (channel);
-CREATE OR REPLACE FUNCTION delete_expired_cluster_events() RETURNS TRIGGER LANGUAGE plpgsql AS $$
-  BEGIN
-    DELETE FROM cluster_events WHERE expire_at <= CURRENT_TIMESTAMP AT TIME ZONE 'UTC';
-    RETURN NEW;
-  END;
-$$;
-CREATE TRIGGER delete_expired_cluster_events_trigger AFTER INSERT ON cluster_events
-  FOR EACH STATEMENT EXECUTE PROCEDURE delete_expired_cluster_events();
-CREATE TABLE services (${common}, name text UNIQUE);
-CREATE TABLE routes (${common}, name text UNIQUE, service_id uuid REFERENCES services(id));
-CREATE TABLE consumers (${common}, username text UNIQUE, custom_id text UNIQUE);
-CREATE TABLE upstreams (${common}, name text UNIQUE);
-CREATE TABLE targets (${common}, upstream_id uuid NOT NULL REFERENCES upstreams(id) ON DELETE CASCADE,
-  target text NOT NULL, UNIQUE (upstream_id, target));
-CREATE TABLE plugins (${common}, name text NOT NULL, cache_key text UNIQUE,
-  service_id uuid REFERENCES services(id) ON DELETE CASCADE,
-  route_id uuid REFERENCES routes(id) ON DELETE CASCADE,
-  consumer_id uuid REFERENCES consumers(id) ON DELETE CASCADE);
-CREATE INDEX routes_service_idx ON routes(service_id);
-CREATE INDEX plugins_name_idx ON plugins(name);
-`;
 
 type Print = (line: string) => void;
 
@@ -111,7 +79,7 @@ export async function bootstrap(db: Db, database: string, print: Print): Promise
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(4242)');
-    await client.query(SCHEMA);
+    await client.query(KONG_39_SCHEMA);
     await client.query(
       "INSERT INTO schema_meta (key, subsystem, executed, pending) VALUES ('schema_meta', 'core', '{}', '{}')",
     );
@@ -154,9 +122,9 @@ export async function finish(db: Db, database: string, state: SchemaState, print
 
 export async function reset(db: Db, print: Print): Promise<void> {
   print('Resetting database...');
+  // connector.lua reset_schema (:151-185): the whole schema goes, and comes back empty
   await db.query(
-    `DROP TABLE IF EXISTS plugins, targets, upstreams, consumers, routes, services, cluster_events, schema_meta CASCADE;
-     DROP FUNCTION IF EXISTS delete_expired_cluster_events() CASCADE`,
+    'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA IF NOT EXISTS public AUTHORIZATION CURRENT_USER; GRANT ALL ON SCHEMA public TO CURRENT_USER;',
   );
   print('Database successfully reset');
 }

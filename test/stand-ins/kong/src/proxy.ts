@@ -10,10 +10,12 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BalancerError, type Peer } from './balancer.ts';
+import { errorBody, errorPageMessage, responseType } from './error-body.ts';
 import { accessLog, log } from './log.ts';
 import { upstreamUri } from './route-matcher.ts';
 import type { Runtime } from './runtime.ts';
 import type { Entity } from './store.ts';
+import { inRequestScope } from './tracing/kong-tracing.ts';
 import { KONG_VERSION } from './version.ts';
 
 const HOP = new Set([
@@ -35,6 +37,11 @@ interface Ctx {
   bytesIn: number;
 }
 
+/**
+ * kong.response.error before the request is proxied (no route, DNS failure on the first try, no
+ * peer): `Server` and `X-Kong-Response-Latency` (kong/runloop/handler.lua:1579-1594), the body in the
+ * format the Accept header asks for (JSON by default).
+ */
 function kongError(
   rt: Runtime,
   req: IncomingMessage,
@@ -44,9 +51,10 @@ function kongError(
   message: string,
   extra: Record<string, string> = {},
 ): void {
-  const body = `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${ctx.requestId}"\n}`;
+  const type = responseType(req.headers.accept);
+  const body = errorBody(type, message, ctx.requestId);
   res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': type,
     'Content-Length': Buffer.byteLength(body),
     Server: `kong/${KONG_VERSION}`,
     'X-Kong-Response-Latency': String(Date.now() - ctx.started),
@@ -55,6 +63,39 @@ function kongError(
   });
   res.end(body);
   finish(rt, req, ctx, status, 'kong', null, Buffer.byteLength(body));
+}
+
+/**
+ * An error page once Kong set out to proxy (ctx.KONG_PROXIED, kong/init.lua:1240): nginx's 502/504
+ * after the last try, or `ngx.exit(status)` of a retry whose balancer step failed (kong/init.lua
+ * Kong.balancer). kong/error_handlers.lua answers with its own message per status; the headers are a
+ * proxied response's: Via, X-Kong-Upstream-Latency, X-Kong-Proxy-Latency (handler.lua:1542-1577),
+ * and `Server` since no upstream sent one. Without Accept or Content-Type the body is
+ * `error_default_type` (text/plain).
+ */
+function errorPage(
+  rt: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Ctx,
+  status: number,
+  proxyLatency: number,
+  upstreamLatency: number,
+): void {
+  const asked = req.headers.accept ?? req.headers['content-type'] ?? rt.config.raw.error_default_type;
+  const type = responseType(asked);
+  const body = errorBody(type, errorPageMessage(status), ctx.requestId);
+  res.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'X-Kong-Upstream-Latency': String(upstreamLatency),
+    'X-Kong-Proxy-Latency': String(proxyLatency),
+    Via: `1.1 kong/${KONG_VERSION}`,
+    Server: `kong/${KONG_VERSION}`,
+    'X-Kong-Request-Id': ctx.requestId,
+  });
+  res.end(body);
+  finish(rt, req, ctx, status, 'kong', upstreamLatency, Buffer.byteLength(body));
 }
 
 function finish(
@@ -113,6 +154,9 @@ async function handle(
   const query = url.search;
   const hostHeader = String(req.headers.host ?? '');
   await rt.events.beforeRequest();
+  // Tracing starts at the request's start time; the plugins are those of the iterator just brought up to date.
+  const trace = rt.tracing.begin(rt.plugins, req, res, { startedMs: ctx.started, requestId: ctx.requestId });
+  trace?.routerStart();
   const match = rt.router.match({
     method: req.method ?? 'GET',
     host: hostHeader,
@@ -120,6 +164,7 @@ async function handle(
     headers: req.headers,
     protocol: 'http',
   });
+  trace?.routed(match?.route ?? null, match?.service ?? null);
   if (!match) return kongError(rt, req, res, ctx, 404, 'no Route matched with those values');
   ctx.route = match.route;
   ctx.service = match.service;
@@ -139,23 +184,34 @@ async function handle(
   }
   const service = match.service;
   if (!service) return kongError(rt, req, res, ctx, 503, 'no Service found with those values');
+  // The access phase's plugins (the opentelemetry plugin injects traceparent into req.headers).
+  trace?.access(req.headers, rt.balancer.isUpstream(String(service.host)));
   const strip = match.route.strip_path !== false;
   const path = upstreamUri(String(service.path ?? '/'), strip, rawPath, match.matched) + query;
-  const retriable = !hasBody(req);
-  let attempts = retriable ? Number(service.retries ?? 5) + 1 : 1;
+  const tries = hasBody(req) ? 1 : Number(service.retries ?? 5) + 1;
+  const proxyLatency = () => Date.now() - ctx.started;
+  let sentAt = Date.now();
   let lastErr: Error | null = null;
-  while (attempts-- > 0) {
+  for (let tryCount = 0; tryCount < tries; tryCount++) {
     let peer: Peer;
     try {
-      peer = await rt.balancer.pick(service);
+      // A retry resolves from the DNS cache only (kong/runloop/balancer/init.lua:302, :374).
+      peer = await rt.balancer.pick(service, tryCount !== 0);
     } catch (e) {
-      if (e instanceof BalancerError) {
+      if (!(e instanceof BalancerError)) throw e;
+      if (tryCount === 0) {
         log('error', `[kong] handler.lua: ${e.message} for '${service.host}'`);
         return kongError(rt, req, res, ctx, e.status, e.message);
       }
-      throw e;
+      // kong/init.lua Kong.balancer: a failed retry is `ngx.exit(errcode)`, i.e. an error page
+      log(
+        'error',
+        `[kong] init.lua: failed to retry the dns/balancer resolver for ${service.host}' with: ${e.message}`,
+      );
+      return errorPage(rt, req, res, ctx, e.status, proxyLatency(), Date.now() - sentAt);
     }
-    const proxyLatency = Date.now() - ctx.started;
+    trace?.balancerTry(peer);
+    if (tryCount === 0) sentAt = Date.now();
     const result = await forward(
       rt,
       req,
@@ -165,19 +221,19 @@ async function handle(
       peer,
       path,
       listenPort,
-      proxyLatency,
+      proxyLatency(),
       strip ? match.matched : '',
     );
     if (result === 'done') return;
+    trace?.balancerTryFailed(result);
     lastErr = result;
     log(
       'error',
       `[kong] connect() to ${peer.address}:${peer.port} failed (${result.message}) while connecting to upstream, upstream: "http://${peer.address}:${peer.port}${path}"`,
     );
   }
-  if (lastErr && /timeout/i.test(lastErr.message))
-    return kongError(rt, req, res, ctx, 504, 'The upstream server is timing out');
-  return kongError(rt, req, res, ctx, 502, 'An invalid response was received from the upstream server');
+  const status = lastErr && /timeout/i.test(lastErr.message) ? 504 : 502;
+  return errorPage(rt, req, res, ctx, status, sentAt - ctx.started, Date.now() - sentAt);
 }
 
 function forward(
@@ -283,7 +339,7 @@ export function createProxyServer(rt: Runtime, listenPort: number): Server {
       if (req.readableEnded) rt.metrics.writing--;
       else rt.metrics.reading--;
     });
-    handle(rt, listenPort, req, res).catch((e) => {
+    inRequestScope(() => handle(rt, listenPort, req, res)).catch((e) => {
       log('error', `[kong] ${(e as Error).stack ?? e}`);
       if (!res.headersSent) {
         res.writeHead(500, {

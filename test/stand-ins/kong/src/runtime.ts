@@ -10,6 +10,7 @@ import type { Resolver } from './dns-resolver.ts';
 import { type MetricFlags, Metrics } from './metrics.ts';
 import { RouteMatcher } from './route-matcher.ts';
 import { type Entity, Store } from './store.ts';
+import { KongTracing } from './tracing/kong-tracing.ts';
 
 /** What an Admin API write and the proxy tell the node (config-events.ts implements it). */
 export interface ChangeEvents {
@@ -35,6 +36,7 @@ export class Runtime {
   readonly hostname = hostname();
   readonly metrics = new Metrics();
   readonly startedAt = Date.now();
+  readonly tracing: KongTracing;
   router: RouteMatcher = new RouteMatcher([], new Map());
   balancer: Balancer;
   plugins: Entity[] = [];
@@ -50,6 +52,8 @@ export class Runtime {
     this.resolver = resolver;
     this.store = db ? new Store(db) : null;
     this.balancer = new Balancer(resolver, [], []);
+    this.tracing = new KongTracing(config.raw, this.nodeId);
+    this.tracing.wrapResolver(resolver);
   }
 
   /** Kong's new_router(): every route with its service, read from the database now. */

@@ -1,5 +1,5 @@
 // Which core migrations this stand-in knows. Kong 3.9.1 ships kong/db/migrations/core/init.lua's
-// 000_base .. 024_380_to_390. The "next" stand-in (image kong-standin:3.9-next, built with
+// 23 migrations, 000_base .. 024_380_to_390. The "next" stand-in (image kong-standin:3.9-next, built with
 // KONG_STANDIN_SCHEMA_VERSION=next) also knows 025_390_to_3100 (Kong 3.10's next core migration)
 // and stands in for a Kong upgrade whose migrations must run: `up`, then `finish`.
 
@@ -22,9 +22,8 @@ const KONG_39: readonly string[] = [
   '011_212_to_213',
   '012_213_to_220',
   '013_220_to_230',
-  '014_230_to_260',
-  '015_260_to_270',
-  '016_270_to_280',
+  '014_230_to_270',
+  '015_270_to_280',
   '016_280_to_300',
   '017_300_to_310',
   '018_310_to_320',

@@ -13,6 +13,7 @@ import { listed, NEEDS_BOOTSTRAP, schemaState } from './migrations.ts';
 import { createProxyServer } from './proxy.ts';
 import { Runtime } from './runtime.ts';
 import { createStatusServer } from './status.ts';
+import { startTtlCleanup } from './ttl-cleanup.ts';
 
 export class StartError extends Error {}
 
@@ -58,6 +59,9 @@ export async function start(
     throw new StartError(`could not prepare Kong prefix at ${config.prefix}: ${(e as Error).message}`);
   }
   const resolver = new Resolver(config.dnsResolver, config.dnsOrder, config.dnsHostsfile, config.dnsTtl);
+  // kong/resty/dns/client.lua init (:644-647) logs what it took from resolv.conf
+  log('debug', `[dns-client] ndots = ${resolver.resolv.ndots}`);
+  log('debug', `[dns-client] search = ${resolver.resolv.search.join(', ')}`);
   let db: Db | null = null;
   if (config.database === 'postgres') {
     db = await connectDb(config, resolver);
@@ -97,6 +101,11 @@ export async function start(
     await db?.end();
     throw e;
   }
+  // connector.lua init_worker: only a node with an Admin API listener runs the TTL cleanup
+  const stopCleanup =
+    db && config.adminListen.length > 0
+      ? startTtlCleanup(db, Number(config.raw._debug_pg_ttl_cleanup_interval) || 300)
+      : () => {};
   writeFileSync(pidFile(config), `${process.pid}\n`);
   log('notice', 'using the "epoll" event method');
   log('notice', `start worker process ${process.pid}`);
@@ -104,6 +113,7 @@ export async function start(
   const stop = async (graceful: boolean) => {
     log('notice', graceful ? 'gracefully shutting down' : 'exiting');
     events.stop();
+    stopCleanup();
     await Promise.all(
       servers.map(
         (s) =>

@@ -1,13 +1,13 @@
 // The status listener: /status, /status/ready (real readiness) and the prometheus plugin's /metrics.
 import { createServer, type Server } from 'node:http';
 import { status } from './admin/info.ts';
-import { reachable } from './db.ts';
+import { canConnect } from './db.ts';
 import type { Runtime } from './runtime.ts';
 import { KONG_VERSION } from './version.ts';
 
 async function ready(rt: Runtime): Promise<[number, string]> {
   if (rt.store) {
-    if (!(await reachable(rt.store.db))) return [503, 'failed to connect to database'];
+    if (!(await canConnect(rt.store.db))) return [503, 'failed to connect to database'];
     if (!rt.routerBuilt) return [503, 'router builds not yet complete'];
     return [200, 'ready'];
   }

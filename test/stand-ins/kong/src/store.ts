@@ -1,37 +1,151 @@
-// Entities in Postgres: one table per entity (see migrations.ts), the full entity as jsonb.
+// Entities in Kong 3.9's own tables (schema-39.ts): one column per field, foreign keys as `<field>_id`,
+// timestamps as `timestamp with time zone`, every row in the default workspace (`ws_id`), and the
+// cache keys Kong's DAO computes (kong/db/dao/init.lua DAO:cache_key).
 import type { EntityDef, EntityName } from './admin/schemas.ts';
 import type { Db } from './db.ts';
 
 export type Entity = Record<string, unknown>;
+
+type Kind = 'plain' | 'int' | 'ts' | 'fk' | 'json' | 'jsonArray' | 'uuidArray' | 'textArray';
+
+interface Column {
+  column: string;
+  /** The entity field; a foreign key's field without `_id`. */
+  field: string;
+  kind: Kind;
+}
+
+const col = (field: string, kind: Kind = 'plain'): Column => ({
+  column: kind === 'fk' ? `${field}_id` : field,
+  field,
+  kind,
+});
+const common = [col('id'), col('created_at', 'ts'), col('updated_at', 'ts'), col('tags', 'textArray')];
+
+/** The columns of each entity table that carry an entity field (kong/db/schema/entities/*.lua). */
+const COLUMNS: Record<EntityName, Column[]> = {
+  services: [
+    ...common,
+    col('name'),
+    col('retries', 'int'),
+    col('protocol'),
+    col('host'),
+    col('port', 'int'),
+    col('path'),
+    col('connect_timeout', 'int'),
+    col('write_timeout', 'int'),
+    col('read_timeout', 'int'),
+    col('client_certificate', 'fk'),
+    col('tls_verify'),
+    col('tls_verify_depth', 'int'),
+    col('ca_certificates', 'uuidArray'),
+    col('enabled'),
+  ],
+  routes: [
+    ...common,
+    col('name'),
+    col('service', 'fk'),
+    col('protocols', 'textArray'),
+    col('methods', 'textArray'),
+    col('hosts', 'textArray'),
+    col('paths', 'textArray'),
+    col('snis', 'textArray'),
+    col('sources', 'jsonArray'),
+    col('destinations', 'jsonArray'),
+    col('regex_priority', 'int'),
+    col('strip_path'),
+    col('preserve_host'),
+    col('https_redirect_status_code', 'int'),
+    col('headers', 'json'),
+    col('path_handling'),
+    col('request_buffering'),
+    col('response_buffering'),
+  ],
+  consumers: [...common, col('username'), col('custom_id')],
+  upstreams: [
+    ...common,
+    col('name'),
+    col('algorithm'),
+    col('hash_on'),
+    col('hash_fallback'),
+    col('hash_on_header'),
+    col('hash_fallback_header'),
+    col('hash_on_cookie'),
+    col('hash_on_cookie_path'),
+    col('hash_on_query_arg'),
+    col('hash_fallback_query_arg'),
+    col('hash_on_uri_capture'),
+    col('hash_fallback_uri_capture'),
+    col('slots', 'int'),
+    col('healthchecks', 'json'),
+    col('host_header'),
+    col('client_certificate', 'fk'),
+    col('use_srv_name'),
+  ],
+  targets: [...common, col('upstream', 'fk'), col('target'), col('weight', 'int')],
+  plugins: [
+    ...common,
+    col('name'),
+    col('instance_name'),
+    col('route', 'fk'),
+    col('service', 'fk'),
+    col('consumer', 'fk'),
+    col('config', 'json'),
+    col('protocols', 'textArray'),
+    col('enabled'),
+  ],
+};
 
 function fk(e: Entity, field: string): string | null {
   const v = e[field] as { id?: string } | null | undefined;
   return v?.id ?? null;
 }
 
-export function pluginCacheKey(e: Entity): string {
-  return `plugins:${e.name}:${fk(e, 'route') ?? ''}:${fk(e, 'service') ?? ''}:${fk(e, 'consumer') ?? ''}:${e.instance_name ?? ''}`;
+/** DAO:cache_key: `plugins:<name>:<route>:<service>:<consumer>::<ws_id>` (schema cache_key fields). */
+export function pluginCacheKey(e: Entity, wsId: string): string {
+  return `plugins:${e.name}:${fk(e, 'route') ?? ''}:${fk(e, 'service') ?? ''}:${fk(e, 'consumer') ?? ''}::${wsId}`;
 }
 
-function columns(name: EntityName, e: Entity): Record<string, unknown> {
-  switch (name) {
-    case 'services':
-    case 'upstreams':
-      return { name: e.name ?? null };
-    case 'routes':
-      return { name: e.name ?? null, service_id: fk(e, 'service') };
-    case 'consumers':
-      return { username: e.username ?? null, custom_id: e.custom_id ?? null };
-    case 'targets':
-      return { upstream_id: fk(e, 'upstream'), target: e.target };
-    case 'plugins':
-      return {
-        name: e.name,
-        cache_key: pluginCacheKey(e),
-        service_id: fk(e, 'service'),
-        route_id: fk(e, 'route'),
-        consumer_id: fk(e, 'consumer'),
-      };
+/** DAO:cache_key for targets: `targets:<upstream>:<target>::::<ws_id>` (016_280_to_300's form). */
+function targetCacheKey(e: Entity, wsId: string): string {
+  return `targets:${fk(e, 'upstream') ?? ''}:${e.target}::::${wsId}`;
+}
+
+/** The SELECT list giving every column an entity needs, timestamps as epoch seconds. */
+function selectList(name: EntityName): string {
+  return COLUMNS[name]
+    .map((c) => (c.kind === 'ts' ? `EXTRACT(EPOCH FROM ${c.column})::float8 AS ${c.column}` : c.column))
+    .join(', ');
+}
+
+function toEntity(name: EntityName, row: Record<string, unknown>): Entity {
+  const e: Entity = {};
+  for (const c of COLUMNS[name]) {
+    const v = row[c.column];
+    if (v === null || v === undefined) e[c.field] = null;
+    else if (c.kind === 'fk') e[c.field] = { id: v };
+    else if (c.kind === 'int' || c.kind === 'ts') e[c.field] = Number(v);
+    else e[c.field] = v;
+  }
+  return e;
+}
+
+/** The value and placeholder of a column for an INSERT or UPDATE. */
+function param(c: Column, e: Entity, n: number): [unknown, string] {
+  const v = c.kind === 'fk' ? fk(e, c.field) : (e[c.field] ?? null);
+  switch (c.kind) {
+    case 'ts':
+      return [v, `to_timestamp($${n})`];
+    case 'json':
+      return [v === null ? null : JSON.stringify(v), `$${n}::jsonb`];
+    case 'jsonArray':
+      return [v === null ? null : (v as unknown[]).map((x) => JSON.stringify(x)), `$${n}::jsonb[]`];
+    case 'uuidArray':
+      return [v, `$${n}::uuid[]`];
+    case 'textArray':
+      return [v, `$${n}::text[]`];
+    default:
+      return [v, `$${n}`];
   }
 }
 
@@ -45,21 +159,33 @@ export interface PageOptions {
 
 export class Store {
   readonly db: Db;
+  private wsId: Promise<string> | null = null;
+
   constructor(db: Db) {
     this.db = db;
   }
 
+  /** The default workspace (009_200_to_210 creates it; every entity row belongs to it). */
+  workspace(): Promise<string> {
+    this.wsId ??= this.db
+      .query("SELECT id FROM workspaces WHERE name = 'default'")
+      .then((r) => String(r.rows[0]?.id));
+    return this.wsId;
+  }
+
   async get(def: EntityDef, id: string): Promise<Entity | null> {
-    const r = await this.db.query(`SELECT entity FROM ${def.name} WHERE id = $1`, [id]);
-    return r.rows[0]?.entity ?? null;
+    return this.getBy(def, { id });
   }
 
   async getBy(def: EntityDef, where: Record<string, unknown>): Promise<Entity | null> {
     const keys = Object.keys(where);
     const cond = keys.map((k, i) => (where[k] === null ? `${k} IS NULL` : `${k} = $${i + 1}`)).join(' AND ');
     const vals = keys.filter((k) => where[k] !== null).map((k) => where[k]);
-    const r = await this.db.query(`SELECT entity FROM ${def.name} WHERE ${cond} LIMIT 1`, vals);
-    return r.rows[0]?.entity ?? null;
+    const r = await this.db.query(
+      `SELECT ${selectList(def.name)} FROM ${def.name} WHERE ${cond} LIMIT 1`,
+      vals,
+    );
+    return r.rows[0] ? toEntity(def.name, r.rows[0]) : null;
   }
 
   async count(def: EntityDef, where: Record<string, unknown>): Promise<number> {
@@ -72,31 +198,46 @@ export class Store {
     return r.rows[0]?.n ?? 0;
   }
 
+  /** The columns Kong's DAO writes besides the fields: ws_id and, where the schema has one, cache_key. */
+  private async extra(def: EntityDef, e: Entity): Promise<Record<string, unknown>> {
+    const wsId = await this.workspace();
+    if (def.name === 'plugins') return { ws_id: wsId, cache_key: pluginCacheKey(e, wsId) };
+    if (def.name === 'targets') return { ws_id: wsId, cache_key: targetCacheKey(e, wsId) };
+    return { ws_id: wsId };
+  }
+
   async insert(def: EntityDef, e: Entity): Promise<void> {
-    const cols = columns(def.name, e);
-    const names = ['id', 'created_at', 'updated_at', 'tags', 'entity', ...Object.keys(cols)];
-    const vals = [
-      e.id,
-      e.created_at,
-      e.updated_at,
-      e.tags ?? null,
-      JSON.stringify(e),
-      ...Object.values(cols),
-    ];
-    await this.db.query(
-      `INSERT INTO ${def.name} (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
-      vals,
-    );
+    const names: string[] = [];
+    const vals: unknown[] = [];
+    const holders: string[] = [];
+    for (const c of COLUMNS[def.name]) {
+      const [v, holder] = param(c, e, vals.length + 1);
+      names.push(c.column);
+      vals.push(v);
+      holders.push(holder);
+    }
+    for (const [k, v] of Object.entries(await this.extra(def, e))) {
+      names.push(k);
+      vals.push(v);
+      holders.push(`$${vals.length}`);
+    }
+    await this.db.query(`INSERT INTO ${def.name} (${names.join(', ')}) VALUES (${holders.join(', ')})`, vals);
   }
 
   async update(def: EntityDef, e: Entity): Promise<void> {
-    const cols = columns(def.name, e);
-    const names = ['updated_at', 'tags', 'entity', ...Object.keys(cols)];
-    const vals = [e.updated_at, e.tags ?? null, JSON.stringify(e), ...Object.values(cols)];
-    await this.db.query(
-      `UPDATE ${def.name} SET ${names.map((n, i) => `${n} = $${i + 2}`).join(', ')} WHERE id = $1`,
-      [e.id, ...vals],
-    );
+    const sets: string[] = [];
+    const vals: unknown[] = [e.id];
+    for (const c of COLUMNS[def.name]) {
+      if (c.column === 'id' || c.column === 'created_at') continue;
+      const [v, holder] = param(c, e, vals.length + 1);
+      vals.push(v);
+      sets.push(`${c.column} = ${holder}`);
+    }
+    for (const [k, v] of Object.entries(await this.extra(def, e))) {
+      vals.push(v);
+      sets.push(`${k} = $${vals.length}`);
+    }
+    await this.db.query(`UPDATE ${def.name} SET ${sets.join(', ')} WHERE id = $1`, vals);
   }
 
   async delete(def: EntityDef, id: string): Promise<void> {
@@ -124,16 +265,16 @@ export class Store {
     vals.push(o.size + 1);
     const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
     const r = await this.db.query(
-      `SELECT entity FROM ${def.name} ${where} ORDER BY id LIMIT $${vals.length}`,
+      `SELECT ${selectList(def.name)} FROM ${def.name} ${where} ORDER BY id LIMIT $${vals.length}`,
       vals,
     );
-    const rows = r.rows.map((x) => x.entity as Entity);
+    const rows = r.rows.map((x) => toEntity(def.name, x));
     const more = rows.length > o.size;
     return { rows: rows.slice(0, o.size), more };
   }
 
   async all(name: EntityName): Promise<Entity[]> {
-    const r = await this.db.query(`SELECT entity FROM ${name} ORDER BY created_at, id`);
-    return r.rows.map((x) => x.entity as Entity);
+    const r = await this.db.query(`SELECT ${selectList(name)} FROM ${name} ORDER BY created_at, id`);
+    return r.rows.map((x) => toEntity(name, x));
   }
 }

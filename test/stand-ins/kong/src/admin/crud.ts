@@ -93,16 +93,14 @@ async function checkUnique(store: Store, def: EntityDef, e: Entity): Promise<voi
     if (other && other.id !== e.id) throw uniqueViolation({ target: e.target, upstream: { id: upstream } });
   }
   if (def.name === 'plugins') {
-    const other = await store.getBy(def, { cache_key: pluginCacheKey(e) });
-    if (other && other.id !== e.id) {
-      const k: Record<string, unknown> = {
-        name: e.name,
-        service: e.service,
-        route: e.route,
-        consumer: e.consumer,
-      };
-      if (e.instance_name !== null) k.instance_name = e.instance_name;
-      throw uniqueViolation(k);
+    // the schema's cache_key (name, route, service, consumer: kong/db/schema/entities/plugins.lua:8)
+    const other = await store.getBy(def, { cache_key: pluginCacheKey(e, await store.workspace()) });
+    if (other && other.id !== e.id)
+      throw uniqueViolation({ name: e.name, service: e.service, route: e.route, consumer: e.consumer });
+    // plugins_ws_id_instance_name_unique (018_310_to_320)
+    if (e.instance_name !== null && e.instance_name !== undefined) {
+      const named = await store.getBy(def, { instance_name: e.instance_name });
+      if (named && named.id !== e.id) throw uniqueViolation({ instance_name: e.instance_name });
     }
   }
 }

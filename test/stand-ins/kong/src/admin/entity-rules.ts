@@ -1,6 +1,6 @@
 // Entity-level rules Kong applies beyond single fields: shorthands, entity checks, normalisation.
 import { isIP } from 'node:net';
-import { type Errors, validateRecord } from './fields.ts';
+import { type Errors, validateRecord, withDefaults } from './fields.ts';
 import { BUNDLED, IMPLEMENTED } from './plugin-schemas.ts';
 import type { EntityName } from './schemas.ts';
 
@@ -108,7 +108,10 @@ export function entityChecks(
       if (typeof cfg !== 'object' || Array.isArray(cfg)) return { config: 'expected a record' };
       const [config, errs] = validateRecord(schema.config, cfg as Record<string, unknown>, form);
       if (errs) return { config: errs };
-      e.config = config;
+      const entityErrors = schema.check?.(config);
+      if (entityErrors) return { config: entityErrors };
+      // Records left out take their defaults (the opentelemetry plugin's queue and propagation).
+      e.config = withDefaults(schema.config, config);
       return undefined;
     }
     default:

@@ -1,5 +1,6 @@
-// Plugins: Kong 3.9's bundled list (for `available_on_server`) and the one plugin the stand-in implements.
-import type { Field } from './fields.ts';
+// Plugins: Kong 3.9's bundled list (for `available_on_server`) and the plugins the stand-in implements.
+import type { Errors, Field } from './fields.ts';
+import { checkOpentelemetry, OPENTELEMETRY_CONFIG } from './opentelemetry-schema.ts';
 
 export const BUNDLED = [
   'acl',
@@ -50,13 +51,15 @@ export const BUNDLED = [
   'zipkin',
 ];
 
-export const PRIORITY: Record<string, number> = { prometheus: 13 };
+export const PRIORITY: Record<string, number> = { prometheus: 13, opentelemetry: 14 };
 
 export interface PluginSchema {
   version: string;
   priority: number;
   noConsumer: boolean;
   config: Record<string, Field>;
+  /** The config record's entity checks (at_least_one_of, ...). */
+  check?: (config: Record<string, unknown>) => Errors | undefined;
 }
 
 export const IMPLEMENTED: Record<string, PluginSchema> = {
@@ -72,6 +75,13 @@ export const IMPLEMENTED: Record<string, PluginSchema> = {
       bandwidth_metrics: { type: 'boolean', default: false },
       upstream_health_metrics: { type: 'boolean', default: false },
     },
+  },
+  opentelemetry: {
+    version: '3.9.1',
+    priority: 14,
+    noConsumer: false,
+    config: OPENTELEMETRY_CONFIG,
+    check: checkOpentelemetry,
   },
 };
 
