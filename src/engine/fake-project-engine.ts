@@ -263,7 +263,7 @@ export class FakeProjectEngine implements Engine {
   }
 
   hostAddress(first?: string): Promise<HostAddress> {
-    return hostAddress(this, first, () => []);
+    return hostAddress(this, first, async () => false);
   }
 
   startHelper(spec: HelperSpec): Promise<ContainerRef> {
