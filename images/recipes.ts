@@ -105,6 +105,8 @@ export const RECIPES: readonly Recipe[] = [
   plain('rabbitmq', tag('rabbitmq:4.0'), 'rabbitmq'),
   plain('prometheus', tag('prometheus:2.53'), 'prometheus'),
   plain('python', tag('python:3.13'), 'python'),
+  // Go from trixie-backports, amqp091-go in its module cache (images/golang/Dockerfile says how).
+  plain('golang', tag('golang:1.27'), 'golang'),
   {
     id: 'node',
     ref: tag('node:24'),

@@ -11,6 +11,9 @@ export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['prom/prometheus:v2.55.1', 'mkdev-offline/prometheus:2.53'],
   ['node:24-bookworm-slim', 'mkdev-offline/node:24'],
   ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
+  ['golang:1.27-trixie', 'mkdev-offline/golang:1.27'],
+  // The Go template's runtime stage: the trixie base is as slim as debian:trixie-slim.
+  ['debian:trixie-slim', 'mkdev-offline/debian:trixie'],
 ];
 
 /**
