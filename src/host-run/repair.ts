@@ -5,18 +5,15 @@ import { LABEL } from '../engine/labels.ts';
 import { ownerIsGone, processStartTime } from '../engine/owner.ts';
 import type { Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
+import { signalGroup } from './host-process.ts';
 import { type RunRecord, readRecords, removeRecord } from './run-record.ts';
 
 function stopStrayProcess(record: RunRecord): void {
   const child = record.child;
   if (child === undefined || ownerIsGone(child)) return;
   if (processStartTime(child.pid) !== child.startTime) return;
-  try {
-    // SIGTERM: a scaffolded service deregisters itself on it.
-    process.kill(child.pid, 'SIGTERM');
-  } catch {
-    // gone meanwhile
-  }
+  // SIGTERM to its process group (what `go run` started too): a scaffolded service deregisters itself on it.
+  signalGroup(child.pid, 'SIGTERM');
 }
 
 export async function restartServiceContainers(
