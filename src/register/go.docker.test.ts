@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { docker, offlineImage } from '../../test/support/cli.ts';
+import { goBuildCacheBind } from '../../test/support/go-toolchain.ts';
 import { allLogs } from '../engine/container-ops.ts';
 
 const PACKAGE = fileURLToPath(new URL('./go', import.meta.url));
@@ -17,7 +18,7 @@ it('passes gofmt, go vet and go test', async () => {
       '-c',
       'set -e; unformatted="$(gofmt -l .)"; if [ -n "$unformatted" ]; then echo "not gofmt-ed: $unformatted"; exit 1; fi; go vet ./...; go test -count=1 ./...',
     ],
-    HostConfig: { Binds: [`${PACKAGE}:/src:ro`] },
+    HostConfig: { Binds: [`${PACKAGE}:/src:ro`, goBuildCacheBind()] },
     Labels: { 'mkdev.test': 'register-go' },
   });
   try {
