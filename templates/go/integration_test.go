@@ -24,12 +24,14 @@ import (
 	"time"
 )
 
-// The project's mkdev.yaml is two levels up (services/<name>/). The stack stops when stdin closes:
-// when this test binary ends, whichever way, so a crashed run leaves nothing behind (and a killed
-// helper's stack carries its owner, so the next mkdev command reaps it).
+// Run by node from the project's directory (its mkdev.yaml is two levels up from services/<name>/).
+// Up to 8 minutes for the stack: the first build of the image compiles the standard library packages
+// the service uses (go test's own limit is 10). The stack stops when stdin closes: when this test
+// binary ends, whichever way, so a crashed run leaves nothing behind (and a killed helper's stack
+// carries its owner, so the next mkdev command reaps it).
 const stackHelper = `
 import { startStack } from 'mkdev/testing';
-const stack = await startStack({ cwd: process.cwd(), services: [process.argv[1]] });
+const stack = await startStack({ cwd: process.cwd(), services: [process.argv[1]], timeoutMs: 480_000 });
 process.stdout.write(JSON.stringify(stack.env) + '\n');
 process.on('SIGINT', () => {});
 process.stdin.resume();
