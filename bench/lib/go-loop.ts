@@ -40,7 +40,9 @@ export async function measureGoLoop(o: {
     mustSucceed(`new-service ${name}`, await o.mkdev(['new-service', name, '--lang', language]));
     mustSucceed(`up ${name}`, await o.mkdev(['up', name, '-p', o.project]));
     await o.until(`${name} through Kong`, 120_000, async () =>
-      (await o.body(`/${name}`)).includes(`"service":"${name}"`) ? true : undefined,
+      (JSON.parse((await o.body(`/${name}`)) || '{}') as { service?: string }).service === name
+        ? true
+        : undefined,
     );
     cold[language].push(performance.now() - started);
     o.log(
