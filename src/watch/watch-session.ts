@@ -24,6 +24,11 @@ export interface WatchOptions {
   /** What the containers hold; updated after each batch. */
   readonly state: SyncedState;
   readonly onError?: (error: Error) => void;
+  /**
+   * Called once the files' baseline is read and the watchers are set up: a change made from then on
+   * is seen. (Said before, an edit made at once could land before the baseline, so read as unchanged.)
+   */
+  readonly onWatching?: () => void;
 }
 
 /** The services to watch: those named (each must have rules), else every one that has rules. */
@@ -105,6 +110,7 @@ export async function watchServices(services: readonly ServiceSpec[], options: W
     },
     (error) => options.onError?.(error),
   );
+  options.onWatching?.();
   try {
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();
