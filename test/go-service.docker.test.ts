@@ -38,7 +38,7 @@ const spawned: ChildProcess[] = [];
 
 /** A long-running mkdev process of this test's project. */
 function spawnMkdev(args: readonly string[], cwd: string, extraEnv: Record<string, string> = {}) {
-  const mkdev = spawnMkdevProcess(project.name, args, cwd, { ...ENV, ...extraEnv });
+  const mkdev = spawnMkdevProcess(project, args, { cwd, env: { ...ENV, ...extraEnv } });
   spawned.push(mkdev.child);
   return mkdev;
 }

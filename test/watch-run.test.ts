@@ -47,7 +47,7 @@ const spawned: ChildProcess[] = [];
 
 /** A long-running mkdev process of this test's project, its change lines parsed. */
 function spawnMkdev(args: readonly string[], cwd: string) {
-  const mkdev = spawnMkdevProcess(project.name, args, cwd, ENV);
+  const mkdev = spawnMkdevProcess(project, args, { cwd, env: ENV });
   spawned.push(mkdev.child);
   return { ...mkdev, changes: () => mkdev.json().filter((j) => j.type === 'change') as unknown as Change[] };
 }
