@@ -123,14 +123,17 @@ describe('a command page', () => {
     expect(renderCommandPage(spec({}), handWrittenPart(page))).toBe(page);
   });
 
-  it('escapes a | in a table cell', () => {
+  it('escapes what markdown would take for a table cell, a tag or emphasis, outside code', () => {
     const page = renderCommandPage(
       spec({
-        help: 'Options:\n      --type <a|b>      a or b (default a)',
+        help: 'Writes services/<name>/.\n\nOptions:\n      --type <a|b>      a|b for <name>, not *** (default <a>)',
         options: { type: { type: 'string' } },
       }),
     );
-    expect(page).toContain('| `--type <a\\|b>` | a | a or b (default a) |');
+    expect(page).toContain('Writes services/&lt;name>/.');
+    expect(page).toContain(
+      '| `--type <a\\|b>` | &lt;a> | a\\|b for &lt;name>, not \\*\\*\\* (default &lt;a>) |',
+    );
   });
 });
 

@@ -112,7 +112,15 @@ export function defaultOf(option: HelpOption): string {
     .join('; ');
 }
 
-const cell = (text: string) => text.replaceAll('|', '\\|');
+/**
+ * --help's plain text as markdown text: `<name>` would be taken for an HTML tag and vanish, `***` for
+ * emphasis. (Usage and examples go in code blocks, as they are.)
+ */
+export const prose = (text: string) => text.replaceAll('<', '&lt;').replaceAll('*', '\\*');
+/** A table cell of plain text. */
+const cell = (text: string) => prose(text).replaceAll('|', '\\|');
+/** A table cell holding a code span: only the pipe needs escaping there. */
+const codeCell = (text: string) => text.replaceAll('|', '\\|');
 
 function optionName(o: HelpOption): string {
   const long = `\`--${o.name}${o.value ? ` ${o.value}` : ''}\``;
@@ -126,20 +134,20 @@ export function renderCommandPage(spec: CommandSpec, handWritten = ''): string {
     `<!-- Generated from src/cli/${spec.name}/spec.ts by \`npm run docs:commands\`: edit the spec, not this part. -->`,
     `# \`mkdev ${spec.name}\``,
     '',
-    `${spec.summary.charAt(0).toUpperCase()}${spec.summary.slice(1)}.`,
+    `${prose(spec.summary.charAt(0).toUpperCase())}${prose(spec.summary.slice(1))}.`,
     '',
     '```console',
     spec.usage,
     '```',
     '',
   ];
-  if (help.description) lines.push(help.description, '');
+  if (help.description) lines.push(prose(help.description), '');
   lines.push('## Options', '');
   if (help.options.length === 0) lines.push('None but `--help`.', '');
   else {
     lines.push('| option | default | description |', '| --- | --- | --- |');
     for (const o of help.options)
-      lines.push(`| ${cell(optionName(o))} | ${cell(defaultOf(o))} | ${cell(o.description)} |`);
+      lines.push(`| ${codeCell(optionName(o))} | ${cell(defaultOf(o))} | ${cell(o.description)} |`);
     lines.push('');
   }
   if (help.examples.length > 0) lines.push('## Examples', '', '```console', ...help.examples, '```', '');
