@@ -43,7 +43,7 @@ export function watchedServices(stack: Stack, names: readonly string[]): Service
     }
     if (service.watch.length === 0) {
       throw new UserError(`service '${name}' has no watch rules`, {
-        hint: `add develop.watch rules to ${name} in mkdev.yaml (see the README's "Daily loop")`,
+        hint: `add develop.watch rules to ${name} in mkdev.yaml (see docs/daily-loop.md in mkdev)`,
       });
     }
   }
