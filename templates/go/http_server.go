@@ -69,6 +69,15 @@ func newHTTPHandler(cfg config, state appState) http.Handler {
 	})
 }
 
+// tracedRequest says which requests get a server span: all but the health probes (Consul's check every
+// 2 s, and mkdev's readiness waits, would bury the requests in the traces).
+func tracedRequest(cfg config) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		path := localPath(cfg.RoutePath, r.URL.Path)
+		return path != "/healthz" && path != "/readyz"
+	}
+}
+
 func postVerification(w http.ResponseWriter, r *http.Request, cfg config, state appState) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooLarge *http.MaxBytesError

@@ -149,3 +149,19 @@ func TestBadBodiesUnknownRoutesAndABrokerThatIsAway(t *testing.T) {
 		t.Fatalf("broker away: %d %v", status, body)
 	}
 }
+
+func TestHealthProbesAreNotTracedWithOrWithoutThePrefix(t *testing.T) {
+	cfg, err := parseConfig(env(minimal), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	traced := tracedRequest(cfg)
+	for path, want := range map[string]bool{
+		"/healthz": false, "/readyz": false, "/orders/healthz": false, "/orders/readyz": false,
+		"/": true, "/orders": true, "/verifications": true, "/orders/verifications": true, "/healthzx": true,
+	} {
+		if got := traced(httptest.NewRequest(http.MethodGet, path, nil)); got != want {
+			t.Errorf("%s traced: %v, want %v", path, got, want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 // Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
 // connected to it the registrations on Consul and Kong (so its check may start as passing). SIGTERM
 // or SIGINT deregisters from Consul, lets requests in flight finish and exits 0 within ~3 s.
+// Traces (tracing/) go to OTEL_EXPORTER_OTLP_ENDPOINT when it is set; log lines written in a request
+// or a delivery carry its trace_id.
 package main
 
 import (
@@ -16,6 +18,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"__SERVICE_NAME__/tracing"
 )
 
 func main() {
@@ -26,6 +30,7 @@ func main() {
 // verifications processed so far (in memory).
 type service struct {
 	messaging  *messaging
+	log        *slog.Logger
 	registered atomic.Bool
 	mu         sync.Mutex
 	list       []processedMessage
@@ -34,6 +39,7 @@ type service struct {
 func (s *service) healthy() bool { return s.messaging.connected() }
 func (s *service) ready() bool   { return s.registered.Load() && s.messaging.connected() }
 func (s *service) publish(ctx context.Context, message verificationMessage) error {
+	s.log.InfoContext(ctx, "queueing verification", "email", message.Email)
 	return s.messaging.publish(ctx, message)
 }
 
@@ -50,8 +56,9 @@ func (s *service) record(message verificationMessage) {
 }
 
 func run() int {
-	// Structured logs: one JSON object per line (mkdev logs and the dashboard read its "level").
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	// Structured logs: one JSON object per line (mkdev logs and the dashboard read its "level"), with
+	// the trace_id of the request or delivery they were written in (log.InfoContext).
+	log := slog.New(tracing.LogHandler(slog.NewJSONHandler(os.Stdout, nil)))
 	hostname, _ := os.Hostname()
 	cfg, err := parseConfig(os.Getenv, hostname)
 	if err != nil {
@@ -59,6 +66,8 @@ func run() int {
 		return 1
 	}
 	log = log.With("service", cfg.ServiceName, "instance", cfg.InstanceID)
+	// nil (tracing off) when OTEL_EXPORTER_OTLP_ENDPOINT is not set: every tracing call is then a no-op.
+	tracer := tracing.FromEnv(os.Getenv, cfg.ServiceName, log)
 	address := os.Getenv("SERVICE_ADDRESS")
 	if address == "" {
 		addresses, _ := net.InterfaceAddrs()
@@ -72,11 +81,11 @@ func run() int {
 	stopping, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	state := &service{}
-	state.messaging = newMessaging(cfg.RabbitMQURL, cfg.VerificationQueue, cfg.InstanceID, func(message verificationMessage) {
+	state := &service{log: log}
+	state.messaging = newMessaging(cfg.RabbitMQURL, cfg.VerificationQueue, cfg.InstanceID, func(ctx context.Context, message verificationMessage) {
 		state.record(message)
-		log.Info("processed verification", "email", message.Email)
-	}, log)
+		log.InfoContext(ctx, "processed verification", "email", message.Email)
+	}, log, tracer)
 
 	// BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all
 	// interfaces.
@@ -85,7 +94,9 @@ func run() int {
 		log.Error("cannot listen", "error", err.Error())
 		return 1
 	}
-	server := &http.Server{Handler: newHTTPHandler(cfg, state), ReadHeaderTimeout: 10 * time.Second}
+	// A server span per request, continuing the caller's traceparent (Kong's).
+	handler := tracer.Middleware(newHTTPHandler(cfg, state), tracedRequest(cfg))
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := server.Serve(listener); !errors.Is(err, http.ErrServerClosed) {
 			log.Error("HTTP server stopped", "error", err.Error())
@@ -144,6 +155,10 @@ func run() int {
 	_ = server.Shutdown(drain)
 	disconnect()
 	<-messagingDone
+	// The last requests' spans are still batched: sent now, within a second (the receiver may be gone).
+	flush, cancelFlush := context.WithTimeout(context.Background(), time.Second)
+	defer cancelFlush()
+	_ = tracer.Shutdown(flush)
 	return code
 }
 

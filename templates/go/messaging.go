@@ -2,7 +2,8 @@
 // exchange (persistent messages, publisher confirms) and consume it in the same service with prefetch
 // 1 and manual acks, as the original platform's mail service did. amqp091-go does not reconnect by
 // itself: run() dials again (with backoff) whenever the connection is lost, including while the
-// broker is still starting, and sets the channels up again.
+// broker is still starting, and sets the channels up again. Each publish is a producer span whose
+// context goes in the message's headers (traceparent), each delivery a consumer span under it.
 package main
 
 import (
@@ -15,14 +16,19 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"__SERVICE_NAME__/tracing"
 )
 
 type messaging struct {
 	url       string
 	queue     string
 	name      string
-	onMessage func(verificationMessage)
+	onMessage func(context.Context, verificationMessage)
 	log       *slog.Logger
+	tracer    *tracing.Tracer
+	// spanAttributes are the connection's, on every publish and delivery span.
+	spanAttributes []tracing.Attr
 
 	// publishing serialises publishes: each waits for its confirm before the next is sent.
 	publishing sync.Mutex
@@ -33,8 +39,11 @@ type messaging struct {
 	up chan struct{}
 }
 
-func newMessaging(url, queue, connectionName string, onMessage func(verificationMessage), log *slog.Logger) *messaging {
-	return &messaging{url: url, queue: queue, name: connectionName, onMessage: onMessage, log: log, up: make(chan struct{})}
+func newMessaging(url, queue, connectionName string, onMessage func(context.Context, verificationMessage), log *slog.Logger, tracer *tracing.Tracer) *messaging {
+	return &messaging{
+		url: url, queue: queue, name: connectionName, onMessage: onMessage, log: log, up: make(chan struct{}),
+		tracer: tracer, spanAttributes: tracing.AMQPConnectionAttributes(url),
+	}
 }
 
 func (m *messaging) connected() bool {
@@ -130,21 +139,27 @@ func (m *messaging) session(ctx context.Context) (wasConnected bool, err error) 
 			if !open {
 				return true, errors.New("the broker cancelled the consumer")
 			}
-			m.handle(delivery)
+			m.handle(ctx, delivery)
 		}
 	}
 }
 
-func (m *messaging) handle(delivery amqp.Delivery) {
+// handle processes one delivery in a consumer span, continuing the trace in its headers (the
+// publisher's), ended once the message is acked.
+func (m *messaging) handle(ctx context.Context, delivery amqp.Delivery) {
+	ctx, span := m.tracer.StartProcess(ctx, m.spanAttributes, m.queue, delivery.Exchange, delivery.RoutingKey, delivery.Headers)
+	defer span.End()
 	message, ok := parseVerificationMessage(delivery.Body)
 	if !ok {
-		m.log.Warn("dropping a malformed message", "queue", m.queue)
+		m.log.WarnContext(ctx, "dropping a malformed message", "queue", m.queue)
+		tracing.Nacked(span, false)
 		_ = delivery.Nack(false, false)
 		return
 	}
-	m.onMessage(message)
+	m.onMessage(ctx, message)
 	if err := delivery.Ack(false); err != nil {
-		m.log.Warn("could not ack a message; the broker will deliver it again", "error", err.Error())
+		span.RecordError(err)
+		m.log.WarnContext(ctx, "could not ack a message; the broker will deliver it again", "error", err.Error())
 	}
 }
 
@@ -159,8 +174,15 @@ func (m *messaging) setPublisher(publisher *amqp.Channel) {
 	}
 }
 
-// publish sends the message persistently and waits for the broker's confirm.
-func (m *messaging) publish(ctx context.Context, message verificationMessage) error {
+// publish sends the message persistently and waits for the broker's confirm, in a producer span
+// (under ctx's: the request's) whose context travels in the message's headers.
+func (m *messaging) publish(ctx context.Context, message verificationMessage) (err error) {
+	headers := amqp.Table{}
+	ctx, span := m.tracer.StartPublish(ctx, m.spanAttributes, "", m.queue, headers)
+	defer func() {
+		span.RecordError(err)
+		span.End()
+	}()
 	body, err := json.Marshal(message)
 	if err != nil {
 		return err
@@ -178,6 +200,7 @@ func (m *messaging) publish(ctx context.Context, message verificationMessage) er
 	confirm, err := publisher.PublishWithDeferredConfirmWithContext(ctx, "", m.queue, false, false, amqp.Publishing{
 		ContentType:  "text/plain",
 		DeliveryMode: amqp.Persistent,
+		Headers:      headers,
 		Body:         body,
 	})
 	if err != nil {
