@@ -5,6 +5,7 @@
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
 // run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash, traces (the
 // benches that also run alone).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,17 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+// Prerequisites first, with what to install, not a spawn error halfway through the run.
+const compose = spawnSync('docker-compose', ['version', '--short'], { encoding: 'utf8' });
+const composeVersion =
+  compose.error === undefined && compose.status === 0 ? compose.stdout.trim() : undefined;
+if (composeVersion === undefined && chosen.includes('compose')) {
+  process.stderr.write(
+    "bench: the 'compose' scenario needs docker-compose on PATH (Debian: apt-get install docker-compose; scripts/test.sh installs it), or leave it out with --only\n",
+  );
+  process.exit(2);
+}
+
 const startedAt = new Date();
 for (let rep = 1; rep <= reps; rep++) {
   // Alternate which of the two full bring-ups goes first, so neither always runs on a warmer engine.
@@ -229,7 +241,7 @@ writeResults(out, {
   composeTimelines,
   lowerBounds,
   engineVersion,
-  composeVersion: (await runTimed('docker-compose', ['version', '--short'])).stdout.trim(),
+  composeVersion: composeVersion ?? 'not installed',
   loadAverage: readFileSync('/proc/loadavg', 'utf8').trim(),
 });
 appendHistory(values.history, entry);

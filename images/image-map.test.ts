@@ -2,7 +2,7 @@
 // BASE_IMAGE it was scaffolded with (in its mkdev.yaml and Dockerfile), so an older scaffold must keep
 // building offline. Found with `git log -p -- templates/*/Dockerfile src/scaffold/project-yaml.ts`.
 import { describe, expect, it } from 'vitest';
-import { BASE_IMAGES } from '../src/scaffold/project-yaml.ts';
+import { IMAGE_ARGS } from '../src/scaffold/project-yaml.ts';
 import { OFFLINE_IMAGE_MAP } from './lib/image-map.ts';
 
 const EARLIER_BASES = [
@@ -11,9 +11,12 @@ const EARLIER_BASES = [
 ];
 
 describe('the offline image map', () => {
-  it("covers the templates' base images, current and earlier", () => {
+  it("covers the templates' build and base images, current and earlier", () => {
     const mapped = new Set(OFFLINE_IMAGE_MAP.map(([official]) => official));
-    const bases = [...Object.values(BASE_IMAGES).map((b) => b.image), ...EARLIER_BASES];
+    const bases = [
+      ...Object.values(IMAGE_ARGS).flatMap((args) => Object.values(args).map((arg) => arg.image)),
+      ...EARLIER_BASES,
+    ];
     expect(bases.filter((b) => !mapped.has(b))).toEqual([]);
   });
 });

@@ -130,6 +130,8 @@ export const RECIPES: readonly Recipe[] = [
   // Python 3.11 on Debian 12, as python:3.11-slim-bookworm: the base the Python template named until
   // it moved to Debian 13 (0340480), which projects scaffolded before then still build on.
   plain('python-bookworm', tag('python:3.11'), 'python', { parent: 'debian-bookworm' }),
+  // Go from trixie-backports, amqp091-go in its module cache (images/golang/Dockerfile says how).
+  plain('golang', tag('golang:1.27'), 'golang'),
   {
     id: 'node',
     ref: tag('node:24'),

@@ -12,12 +12,9 @@ npx tsc --noEmit -p src/ui/page || failed+=("tsc (ui page)")
 npx biome check . || failed+=("biome")
 results="$(mktemp)"
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || failed+=("vitest")
-# One plain closing line, readable by any CI: "N passed, N failed".
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' "$results" || true
+# The ten slowest files, then one plain closing line, readable by any CI: "N passed, N failed" (a
+# file that failed as a whole counts as failed: scripts/test-summary.ts).
+node scripts/test-summary.ts "$results" || true
 rm -f "$results"
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "test: failed: ${failed[*]}" >&2

@@ -8,7 +8,13 @@ here="$(pwd)"
 if [ -z "${MKDEV_IMAGES:-}" ] && ! node scripts/registry-reachable.mjs; then
   echo "up: no image registry is reachable from this engine: building the offline image set (Debian packages, stand-ins for Kong and Consul) and using its image map" >&2
   npm run --silent images:offline
-  export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
+  # The map of the set just built: the committed one, or .cache's for a set under MKDEV_OFFLINE_PREFIX.
+  prefix="${MKDEV_OFFLINE_PREFIX:-mkdev-offline}"
+  if [ "$prefix" = mkdev-offline ]; then
+    export MKDEV_IMAGES="$MKDEV_ROOT/images/offline-image-map.yaml"
+  else
+    export MKDEV_IMAGES="$MKDEV_ROOT/.cache/offline-image-map.$prefix.yaml"
+  fi
 fi
 cd "$here"
 exec node "$MKDEV_ROOT/bin/mkdev.js" up "$@"

@@ -204,6 +204,18 @@ const CASES: Case[] = [
     message: /^api: image: image mkdev-test-absent\/nothing:1 is not present and cannot be pulled/,
   },
   {
+    name: "a multi-stage build's toolchain image (BUILD_IMAGE) neither present nor pullable",
+    args: ['up'],
+    files: {
+      'mkdev.yaml':
+        'extends: none\nservices:\n  api:\n    build: { context: ., args: { BUILD_IMAGE: mkdev-test-absent/golang:1 } }\n',
+      Dockerfile: 'ARG BUILD_IMAGE\nFROM ${BUILD_IMAGE} AS build\nFROM scratch\n',
+    },
+    exit: 1,
+    message:
+      /^api: build\.args\.BUILD_IMAGE: image mkdev-test-absent\/golang:1 is not present and cannot be pulled/,
+  },
+  {
     name: 'several preflight problems, reported together',
     args: ['up'],
     files: {

@@ -1,7 +1,7 @@
 // The CLI shell: help, version, usage errors and doctor, through the real binary.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { offlineImage, projectResources, removeProject, testProject } from './support/cli.ts';
+import { newService, offlineImage, projectResources, removeProject, testProject } from './support/cli.ts';
 
 const project = testProject('cli');
 afterAll(() => removeProject(project.name));
@@ -55,6 +55,18 @@ describe('mkdev CLI', () => {
         `image ${await offlineImage('kong:3.9')}`,
       ]),
     );
+  });
+
+  it("doctor checks the images a built service starts FROM: a Go service's two stages", async () => {
+    const goProject = testProject('cli-doctor');
+    expect((await newService(['billing', '--lang', 'go'], goProject.dir)).exitCode).toBe(0);
+    const doctor = await goProject.run(['doctor', '--json']);
+    const report = JSON.parse(doctor.stdout) as { checks: { name: string; status: string }[] };
+    const images = [await offlineImage('golang:1.27-trixie'), await offlineImage('debian:trixie-slim')];
+    expect(report.checks.filter((c) => images.map((i) => `image ${i}`).includes(c.name))).toEqual([
+      expect.objectContaining({ status: 'pass' }),
+      expect.objectContaining({ status: 'pass' }),
+    ]);
   });
 
   it('doctor names who holds a port the stack wants', async () => {

@@ -1,5 +1,5 @@
 // `mkdev export kubernetes` through the built CLI: the default stack, and one with a scaffolded
-// TypeScript and a scaffolded Python service, export, validate and render with `kubectl kustomize`
+// TypeScript, Python and Go service, export, validate and render with `kubectl kustomize`
 // (offline; no cluster exists here); a broken stack is refused with what is wrong; a push that fails
 // says so. Needs kubectl on PATH (Debian's kubernetes-client: scripts/test.sh installs it).
 import { spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { docker, eventually, newService, ROOT, testProject } from './support/cli.ts';
 
@@ -114,13 +114,14 @@ describe('mkdev export kubernetes', () => {
     ]);
   });
 
-  it('exports a stack with a scaffolded TypeScript and Python service, their images under --registry', async () => {
+  it('exports a stack with a scaffolded TypeScript, Python and Go service, their images under --registry', async () => {
     const project = testProject('k8s');
     expect((await newService(['orders'], project.dir)).exitCode).toBe(0);
     expect((await newService(['billing', '--lang', 'python'], project.dir)).exitCode).toBe(0);
+    expect((await newService(['payments', '--lang', 'go'], project.dir)).exitCode).toBe(0);
     const refused = await project.run(['export', 'kubernetes']);
     expect(refused.exitCode).toBe(1);
-    expect(refused.all).toContain('orders, billing are built from source');
+    expect(refused.all).toContain('orders, billing, payments are built from source');
     expect(refused.all).toContain('--registry');
     expect(refused.all).not.toMatch(/\n\s+at /);
 
@@ -136,7 +137,7 @@ describe('mkdev export kubernetes', () => {
     ]);
     expect(result.exitCode, result.all).toBe(0);
     const objects = await kustomize(join(project.dir, 'out'));
-    for (const service of ['orders', 'billing']) {
+    for (const service of ['orders', 'billing', 'payments']) {
       const deployment = objects.find(
         (o) => o.kind === 'Deployment' && o.metadata.name === service,
       ) as unknown as {
@@ -205,55 +206,92 @@ describe('mkdev export kubernetes', () => {
   });
 
   it('builds and pushes a service to a registry, and the manifests name the pushed image', async () => {
-    if (!existsSync(REGISTRY_BIN)) {
-      throw new Error(`${REGISTRY_BIN} is missing: scripts/test.sh unpacks Debian's docker-registry there`);
-    }
-    const port = await freePort();
-    const storage = mkdtempSync(join(tmpdir(), 'mkdev-registry-'));
-    const config = join(storage, 'config.yml');
-    writeFileSync(
-      config,
-      `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-    );
-    const registry = spawn(REGISTRY_BIN, ['serve', config], { stdio: 'ignore' });
     const project = testProject('k8s');
     tinyService(project);
-    let image: string | undefined;
-    try {
-      await eventually(
-        async () =>
-          (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.ok ? true : undefined,
-        15_000,
-        'the registry to answer',
-      );
-      const result = await project.run([
-        'export',
-        'kubernetes',
-        '-o',
-        'k8s',
-        '--registry',
-        `127.0.0.1:${port}/team`,
-        '--push',
-      ]);
-      expect(result.exitCode, result.all).toBe(0);
-      image = /image: (127\.0\.0\.1:\d+\/team\/\S+)/.exec(
-        readFileSync(join(project.dir, 'k8s', 'tiny.yaml'), 'utf8'),
-      )?.[1];
-      const tag = image?.slice(image.lastIndexOf(':') + 1);
-      const tags = (await (
-        await fetch(`http://127.0.0.1:${port}/v2/team/${project.name}-tiny/tags/list`)
-      ).json()) as {
-        tags: string[];
-      };
-      expect(tags.tags).toEqual([tag]);
-    } finally {
-      registry.kill();
-      if (image)
-        await docker
-          .getImage(image)
-          .remove()
-          .catch(() => undefined);
-      rmSync(storage, { recursive: true, force: true });
-    }
+    const pushed = await exportAndPush(project, 'tiny');
+    expect(pushed.tags).toEqual([pushed.tag]);
   });
+
+  it('builds a scaffolded Go service in its two stages and pushes it; the Deployment runs the pushed image', async () => {
+    const project = testProject('k8s');
+    expect((await newService(['payments', '--lang', 'go'], project.dir)).exitCode).toBe(0);
+    const pushed = await exportAndPush(project, 'payments');
+    expect(pushed.tags).toEqual([pushed.tag]);
+    // The image is the runtime stage: the static binary on the Debian base, run as nobody.
+    const inspected = await docker.getImage(pushed.image).inspect();
+    expect(inspected.Config.Cmd).toEqual(['/usr/local/bin/payments']);
+    expect(inspected.Config.User).toBe('65534:65534');
+    const deployment = (await kustomize(join(project.dir, 'k8s'))).find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'payments',
+    ) as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } };
+    expect(deployment.spec.template.spec.containers[0]?.image).toBe(pushed.image);
+  }, 1_800_000);
 });
+
+/** Removed after the tests, which look at them first. */
+const pushedImages: string[] = [];
+afterAll(async () => {
+  for (const image of pushedImages)
+    await docker
+      .getImage(image)
+      .remove()
+      .catch(() => undefined);
+});
+
+/**
+ * `export kubernetes -o k8s --registry <local registry>/team --push` with Debian's docker-registry on a
+ * free port: the image the manifests name, its tag, and the tags the registry holds for it.
+ */
+async function exportAndPush(
+  project: ReturnType<typeof testProject>,
+  service: string,
+): Promise<{ image: string; tag: string; tags: string[] }> {
+  if (!existsSync(REGISTRY_BIN)) {
+    throw new Error(`${REGISTRY_BIN} is missing: scripts/test.sh unpacks Debian's docker-registry there`);
+  }
+  const port = await freePort();
+  const storage = mkdtempSync(join(tmpdir(), 'mkdev-registry-'));
+  const config = join(storage, 'config.yml');
+  writeFileSync(
+    config,
+    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const registry = spawn(REGISTRY_BIN, ['serve', config], { stdio: 'ignore' });
+  let image: string | undefined;
+  try {
+    await eventually(
+      async () =>
+        (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.ok ? true : undefined,
+      15_000,
+      'the registry to answer',
+    );
+    const result = await project.run(
+      ['export', 'kubernetes', '-o', 'k8s', '--registry', `127.0.0.1:${port}/team`, '--push'],
+      { timeout: 1_500_000 },
+    );
+    expect(result.exitCode, result.all).toBe(0);
+    image = new RegExp(`image: (127\\.0\\.0\\.1:\\d+/team/\\S+-${service}:\\S+)`).exec(
+      readFileSync(join(project.dir, 'k8s', `${service}.yaml`), 'utf8'),
+    )?.[1];
+    const tag = image?.slice(image.lastIndexOf(':') + 1) ?? '';
+    const listed = (await (
+      await fetch(`http://127.0.0.1:${port}/v2/team/${project.name}-${service}/tags/list`)
+    ).json()) as { tags: string[] };
+    return { image: image ?? '', tag, tags: listed.tags };
+  } finally {
+    registry.kill();
+    rmSync(storage, { recursive: true, force: true });
+    // Removed once the caller has looked at it: after the process exits at the latest.
+    if (image) {
+      const built = image;
+      process.once(
+        'beforeExit',
+        () =>
+          void docker
+            .getImage(built)
+            .remove()
+            .catch(() => undefined),
+      );
+    }
+  }
+}

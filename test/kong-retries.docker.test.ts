@@ -124,6 +124,11 @@ describe('a replica killed while registered', () => {
   it("one replica: the failures are Kong's own 502 or 503, a 500 only in flight when Consul dropped it", async () => {
     setReplicas(1);
     await upAndRoutable();
+    // `up` scaled orders down to one: with a second replica left, nothing would fail at all.
+    const running = await docker.listContainers({
+      filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=orders'] },
+    });
+    expect(running.map((c) => c.Labels['dev.mkdev.replica'])).toEqual(['1']);
     const answers = await burstAroundKill(12_000);
     console.log(`[kong-retries] one replica: ${JSON.stringify(tally(answers))}`);
     for (const a of answers.filter((x) => x.status >= 500 && x.status !== 503))

@@ -14,7 +14,7 @@ describe('mkdev new-service (CLI)', () => {
   it.each([
     [['Orders'], 2, 'not a valid service name'],
     [['kong'], 1, "stack's own services"],
-    [['orders', '--lang', 'go'], 2, "unknown --lang 'go'"],
+    [['orders', '--lang', 'rust'], 2, "unknown --lang 'rust'"],
     [['orders', '--path', 'orders'], 2, "--path must start with '/'"],
     [['orders', '--port', '0'], 2, '--port must be a port number'],
     [[], 2, 'missing the service name'],
@@ -55,5 +55,19 @@ describe('mkdev new-service (CLI)', () => {
       ),
     );
     expect(listing(dir)).toContain(join('services', 'users', 'main.py'));
+  });
+
+  it('writes a Go service and names its own checks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mkdev-cli-ns-'));
+    const result = await cli(['billing', '--lang', 'go'], dir);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toContain('wrote services/billing/ (go');
+    expect(result.stdout).toContain('(cd services/billing && go vet ./... && go test ./...)');
+    expect(listing(dir)).toEqual(
+      expect.arrayContaining([
+        join('services', 'billing', 'main.go'),
+        join('services', 'billing', 'mkdev-register', 'kong.go'),
+      ]),
+    );
   });
 });

@@ -10,8 +10,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireImage } from '../images/lib/test-docker.ts';
 import { allLogs } from '../src/engine/container-ops.ts';
-import { BASE_IMAGES as TEMPLATE_BASES } from '../src/scaffold/project-yaml.ts';
+import { IMAGE_ARGS, type Language } from '../src/scaffold/project-yaml.ts';
 import { newService as cli, eventually } from './support/cli.ts';
+import { goBuildCacheBind } from './support/go-toolchain.ts';
 import {
   CONSUL_IMAGE,
   hostPort,
@@ -21,14 +22,25 @@ import {
 } from './support/sample-platform.ts';
 import { testImage } from './support/test-images.ts';
 
-// The templates' default base images, mapped like `mkdev up` maps them (MKDEV_IMAGES or the offline set).
-const BASE_IMAGES = {
-  ts: await testImage(TEMPLATE_BASES.ts.image),
-  python: await testImage(TEMPLATE_BASES.python.image),
+// The templates' image args, mapped like `mkdev up` maps them (MKDEV_IMAGES or the offline set).
+async function imageArgs(language: Language): Promise<Record<string, string>> {
+  const args = Object.entries(IMAGE_ARGS[language]);
+  return Object.fromEntries(
+    await Promise.all(args.map(async ([arg, { image }]) => [arg, await testImage(image)])),
+  );
+}
+const IMAGES = {
+  ts: await imageArgs('ts'),
+  python: await imageArgs('python'),
+  go: await imageArgs('go'),
   // The Python template's base before it moved to Debian 13: services scaffolded then still name it.
-  'python-3.11': await testImage('python:3.11-slim-bookworm'),
-} as const;
-await requireImage(...Object.values(BASE_IMAGES), CONSUL_IMAGE, RABBITMQ_IMAGE);
+  'python-3.11': { BASE_IMAGE: await testImage('python:3.11-slim-bookworm') },
+};
+await requireImage(
+  ...Object.values(IMAGES).flatMap((args) => Object.values(args)),
+  CONSUL_IMAGE,
+  RABBITMQ_IMAGE,
+);
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: any }> {
@@ -36,6 +48,18 @@ async function getJson(url: string, init?: RequestInit): Promise<{ status: numbe
   const text = await res.text();
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
 }
+
+/** gofmt, go vet (the integration tests too), go test, a tidy go.mod, and the vendored package's vet. */
+const GO_CHECKS = [
+  'set -e',
+  'unformatted="$(gofmt -l .)"; if [ -n "$unformatted" ]; then echo "not gofmt-ed: $unformatted"; exit 1; fi',
+  'go vet ./...',
+  'go vet -tags integration ./...',
+  'go test ./...',
+  'go mod tidy -diff',
+  '(cd mkdev-register && go vet ./...)',
+  'echo checks passed',
+].join('\n');
 
 const samples = new SamplePlatform();
 let platform: PlatformEndpoints | undefined;
@@ -51,6 +75,7 @@ describe('generated services, built and run', () => {
     ['ts', 'orders', 'ts'],
     ['python', 'users', 'python'],
     ['python', 'ledger', 'python-3.11'],
+    ['go', 'billing', 'go'],
   ] as const)('%s (%s) on the %s base', (lang, name, base) => {
     const dir = mkdtempSync(join(tmpdir(), `mkdev-ns-${lang}-`));
     const service = join(dir, 'services', name);
@@ -62,16 +87,31 @@ describe('generated services, built and run', () => {
     });
 
     it('builds on the offline base image, cold then warm', async () => {
-      const cold = await samples.build(service, tag, BASE_IMAGES[base], true);
-      const warm = await samples.build(service, tag, BASE_IMAGES[base], false);
+      const cold = await samples.build(service, tag, IMAGES[base], true);
+      const warm = await samples.build(service, tag, IMAGES[base], false);
       console.log(`[new-service] ${base} image build: cold ${cold.ms} ms, warm ${warm.ms} ms`);
       // Warm reuses the cold build's layers (the timing itself belongs in bench/).
       expect(cold.cachedSteps).toBe(0);
       expect(warm.cachedSteps).toBeGreaterThan(0);
-    });
+      // Go's cold build compiles the standard library packages it uses: minutes on a loaded 2-core machine.
+    }, 900_000);
 
     it('passes its own unit tests', async () => {
-      if (lang === 'python') {
+      if (lang === 'go') {
+        // In the Go image the Dockerfile builds with (the service read-only: go.sum must be complete
+        // and tidy as generated), offline: GOPROXY=off there.
+        const container = await samples.run({
+          Image: IMAGES.go.BUILD_IMAGE,
+          WorkingDir: '/src',
+          Cmd: ['bash', '-c', GO_CHECKS],
+          HostConfig: { Binds: [`${service}:/src:ro`, goBuildCacheBind()] },
+        });
+        const result = (await container.wait()) as { StatusCode: number };
+        const output = await allLogs(container);
+        expect(result.StatusCode, output).toBe(0);
+        expect(output).toMatch(new RegExp(`^ok\\s+${name}\\s`, 'm'));
+        expect(output).toContain('checks passed');
+      } else if (lang === 'python') {
         const container = await samples.run({
           Image: tag,
           Cmd: ['python3', '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'],
@@ -94,7 +134,8 @@ describe('generated services, built and run', () => {
         const typecheck = await execa(npm, ['run', 'typecheck'], { cwd: service, reject: false, all: true });
         expect(typecheck.exitCode, typecheck.all).toBe(0);
       }
-    });
+      // go vet and go test compile the standard library packages first, in a fresh container.
+    }, 900_000);
 
     it('registers, serves the verification flow through Kong, and deregisters on SIGTERM', async () => {
       const p = platform as PlatformEndpoints;

@@ -72,6 +72,25 @@ describe('the packed package', () => {
     expect(run.stdout.trim()).toBe('function function');
   });
 
+  it('new-service --lang go vendors the Go register package the tarball ships, without its tests', async () => {
+    const made = await execa(npx, ['--no-install', 'mkdev', 'new-service', 'billing', '--lang', 'go'], {
+      cwd: app,
+      all: true,
+      reject: false,
+    });
+    expect(made.exitCode, made.all).toBe(0);
+    const vendored = readdirSync(join(app, 'services', 'billing', 'mkdev-register')).sort();
+    expect(vendored).toEqual(
+      expect.arrayContaining(['go.mod', 'http.go', 'kong.go', 'consul.go', 'retry.go']),
+    );
+    expect(vendored.filter((f) => f.endsWith('_test.go'))).toEqual([]);
+    expect(
+      readdirSync(join(app, 'node_modules', 'mkdev', 'src', 'register', 'go')).filter((f) =>
+        f.endsWith('_test.go'),
+      ),
+    ).toEqual([]);
+  });
+
   it("the CLI bundle's deferred parts of dockerode resolve from where the package is installed", async () => {
     // scripts/build-cli.ts leaves dockerode's BuildKit session and docker-modem's SSH transport out of the
     // bundle: they are required on first use from node_modules, relative to the bundle's own files.

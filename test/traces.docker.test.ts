@@ -3,12 +3,13 @@
 // request, the publish, the consume, each under the right parent), `mkdev traces` prints it, the
 // dashboard draws its waterfall in Chromium (the screenshot in docs/), a stopped service gives a trace
 // whose Kong span carries the error, and the receiver in the stack takes bad input without harm.
+
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceDetail, TraceSpan, TraceSummary } from '../src/platform/traces.ts';
-import { docker, eventually, parseEnv, ROOT, removeProject, testProject } from './support/cli.ts';
+import { docker, eventually, parseEnv, removeProject, testProject } from './support/cli.ts';
+import { screenshotPath } from './support/screenshots.ts';
 import { launchBrowser, type TestBrowser } from './support/ui-browser.ts';
 import { type RunningUi, startUi } from './support/ui-process.ts';
 
@@ -190,7 +191,7 @@ describe('traces', () => {
       expect(at('publish')).toBeLessThan(at('orders-verifications process'));
       await page.click(`${waterfall} [data-span="orders-verifications process"]`);
       await page.waitForSelector('[data-span-detail="orders-verifications process"]');
-      await page.screenshot({ path: join(ROOT, 'docs', 'ui-traces.png') });
+      await page.screenshot({ path: screenshotPath('ui-traces.png') });
       await page.click('[data-action="span-logs"]');
       await page.waitForSelector('main[data-tab="logs"]');
       await page.waitForSelector('.log-line.marked[data-service="orders"]', { timeout: WAIT });

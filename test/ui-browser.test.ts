@@ -1,13 +1,14 @@
 // `mkdev ui` in a real headless browser (Debian's Chromium through playwright-core), against one
 // running stack with one scaffolded service: every service ready, the route map passing end to end,
 // a killed container turning failing and the restart button bringing it back, the service's own log
-// line arriving, the token enforced. The screenshots in docs/ (used by the README) come from here.
-import { join } from 'node:path';
+// line arriving, the token enforced. The screenshots in docs/ come from here (`npm run screenshots`).
+
 import type { Page } from 'playwright-core';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execIn } from '../src/engine/container-ops.ts';
-import { docker, eventually, parseEnv, ROOT, removeProject, testProject } from './support/cli.ts';
+import { docker, eventually, parseEnv, removeProject, testProject } from './support/cli.ts';
+import { screenshotPath } from './support/screenshots.ts';
 import { launchBrowser, type TestBrowser } from './support/ui-browser.ts';
 import { type RunningUi, startUi } from './support/ui-process.ts';
 
@@ -30,7 +31,7 @@ const SERVICES = [
 
 /** Condition waits are generous: the machine is shared; a broken page fails them all the same. */
 const WAIT = { timeout: 120_000 };
-const screenshot = (name: string) => page.screenshot({ path: join(ROOT, 'docs', name) });
+const screenshot = (name: string) => page.screenshot({ path: screenshotPath(name) });
 
 async function ordersContainer() {
   const list = await docker.listContainers({

@@ -3,7 +3,7 @@
 // edit recovers; package.json rebuilds; watch's own activity triggers nothing; `mkdev run` swaps the
 // TypeScript service for a host process behind Kong and Consul, and back. Conditions, never sleeps
 // for timing: routing through Kong (DNS caching included) is awaited as a response body.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execIn } from '../src/engine/container-ops.ts';
 import { groupMembers } from '../src/host-run/host-process.ts';
 import {
-  BIN,
   docker,
   eventually,
   FREE_PORTS,
@@ -22,6 +21,7 @@ import {
   removeProject,
   testProject,
 } from './support/cli.ts';
+import { spawnMkdev as spawnMkdevProcess } from './support/mkdev-process.ts';
 
 const project = testProject('watchrun');
 const ENV = {
@@ -45,53 +45,11 @@ interface Change {
 
 const spawned: ChildProcess[] = [];
 
-/** A long-running mkdev process whose NDJSON stdout is collected line by line. */
+/** A long-running mkdev process of this test's project, its change lines parsed. */
 function spawnMkdev(args: readonly string[], cwd: string) {
-  // -p right after the command: anything after `--` belongs to the command `mkdev run` starts.
-  const [command, ...rest] = args;
-  // node's spawn, not execa: a `mkdev run` killed with SIGKILL leaves its host process holding the
-  // pipes, and only the exit (not the streams' end) tells that mkdev is gone.
-  const child = spawn(process.execPath, [BIN, command as string, '-p', project.name, ...rest], {
-    cwd,
-    env: { ...process.env, ...ENV },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  spawned.push(child);
-  const exited = new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    child.once('exit', (code) => resolve(code));
-  });
-  /** Exit code once stdout and stderr are read to their end. */
-  const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const lines: string[] = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString('utf8')).split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const json = () =>
-    lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  return {
-    child,
-    exited,
-    closed,
-    output: () => `${lines.join('\n')}\n${stderr}`,
-    lines,
-    stderr: () => stderr,
-    changes: () => json().filter((j) => j.type === 'change') as unknown as Change[],
-    json,
-  };
+  const mkdev = spawnMkdevProcess(project, args, { cwd, env: ENV });
+  spawned.push(mkdev.child);
+  return { ...mkdev, changes: () => mkdev.json().filter((j) => j.type === 'change') as unknown as Change[] };
 }
 
 let watch: ReturnType<typeof spawnMkdev>;

@@ -20,6 +20,9 @@ export const OFFLINE_IMAGE_MAP: ReadonlyArray<readonly [string, string]> = [
   ['python:3.13-slim-trixie', 'mkdev-offline/python:3.13'],
   // What earlier templates named, so that older scaffolds keep building offline (images/recipes.ts).
   ['python:3.11-slim-bookworm', 'mkdev-offline/python:3.11'],
+  ['golang:1.27-trixie', 'mkdev-offline/golang:1.27'],
+  // The Go template's runtime stage: the trixie base is as slim as debian:trixie-slim.
+  ['debian:trixie-slim', 'mkdev-offline/debian:trixie'],
 ];
 
 /**

@@ -2,6 +2,7 @@
 import { engineHost } from '../engine/docker-client.ts';
 import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
+import { UsageError, UserError } from '../errors.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
 import { loadStack, type ProjectRef } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
@@ -18,6 +19,21 @@ export interface OpenProject {
 export function masker(secrets: readonly string[], show: boolean): (text: string) => string {
   if (show || secrets.length === 0) return (t) => t;
   return (text) => secrets.reduce((t, s) => (s === '' ? t : t.split(s).join('***')), text);
+}
+
+/**
+ * A user error as it will be printed, masked: a failure's message and log tail may hold a credential
+ * (a service that logs its connection string, a probe's answer). Other errors pass as they are.
+ */
+export function maskedError(error: unknown, mask: (text: string) => string): unknown {
+  if (!(error instanceof UserError)) return error;
+  const hint = error.hint === undefined ? undefined : mask(error.hint);
+  if (error instanceof UsageError) return new UsageError(mask(error.message), hint);
+  return new UserError(mask(error.message), {
+    ...(error.details === undefined ? {} : { details: mask(error.details) }),
+    ...(hint === undefined ? {} : { hint }),
+    cause: error,
+  });
 }
 
 /**

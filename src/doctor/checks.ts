@@ -11,6 +11,7 @@ import { START_ENGINE_HINT } from '../engine/engine-error.ts';
 import { isPortFree, localPortHolder } from '../engine/host-ports.ts';
 import { UserError } from '../errors.ts';
 import type { Stack } from '../stack/model.ts';
+import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
 /** What the default stack needs, measured on our machines with margin. */
@@ -122,12 +123,15 @@ export function checkNode(): CheckResult {
     : fail('node', `Node ${process.versions.node} is too old`, 'install Node 22 or newer');
 }
 
+/** Every image `up` would pull: the services' images, and those built services start `FROM` (their image args). */
 export async function checkImages(engine: EngineConnection, stack: Stack): Promise<CheckResult[]> {
   const images = [
     ...new Set(
-      Object.values(stack.services)
-        .filter((s) => !s.build)
-        .map((s) => s.image),
+      Object.values(stack.services).flatMap((s) =>
+        s.build
+          ? IMAGE_BUILD_ARGS.flatMap((arg) => (s.build?.args[arg] === undefined ? [] : [s.build.args[arg]]))
+          : [s.image],
+      ),
     ),
   ];
   return Promise.all(

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStack } from '../stack/load-stack.ts';
 import type { ReadySpec } from '../stack/model.ts';
@@ -11,7 +14,11 @@ const ready = (probes: ReadySpec['probes'], timeoutMs = 30_000): ReadySpec => ({
 
 describe('healthcheckFor', () => {
   it("checks Postgres with pg_isready over TCP, in exec form, and gives start-up the service's timeout", async () => {
-    const stack = await loadStack({ cwd: '/tmp', project: 'hc', env: {} });
+    const stack = await loadStack({
+      cwd: mkdtempSync(join(tmpdir(), 'mkdev-healthcheck-')),
+      project: 'hc',
+      env: {},
+    });
     expect(healthcheckFor(stack.services.postgres?.ready)).toEqual({
       test: ['CMD', 'pg_isready', '-q', '-h', '127.0.0.1', '-p', '5432', '-U', 'kong', '-d', 'kong'],
       interval: '1s',

@@ -82,6 +82,11 @@ export function startHostProcess(
 ): Promise<HostProcess> {
   const [file, ...args] = command;
   if (file === undefined) throw new UserError('no command to run');
+  // Its own process group, and every signal forwarded to the whole group: a wrapper does not relay
+  // signals to what it starts. `go run .` builds the program and runs it as its child, ignores SIGINT
+  // and dies of SIGTERM without passing either on (golang/go#40467), which would leave the program
+  // running and registered. (The group is a new session too: Node offers no other way; the terminal
+  // stays the command's stdin and stdout, so a debugger's prompt still works.)
   const child = spawn(file, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

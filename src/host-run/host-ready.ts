@@ -41,6 +41,7 @@ async function waitFor(
   exited: Promise<number>,
   stop: AbortSignal,
   timeoutMs: number,
+  onGiveUp?: (reason: string) => void,
 ): Promise<boolean> {
   const done = new AbortController();
   const abort = () => done.abort();
@@ -83,7 +84,8 @@ async function waitFor(
       },
     );
     return true;
-  } catch {
+  } catch (error) {
+    if (!gone && !stop.aborted) onGiveUp?.((error as Error).message);
     return false;
   } finally {
     stop.removeEventListener('abort', abort);
@@ -113,12 +115,13 @@ export function waitServing(
   return waitFor(probes, target, exited, stop, timeoutMs);
 }
 
-/** Requests through Kong reach it. */
+/** Requests through Kong reach it. `onGiveUp` hears why not, when the service's timeout ran out. */
 export function waitRouted(
   service: ServiceSpec,
   target: HostTarget,
   exited: Promise<number>,
   stop: AbortSignal,
+  onGiveUp?: (reason: string) => void,
 ): Promise<boolean> {
   const throughKong = ofKind(service, ['kong_route']);
   return waitFor(
@@ -127,5 +130,6 @@ export function waitRouted(
     exited,
     stop,
     readyTimeoutMs(service),
+    onGiveUp,
   );
 }

@@ -165,9 +165,10 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
     if (serving) {
       await retireContainers(engine, containers, consulUrl);
       log(`${name}: the host process serves; its containers are stopped`);
-      if (await waitRouted(service, target, child.exited, stops.signal)) {
-        log(`${name} on the host is ready: Kong and Consul route to ${where.inNetwork}:${port}`);
-      }
+      const routed = await waitRouted(service, target, child.exited, stops.signal, (reason) =>
+        log(`${name}: requests through Kong do not reach the host process yet: ${reason}`),
+      );
+      if (routed) log(`${name} on the host is ready: Kong and Consul route to ${where.inNetwork}:${port}`);
     }
     await Promise.race([child.exited, stops.requested]);
   } catch (error) {

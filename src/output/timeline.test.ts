@@ -1,9 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ServiceTimeline } from '../plan/events.ts';
 import { loadStack } from '../stack/load-stack.ts';
 import { renderTimeline } from './timeline.ts';
 
-const stack = await loadStack({ cwd: '/tmp', project: 'timeline', env: {} });
+const stack = await loadStack({
+  cwd: mkdtempSync(join(tmpdir(), 'mkdev-timeline-')),
+  project: 'timeline',
+  env: {},
+});
 const at = (readyAt: number, startedAt = readyAt - 1000): ServiceTimeline => ({ startedAt, readyAt });
 
 describe('renderTimeline', () => {

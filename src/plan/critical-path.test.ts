@@ -1,9 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadStack } from '../stack/load-stack.ts';
 import { criticalPath } from './critical-path.ts';
 import type { ServiceTimeline } from './events.ts';
 
-const stack = await loadStack({ cwd: '/tmp', project: 'timeline', env: {} });
+const stack = await loadStack({
+  cwd: mkdtempSync(join(tmpdir(), 'mkdev-critical-path-')),
+  project: 'timeline',
+  env: {},
+});
 const at = (readyAt: number, startedAt = readyAt - 1000): ServiceTimeline => ({ startedAt, readyAt });
 
 describe('the critical path', () => {

@@ -39,7 +39,11 @@ const service = (over: Partial<ServiceSpec> = {}) =>
 
 /** The default stack with each of its services' containers up to date: running, or a job that completed. */
 async function upToDateDefaultStack() {
-  const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+  const stack = await loadStack({
+    cwd: mkdtempSync(join(tmpdir(), 'mkdev-plan-')),
+    project: 'plan-test',
+    env: {},
+  });
   const names = Object.keys(stack.services);
   const hashes = Object.fromEntries(Object.values(stack.services).map((s) => [s.name, configHash(s)]));
   const running = Object.values(stack.services).map((s) =>
@@ -159,7 +163,11 @@ describe('computePlan', () => {
   });
 
   it('selects the asked-for services with everything they depend on', async () => {
-    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    const stack = await loadStack({
+      cwd: mkdtempSync(join(tmpdir(), 'mkdev-plan-')),
+      project: 'plan-test',
+      env: {},
+    });
     expect(selectServices(stack, ['kong-migrations'])).toEqual(['postgres', 'consul', 'kong-migrations']);
     expect(selectServices(stack, ['rabbitmq'])).toEqual(['rabbitmq']);
     // Kong waits for the migrations' KV flag on its own: they come along without being awaited; so does
@@ -174,7 +182,11 @@ describe('computePlan', () => {
   });
 
   it('brings along the services actions act on, after_completed and after_ready alike', async () => {
-    const stack = await loadStack({ cwd: '/tmp', project: 'plan-test', env: {} });
+    const stack = await loadStack({
+      cwd: mkdtempSync(join(tmpdir(), 'mkdev-plan-')),
+      project: 'plan-test',
+      env: {},
+    });
     // The migrations job sets its flag in Consul: Consul comes along, so the flag can be set.
     expect(selectServices(stack, ['postgres', 'kong-migrations'])).toEqual([
       'postgres',

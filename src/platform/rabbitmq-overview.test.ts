@@ -1,39 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMessaging } from './rabbitmq-overview.ts';
 
-// The management API's answers, trimmed to the fields read, as RabbitMQ 3.10 sends them.
-const ANSWERS: Record<string, unknown> = {
-  '/api/queues': [
-    {
-      name: 'orders',
-      vhost: '/',
-      messages: 3,
-      consumers: 1,
-      arguments: { 'x-dead-letter-exchange': 'orders.dlx' },
-      message_stats: { publish_details: { rate: 2.5 }, deliver_get_details: { rate: 1.5 } },
-    },
-    { name: 'orders.failed', vhost: '/', messages: 2, consumers: 0, arguments: {} },
-    { name: 'billing-dlq', vhost: '/', messages: 0, consumers: 0, arguments: {} },
-    { name: 'plain', vhost: '/', messages: 0, consumers: 0, arguments: {} },
-  ],
-  '/api/exchanges': [
-    { name: '', vhost: '/', type: 'direct' },
-    { name: 'amq.topic', vhost: '/', type: 'topic' },
-    { name: 'orders.dlx', vhost: '/', type: 'fanout' },
-  ],
-  '/api/bindings': [
-    { source: '', destination: 'orders', destination_type: 'queue', routing_key: 'orders', vhost: '/' },
-    {
-      source: 'orders.dlx',
-      destination: 'orders.failed',
-      destination_type: 'queue',
-      routing_key: '',
-      vhost: '/',
-    },
-  ],
-};
+// The management API's answers as RabbitMQ 4.0 sends them, captured from the real broker by
+// test/fixtures/capture-rabbitmq-answers.ts (traffic: test/support/rabbitmq-broker.ts); the same
+// traffic on a live broker is rabbitmq-overview.docker.test.ts's.
+const ANSWERS = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/rabbitmq-management-answers.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 let server: Server;
 let url = '';
@@ -52,21 +28,42 @@ afterAll(() => server.close());
 
 describe('readMessaging', () => {
   it("reads queues with their rates, the project's exchanges and bindings, with the broker's credentials", async () => {
+    expect(ANSWERS.captured).toMatch(/^RabbitMQ 4\./);
     const view = await readMessaging({ managementUrl: url, user: 'mkdev', password: 'pw' });
-    expect(view.queues.find((q) => q.name === 'orders')).toMatchObject({
-      messages: 3,
+    expect(view.queues.map((q) => q.name)).toEqual(['billing-dlq', 'orders', 'orders.failed', 'plain']);
+    expect(view.queues.find((q) => q.name === 'orders')).toEqual({
+      name: 'orders',
+      vhost: '/',
+      messages: 51,
       consumers: 1,
-      publishRate: 2.5,
-      deliverRate: 1.5,
+      publishRate: 9.8,
+      deliverRate: 4.8,
       deadLetter: false,
     });
-    expect(view.exchanges.map((e) => e.name)).toEqual(['orders.dlx']);
+    // A queue nothing went through has no message_stats at all in 4.0: its rates are 0.
+    expect(view.queues.find((q) => q.name === 'plain')).toMatchObject({
+      messages: 0,
+      publishRate: 0,
+      deliverRate: 0,
+    });
+    // Neither the default exchange nor the broker's amq.* ones (4.0 adds amq.rabbitmq.trace).
+    expect(view.exchanges).toEqual([
+      { name: 'orders.dlx', vhost: '/', type: 'fanout' },
+      { name: 'orders.events', vhost: '/', type: 'topic' },
+    ]);
     expect(view.bindings).toEqual([
       {
         source: 'orders.dlx',
         destination: 'orders.failed',
         destinationType: 'queue',
         routingKey: '',
+        vhost: '/',
+      },
+      {
+        source: 'orders.events',
+        destination: 'orders',
+        destinationType: 'queue',
+        routingKey: 'order.*',
         vhost: '/',
       },
     ]);
@@ -76,6 +73,6 @@ describe('readMessaging', () => {
   it("flags dead-letter queues: bound to a queue's dead-letter exchange, or named so", async () => {
     const view = await readMessaging({ managementUrl: url, user: 'mkdev', password: 'pw' });
     const flagged = view.queues.filter((q) => q.deadLetter).map((q) => q.name);
-    expect(flagged).toEqual(['orders.failed', 'billing-dlq']);
+    expect(flagged).toEqual(['billing-dlq', 'orders.failed']);
   });
 });

@@ -12,6 +12,7 @@ import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
+import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
 import { dataVolumeProblems } from './data-volume-check.ts';
 
 export interface Problem {
@@ -95,8 +96,12 @@ async function imageProblems(engine: Engine, sp: ServicePlan): Promise<Problem[]
   const { service } = sp;
   const wanted: { ref: string; field: string }[] = [];
   if (sp.image === 'pull') wanted.push({ ref: service.image, field: 'image' });
-  const base = service.build?.args.BASE_IMAGE;
-  if (sp.image === 'build' && base !== undefined) wanted.push({ ref: base, field: 'build.args.BASE_IMAGE' });
+  if (sp.image === 'build') {
+    for (const arg of IMAGE_BUILD_ARGS) {
+      const ref = service.build?.args[arg];
+      if (ref !== undefined) wanted.push({ ref, field: `build.args.${arg}` });
+    }
+  }
   const problems = await Promise.all(
     wanted.map(async ({ ref, field }): Promise<Problem | undefined> => {
       if (await engine.connection.imagePresent(ref)) return undefined;

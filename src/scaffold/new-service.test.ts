@@ -131,9 +131,10 @@ describe('new-service refuses, writing nothing', () => {
 
   it('an unknown --lang', () => {
     const dir = project();
-    const error = refused(dir, { name: 'orders', language: 'go' });
+    const error = refused(dir, { name: 'orders', language: 'rust' });
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe("unknown --lang 'go'");
+    expect((error as Error).message).toBe("unknown --lang 'rust'");
+    expect((error as UsageError).hint).toBe('choose one of: ts, python, go');
   });
 
   it('a services/ symlinked out of the project', () => {
@@ -160,6 +161,14 @@ describe('new-service refuses, writing nothing', () => {
     expect(
       (refused(dir, { name: 'orders', registerLibraryDir: join(dir, 'nope/') }) as Error).message,
     ).toContain('register library is missing');
+  });
+
+  it('a missing register package (Go)', () => {
+    const dir = project();
+    expect(
+      (refused(dir, { name: 'orders', language: 'go', goRegisterPackageDir: join(dir, 'nope/') }) as Error)
+        .message,
+    ).toContain('Go register package is missing');
   });
 });
 
@@ -265,6 +274,86 @@ describe('new-service writes', () => {
     // MKDEV_PYTHON_IMAGE picks another base per machine.
     const other = await loadStack({ cwd: dir, env: { MKDEV_PYTHON_IMAGE: 'my/python:3.13' } });
     expect(other.services.users?.build?.args).toEqual({ BASE_IMAGE: 'my/python:3.13' });
+  });
+
+  it('a Go service: the register package vendored beside it, two image args, rebuild-on-edit rules', async () => {
+    const dir = project();
+    writeFileSync(
+      join(dir, 'images.yaml'),
+      'images:\n  golang:1.27-trixie: mkdev-offline/golang:1.27\n  debian:trixie-slim: mkdev-offline/debian:trixie\n',
+    );
+    const result = newService({ projectDir: dir, name: 'billing', language: 'go', port: 9000 });
+    expect(result).toMatchObject({ language: 'go', routePath: '/billing', port: 9000 });
+    const service = join(dir, 'services', 'billing');
+    const files = listFiles(service);
+    for (const f of [
+      'Dockerfile',
+      '.dockerignore',
+      'README.md',
+      'go.mod',
+      'go.sum',
+      'main.go',
+      'config_test.go',
+      'integration_test.go',
+      'mkdev-register/go.mod',
+      'mkdev-register/kong.go',
+      'mkdev-register/consul.go',
+      'mkdev-register/retry.go',
+    ]) {
+      expect(files).toContain(f);
+    }
+    // The package's own tests stay in mkdev (as the TS library's do); the service's go.mod replaces it.
+    expect(files.filter((f) => f.startsWith('mkdev-register/') && f.endsWith('_test.go'))).toEqual([]);
+    for (const f of files) expect(readFileSync(join(service, f), 'utf8'), f).not.toMatch(PLACEHOLDER);
+    const goMod = readFileSync(join(service, 'go.mod'), 'utf8');
+    expect(goMod).toMatch(/^module billing$/m);
+    expect(goMod).toContain('github.com/rabbitmq/amqp091-go v1.10.0');
+    expect(goMod).toContain('replace mkdev/register => ./mkdev-register');
+    expect(readFileSync(join(service, 'mkdev-register/go.mod'), 'utf8')).toMatch(
+      /^\/\/ Vendored from mkdev \S+ by 'mkdev new-service'\.\n[\s\S]*^module mkdev\/register$/m,
+    );
+    expect(readFileSync(join(service, 'config.go'), 'utf8')).toContain('defaultPort      = "9000"');
+
+    const stack = await loadStack({ cwd: dir, env: {} });
+    const spec = stack.services.billing;
+    expect(spec?.build?.args).toEqual({
+      BUILD_IMAGE: 'golang:1.27-trixie',
+      BASE_IMAGE: 'debian:trixie-slim',
+    });
+    expect(spec?.env).toMatchObject({ SERVICE_NAME: 'billing', PORT: '9000', ROUTE_PATH: '/billing' });
+    expect(readyProbes(spec?.ready)).toEqual([
+      expect.objectContaining({ kind: 'http', port: 9000, path: '/readyz' }),
+      expect.objectContaining({ kind: 'kong_route', path: '/billing/healthz' }),
+    ]);
+    expect(spec?.register).toBeUndefined();
+    // A .go edit rebuilds (Go compiles); a test file does not; go.mod and go.sum do.
+    expect(spec?.watch).toEqual([
+      { path: service, action: 'rebuild', include: ['*.go'], ignore: ['*_test.go'] },
+      { path: join(service, 'go.mod'), action: 'rebuild', include: [], ignore: [] },
+      { path: join(service, 'go.sum'), action: 'rebuild', include: [], ignore: [] },
+    ]);
+    // Both images go through the image map; each has its variable.
+    const mapped = await loadStack({ cwd: dir, env: {}, images: 'images.yaml' });
+    expect(mapped.services.billing?.build?.args).toEqual({
+      BUILD_IMAGE: 'mkdev-offline/golang:1.27',
+      BASE_IMAGE: 'mkdev-offline/debian:trixie',
+    });
+    const other = await loadStack({
+      cwd: dir,
+      env: { MKDEV_GO_IMAGE: 'my/golang:1.27', MKDEV_GO_RUNTIME_IMAGE: 'gcr.io/distroless/static-debian13' },
+    });
+    expect(other.services.billing?.build?.args).toEqual({
+      BUILD_IMAGE: 'my/golang:1.27',
+      BASE_IMAGE: 'gcr.io/distroless/static-debian13',
+    });
+  });
+
+  it.each(['ts', 'python', 'go'])("the %s README's title is the service's name", (language) => {
+    const dir = project();
+    newService({ projectDir: dir, name: 'orders', language });
+    expect(readFileSync(join(dir, 'services', 'orders', 'README.md'), 'utf8').split('\n')[0]).toBe(
+      '# orders',
+    );
   });
 
   it("keeps an existing mkdev.yaml's comments, order and other services", async () => {

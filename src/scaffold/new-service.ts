@@ -9,7 +9,7 @@ import { addService, type Language, parseProjectFile } from './project-yaml.ts';
 import { checkTarget } from './safe-target.ts';
 import { checkRoutePath, checkServiceName } from './service-name.ts';
 import { LANGUAGES, renderTemplate, TEMPLATES_DIR, type TemplateFile } from './templates.ts';
-import { vendoredRegisterLibrary } from './vendor-register.ts';
+import { vendoredGoRegisterPackage, vendoredRegisterLibrary } from './vendor-register.ts';
 
 export interface NewServiceOptions {
   /** The project directory (where mkdev.yaml is or will be). */
@@ -22,6 +22,8 @@ export interface NewServiceOptions {
   readonly templatesDir?: string;
   /** The compiled register library to vendor (TS only); default: the package's dist/register/. */
   readonly registerLibraryDir?: string;
+  /** The Go register package to vendor (Go only); default: the package's src/register/go/. */
+  readonly goRegisterPackageDir?: string;
 }
 
 export interface NewServiceResult {
@@ -66,6 +68,7 @@ export function newService(options: NewServiceOptions): NewServiceResult {
   if (!existsSync(templateDir)) throw new UserError(`the ${language} template is missing (${templateDir})`);
   const files: TemplateFile[] = renderTemplate(language, { serviceName: name, routePath, port }, templateDir);
   if (language === 'ts') files.push(...vendoredRegisterLibrary(options.registerLibraryDir));
+  if (language === 'go') files.push(...vendoredGoRegisterPackage(options.goRegisterPackageDir));
 
   writeService(serviceDir, files);
   try {

@@ -3,7 +3,7 @@
 import { type Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { UserError } from '../errors.ts';
 
-export type Language = 'ts' | 'python';
+export type Language = 'ts' | 'python' | 'go';
 
 export interface ServiceEntry {
   readonly name: string;
@@ -12,10 +12,25 @@ export interface ServiceEntry {
   readonly routePath: string;
 }
 
-/** The base image each template builds on, overridable per machine and mapped through the image map. */
-export const BASE_IMAGES: Readonly<Record<Language, { variable: string; image: string }>> = {
-  ts: { variable: 'MKDEV_NODE_IMAGE', image: 'node:24-bookworm-slim' },
-  python: { variable: 'MKDEV_PYTHON_IMAGE', image: 'python:3.13-slim-trixie' },
+export interface ImageArg {
+  /** The variable that picks another image per machine, e.g. MKDEV_NODE_IMAGE. */
+  readonly variable: string;
+  /** The official image the template names by default. */
+  readonly image: string;
+}
+
+/**
+ * The images each template's Dockerfile starts `FROM`, as build args (each overridable per machine and
+ * mapped through the image map): BASE_IMAGE, the image the service runs on; for Go also BUILD_IMAGE,
+ * the toolchain of the first stage (the binary then runs on a slim Debian).
+ */
+export const IMAGE_ARGS: Readonly<Record<Language, Readonly<Record<string, ImageArg>>>> = {
+  ts: { BASE_IMAGE: { variable: 'MKDEV_NODE_IMAGE', image: 'node:24-bookworm-slim' } },
+  python: { BASE_IMAGE: { variable: 'MKDEV_PYTHON_IMAGE', image: 'python:3.13-slim-trixie' } },
+  go: {
+    BUILD_IMAGE: { variable: 'MKDEV_GO_IMAGE', image: 'golang:1.27-trixie' },
+    BASE_IMAGE: { variable: 'MKDEV_GO_RUNTIME_IMAGE', image: 'debian:trixie-slim' },
+  },
 };
 
 /** The secret the default stack gives RabbitMQ's `mkdev` user (stacks/microkubes.yaml). */
@@ -35,11 +50,13 @@ function flowMap(doc: Document, entries: Record<string, unknown>): YAMLMap {
 
 function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
   const { name, port, routePath } = entry;
-  const base = BASE_IMAGES[entry.language];
   const service = new YAMLMap();
   const build = new YAMLMap();
   build.set('context', `services/${name}`);
-  build.set('args', flowMap(doc, { BASE_IMAGE: quoted(`\${${base.variable}:-${base.image}}`) }));
+  const args = Object.entries(IMAGE_ARGS[entry.language]).map(
+    ([arg, { variable, image }]) => [arg, quoted(`\${${variable}:-${image}}`)] as const,
+  );
+  build.set('args', flowMap(doc, Object.fromEntries(args)));
   service.set('build', build);
   service.set(
     'env',
@@ -83,11 +100,19 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
 }
 
 /**
- * `mkdev watch`'s rules for a scaffolded service: sources are synced and the process restarted (no
- * build step: Node strips types, Python runs the files); a dependency change rebuilds the image.
+ * `mkdev watch`'s rules for a scaffolded service: TS and Python sources are synced and the process
+ * restarted (no build step: Node strips types, Python runs the files); a dependency change rebuilds the
+ * image. Go compiles, so a source change rebuilds too (the dependencies' layer stays cached).
  */
 export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
   const dir = `services/${entry.name}`;
+  if (entry.language === 'go') {
+    return [
+      { path: dir, action: 'rebuild', include: ['*.go'], ignore: ['*_test.go'] },
+      { path: `${dir}/go.mod`, action: 'rebuild' },
+      { path: `${dir}/go.sum`, action: 'rebuild' },
+    ];
+  }
   if (entry.language === 'ts') {
     return [
       { path: `${dir}/src`, action: 'sync+restart', target: '/app/src' },

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { packagePath } from '../package-root.ts';
 
 export const TEMPLATES_DIR = `${packagePath('templates')}/`;
-export const LANGUAGES = ['ts', 'python'] as const;
+export const LANGUAGES = ['ts', 'python', 'go'] as const;
 
 /** Never copied: build output and caches, and the TS template's stand-in for the vendored library. */
 const SKIPPED = new Set(['node_modules', '__pycache__', 'dist', '.venv']);

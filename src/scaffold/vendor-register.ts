@@ -1,5 +1,7 @@
-// The compiled register library, vendored into a TS service as vendor/mkdev-register/: the service's
-// Docker build context cannot see the project's node_modules, so the service carries its own copy.
+// The register library, vendored into a service: the service's Docker build context cannot see the
+// project's node_modules (or reach a module proxy offline), so the service carries its own copy. A TS
+// service gets the compiled library as vendor/mkdev-register/, a Go service the Go package (module
+// mkdev/register) as mkdev-register/, which its go.mod replaces the module with.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
@@ -9,6 +11,8 @@ import type { TemplateFile } from './templates.ts';
 
 /** dist/register, from src/scaffold (a checkout, after `npm run build`) or dist/scaffold (a package). */
 const REGISTER_LIBRARY_DIR = `${packagePath('dist', 'register')}/`;
+/** The Go package's sources (shipped as they are: package.json's `files` lists them). */
+const GO_REGISTER_PACKAGE_DIR = `${packagePath('src', 'register', 'go')}/`;
 
 export function vendoredRegisterLibrary(dir = REGISTER_LIBRARY_DIR): TemplateFile[] {
   if (!existsSync(join(dir, 'index.js')) || !existsSync(join(dir, 'index.d.ts'))) {
@@ -41,4 +45,27 @@ export function vendoredRegisterLibrary(dir = REGISTER_LIBRARY_DIR): TemplateFil
     mode: 0o644,
   });
   return files;
+}
+
+/** The Go package without its tests, as mkdev-register/; its go.mod says which mkdev it came from. */
+export function vendoredGoRegisterPackage(dir = GO_REGISTER_PACKAGE_DIR): TemplateFile[] {
+  if (!existsSync(join(dir, 'go.mod'))) {
+    throw new UserError(`the Go register package is missing (${dir}go.mod)`, {
+      hint: 'reinstall mkdev: its package ships src/register/go/',
+    });
+  }
+  return readdirSync(dir)
+    .filter((f) => f === 'go.mod' || (f.endsWith('.go') && !f.endsWith('_test.go')))
+    .sort()
+    .map((f) => {
+      const content = readFileSync(join(dir, f), 'utf8');
+      return {
+        path: `mkdev-register/${f}`,
+        content:
+          f === 'go.mod'
+            ? `// Vendored from mkdev ${MKDEV_VERSION} by 'mkdev new-service'.\n${content}`
+            : content,
+        mode: 0o644,
+      };
+    });
 }

@@ -20,6 +20,27 @@ describe('build args and the image map', () => {
     expect(spec.build?.context).toBe('/p/services/orders');
   });
 
+  it("maps a multi-stage build's BUILD_IMAGE too (the Go template's toolchain stage)", () => {
+    const goImages = {
+      'golang:1.27-trixie': 'mkdev-offline/golang:1.27',
+      'debian:trixie-slim': 'mkdev-offline/debian:trixie',
+    };
+    const spec = normalizeService(
+      'billing',
+      {
+        build: {
+          context: 'services/billing',
+          args: { BUILD_IMAGE: 'golang:1.27-trixie', BASE_IMAGE: 'debian:trixie-slim' },
+        },
+      },
+      { ...context, images: goImages },
+    );
+    expect(spec.build?.args).toEqual({
+      BUILD_IMAGE: 'mkdev-offline/golang:1.27',
+      BASE_IMAGE: 'mkdev-offline/debian:trixie',
+    });
+  });
+
   it('leaves unmapped images and other args alone', () => {
     expect(mapBuildArg(images, 'BASE_IMAGE', 'python:3.13-slim-trixie')).toBe('python:3.13-slim-trixie');
     expect(mapBuildArg(images, 'VERSION', 'node:24-bookworm-slim')).toBe('node:24-bookworm-slim');

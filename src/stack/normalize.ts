@@ -132,12 +132,15 @@ function normalizeDependsOn(value: ServiceFile['depends_on']): Record<string, De
 }
 
 /**
- * A build's BASE_IMAGE arg names the image its Dockerfile starts `FROM`: it goes through the image map
- * like any `image:`, so a service template builds on the offline set or a corporate mirror too.
- * Other args are the user's own and pass unchanged.
+ * The build args that name an image a Dockerfile starts `FROM`: BASE_IMAGE (the image the service runs
+ * on) and BUILD_IMAGE (a multi-stage build's toolchain stage, as the Go template's). They go through the
+ * image map like any `image:`, so a service template builds on the offline set or a corporate mirror
+ * too. Other args are the user's own and pass unchanged.
  */
+export const IMAGE_BUILD_ARGS: readonly string[] = ['BUILD_IMAGE', 'BASE_IMAGE'];
+
 export function mapBuildArg(images: ImageMap, name: string, value: string): string {
-  return name === 'BASE_IMAGE' ? mapImage(images, value) : value;
+  return IMAGE_BUILD_ARGS.includes(name) ? mapImage(images, value) : value;
 }
 
 export function normalizeService(

@@ -7,7 +7,7 @@ import { PROJECT_FILE_NAME } from './load-stack.ts';
 export function projectFileTemplate(name: string): string {
   return `# yaml-language-server: $schema=./node_modules/mkdev/stacks/mkdev.schema.json
 # mkdev project file. It layers on the default stack (Kong, Consul, RabbitMQ, Postgres, Prometheus):
-# maps merge with the default stack's, lists replace them. Reference: the mkdev README.
+# maps merge with the default stack's, lists replace them. Every field: docs/configuration.md in mkdev.
 name: ${name}
 
 # Use other images than the official ones (a corporate mirror, an offline set):

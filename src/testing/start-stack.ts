@@ -8,6 +8,7 @@ import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
 import { LABEL } from '../engine/labels.ts';
 import { currentOwner, formatOwner } from '../engine/owner.ts';
+import { InterruptedError, UserError } from '../errors.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import type { StackEvent } from '../plan/events.ts';
 import { bringUp } from '../project/bring-up.ts';
@@ -31,7 +32,7 @@ export interface StartStackOptions {
   readonly extraServices?: Readonly<Record<string, ServiceFile>>;
   /** Keep the stack after stop() and hand it over to the next run whose definition is identical. */
   readonly reuse?: boolean;
-  /** Give up after this long (default 240 s). */
+  /** Give up after this long (default 240 s), with a UserError naming what was still awaited; nothing is left. */
   readonly timeoutMs?: number;
   readonly onEvent?: (event: StackEvent) => void;
 }
@@ -72,14 +73,21 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
     : { [LABEL.owner]: formatOwner(currentOwner()) };
   const engine = connection.project(project, extraLabels);
   const host = engineHost();
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const signal = AbortSignal.timeout(timeoutMs);
+  const lastEvents = new Map<string, StackEvent>();
   let result: UpResult;
   try {
     result = await bringUp({
       stack,
       engine,
       host,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 240_000),
-      onEvent: options.onEvent ?? (() => {}),
+      signal,
+      onEvent: (event) => {
+        // What each service was doing when time ran out (not the cancellation that follows).
+        if (event.step !== 'cancelled') lastEvents.set(event.service, event);
+        options.onEvent?.(event);
+      },
       ...(options.services ? { services: options.services } : {}),
     });
   } catch (error) {
@@ -87,7 +95,7 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
       await tearDown(engine, THROWAWAY).catch(() => {});
       rmSync(stateDir, { recursive: true, force: true });
     }
-    throw error;
+    throw signal.aborted && error instanceof InterruptedError ? notReadyWithin(timeoutMs, lastEvents) : error;
   }
   return testStackOf(engine, stack, host, result, async (stopOptions = {}) => {
     if (options.reuse && !stopOptions.remove) return;
@@ -97,6 +105,15 @@ export async function startStack(options: StartStackOptions = {}): Promise<TestS
 }
 
 type UpResult = Awaited<ReturnType<typeof bringUp>>;
+
+/** timeoutMs ran out: which services were still on their way, and where each was. */
+function notReadyWithin(timeoutMs: number, lastEvents: ReadonlyMap<string, StackEvent>): UserError {
+  const pending = [...lastEvents.values()].filter((e) => e.step !== 'ready' && e.step !== 'completed');
+  return new UserError(
+    `the stack was not ready within timeoutMs (${timeoutMs / 1000} s)${pending.length > 0 ? `: ${pending.map((e) => `${e.service}: ${e.message}`).join('; ')}` : ''}`,
+    { hint: 'give startStack a longer timeoutMs, or find out why with the service logs' },
+  );
+}
 
 function testStackOf(
   engine: Engine,

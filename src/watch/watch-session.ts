@@ -24,6 +24,11 @@ export interface WatchOptions {
   /** What the containers hold; updated after each batch. */
   readonly state: SyncedState;
   readonly onError?: (error: Error) => void;
+  /**
+   * Called once the files' baseline is read and the watchers are set up: a change made from then on
+   * is seen. (Said before, an edit made at once could land before the baseline, so read as unchanged.)
+   */
+  readonly onWatching?: () => void;
 }
 
 /** The services to watch: those named (each must have rules), else every one that has rules. */
@@ -38,7 +43,7 @@ export function watchedServices(stack: Stack, names: readonly string[]): Service
     }
     if (service.watch.length === 0) {
       throw new UserError(`service '${name}' has no watch rules`, {
-        hint: `add develop.watch rules to ${name} in mkdev.yaml (see the README's "Daily loop")`,
+        hint: `add develop.watch rules to ${name} in mkdev.yaml (see docs/daily-loop.md in mkdev)`,
       });
     }
   }
@@ -105,6 +110,7 @@ export async function watchServices(services: readonly ServiceSpec[], options: W
     },
     (error) => options.onError?.(error),
   );
+  options.onWatching?.();
   try {
     await new Promise<void>((resolve) => {
       if (options.signal.aborted) resolve();

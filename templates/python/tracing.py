@@ -29,6 +29,9 @@ from typing import Callable, Iterator, List, Mapping, MutableMapping, Optional
 
 TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 SERVER, PRODUCER, CONSUMER = 2, 4, 5
+# Named as the TypeScript and Go templates name it (OpenTelemetry's amqplib instrumentation):
+# "publish <exchange>", and the template publishes to the default exchange.
+PUBLISH_DEFAULT = "publish <default>"
 
 
 def parse_traceparent(value: Optional[str]):
@@ -141,7 +144,7 @@ class StdlibTracer:
     def producer_span(self, destination: str, headers: MutableMapping[str, str]):
         @contextlib.contextmanager
         def producing() -> Iterator[Span]:
-            with self._span(f"publish {destination}", PRODUCER, None,
+            with self._span(PUBLISH_DEFAULT, PRODUCER, None,
                             {"messaging.system": "rabbitmq", "messaging.operation": "publish",
                              "messaging.rabbitmq.routing_key": destination}) as span:
                 headers["traceparent"] = span.traceparent()
@@ -225,7 +228,7 @@ class SdkTracer:
     def producer_span(self, destination, headers):
         @contextlib.contextmanager
         def producing():
-            with self._span(f"publish {destination}", PRODUCER, None,
+            with self._span(PUBLISH_DEFAULT, PRODUCER, None,
                             {"messaging.system": "rabbitmq", "messaging.rabbitmq.routing_key": destination}) as span:
                 self._propagate.inject(headers)
                 yield span

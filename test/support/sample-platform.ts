@@ -95,18 +95,20 @@ export class SamplePlatform {
     };
   }
 
-  /** Builds a service image as `mkdev up` would (context packed with the host CA bundle); ms taken. */
-  /** Builds an image; its duration (for the log) and how many build steps came from the cache. */
+  /**
+   * Builds a service image as `mkdev up` would (context packed with the host CA bundle, image args
+   * mapped); its duration (for the log) and how many build steps came from the cache.
+   */
   async build(
     context: string,
     tag: string,
-    baseImage: string,
+    imageArgs: Readonly<Record<string, string>>,
     nocache: boolean,
   ): Promise<{ ms: number; cachedSteps: number }> {
     const started = Date.now();
     const stream = await docker.buildImage(
       packContext(context, hostCaBundle()) as unknown as NodeJS.ReadableStream,
-      { t: tag, buildargs: { BASE_IMAGE: baseImage }, nocache, rm: true, forcerm: true },
+      { t: tag, buildargs: { ...imageArgs }, nocache, rm: true, forcerm: true },
     );
     const output = await new Promise<{ stream?: string; error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(

@@ -14,7 +14,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       positionals.length === 0
         ? 'missing the service name'
         : `expected one service name, got ${positionals.length}`,
-      'usage: mkdev new-service <name> [--lang ts|python] [--path /<name>] [--port 8080]',
+      'usage: mkdev new-service <name> [--lang ts|python|go] [--path /<name>] [--port 8080]',
     );
   }
   const name = positionals[0] ?? '';
@@ -34,8 +34,11 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   );
   const dir = relative(cwd, result.serviceDir);
   const yaml = relative(cwd, result.projectFile);
-  const test =
-    result.language === 'ts' ? 'npm install && npm test' : 'python3 -m unittest discover -s tests -t .';
+  const test = {
+    ts: 'npm install && npm test',
+    python: 'python3 -m unittest discover -s tests -t .',
+    go: 'go vet ./... && go test ./...',
+  }[result.language];
   process.stdout.write(
     `wrote ${dir}/ (${result.language}, ${result.files.length} files)\n` +
       `${result.createdProjectFile ? 'created' : 'updated'} ${yaml}: service '${name}', route ${result.routePath} -> port ${result.port}\n\n` +

@@ -8,7 +8,8 @@ export const spec: CommandSpec = {
 
 Options:
 ${PROJECT_HELP}
-      --json            machine-readable output`,
+      --json            machine-readable output
+      --show-secrets    with --json, print the endpoints' credentials instead of ***`,
   options: { ...PROJECT_OPTIONS, json: { type: 'boolean' }, 'show-secrets': { type: 'boolean' } },
   allowPositionals: false,
 };

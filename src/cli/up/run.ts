@@ -12,7 +12,7 @@ import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
-import { openProject } from '../open-project.ts';
+import { maskedError, openProject } from '../open-project.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
@@ -74,6 +74,8 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
       await followLogs(engine, { services: positionals, follow: true, signal, prefix: logPrefix });
     }
     return EXIT_OK;
+  } catch (error) {
+    throw maskedError(error, mask);
   } finally {
     await reporter.stop();
   }

@@ -38,8 +38,6 @@ export async function watchLoop(options: WatchLoopOptions): Promise<number> {
   }
   await recordAll(engine, stack, services, state);
   const names = services.map((s) => s.name);
-  if (json) print(JSON.stringify({ type: 'watching', services: names }));
-  else print(style('dim', `watching ${names.join(', ')} (Ctrl-C stops watching; the stack keeps running)`));
   await watchServices(services, {
     stack,
     engine,
@@ -48,6 +46,12 @@ export async function watchLoop(options: WatchLoopOptions): Promise<number> {
     state,
     onChange,
     onError: (error) => process.stderr.write(`mkdev watch: ${error.message}\n`),
+    // Only once an edit made from now on is seen: tools (and people) edit as soon as it says so.
+    onWatching: () => {
+      if (json) print(JSON.stringify({ type: 'watching', services: names }));
+      else
+        print(style('dim', `watching ${names.join(', ')} (Ctrl-C stops watching; the stack keeps running)`));
+    },
   });
   if (json) print(JSON.stringify({ type: 'stopped' }));
   else print(style('dim', 'stopped watching; the stack keeps running'));
