@@ -6,7 +6,7 @@
 // - on Docker Desktop, OrbStack and Colima it is an address of their VM that forwards to this machine's
 //   loopback: the process listens on 127.0.0.1.
 // Not the project network's gateway: on a VM engine that is the VM, not this machine.
-import { networkInterfaces } from 'node:os';
+import { createServer } from 'node:net';
 import type Docker from 'dockerode';
 import { UserError } from '../errors.ts';
 import { execIn } from './container-ops.ts';
@@ -27,21 +27,34 @@ export function firstIpv4(getentOutput: string): string | undefined {
 }
 
 /** Where to listen for `inNetwork`: itself when it is this machine's own address, else loopback. */
-export function bindAddressFor(inNetwork: string, localAddresses: readonly string[]): string {
-  return localAddresses.includes(inNetwork) ? inNetwork : '127.0.0.1';
+export function bindAddressFor(inNetwork: string, isOwn: boolean): string {
+  return isOwn ? inNetwork : '127.0.0.1';
 }
 
-function localAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flat()
-    .flatMap((a) => (a ? [a.address] : []));
+/**
+ * Whether this machine can listen on the address: whether it is one of its own. Asked by listening,
+ * not read from os.networkInterfaces(), which leaves out an interface without carrier (libuv keeps only
+ * interfaces UP and RUNNING): docker0 has none while no container sits on the default bridge, which is
+ * the usual case with mkdev (its containers are on the project network).
+ */
+export function canListenOn(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, address, () => server.close(() => resolve(true)));
+  });
 }
 
 /**
  * Resolves host.docker.internal in the project's running containers, `first` service's first (the
  * service a host process stands in for), until one answers; fails naming what each said.
  */
-export async function hostAddress(docker: Docker, project: string, first?: string): Promise<HostAddress> {
+export async function hostAddress(
+  docker: Docker,
+  project: string,
+  first?: string,
+  isOwn: (address: string) => Promise<boolean> = canListenOn,
+): Promise<HostAddress> {
   const running = await docker.listContainers({ filters: { label: [`${LABEL.project}=${project}`] } });
   const ordered = [
     ...running.filter((c) => c.Labels[LABEL.service] === first),
@@ -54,7 +67,7 @@ export async function hostAddress(docker: Docker, project: string, first?: strin
       const { exitCode, output } = await execIn(docker.getContainer(c.Id), ['getent', 'ahostsv4', HOST_NAME]);
       const address = exitCode === 0 ? firstIpv4(output) : undefined;
       if (address !== undefined)
-        return { inNetwork: address, bind: bindAddressFor(address, localAddresses()) };
+        return { inNetwork: address, bind: bindAddressFor(address, await isOwn(address)) };
       answers.push(
         `${name}: getent exited ${exitCode}${output.trim() ? ` (${output.trim().split('\n')[0]})` : ''}`,
       );
