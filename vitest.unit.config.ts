@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The first test tier (`npm run test:unit`): what needs no Docker engine and no built CLI, so it runs
-// anywhere in seconds. Tests that need the engine are named *.docker.test.ts, or live under test/ and
+// The first test tier (`npm run test:unit`): what needs no Docker engine, so it runs anywhere in
+// seconds. It builds first (a few seconds): new-service vendors the compiled register library. Tests that need the engine are named *.docker.test.ts, or live under test/ and
 // images/; the stand-ins' own tests wait on their simulated elections. vitest.config.ts runs everything.
 export default defineConfig({
   test: {
@@ -15,6 +15,7 @@ export default defineConfig({
       'src/testing/containers/consul-container.test.ts',
       'src/testing/containers/kong-container.test.ts',
     ],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },
