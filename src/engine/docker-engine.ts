@@ -33,6 +33,7 @@ import { traitsOf } from './engine-traits.ts';
 import { buildImage, ensureImage } from './ensure-image.ts';
 import { execPipe, execWithInput } from './exec-stream.ts';
 import { exitHistory } from './exit-history.ts';
+import { endHelperContainer, startHelperContainer } from './helper-container.ts';
 import { hostAddress } from './host-address.ts';
 import { pullImage, removeImages } from './image.ts';
 import { containerDetails } from './inspect.ts';
@@ -41,7 +42,6 @@ import { LABEL, projectFilter } from './labels.ts';
 import { networkName, volumeName } from './names.ts';
 import { ensureNetwork, ensureVolume } from './network.ts';
 import { listContainers, observeProject } from './observe.ts';
-import { currentOwner, formatOwner } from './owner.ts';
 import { watchProjectEvents } from './project-events.ts';
 import { removeProjectNetwork } from './remove-network.ts';
 import { explainStartError } from './start-errors.ts';
@@ -243,43 +243,14 @@ export class DockerEngine implements Engine {
 
   startHelper(spec: HelperSpec): Promise<ContainerRef> {
     return engineCall({ service: spec.name, doing: 'starting the container' }, async () => {
-      await unlessAlready([404], () => this.docker.getContainer(spec.name).remove({ force: true, v: true }));
-      const container = await this.docker.createContainer({
-        name: spec.name,
-        Image: spec.image,
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        Labels: {
-          [LABEL.project]: this.project,
-          [LABEL.owner]: formatOwner(currentOwner()),
-          ...this.labels,
-          ...spec.labels,
-        },
-        HostConfig: {
-          NetworkMode: 'none',
-          Mounts: Object.entries(spec.mounts).map(([Source, Target]) => ({
-            Type: 'volume' as const,
-            Source,
-            Target,
-          })),
-        },
-      });
-      const ref = { id: container.id, service: spec.name };
-      try {
-        await container.start();
-      } catch (error) {
-        await this.endHelper(ref, 'SIGKILL').catch(() => {});
-        throw error;
-      }
-      return ref;
+      const container = await startHelperContainer(this.docker, this.project, this.labels, spec);
+      return { id: container.id, service: spec.name };
     });
   }
 
-  async endHelper(ref: ContainerRef, signal: string): Promise<void> {
-    const container = this.#container(ref);
-    await container.kill({ signal }).catch(() => {});
-    await container.wait().catch(() => {});
-    await engineCall({ service: ref.service, doing: 'removing the container' }, () =>
-      unlessAlready([404], () => container.remove({ force: true, v: true })),
+  endHelper(ref: ContainerRef, signal: string): Promise<void> {
+    return engineCall({ service: ref.service, doing: 'removing the container' }, () =>
+      endHelperContainer(this.#container(ref), signal),
     );
   }
 

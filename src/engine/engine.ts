@@ -11,10 +11,31 @@
 // refusal: stopping a stopped container, starting a running one, removing what is gone all resolve.
 import type { ServiceSpec } from '../stack/model.ts';
 import type { EngineEndpoint } from './engine-discovery.ts';
+import type {
+  ExecCommand,
+  ExecOutcome,
+  HelperSpec,
+  HostAddress,
+  PipeOutcome,
+  ScriptRun,
+  VolumeDetails,
+  VolumeRead,
+} from './engine-tools.ts';
 import type { EngineTraits } from './engine-traits.ts';
 import type { ObservedContainer, ObservedState } from './observed-state.ts';
 
-export type { EngineEndpoint, EngineTraits };
+export type {
+  EngineEndpoint,
+  EngineTraits,
+  ExecCommand,
+  ExecOutcome,
+  HelperSpec,
+  HostAddress,
+  PipeOutcome,
+  ScriptRun,
+  VolumeDetails,
+  VolumeRead,
+};
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -71,77 +92,6 @@ export interface ExitResult {
 export interface ExecResult {
   readonly exitCode: number;
   readonly output: string;
-}
-
-/** A command to run in a container, as a user and with variables of its own. */
-export interface ExecCommand {
-  readonly cmd: readonly string[];
-  /** The user to run as in the container (e.g. postgres). */
-  readonly user?: string;
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-/** A command's outcome with its output streams apart. */
-export interface ExecOutcome {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** One command's stdout piped into another's stdin: both outcomes (the first's stdout is not kept). */
-export interface PipeOutcome {
-  readonly from: ExecOutcome;
-  readonly to: ExecOutcome;
-  readonly bytes: number;
-}
-
-/**
- * A container for one task of mkdev's own (a temporary server over a volume): not a service's, no
- * network but loopback, labelled with the project and this process, so a killed mkdev leaves it to the
- * next reap.
- */
-export interface HelperSpec {
-  readonly name: string;
-  readonly image: string;
-  readonly env: Readonly<Record<string, string>>;
-  /** Volume name -> where it is mounted. */
-  readonly mounts: Readonly<Record<string, string>>;
-  readonly labels?: Labels;
-}
-
-/** Where the project's containers reach a process on this machine (host-address.ts). */
-export interface HostAddress {
-  /** What host.docker.internal resolves to inside the project network: what Consul hands Kong. */
-  readonly inNetwork: string;
-  /** Where the process on this machine listens so that the address above reaches it. */
-  readonly bind: string;
-}
-
-/** Small files to read from a named volume (read-volume.ts). */
-export interface VolumeRead {
-  readonly volume: string;
-  /** Any image on the engine: it is never run, the engine needs one to create a container. */
-  readonly image: string;
-  /** Where the volume is mounted in the reading container; `paths` are absolute under it. */
-  readonly mountAt: string;
-  readonly paths: readonly string[];
-  readonly project: string;
-}
-
-/** A shell script over volumes, run by a one-shot container (volume-ops.ts). */
-export interface ScriptRun {
-  readonly image: string;
-  /** Volume name -> where it is mounted. */
-  readonly mounts: Readonly<Record<string, { readonly at: string; readonly readOnly?: boolean }>>;
-  readonly script: string;
-  readonly project: string;
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-/** A named volume as the engine describes it. */
-export interface VolumeDetails {
-  readonly name: string;
-  readonly labels: Labels;
 }
 
 /** A host file and where it goes in a container (an absolute path). */
