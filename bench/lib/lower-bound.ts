@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { whyDead } from '../../src/engine/container-health.ts';
+import { deathWatch } from '../../src/engine/container-health.ts';
 import { containerCreateOptions } from '../../src/engine/container-spec.ts';
 import { DockerConnection } from '../../src/engine/docker-connection.ts';
 import type { Engine } from '../../src/engine/engine.ts';
@@ -168,7 +168,7 @@ export async function untilReady(
       intervalMs: POLL_MS,
       timeoutMs: ready.timeoutMs,
       signal,
-      whyDead: () => whyDead(engine, ref),
+      whyDead: deathWatch(engine, ref),
     });
   }
 }

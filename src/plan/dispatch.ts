@@ -2,7 +2,7 @@
 // with what the run keeps as it goes (the containers operations made, where services listen, the
 // timeline). Nothing is decided here: the operation says what, on what and why.
 import { untilAborted } from '../abort.ts';
-import { logTail, whyDead } from '../engine/container-health.ts';
+import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine } from '../engine/engine.ts';
 import { probeTargetOf } from '../engine/probe-target.ts';
 import { UserError } from '../errors.ts';
@@ -186,7 +186,7 @@ async function awaitReady(run: Run, service: ServiceSpec, container: ContainerRe
     intervalMs: ready.intervalMs,
     timeoutMs: ready.timeoutMs,
     signal: run.signal,
-    whyDead: () => whyDead(run.engine, container),
+    whyDead: deathWatch(run.engine, container),
   }).catch(async (error: unknown) => {
     if (run.signal.aborted) throw error;
     throw await failureWithLogs(run, container, `${service.name}: ${(error as Error).message}`);

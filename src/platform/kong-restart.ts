@@ -2,7 +2,7 @@
 // and plugins on its own Admin API writes and on other nodes' cluster events, never on a change made
 // behind its back (kong/runloop/handler.lua; db_cache_ttl = 0 caches entities for ever). A restored
 // database is such a change, so Kong is started anew on it.
-import { whyDead } from '../engine/container-health.ts';
+import { deathWatch } from '../engine/container-health.ts';
 import type { Engine } from '../engine/engine.ts';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { probeTargetOf } from '../engine/probe-target.ts';
@@ -28,7 +28,7 @@ export async function restartKong(
       intervalMs: kong.ready.intervalMs,
       timeoutMs: kong.ready.timeoutMs,
       signal,
-      whyDead: () => whyDead(engine, fresh),
+      whyDead: deathWatch(engine, fresh),
     });
   }
   return true;

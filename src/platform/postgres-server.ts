@@ -2,7 +2,7 @@
 // (which initialises an empty volume from POSTGRES_* as the service would), no network but loopback,
 // a helper container of the project's (engine.ts), so a killed mkdev leaves it to the next reap. Tools
 // run in it with exec as the postgres user.
-import { logTail, whyDead } from '../engine/container-health.ts';
+import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine, ExecCommand, ExecOutcome } from '../engine/engine.ts';
 
 export interface PostgresServerSpec {
@@ -80,9 +80,10 @@ export async function startPostgresServer(
 async function untilAcceptingTcp(server: PostgresServer, timeoutMs: number): Promise<void> {
   const { engine, container } = server;
   const deadline = Date.now() + timeoutMs;
+  const whyDead = deathWatch(engine, container);
   const probe = ['pg_isready', '-q', '-h', '127.0.0.1', '-U', server.superuser, '-d', 'postgres'];
   for (;;) {
-    const dead = await whyDead(engine, container);
+    const dead = await whyDead();
     if (dead !== undefined) {
       const log = await logTail(engine, container, 15);
       throw new Error(`the temporary PostgreSQL server did not start: ${dead}\n${log.trimEnd()}`);

@@ -1,7 +1,7 @@
 // Applies one service's batch to its containers: sync (archive API), then restart or exec, then wait
 // for readiness; or a rebuild through bring-up (the one code path that starts a stack), which keeps
 // the old container serving when the build fails.
-import { logTail, whyDead } from '../engine/container-health.ts';
+import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine } from '../engine/engine.ts';
 import type { ObservedContainer } from '../engine/observed-state.ts';
 import { probeTargetOf } from '../engine/probe-target.ts';
@@ -81,7 +81,7 @@ async function waitReady(ctx: ApplyContext, service: ServiceSpec, containers: re
             intervalMs: Math.min(ready.intervalMs, 100),
             timeoutMs: ready.timeoutMs,
             signal: ctx.signal,
-            whyDead: () => whyDead(ctx.engine, c),
+            whyDead: deathWatch(ctx.engine, c),
           },
         );
       } catch (error) {
