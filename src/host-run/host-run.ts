@@ -16,6 +16,7 @@ import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { projectPeers } from '../project/peers.ts';
+import { type RunRecord, removeRecord, writeRecord } from '../project/run-record.ts';
 import { registerOnConsul } from '../register/consul.ts';
 import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
@@ -25,7 +26,6 @@ import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
-import { type RunRecord, removeRecord, writeRecord } from './run-record.ts';
 import { listedInConsul, retireContainers, runningContainers } from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
 
@@ -232,6 +232,7 @@ async function restoreContainers(options: HostRunOptions, service: ServiceSpec):
     services: [service.name],
     signal: new AbortController().signal,
     onEvent: options.onEvent,
+    ownHostRun: service.name,
   });
   options.log(`${service.name}: containers ready again`);
 }

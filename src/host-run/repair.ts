@@ -2,9 +2,9 @@
 // calls this (like reaping throwaway stacks), so nothing keeps pointing at a dead host process.
 import type { Engine } from '../engine/engine.ts';
 import { ownerIsGone, processStartTime } from '../engine/owner.ts';
+import { type RunRecord, readRecords, removeRecord } from '../project/run-record.ts';
 import type { Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
-import { type RunRecord, readRecords, removeRecord } from './run-record.ts';
 
 function stopStrayProcess(record: RunRecord): void {
   const child = record.child;

@@ -9,7 +9,7 @@ import { stackGraph, waitedOn } from '../stack/graph.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { Builder } from './operation-builder.ts';
 import type { Operation } from './operations.ts';
-import { serviceOperations } from './service-operations.ts';
+import { onHostOperations, serviceOperations } from './service-operations.ts';
 import type { ServicePlan } from './service-plan.ts';
 
 export interface InfraNeeds {
@@ -49,6 +49,10 @@ export function planOperations(
   const images = imageOperations(b, services);
   for (const name of waitsFirst(services)) {
     const sp = services[name] as ServicePlan;
+    if (sp.onHost !== undefined) {
+      onHostOperations(b, sp, sp.onHost);
+      continue;
+    }
     const infraFirst = [
       ...(network === undefined ? [] : [network]),
       ...sp.service.volumes.flatMap((v) =>
@@ -73,8 +77,10 @@ function mounts(service: ServiceSpec | undefined, volume: string): boolean {
 /** One operation per image, for every service that uses it; the first need that is work decides. */
 function imageOperations(b: Builder, services: Readonly<Record<string, ServicePlan>>): Map<string, number> {
   const byImage = new Map<string, ServicePlan[]>();
-  for (const sp of Object.values(services))
+  for (const sp of Object.values(services)) {
+    if (sp.onHost !== undefined) continue;
     byImage.set(sp.service.image, [...(byImage.get(sp.service.image) ?? []), sp]);
+  }
   return new Map(
     [...byImage].map(([image, users]) => {
       const first = users.find((sp) => sp.image !== 'present') ?? (users[0] as ServicePlan);

@@ -64,11 +64,27 @@ export function computePlan(
   observed: ObservedState,
   selected: readonly string[],
   hashes: Readonly<Record<string, ServiceHashes>>,
+  onHost: ReadonlyMap<string, string> = new Map(),
 ): Plan {
   const services: Record<string, ServicePlan> = {};
   for (const name of selected) {
     const service = stack.services[name];
     if (service === undefined) continue;
+    const runner = onHost.get(name);
+    if (runner !== undefined) {
+      const { config, build } = hashes[name] ?? { config: '', build: '' };
+      const image = 'present';
+      services[name] = {
+        service,
+        configHash: config,
+        buildHash: build,
+        image,
+        imageCause: 'on the host',
+        steps: [],
+        onHost: runner,
+      };
+      continue;
+    }
     const { config, build } = hashes[name] ?? { config: '', build: '' };
     const existing = observed.containers.filter((c) => c.service === name);
     // A built image is rebuilt only when what it is built from changed, not when the container's

@@ -150,3 +150,26 @@ function rerunCause(steps: readonly ContainerStep[]): string {
   if (step.kind === 'keep') return 'it is still running';
   return 'reason' in step ? step.reason : step.kind;
 }
+
+/**
+ * A service `mkdev run` holds on the host: nothing is done to its containers (they stay stopped while
+ * the host process serves), and it counts as started and ready for whoever waits for it.
+ */
+export function onHostOperations(b: Builder, sp: ServicePlan, runner: string): void {
+  const name = sp.service.name;
+  const reached = b.add({
+    type: 'reach',
+    services: [name],
+    service: name,
+    milestone: sp.service.oneShot ? 'completed' : 'ready',
+    resource: name,
+    cause: `runs on the host (${runner}): its containers stay stopped until it exits`,
+    after: [],
+    report: { step: 'ready', message: `on the host (${runner}); its containers stay stopped` },
+  });
+  b.reached.set(name, {
+    started: reached,
+    ready: reached,
+    ...(sp.service.oneShot ? { completed: reached } : {}),
+  });
+}

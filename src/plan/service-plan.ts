@@ -34,4 +34,9 @@ export interface ServicePlan {
   /** Why its image needs that step. */
   readonly imageCause: string;
   readonly steps: readonly ContainerStep[];
+  /**
+   * Who runs the service instead of its containers (`mkdev run`'s host process, "mkdev run, pid 4242"):
+   * its containers are left as they are (stopped), and it counts as ready for whoever waits for it.
+   */
+  readonly onHost?: string;
 }

@@ -13,6 +13,7 @@ import type { Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 import { labelNewVolumes } from './new-volume-labels.ts';
 import { preflight } from './preflight.ts';
+import { servicesOnHost } from './run-record.ts';
 import { tearDown } from './tear-down.ts';
 
 export interface BringUpOptions {
@@ -28,6 +29,8 @@ export interface BringUpOptions {
   readonly actions?: StackActions;
   /** Hashes that replace the computed ones: `mkdev watch` keeps a container it synced itself. */
   readonly hashes?: Readonly<Record<string, ServiceHashes>>;
+  /** The service this process itself holds on the host (`mkdev run` bringing its containers back). */
+  readonly ownHostRun?: string;
 }
 
 export interface BringUpResult {
@@ -48,7 +51,7 @@ export interface PlannedUp {
  * a problem preflight finds fails it before anything is created or any secret written.
  */
 export async function planUp(
-  options: Pick<BringUpOptions, 'stack' | 'engine' | 'services' | 'hashes'>,
+  options: Pick<BringUpOptions, 'stack' | 'engine' | 'services' | 'hashes' | 'ownHostRun'>,
 ): Promise<PlannedUp> {
   const { stack, engine } = options;
   for (const name of options.services ?? []) {
@@ -62,7 +65,20 @@ export async function planUp(
   }
   const observed = await engine.observe();
   const selected = selectServices(stack, options.services ?? []);
-  const planned = computePlan(stack, observed, selected, { ...stackHashes(stack), ...options.hashes });
+  // A service `mkdev run` holds stays on the host: whichever command brings the stack up (up, up
+  // --watch, watch, the dashboard's rebuild) leaves its containers stopped, and says so.
+  const onHost = new Map(
+    [...servicesOnHost(stack.projectDir, stack.project)]
+      .filter(([service]) => service !== options.ownHostRun)
+      .map(([service, pid]) => [service, `mkdev run, pid ${pid}`]),
+  );
+  const planned = computePlan(
+    stack,
+    observed,
+    selected,
+    { ...stackHashes(stack), ...options.hashes },
+    onHost,
+  );
   // Before anything is created or any secret written: a predictable failure leaves no trace.
   await preflight(engine, planned, observed, stack.projectDir);
   const plan = await labelNewVolumes(engine.connection, planned);

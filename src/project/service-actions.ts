@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { EventSink } from '../plan/events.ts';
 import type { Stack } from '../stack/model.ts';
 import { bringUp } from './bring-up.ts';
+import { servicesOnHost } from './run-record.ts';
 
 export type ServiceAction = 'restart' | 'stop' | 'rebuild';
 
@@ -26,6 +27,13 @@ export async function runServiceAction(
   const { engine } = target;
   const spec = target.stack.services[service];
   if (spec === undefined) throw new ActionRefused(`no service '${service}' in this stack`);
+  const pid = servicesOnHost(target.stack.projectDir, target.stack.project).get(service);
+  if (pid !== undefined && action !== 'stop') {
+    // Its containers would serve beside the host process: they come back when `mkdev run` ends.
+    throw new ActionRefused(
+      `${service} runs on the host (mkdev run, pid ${pid}): its containers stay stopped until that command exits`,
+    );
+  }
   const containers = await engine.containers(service);
   if (action === 'rebuild') {
     if (!spec.build) throw new ActionRefused(`${service} is not built from a Dockerfile: nothing to rebuild`);

@@ -9,12 +9,13 @@ import { notReady, type ProbeResult, type ProbeTarget } from '../readiness/probe
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 import { peersOf } from './peers.ts';
+import { servicesOnHost } from './run-record.ts';
 
 export interface ReplicaStatus {
   readonly service: string;
   readonly replica: number;
   readonly container: string;
-  /** running, exited, completed (a one-shot job that exited 0), created, missing. */
+  /** running, exited, completed (a one-shot job that exited 0), created, missing, or `host (pid N)`. */
   readonly state: string;
   readonly ready: boolean | null;
   readonly reason?: string;
@@ -59,11 +60,25 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
   const observed: ObservedState = await engine.observe();
   const hashes = stackHashes(stack);
   const peer = peersOf(observed, host);
+  const onHost = servicesOnHost(stack.projectDir, stack.project);
   const rows = await Promise.all(
     Object.values(stack.services).flatMap((service) =>
       Array.from({ length: service.replicas }, async (_, i): Promise<ReplicaStatus> => {
         const replica = i + 1;
         const c = observed.containers.find((o) => o.service === service.name && o.replica === replica);
+        const hostPid = onHost.get(service.name);
+        if (hostPid !== undefined) {
+          // `mkdev run` holds it: its containers are stopped on purpose, the host process serves.
+          return {
+            service: service.name,
+            replica,
+            container: c?.name ?? '',
+            state: `host (pid ${hostPid})`,
+            ready: null,
+            upToDate: c === undefined ? false : c.configHash === hashes[service.name]?.config,
+            ports: {},
+          };
+        }
         if (c === undefined) {
           return {
             service: service.name,

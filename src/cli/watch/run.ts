@@ -1,7 +1,6 @@
 // `mkdev watch`: bring the stack up (syncing instead of rebuilding what only watch changed), then
 // the watch loop until Ctrl-C, which exits 0 and leaves the stack running.
 import type { Engine } from '../../engine/engine.ts';
-import { liveRun } from '../../host-run/run-record.ts';
 import { chooseReporter, createReporter } from '../../output/progress-reporter.ts';
 import { style } from '../../output/style.ts';
 import { bringUp } from '../../project/bring-up.ts';
@@ -58,19 +57,6 @@ export async function watchLoop(options: WatchLoopOptions): Promise<number> {
   return EXIT_OK;
 }
 
-/**
- * What to bring up: the services asked for (else all), minus those a live `mkdev run` replaced on the
- * host, whose stopped containers bring-up would otherwise start beside it (their dependencies stay).
- */
-export function bringUpSelection(stack: Stack, names: readonly string[]): string[] {
-  const wanted = names.length > 0 ? names : Object.keys(stack.services);
-  const onHost = new Set(wanted.filter((n) => liveRun(stack.projectDir, stack.project, n)));
-  if (onHost.size === 0) return [...names];
-  const rest = wanted.filter((n) => !onHost.has(n));
-  const deps = [...onHost].flatMap((n) => Object.keys(stack.services[n]?.dependsOn ?? {}));
-  return [...new Set([...rest, ...deps])].filter((n) => !onHost.has(n));
-}
-
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
   const { stack, engine, host, mask } = await openProject(projectRef(values), cwd);
@@ -82,7 +68,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
       stack,
       engine,
       host,
-      services: bringUpSelection(stack, positionals),
+      services: positionals,
       hashes: start.hashes,
       signal,
       onEvent: (e) => reporter.event(e),

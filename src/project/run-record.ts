@@ -61,3 +61,12 @@ export function readRecords(projectDir: string, project: string): RunRecord[] {
 export function liveRun(projectDir: string, project: string, service: string): RunRecord | undefined {
   return readRecords(projectDir, project).find((r) => r.service === service && !ownerIsGone(r.owner));
 }
+
+/** Services `mkdev run` holds on the host now, each with the pid of the mkdev process holding it. */
+export function servicesOnHost(projectDir: string, project: string): Map<string, number> {
+  return new Map(
+    readRecords(projectDir, project)
+      .filter((r) => !ownerIsGone(r.owner))
+      .map((r) => [r.service, r.owner.pid]),
+  );
+}
