@@ -52,3 +52,50 @@ export async function passingAt(consulUrl: string, address: string, port: number
   );
   return statuses.every((s) => s === 200);
 }
+
+/**
+ * Waits (up to `timeoutMs`) until Consul's catalog, which its DNS answers from, lists no instance of
+ * `service` at any of `addresses` (at `port` when given): the agent drops a deregistered instance at
+ * once, the catalog a moment later.
+ */
+export async function untilOutOfCatalog(
+  consulUrl: string,
+  service: string,
+  addresses: readonly string[],
+  port?: number,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const url = new URL(`/v1/catalog/service/${encodeURIComponent(service)}`, consulUrl);
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const listed = res.ok ? ((await res.json()) as { ServiceAddress: string; ServicePort: number }[]) : [];
+      const at = (s: { ServiceAddress: string; ServicePort: number }) =>
+        addresses.includes(s.ServiceAddress) && (port === undefined || s.ServicePort === port);
+      if (!listed.some(at)) return;
+    } catch {
+      // Consul busy or restarting: try again until the deadline
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Kong may still send requests to an instance after it left Consul: it answers from its stale DNS entry
+ * (KONG_DNS_STALE_TTL) while it refreshes it, and a retry reads that cache only. So an instance keeps
+ * serving until Consul's catalog no longer lists it and Kong's next refresh has had time to land (under
+ * traffic, the first request after the change starts it): then it may stop.
+ */
+const KONG_REFRESH_MARGIN_MS = 500;
+
+export async function drained(
+  consulUrl: string,
+  service: string,
+  addresses: readonly string[],
+  port?: number,
+): Promise<void> {
+  if (addresses.length === 0) return;
+  await untilOutOfCatalog(consulUrl, service, addresses, port);
+  await new Promise((r) => setTimeout(r, KONG_REFRESH_MARGIN_MS));
+}

@@ -20,7 +20,7 @@ import { type RunRecord, removeRecord, writeRecord } from '../project/run-record
 import { registerOnConsul } from '../register/consul.ts';
 import { waitEdges } from '../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
-import { deregisterAt } from './consul-instances.ts';
+import { deregisterAt, drained } from './consul-instances.ts';
 import { freePort } from './free-port.ts';
 import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
@@ -163,7 +163,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
     }
     if (serving) {
-      await retireContainers(engine, containers, consulUrl);
+      await retireContainers(engine, containers, consulUrl, consulName(service));
       log(`${name}: the host process serves; its containers are stopped`);
       const routed = await waitRouted(service, target, child.exited, stops.signal, (reason) =>
         log(`${name}: requests through Kong do not reach the host process yet: ${reason}`),
@@ -217,9 +217,21 @@ async function swapBack(
     await restoreContainers(options, service);
   } finally {
     await forget();
+    await drain(record, service);
     child.signalGroup(signal);
   }
   return child.exited;
+}
+
+/** Until Kong stops sending the host process requests (consul-instances.ts drained). */
+async function drain(record: RunRecord, service: ServiceSpec): Promise<void> {
+  if (record.consulUrl === undefined) return;
+  await drained(record.consulUrl, consulName(service), [record.address], record.port);
+}
+
+/** The name the service is listed under in Consul: its own, or the registrator's `register.name`. */
+export function consulName(service: ServiceSpec): string {
+  return service.register?.name ?? service.name;
 }
 
 async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {

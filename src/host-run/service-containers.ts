@@ -2,7 +2,7 @@
 // (where Consul lists them), and retired without a gap: out of Consul first, so that Kong stops
 // routing to them, then stopped.
 import type { ContainerRef, Engine } from '../engine/engine.ts';
-import { deregisterAt, instancesAt } from './consul-instances.ts';
+import { deregisterAt, drained, instancesAt } from './consul-instances.ts';
 
 export interface ServiceContainer extends ContainerRef {
   /** Its address on the project network, when it has one. */
@@ -26,16 +26,20 @@ export async function listedInConsul(
   return false;
 }
 
-/** Takes the containers out of Consul, then stops them (each also deregisters itself, harmlessly again). */
+/**
+ * Takes the containers out of Consul, waits until Kong no longer sends them requests, then stops them
+ * (each also deregisters itself, harmlessly again).
+ */
 export async function retireContainers(
   engine: Engine,
   containers: readonly ServiceContainer[],
   consulUrl: string | undefined,
+  consulName: string,
 ): Promise<void> {
   if (consulUrl !== undefined) {
-    await Promise.all(
-      containers.flatMap((c) => (c.address === undefined ? [] : [deregisterAt(consulUrl, c.address)])),
-    );
+    const addresses = containers.flatMap((c) => (c.address === undefined ? [] : [c.address]));
+    await Promise.all(addresses.map((address) => deregisterAt(consulUrl, address)));
+    await drained(consulUrl, consulName, addresses);
   }
   await Promise.all(containers.map((c) => engine.stop(c).catch(() => {})));
 }
