@@ -51,7 +51,7 @@ describe('a registry that accepts and never answers', () => {
     );
     expect(up.exitCode, up.all).toBe(1);
     expect(up.stderr).toContain(
-      `mkdev: consul: image: image ${registry}/consul:1.20 (mapped from hashicorp/consul:1.20) is not present and cannot be pulled: no answer from the registry within 5 s`,
+      `mkdev: consul: image: image ${registry}/consul:1.20 (mapped from hashicorp/consul:1.20) is not present and cannot be pulled from ${registry}: no answer from the registry within 5 s`,
     );
     expect(up.stderr).toContain('--images');
     expect(ms).toBeLessThan(10_000);
@@ -82,7 +82,7 @@ describe('a registry that accepts and never answers', () => {
     );
     expect(error?.message).toMatch(
       new RegExp(
-        `^cannot pull image ${registry}/consul:1\\.20: no (answer from the registry|progress within 10 s)`,
+        `^cannot pull image ${registry}/consul:1\\.20 from ${registry}: no (answer from the registry|progress within 10 s)`,
       ),
     );
     expect(ms).toBeLessThan(15_000);

@@ -20,6 +20,7 @@ import { engineCall } from './engine-error.ts';
 import { type EngineInfo, engineTraits, traitsOf } from './engine-traits.ts';
 import { portHolder } from './host-ports.ts';
 import { imageExists, pullImage, whyNotPullable } from './image.ts';
+import type { PullProgress } from './pull-progress.ts';
 import { pushImage } from './push-image.ts';
 import { readVolumeFiles } from './read-volume.ts';
 import { reapOrphans } from './reap.ts';
@@ -38,8 +39,12 @@ export class DockerConnection implements EngineConnection {
     return engineCall({ doing: 'asking the engine what it is' }, () => traitsOf(this.docker));
   }
 
-  pullImage(reference: string, signal?: AbortSignal): Promise<void> {
-    return pullImage(this.docker, reference, () => {}, signal ? { signal } : {});
+  pullImage(
+    reference: string,
+    signal?: AbortSignal,
+    onProgress: (progress: PullProgress) => void = () => {},
+  ): Promise<void> {
+    return pullImage(this.docker, reference, onProgress, signal ? { signal } : {});
   }
 
   imageEnv(reference: string): Promise<readonly string[] | undefined> {

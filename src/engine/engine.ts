@@ -9,6 +9,7 @@
 // UserError naming the service, what was being done, the engine's own words and a hint, with the
 // engine's status code kept: 404 gone, 409 conflict). Asking for a state that already holds is not a
 // refusal: stopping a stopped container, starting a running one, removing what is gone all resolve.
+
 import type { ServiceSpec } from '../stack/model.ts';
 import type { EngineEndpoint } from './engine-discovery.ts';
 import type {
@@ -23,6 +24,7 @@ import type {
 } from './engine-tools.ts';
 import type { EngineTraits } from './engine-traits.ts';
 import type { ObservedContainer, ObservedState } from './observed-state.ts';
+import type { PullProgress } from './pull-progress.ts';
 
 export type {
   EngineEndpoint,
@@ -139,7 +141,12 @@ export interface ImageNeed {
   readonly buildHash: string;
 }
 
-export type ImageReporter = (step: 'pull' | 'build' | 'image-ready', message: string) => void;
+/** What image work reports; a pull's progress also comes as numbers (layers and bytes). */
+export type ImageReporter = (
+  step: 'pull' | 'build' | 'image-ready',
+  message: string,
+  pull?: PullProgress,
+) => void;
 
 export type Progress = (message: string) => void;
 
@@ -250,8 +257,12 @@ export interface EngineConnection {
   imagePresent(reference: string): Promise<boolean>;
   /** Undefined when the registry has the image, else why it cannot be pulled; asks without pulling. */
   whyNotPullable(reference: string): Promise<string | undefined>;
-  /** Pulls an image (whoever needs it: a reader of a volume, an older server). */
-  pullImage(reference: string, signal?: AbortSignal): Promise<void>;
+  /** Pulls an image (whoever needs it: `mkdev pull`, a reader of a volume, an older server). */
+  pullImage(
+    reference: string,
+    signal?: AbortSignal,
+    onProgress?: (progress: PullProgress) => void,
+  ): Promise<void>;
   /** The image's environment (its ENV lines), or undefined when the engine does not have it. */
   imageEnv(reference: string): Promise<readonly string[] | undefined>;
   /** A named volume, or undefined when the engine has none of that name. */

@@ -8,10 +8,11 @@ import { hostCaBundle, packContext } from './build-context.ts';
 import type { ImageNeed, ImageReporter, Labels } from './engine.ts';
 import { engineCall } from './engine-error.ts';
 import { LABEL } from './labels.ts';
+import { describePull, type PullProgress } from './pull-progress.ts';
 
 /** How an engine pulls and builds. */
 export interface ImageWork {
-  pull(reference: string, onProgress: (message: string) => void): Promise<void>;
+  pull(reference: string, onProgress: (progress: PullProgress) => void): Promise<void>;
   build(need: ImageNeed, report: ImageReporter): Promise<void>;
 }
 
@@ -23,8 +24,12 @@ export async function ensureImage(need: ImageNeed, report: ImageReporter, work: 
   }
   if (need.step === 'pull') {
     report('pull', `pulling ${service.image}`);
-    await work.pull(service.image, (m) => report('pull', `pulling ${service.image}: ${m}`));
-    report('image-ready', `pulled ${service.image}`);
+    let last: PullProgress | undefined;
+    await work.pull(service.image, (progress) => {
+      last = progress;
+      report('pull', `pulling ${service.image}: ${describePull(progress)}`, progress);
+    });
+    report('image-ready', `pulled ${service.image}${last ? ` (${describePull(last)})` : ''}`);
     return;
   }
   await work.build(need, report);

@@ -20,6 +20,7 @@ import { FakeProjectEngine } from './fake-project-engine.ts';
 import { FakeWorld, unpullable } from './fake-world.ts';
 import { LABEL } from './labels.ts';
 import { ownerIsGone, parseOwner } from './owner.ts';
+import type { PullProgress } from './pull-progress.ts';
 
 export type { FakeBehaviour, FakeCall, FakeContainer } from './fake-world.ts';
 
@@ -109,8 +110,14 @@ export class FakeEngine extends FakeWorld implements EngineConnection {
     return this.engineTraits;
   }
 
-  pullImage(reference: string): Promise<void> {
-    return engineCall({ doing: `pulling ${reference}` }, () => this.imageWork({}).pull(reference, () => {}));
+  pullImage(
+    reference: string,
+    _signal?: AbortSignal,
+    onProgress: (progress: PullProgress) => void = () => {},
+  ): Promise<void> {
+    return engineCall({ doing: `pulling ${reference}` }, () =>
+      this.imageWork({}).pull(reference, onProgress),
+    );
   }
 
   async imageEnv(reference: string): Promise<readonly string[] | undefined> {

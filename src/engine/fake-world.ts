@@ -6,6 +6,7 @@ import type { ExecResult, Labels } from './engine.ts';
 import { buildFailure, type ImageWork } from './ensure-image.ts';
 import { pullFailure } from './image.ts';
 import { LABEL } from './labels.ts';
+import { type PullStreamEvent, PullTracker } from './pull-progress.ts';
 
 /** How a service's containers behave once started (by service name). */
 export interface FakeBehaviour {
@@ -136,9 +137,14 @@ export class FakeWorld {
   /** Pulls from `registry`, builds anything (unless told in `buildFailures`), images labelled `labels`. */
   imageWork(labels: Labels): ImageWork {
     return {
-      pull: async (reference) => {
+      pull: async (reference, onProgress) => {
         this.record('pull', reference);
         if (!this.registry.has(reference)) throw pullFailure(reference, unpullable(reference));
+        const tracker = new PullTracker(reference);
+        for (const event of SYNTHETIC_PULL) {
+          const progress = tracker.feed(event);
+          if (progress) onProgress(progress);
+        }
         this.addImage(reference);
       },
       build: async ({ service, buildHash }, report) => {
@@ -169,6 +175,20 @@ export class FakeWorld {
     return this.containers.get(idOrName) ?? [...this.containers.values()].find((c) => c.name === idOrName);
   }
 }
+
+/** A pull as the engine streams it, shortened: one layer already there, two downloaded (4 MB and 1 MB). */
+const SYNTHETIC_PULL: readonly PullStreamEvent[] = [
+  { status: 'Already exists', id: 'base' },
+  { status: 'Pulling fs layer', id: 'big' },
+  { status: 'Pulling fs layer', id: 'small' },
+  { status: 'Downloading', id: 'big', progressDetail: { current: 1_000_000, total: 4_000_000 } },
+  { status: 'Downloading', id: 'small', progressDetail: { current: 1_000_000, total: 1_000_000 } },
+  { status: 'Downloading', id: 'big', progressDetail: { current: 3_000_000, total: 4_000_000 } },
+  { status: 'Download complete', id: 'big' },
+  { status: 'Pull complete', id: 'big' },
+  { status: 'Download complete', id: 'small' },
+  { status: 'Pull complete', id: 'small' },
+];
 
 /** What the engine says when a registry does not have an image. */
 export function unpullable(reference: string): string {

@@ -2,8 +2,8 @@
 import type Docker from 'dockerode';
 import { withDeadline } from '../abort.ts';
 import { isConflict, isNotFound, UserError } from '../errors.ts';
-
-export type Progress = (message: string) => void;
+import { registryOf } from '../stack/image-reference.ts';
+import { isRetry, type PullProgress, type PullStreamEvent, PullTracker } from './pull-progress.ts';
 
 export async function imageExists(docker: Docker, reference: string): Promise<boolean> {
   try {
@@ -36,22 +36,37 @@ const PULL_HINT =
   'map it to an image you have with an image map (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); ' +
   'without a registry, `npm run images:offline` builds the offline set and prints its map';
 
-/** A pull that failed: the image, why, and how to do without a registry. */
+/** A pull that failed: the image, the registry it comes from, the engine's words, and how to do without one. */
 export function pullFailure(reference: string, reason: string): UserError {
-  return new UserError(`cannot pull image ${reference}: ${reason}`, { hint: PULL_HINT });
+  return new UserError(`cannot pull image ${reference} from ${registryOf(reference)}: ${reason}`, {
+    hint: PULL_HINT,
+  });
+}
+
+export interface PullOptions {
+  /** How long the engine may take to answer at all; a registry it cannot reach fails within it. */
+  readonly firstAnswerMs?: number;
+  /** How long the stream may be silent before mkdev asks whether the registry still answers. */
+  readonly stallMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 /**
- * Pulls `reference`. A registry that cannot be reached fails within `firstAnswerMs`: the engine
- * answers a pull with progress almost at once when it can reach the registry at all.
+ * Pulls `reference`, reporting its progress. A registry that cannot be reached fails within
+ * `firstAnswerMs`: the engine answers a pull with progress almost at once when it can reach the registry
+ * at all. One that goes away mid-pull fails within seconds, not after the engine's retries (about a
+ * minute): when the engine says it retries a layer, or the stream is silent for `stallMs`, mkdev asks the
+ * registry for the image's manifest (without pulling); if that fails too, the pull fails with its words.
+ * A registry that still answers was a flake: the engine's retry goes on.
  */
 export async function pullImage(
   docker: Docker,
   reference: string,
-  onProgress: Progress,
-  options: { firstAnswerMs?: number; signal?: AbortSignal } = {},
+  onProgress: (progress: PullProgress) => void,
+  options: PullOptions = {},
 ): Promise<void> {
   const firstAnswerMs = options.firstAnswerMs ?? 10_000;
+  const stallMs = options.stallMs ?? 10_000;
   const fail = (reason: string) => pullFailure(reference, reason);
   let stream: NodeJS.ReadableStream;
   try {
@@ -63,30 +78,60 @@ export async function pullImage(
   } catch (error) {
     throw fail(shortReason(error));
   }
+  const destroy = () => (stream as unknown as { destroy?: () => void }).destroy?.();
+  const tracker = new PullTracker(reference);
   await new Promise<void>((resolve, reject) => {
-    let answered = false;
-    const timer = setTimeout(() => {
-      if (!answered) {
-        (stream as unknown as { destroy?: () => void }).destroy?.();
-        reject(fail(`no progress within ${firstAnswerMs / 1000} s`));
-      }
-    }, firstAnswerMs);
-    options.signal?.addEventListener(
-      'abort',
-      () => (stream as unknown as { destroy?: () => void }).destroy?.(),
-      { once: true },
-    );
+    let settled = false;
+    let checking = false;
+    let engineError: string | undefined;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) {
+        destroy();
+        reject(error);
+      } else resolve();
+    };
+    const registryGone = async (why: string) => {
+      if (checking || settled) return;
+      checking = true;
+      const reason = await withDeadline(
+        docker.getImage(reference).distribution(),
+        5000,
+        'no answer from the registry within 5 s',
+      ).then(
+        () => undefined,
+        (error: unknown) => shortReason(error),
+      );
+      checking = false;
+      if (reason !== undefined) settle(fail(`the registry stopped answering mid-pull (${why}): ${reason}`));
+    };
+    let timer = setTimeout(() => settle(fail(`no progress within ${firstAnswerMs / 1000} s`)), firstAnswerMs);
+    const rearm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(function stalled() {
+        void registryGone(`no progress for ${stallMs / 1000} s`);
+        timer = setTimeout(stalled, stallMs);
+      }, stallMs);
+    };
+    options.signal?.addEventListener('abort', () => settle(options.signal?.reason), { once: true });
     docker.modem.followProgress(
       stream,
       (error: Error | null) => {
-        clearTimeout(timer);
-        if (error) reject(fail(shortReason(error)));
-        else resolve();
+        // The engine reports a failure inside the stream ({"error": ...}) and then ends it normally.
+        const failed = error ? shortReason(error) : engineError;
+        settle(failed === undefined ? undefined : fail(failed));
       },
-      (event: { status?: string; progress?: string; id?: string; error?: string }) => {
-        answered = true;
-        if (event.error) return;
-        onProgress([event.id, event.status, event.progress].filter(Boolean).join(' '));
+      (event: PullStreamEvent) => {
+        rearm();
+        if (event.error) {
+          engineError = event.error;
+          return;
+        }
+        if (isRetry(event)) void registryGone(`the engine is retrying layer ${event.id}`);
+        const progress = tracker.feed(event);
+        if (progress) onProgress(progress);
       },
     );
   });

@@ -5,6 +5,7 @@ import { untilAborted } from '../abort.ts';
 import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine } from '../engine/engine.ts';
 import { probeTargetOf } from '../engine/probe-target.ts';
+import type { PullProgress } from '../engine/pull-progress.ts';
 import { UserError } from '../errors.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import type { ProbeTarget } from '../readiness/probe.ts';
@@ -25,7 +26,7 @@ export interface Run {
   readonly signal: AbortSignal;
   /** Settles once the operation is done (rejects if it failed). */
   done(id: number): Promise<void>;
-  emit(service: string, step: StepName, message: string): void;
+  emit(service: string, step: StepName, message: string, pull?: PullProgress): void;
   /** ms since execution began, for the timeline. */
   since(): number;
   readonly timeline: Record<string, ServiceTimeline>;
@@ -48,8 +49,8 @@ export async function dispatch(run: Run, op: Operation): Promise<void> {
       return engine.ensureVolume(op.volume, op.labels);
     case 'ensure-image': {
       for (const s of op.services) timelineOf(run, s).imageStart = run.since();
-      const report = (step: StepName, message: string) => {
-        for (const s of op.services) run.emit(s, step, message);
+      const report = (step: StepName, message: string, pull?: PullProgress) => {
+        for (const s of op.services) run.emit(s, step, message, pull);
       };
       await engine.ensureImage(op.need, report, run.signal);
       for (const s of op.services) timelineOf(run, s).imageEnd = run.since();

@@ -1,4 +1,5 @@
 // What execution reports, for the output layer (listr2 tree, plain lines, NDJSON) and the timeline.
+import type { PullProgress } from '../engine/pull-progress.ts';
 
 export type StepName =
   | 'pull'
@@ -23,6 +24,8 @@ export interface StackEvent {
   readonly message: string;
   /** ms since execution began. */
   readonly at: number;
+  /** A pull's progress in numbers (step 'pull'), beside the message that says it in words. */
+  readonly pull?: PullProgress;
 }
 
 export interface ServiceTimeline {

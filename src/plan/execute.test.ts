@@ -72,7 +72,7 @@ describe('executePlan on the fake engine', () => {
     await expect(result).rejects.toThrow('cannot pull image shop/app:1');
     const failed = events.filter((e) => e.step === 'failed');
     expect(failed.map((e) => e.service)).toEqual(['api', 'worker']);
-    expect(failed[0]?.message).toMatch(/^cannot pull image shop\/app:1: pull access denied/);
+    expect(failed[0]?.message).toMatch(/^cannot pull image shop\/app:1 from docker.io: pull access denied/);
     expect(fake.log((c) => c.method === 'pull')).toEqual(['pull shop/app:1']);
     expect(fake.log((c) => c.method === 'create' && c.target !== 'shop-db-1')).toEqual([]);
     expect(events.filter((e) => ['api', 'worker'].includes(e.service) && e.step === 'cancelled')).toEqual([]);

@@ -110,7 +110,8 @@ function newRun(
     signal,
     operations,
     done: (id) => operations.get(id) ?? Promise.reject(new Error(`no operation #${id} in the plan`)),
-    emit: (service, step, message) => options.onEvent({ service, step, message, at: Date.now() - t0 }),
+    emit: (service, step, message, pull) =>
+      options.onEvent({ service, step, message, at: Date.now() - t0, ...(pull ? { pull } : {}) }),
     since: () => Date.now() - t0,
     timeline: Object.fromEntries(names.map((n) => [n, {}])),
     targets: new Map(),

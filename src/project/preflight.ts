@@ -12,6 +12,7 @@ import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
+import { registryOf } from '../stack/image-reference.ts';
 import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
 import { dataVolumeProblems } from './data-volume-check.ts';
 
@@ -112,7 +113,7 @@ async function imageProblems(engine: Engine, sp: ServicePlan): Promise<Problem[]
       return {
         service: service.name,
         field,
-        message: `image ${ref}${mapped} is not present and cannot be pulled: ${reason}`,
+        message: `image ${ref}${mapped} is not present and cannot be pulled from ${registryOf(ref)}: ${reason}`,
         fix: IMAGE_MAP_FIX,
       };
     }),
