@@ -12,6 +12,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     spec: () => import('./up/spec.ts'),
     run: () => import('./up/run.ts'),
   },
+  pull: {
+    spec: () => import('./pull/spec.ts'),
+    run: () => import('./pull/run.ts'),
+  },
   watch: {
     spec: () => import('./watch/spec.ts'),
     run: () => import('./watch/run.ts'),

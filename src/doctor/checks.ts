@@ -11,7 +11,7 @@ import { START_ENGINE_HINT } from '../engine/engine-error.ts';
 import { isPortFree, localPortHolder } from '../engine/host-ports.ts';
 import { UserError } from '../errors.ts';
 import type { Stack } from '../stack/model.ts';
-import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
+import { pulledImages } from '../stack/pulled-images.ts';
 import { type CheckResult, fail, pass, warn } from './check.ts';
 
 /** What the default stack needs, measured on our machines with margin. */
@@ -125,15 +125,7 @@ export function checkNode(): CheckResult {
 
 /** Every image `up` would pull: the services' images, and those built services start `FROM` (their image args). */
 export async function checkImages(engine: EngineConnection, stack: Stack): Promise<CheckResult[]> {
-  const images = [
-    ...new Set(
-      Object.values(stack.services).flatMap((s) =>
-        s.build
-          ? IMAGE_BUILD_ARGS.flatMap((arg) => (s.build?.args[arg] === undefined ? [] : [s.build.args[arg]]))
-          : [s.image],
-      ),
-    ),
-  ];
+  const images = pulledImages(Object.values(stack.services)).map((p) => p.image);
   return Promise.all(
     images.map(async (image) => {
       const name = `image ${image}`;

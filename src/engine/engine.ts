@@ -131,8 +131,11 @@ export interface ContainerEvent {
   readonly replica: number;
 }
 
-/** What a service's image needs: nothing, a pull, or a build. */
-export type ImageStep = 'present' | 'pull' | 'build';
+/**
+ * What a service's image needs: nothing, a pull, or a build; `absent`: it is not there and may not be
+ * pulled (`up --pull never`), which preflight reports before anything is created.
+ */
+export type ImageStep = 'present' | 'pull' | 'build' | 'absent';
 
 export interface ImageNeed {
   readonly service: ServiceSpec;

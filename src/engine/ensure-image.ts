@@ -22,6 +22,10 @@ export async function ensureImage(need: ImageNeed, report: ImageReporter, work: 
     report('image-ready', `image ${service.image} present`);
     return;
   }
+  if (need.step === 'absent') {
+    // Preflight stops a plan with an absent image; reaching here is a bug, said plainly.
+    throw new Error(`image ${service.image} is not present and may not be pulled`);
+  }
   if (need.step === 'pull') {
     report('pull', `pulling ${service.image}`);
     let last: PullProgress | undefined;

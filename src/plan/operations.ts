@@ -99,7 +99,9 @@ export function changesEngine(op: Operation): boolean {
 /** What an operation does, in words: "build image", "stop container", "ready". */
 export function operationVerb(op: Operation): string {
   if (op.type === 'ensure-image') {
-    return { present: 'use image', pull: 'pull image', build: 'build image' }[op.need.step];
+    return { present: 'use image', pull: 'pull image', build: 'build image', absent: 'missing image' }[
+      op.need.step
+    ];
   }
   if (op.type === 'reach') return `reach ${op.milestone}`;
   return op.type.replace('-', ' ');

@@ -11,8 +11,19 @@ import { changesEngine, type Operation } from './operations.ts';
 import { planOperations } from './plan-operations.ts';
 import type { ContainerStep, ServicePlan } from './service-plan.ts';
 
+/**
+ * When `up` pulls a service's image (as `docker compose up --pull`): `missing` only when the engine lacks
+ * it, `always` every time (a moving tag picks up its newest image), `never` not at all (a missing image
+ * is a preflight problem). Built services' images are built, never pulled, whichever the policy.
+ */
+export type PullPolicy = 'missing' | 'always' | 'never';
+
+export const PULL_POLICIES: readonly PullPolicy[] = ['missing', 'always', 'never'];
+
 export interface Plan {
   readonly project: string;
+  /** How images were planned; preflight reads it for the images built services start FROM. */
+  readonly pull: PullPolicy;
   /** What becomes of each service, as decided (preflight and the progress output read these). */
   readonly services: Readonly<Record<string, ServicePlan>>;
   /** What the executor does, in an order where each comes after what it waits for. */
@@ -65,6 +76,7 @@ export function computePlan(
   selected: readonly string[],
   hashes: Readonly<Record<string, ServiceHashes>>,
   onHost: ReadonlyMap<string, string> = new Map(),
+  pull: PullPolicy = 'missing',
 ): Plan {
   const services: Record<string, ServicePlan> = {};
   for (const name of selected) {
@@ -94,9 +106,7 @@ export function computePlan(
       ? builtFrom === build
         ? ['present', 'built from its current context']
         : ['build', builtFrom === undefined ? 'not built yet' : 'what it is built from changed']
-      : observed.images.has(service.image)
-        ? ['present', 'present']
-        : ['pull', 'not present'];
+      : pulledImageStep(observed.images.has(service.image), pull);
     const steps = planContainers(service, config, existing);
     services[name] = { service, configHash: config, buildHash: build, image, imageCause, steps };
   }
@@ -109,12 +119,20 @@ export function computePlan(
   const createVolumes = [...wanted].filter((v) => !observed.volumes.has(volumeName(stack.project, v)));
   return {
     project: stack.project,
+    pull,
     services,
     operations: planOperations(stack.project, services, {
       createNetwork: !observed.networkExists,
       createVolumes,
     }),
   };
+}
+
+/** A pulled (not built) image's step under the pull policy, and why. */
+function pulledImageStep(present: boolean, pull: PullPolicy): [ImageStep, string] {
+  if (pull === 'always') return ['pull', present ? 'pulled every time (--pull always)' : 'not present'];
+  if (present) return ['present', 'present'];
+  return pull === 'never' ? ['absent', 'not present, and --pull never'] : ['pull', 'not present'];
 }
 
 /**

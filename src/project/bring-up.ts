@@ -6,7 +6,7 @@ import { InterruptedError, UsageError } from '../errors.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
-import { computePlan, type Plan, selectServices } from '../plan/plan.ts';
+import { computePlan, type Plan, type PullPolicy, selectServices } from '../plan/plan.ts';
 import type { StackActions } from '../plan/stack-actions.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
@@ -31,6 +31,8 @@ export interface BringUpOptions {
   readonly hashes?: Readonly<Record<string, ServiceHashes>>;
   /** The service this process itself holds on the host (`mkdev run` bringing its containers back). */
   readonly ownHostRun?: string;
+  /** When images are pulled (`up --pull`); default `missing`. */
+  readonly pull?: PullPolicy;
 }
 
 export interface BringUpResult {
@@ -51,7 +53,7 @@ export interface PlannedUp {
  * a problem preflight finds fails it before anything is created or any secret written.
  */
 export async function planUp(
-  options: Pick<BringUpOptions, 'stack' | 'engine' | 'services' | 'hashes' | 'ownHostRun'>,
+  options: Pick<BringUpOptions, 'stack' | 'engine' | 'services' | 'hashes' | 'ownHostRun' | 'pull'>,
 ): Promise<PlannedUp> {
   const { stack, engine } = options;
   for (const name of options.services ?? []) {
@@ -78,6 +80,7 @@ export async function planUp(
     selected,
     { ...stackHashes(stack), ...options.hashes },
     onHost,
+    options.pull,
   );
   // Before anything is created or any secret written: a predictable failure leaves no trace.
   await preflight(engine, planned, observed, stack.projectDir);

@@ -10,7 +10,7 @@ import type { EngineTraits } from '../engine/engine-traits.ts';
 import { isPortFree } from '../engine/host-ports.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
-import type { Plan } from '../plan/plan.ts';
+import type { Plan, PullPolicy } from '../plan/plan.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
 import { registryOf } from '../stack/image-reference.ts';
 import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
@@ -93,8 +93,27 @@ export function probeProblems(sp: ServicePlan): Problem[] {
   );
 }
 
-async function imageProblems(engine: Engine, sp: ServicePlan): Promise<Problem[]> {
+const PULL_NEVER_FIX =
+  "run 'mkdev pull' first (it fetches every image the stack pulls), or leave out --pull never so up pulls what is missing";
+
+/**
+ * Images the plan pulls must be pullable, and under `--pull never` present: a missing tag or an
+ * unreachable registry is found here, asked of the registry without pulling, before anything is created.
+ * Under `--pull always` a present image is asked about too, since it is pulled anyway.
+ */
+async function imageProblems(engine: Engine, sp: ServicePlan, pull: PullPolicy): Promise<Problem[]> {
   const { service } = sp;
+  const mapped = service.requestedImage !== service.image ? ` (mapped from ${service.requestedImage})` : '';
+  if (sp.image === 'absent') {
+    return [
+      {
+        service: service.name,
+        field: 'image',
+        message: `image ${service.image}${mapped} is not present, and --pull never forbids pulling it`,
+        fix: PULL_NEVER_FIX,
+      },
+    ];
+  }
   const wanted: { ref: string; field: string }[] = [];
   if (sp.image === 'pull') wanted.push({ ref: service.image, field: 'image' });
   if (sp.image === 'build') {
@@ -105,15 +124,24 @@ async function imageProblems(engine: Engine, sp: ServicePlan): Promise<Problem[]
   }
   const problems = await Promise.all(
     wanted.map(async ({ ref, field }): Promise<Problem | undefined> => {
-      if (await engine.connection.imagePresent(ref)) return undefined;
+      const pulledAnyway = pull === 'always' && field === 'image';
+      const present = await engine.connection.imagePresent(ref);
+      if (present && !pulledAnyway) return undefined;
+      const from = field === 'image' ? mapped : '';
+      if (!present && pull === 'never') {
+        return {
+          service: service.name,
+          field,
+          message: `image ${ref} is not present, and --pull never forbids pulling it`,
+          fix: PULL_NEVER_FIX,
+        };
+      }
       const reason = await engine.connection.whyNotPullable(ref);
       if (reason === undefined) return undefined;
-      const mapped =
-        field === 'image' && service.requestedImage !== ref ? ` (mapped from ${service.requestedImage})` : '';
       return {
         service: service.name,
         field,
-        message: `image ${ref}${mapped} is not present and cannot be pulled from ${registryOf(ref)}: ${reason}`,
+        message: `image ${ref}${from} ${present ? 'is present but' : 'is not present and'} cannot be pulled from ${registryOf(ref)}: ${reason}`,
         fix: IMAGE_MAP_FIX,
       };
     }),
@@ -167,7 +195,7 @@ export async function preflightProblems(
       Object.values(plan.services).map(async (sp) => {
         const files = [...buildProblems(sp, projectDir), ...bindProblems(sp, local), ...probeProblems(sp)];
         const [images, ports] = await Promise.all([
-          imageProblems(engine, sp),
+          imageProblems(engine, sp, plan.pull),
           portProblems(engine, sp, ownPorts),
         ]);
         return [...files, ...images, ...ports];

@@ -5,12 +5,12 @@ import { logPrefix, style } from '../../output/style.ts';
 import { renderTable } from '../../output/table.ts';
 import { renderTimeline } from '../../output/timeline.ts';
 import { criticalPath } from '../../plan/critical-path.ts';
-import { isNoop } from '../../plan/plan.ts';
+import { isNoop, PULL_POLICIES, type PullPolicy } from '../../plan/plan.ts';
 import { bringUp, planUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { boolFlag, type CommandRun, projectRef } from '../command.ts';
+import { boolFlag, type CommandRun, type ParsedValues, projectRef, stringFlag } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 import { maskedError, openProject } from '../open-project.ts';
 import { withProjectLock } from '../with-lock.ts';
@@ -18,6 +18,7 @@ import { withProjectLock } from '../with-lock.ts';
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
 // or it would plan with passwords of its own and recreate everything.
 export const run: CommandRun = (input) => {
+  pullPolicy(input.values);
   // A dry run changes nothing: it neither waits for nor holds the lock.
   if (boolFlag(input.values, 'dry-run')) return dryRun(input);
   return withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () => up(input));
@@ -33,13 +34,24 @@ const dryRun: CommandRun = async ({ values, positionals, cwd }) => {
     }
   }
   const { stack, engine } = await openProject(projectRef(values), cwd, { changeNothing: true });
-  const { plan } = await planUp({ stack, engine, services: positionals });
+  const { plan } = await planUp({ stack, engine, services: positionals, pull: pullPolicy(values) });
   process.stdout.write(boolFlag(values, 'json') ? jsonPlan(plan) : renderPlan(plan));
   return EXIT_OK;
 };
 
+/** `--pull missing|always|never`, checked before anything is opened. */
+function pullPolicy(values: ParsedValues): PullPolicy {
+  const given = stringFlag(values, 'pull') ?? 'missing';
+  const policy = PULL_POLICIES.find((p) => p === given);
+  if (policy === undefined) {
+    throw new UsageError(`--pull ${given}: not a pull policy`, `use one of: ${PULL_POLICIES.join(', ')}`);
+  }
+  return policy;
+}
+
 const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const json = boolFlag(values, 'json');
+  const pull = pullPolicy(values);
   const { stack, engine, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
@@ -55,6 +67,7 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
       engine,
       host,
       services: positionals,
+      pull,
       ...(watching ? { hashes: watching.start.hashes } : {}),
       signal,
       onEvent: (e) => reporter.event(e),

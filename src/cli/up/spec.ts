@@ -15,6 +15,8 @@ ${PROJECT_HELP}
   -d, --detach          accepted for Compose habits; up always returns once ready
       --attach          follow the services' logs after they are ready (Ctrl-C stops following)
       --watch           then watch the services' files and sync changes (see 'mkdev watch --help')
+      --pull <when>     pull images: missing (default: those the engine lacks), always, or never
+                        (a missing image then fails before anything is created); see 'mkdev pull'
       --dry-run         print the plan (each operation, why, and what it comes after) and change nothing
       --json            NDJSON events on stdout, then one summary object (with --dry-run: the plan)
       --show-secrets    print generated credentials instead of ***
@@ -23,12 +25,14 @@ ${NO_WAIT_HELP}
 Examples:
   mkdev up
   mkdev up --dry-run
+  mkdev up --pull always
   mkdev up kong --images images/offline-image-map.yaml`,
   options: {
     ...PROJECT_OPTIONS,
     detach: { type: 'boolean', short: 'd' },
     attach: { type: 'boolean' },
     watch: { type: 'boolean' },
+    pull: { type: 'string' },
     'dry-run': { type: 'boolean' },
     json: { type: 'boolean' },
     'show-secrets': { type: 'boolean' },
