@@ -33,6 +33,7 @@ export async function whyNotPullable(reference: string, deadlineMs = 5000): Prom
 }
 
 const PULL_HINT =
+  'check the registry it names (is it up; the tag; a mirror or `docker login`), or ' +
   'map it to an image you have with an image map (`--images <file>`, MKDEV_IMAGES, or `images:` in mkdev.yaml); ' +
   'without a registry, `npm run images:offline` builds the offline set and prints its map';
 

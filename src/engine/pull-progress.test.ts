@@ -87,6 +87,24 @@ describe('PullTracker on other streams', () => {
     expect(tracker.progress.layers).toEqual({ done: 1, total: 1 });
   });
 
+  it('a download the engine resumed counts what it already had: the layer keeps its size', () => {
+    const { tracker, shown } = follow([
+      { status: 'Pulling fs layer', id: 'aaa', progressDetail: {} },
+      { status: 'Downloading', id: 'aaa', progressDetail: { current: 98304, total: 8002638 } },
+      // Resumed at 5960172 bytes: the engine now counts the 2042466 bytes left, from 0.
+      { status: 'Downloading', id: 'aaa', progressDetail: { current: 1000000, total: 2042466 } },
+      { status: 'Downloading', id: 'aaa', progressDetail: { current: 2042466, total: 2042466 } },
+      { status: 'Download complete', id: 'aaa', progressDetail: {} },
+    ]);
+    expect(shown.map((p) => p.bytes)).toEqual([
+      { current: 0, total: 0 },
+      { current: 98304, total: 8002638 },
+      { current: 6960172, total: 8002638 },
+      { current: 8002638, total: 8002638 },
+    ]);
+    expect(tracker.progress.bytes).toEqual({ current: 8002638, total: 8002638 });
+  });
+
   it('tells the engine retrying a layer from other statuses', () => {
     expect(isRetry({ status: 'Retrying in 5 seconds', id: 'aaa', progressDetail: {} })).toBe(true);
     expect(isRetry({ status: 'Downloading', id: 'aaa' })).toBe(false);

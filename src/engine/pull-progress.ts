@@ -47,8 +47,12 @@ export class PullTracker {
     const status = event.status ?? '';
     const detail = event.progressDetail;
     if (status === 'Downloading' && detail?.total !== undefined && detail.total > 0) {
-      layer.total = detail.total;
-      layer.current = detail.current ?? layer.current;
+      // A download the engine resumed after a broken connection reports what is left, from 0: the
+      // bytes it already has are the layer's size less the new total (seen here against a local
+      // registry: 0.1 of 8.0 MB, then 2.0 of 2.0 MB for the same layer).
+      const resumedAt = layer.total > detail.total ? layer.total - detail.total : 0;
+      layer.total = Math.max(layer.total, detail.total);
+      layer.current = resumedAt + (detail.current ?? 0);
     } else if (DOWNLOADED.has(status)) {
       if (status === 'Extracting' && layer.total === 0 && detail?.total) layer.total = detail.total;
       layer.current = layer.total;
