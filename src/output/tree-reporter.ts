@@ -33,6 +33,9 @@ export function treeReporter(mask: (s: string) => string): ProgressReporter {
       const message = mask(e.message);
       entry.last = message;
       if (entry.task) entry.task.output = message;
+      // A pull's progress goes on the service's own line while it lasts (layers and bytes).
+      if (e.pull !== undefined && entry.task) entry.task.title = `${e.service}: ${message}`;
+      if (e.step === 'image-ready' && entry.task) entry.task.title = e.service;
       if (e.step === 'ready' || e.step === 'completed') {
         if (entry.task) entry.task.title = `${e.service}: ${message}`;
         entry.done.resolve();
