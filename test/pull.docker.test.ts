@@ -159,9 +159,12 @@ describe('mkdev pull from a real registry', () => {
   });
 });
 
-describe('a registry killed mid-pull', () => {
-  /** Runs mkdev with `args`, kills the registry once the pull has downloaded some bytes; ms from kill to exit. */
-  async function killMidPull(args: readonly string[]) {
+describe('a registry killed or hung mid-pull', () => {
+  /**
+   * Runs mkdev with `args`, and once the pull has downloaded some bytes kills the registry (or, with
+   * `hang`, makes it stop answering); ms from then to mkdev's exit.
+   */
+  async function killMidPull(args: readonly string[], hang = false) {
     await removeImage(big);
     registry.rate = 4_000_000;
     const run = project.run([...args, '--json']);
@@ -171,11 +174,13 @@ describe('a registry killed mid-pull', () => {
       const downloading = events(chunk.toString()).some((e) => (e.bytes?.current ?? 0) > 0);
       if (downloading) {
         killedAt = Date.now();
-        registry.kill();
+        if (hang) registry.freeze();
+        else registry.kill();
       }
     });
     const result = await run;
     const ms = Date.now() - (killedAt ?? Number.NaN);
+    registry.kill();
     registry.rate = undefined;
     await registry.start();
     return { result, ms, killed: killedAt !== undefined };
@@ -199,5 +204,18 @@ describe('a registry killed mid-pull', () => {
     expect(result.stderr).toContain(`cannot pull image ${big} from ${registry.address}`);
     expect(ms).toBeLessThan(10_000);
     expect(await nothingCreated()).toEqual([0, 0, 0]);
+  });
+
+  it('fails a pull from a registry that stops answering (no reset, no close) once it has been silent 10 s', async () => {
+    const { result, ms, killed } = await killMidPull(['pull', 'big'], true);
+    expect(killed, result.all).toBe(true);
+    expect(result.exitCode, result.all).toBe(1);
+    expect(result.stderr).toContain(
+      `cannot pull image ${big} from ${registry.address}: the registry stopped answering mid-pull (no progress for 10 s): no answer from the registry within 5 s`,
+    );
+    // 10 s of silence, then 5 s for the registry to answer the manifest request.
+    expect(ms).toBeGreaterThanOrEqual(10_000);
+    expect(ms).toBeLessThan(25_000);
+    expect(await present(big)).toBe(false);
   });
 });

@@ -97,11 +97,7 @@ export async function pullImage(
     const registryGone = async (why: string) => {
       if (checking || settled) return;
       checking = true;
-      const reason = await withDeadline(
-        docker.getImage(reference).distribution(),
-        5000,
-        'no answer from the registry within 5 s',
-      ).then(
+      const reason = await askForManifest(docker, reference, 5000).then(
         () => undefined,
         (error: unknown) => shortReason(error),
       );
@@ -136,6 +132,31 @@ export async function pullImage(
       },
     );
   });
+}
+
+/**
+ * Asks the registry, through the engine, for the image's manifest (GET /distribution), within `ms`. The
+ * request is aborted at the deadline: an engine still waiting on a hung registry would otherwise hold
+ * the connection, and mkdev's exit, for as long as it waits (about 20 s more, seen here).
+ */
+async function askForManifest(docker: Docker, reference: string, ms: number): Promise<void> {
+  const abort = new AbortController();
+  const asked = new Promise<void>((resolve, reject) => {
+    docker.modem.dial(
+      {
+        path: `/distribution/${reference}/json`,
+        method: 'GET',
+        statusCodes: { 200: true, 401: 'no such image', 500: 'server error' },
+        abortSignal: abort.signal,
+      },
+      (error: unknown) => (error ? reject(error) : resolve()),
+    );
+  });
+  try {
+    await withDeadline(asked, ms, `no answer from the registry within ${ms / 1000} s`);
+  } finally {
+    abort.abort();
+  }
 }
 
 function shortReason(error: unknown): string {

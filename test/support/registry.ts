@@ -22,6 +22,11 @@ export interface TestRegistry {
   rate: number | undefined;
   /** SIGKILLs the registry and cuts every connection; new ones are refused until `start()`. */
   kill(): void;
+  /**
+   * Stops answering without closing anything (a registry host that hangs, a network that drops
+   * packets): what is in flight stalls, new connections are accepted and never answered, until `kill()`.
+   */
+  freeze(): void;
   /** Starts the registry again on the same storage (what was pushed is still there). */
   start(): Promise<void>;
   /** Stops everything and removes the storage. */
@@ -41,6 +46,8 @@ export async function startRegistry(): Promise<TestRegistry> {
   );
   let child: ChildProcess | undefined;
   let alive = false;
+  let frozen = false;
+  const upstreams = new Set<Socket>();
   const sockets = new Set<Socket>();
   const requests: string[] = [];
   const proxy: Server = createServer((client) => {
@@ -51,10 +58,16 @@ export async function startRegistry(): Promise<TestRegistry> {
       client.destroy();
       return;
     }
+    if (frozen) {
+      client.resume();
+      return;
+    }
     const upstream = connect(port, '127.0.0.1');
     sockets.add(upstream);
+    upstreams.add(upstream);
     upstream.on('close', () => {
       sockets.delete(upstream);
+      upstreams.delete(upstream);
       client.destroy();
     });
     upstream.on('error', () => client.destroy());
@@ -66,10 +79,11 @@ export async function startRegistry(): Promise<TestRegistry> {
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
+      if (frozen) return;
       client.write(chunk);
       if (registry.rate === undefined) return;
       upstream.pause();
-      setTimeout(() => upstream.resume(), (chunk.length * 1000) / registry.rate);
+      setTimeout(() => frozen || upstream.resume(), (chunk.length * 1000) / registry.rate);
     });
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
@@ -80,8 +94,13 @@ export async function startRegistry(): Promise<TestRegistry> {
     address: `127.0.0.1:${proxyPort}`,
     requests,
     rate: undefined,
+    freeze() {
+      frozen = true;
+      for (const upstream of upstreams) upstream.pause();
+    },
     kill() {
       alive = false;
+      frozen = false;
       child?.kill('SIGKILL');
       for (const socket of sockets) socket.destroy();
     },
