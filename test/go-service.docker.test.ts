@@ -335,6 +335,13 @@ describe('a Go service through the CLI', () => {
           throw new Error(`mkdev run ended with ${code} before Kong routed to it:\n${run.output()}`);
         }),
       ]);
+      // The swap is done once mkdev says so: until then the containers still consume from the same
+      // queue (they leave once Kong no longer sends them requests), and one of them could take the message.
+      await eventually(
+        async () => (run.output().includes('billing on the host is ready') ? true : undefined),
+        ROUTING_MS,
+        'mkdev run to say the host process is ready',
+      );
       const post = await fetch(`${env.MKDEV_KONG_PROXY_URL}/billing/verifications`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -346,7 +353,9 @@ describe('a Go service through the CLI', () => {
           (await get('/billing/verifications')).text.includes('host@example.com') ? true : undefined,
         60_000,
         'the host process to consume its verification from RabbitMQ',
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\nmkdev run's output:\n${run.output()}`);
+      });
       // The program go run built and started: /tmp/go-build.../exe/billing.
       const programs = () =>
         readdirSync('/proc')
