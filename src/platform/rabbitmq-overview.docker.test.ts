@@ -1,6 +1,7 @@
 // The dashboard's Messaging view read from a live RabbitMQ 4 (the image the map gives
-// rabbitmq:4-management) under traffic: depth, consumers, publish and deliver rates, dead-letter
-// queues, the project's exchanges and bindings (test/support/rabbitmq-broker.ts sets them up).
+// rabbitmq:4.3-management, which the default stack names) under traffic: depth, consumers, publish and
+// deliver rates, dead-letter queues, the project's exchanges and bindings (test/support/rabbitmq-broker.ts
+// sets them up).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/cli.ts';
 import { type Broker, ordersTraffic, startBroker } from '../../test/support/rabbitmq-broker.ts';

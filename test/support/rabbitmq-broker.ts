@@ -1,4 +1,5 @@
-// A real RabbitMQ (the image the map gives rabbitmq:4-management: the offline set's 4.0 here) for the
+// A real RabbitMQ (the image the map gives rabbitmq:4.3-management, which the default stack names:
+// the offline set's 4.0 here) for the
 // tests of what mkdev reads from its management API, and the traffic they read: an `orders` queue fed
 // through a topic exchange at 10 messages a second and drained at ~5 by a consumer that dead-letters
 // the first message into `orders.failed`; an empty `billing-dlq`; a `plain` queue.
@@ -21,7 +22,7 @@ export interface Broker {
 export async function startBroker(): Promise<Broker> {
   const user = 'mkdev';
   const password = 'broker-test-pw';
-  const container = await new GenericContainer(await testImage('rabbitmq:4-management'))
+  const container = await new GenericContainer(await testImage('rabbitmq:4.3-management'))
     .withHostname('rabbitmq')
     .withEnvironment({ RABBITMQ_DEFAULT_USER: user, RABBITMQ_DEFAULT_PASS: password })
     .withExposedPorts(5672, 15672)
