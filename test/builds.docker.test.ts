@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEnv, projectResources, removeProject, testProject } from './support/cli.ts';
+import { docker, parseEnv, projectResources, removeProject, testProject } from './support/cli.ts';
 
 // Serves the CA file its image was built with.
 const CA_DOCKERFILE = `ARG BASE_IMAGE
@@ -76,5 +76,8 @@ describe('builds', () => {
     // The project had nothing: what this up created (its network) is gone again.
     const left = await projectResources(p.name);
     expect([left.containers.length, left.networks.length, left.volumes.length]).toEqual([0, 0, 0]);
+    // Nor the builder's container of the failed step (unlabelled: found by its command).
+    const steps = await docker.listContainers({ all: true });
+    expect(steps.filter((c) => c.Command.includes('cannot fetch dependencies'))).toEqual([]);
   });
 });

@@ -69,6 +69,9 @@ export async function buildImage(
       dockerfile: build.dockerfile,
       buildargs: { ...build.args },
       labels: { ...labels, [LABEL.buildHash]: need.buildHash },
+      // A failed step's container goes too (the classic builder keeps it otherwise): a failed build
+      // leaves nothing on the engine.
+      forcerm: true,
     }),
   );
   signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
