@@ -224,9 +224,13 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
       data: { name: string }[];
     };
     expect(plugins.data.map((p) => p.name)).toEqual(expect.arrayContaining(['prometheus', 'opentelemetry']));
-    // Kong traces a request, and its plugin sends the spans to the receiver's service.
+    // Kong traces a request, and its plugin sends the spans to the receiver's service. A plugin added
+    // through the Admin API applies from the next rebuild of Kong's plugin iterator (eventual worker
+    // consistency, KONG_WORKER_STATE_UPDATE_FREQUENCY): a request right after may go untraced, so one is
+    // sent at every look.
     const proxy = kong.NetworkSettings.Ports['8000/tcp']?.[0];
-    expect((await request(`http://127.0.0.1:${proxy?.HostPort}/no-such-route`)).statusCode).toBe(404);
+    const missRoute = async () =>
+      expect((await request(`http://127.0.0.1:${proxy?.HostPort}/no-such-route`)).statusCode).toBe(404);
     const receiver = (await containerOf(project.name, 'traces')).NetworkSettings.Ports['4318/tcp']?.[0];
     expect(receiver?.HostIp).toBe('127.0.0.1');
     const traced = async () =>
@@ -238,7 +242,11 @@ describe('docker-compose up -d of the export, on the offline image set', () => {
         }
       ).traces;
     const until = Date.now() + 30_000;
-    while ((await traced()).length === 0 && Date.now() < until) await sleep(250);
+    await missRoute();
+    while ((await traced()).length === 0 && Date.now() < until) {
+      await sleep(250);
+      await missRoute();
+    }
     expect((await traced())[0]?.services).toEqual(['kong']);
 
     const consul = await containerOf(project.name, 'consul');
