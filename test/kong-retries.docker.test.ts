@@ -1,8 +1,8 @@
 // A replica SIGKILLed while still registered in Consul (its check has not failed yet, nobody
 // deregistered it): Kong's first try may pick it; its retries resolve from Kong's DNS cache only
 // (kong/runloop/balancer/init.lua:302, :374; test/stand-ins/kong/PARITY.md). The default stack must
-// give a retry something to use, so that with two replicas every request through Kong still answers
-// 200, and with one the failures are Kong's own 502/503 (504 for a try that timed out).
+// give a retry something to use, so that with two replicas requests through Kong still answer 200 (a
+// rare one Kong's 502, below), and with one the failures are Kong's own 502/503 (504 for a try that timed out).
 // One exception with one replica, from Kong's source, whatever the settings: a request whose first
 // try used the last answer that listed the instance (a stale one, refreshed in the background) and
 // whose retry comes after the refresh brought Consul's NXDOMAIN. The name error replaces the cached
@@ -112,13 +112,19 @@ describe('a replica killed while registered', () => {
   }, 60_000);
   afterAll(() => removeProject(project.name));
 
-  it('two replicas: every request through Kong answers 200', async () => {
+  it("two replicas: requests through Kong answer 200, a rare one Kong's own 502 after all its tries", async () => {
     setReplicas(2);
     await upAndRoutable();
     const answers = await burstAroundKill(12_000);
     console.log(`[kong-retries] two replicas: ${JSON.stringify(tally(answers))}`);
     expect(answers.length).toBeGreaterThan(20);
-    expect(tally(answers)).toEqual({ 200: answers.length });
+    // Every try after the first finds the live replica in Kong's DNS cache, but the round robin over
+    // that cached answer is shared by concurrent requests (client.lua's metadataCache): with several
+    // clients interleaving, one request's six tries can all land on the dead replica. Such a request is
+    // Kong's own 502; one in a hundred at most (seen: 0 to 2 in 4,000-8,000).
+    const failed = answers.filter((a) => a.status !== 200);
+    for (const f of failed) expect([f.status, f.fromKong]).toEqual([502, true]);
+    expect(failed.length).toBeLessThan(answers.length / 100);
   }, 900_000);
 
   it("one replica: the failures are Kong's own 502 or 503, a 500 only in flight when Consul dropped it", async () => {
