@@ -21,6 +21,7 @@ import {
   offlineImage,
   parseEnv,
   removeProject,
+  servedThroughKong as servedThroughKongBy,
   testProject,
 } from './support/cli.ts';
 import { type GoToolchain, goToolchain } from './support/go-toolchain.ts';
@@ -50,14 +51,7 @@ const get = async (path: string) => {
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies in assertions
 const consul = async (path: string): Promise<any> => (await fetch(`${env.MKDEV_CONSUL_URL}${path}`)).json();
 const servedThroughKong = (path: string, text: string, timeoutMs = ROUTING_MS) =>
-  eventually(
-    async () => {
-      const res = await get(path);
-      return res.status === 200 && res.text.includes(text) ? res.text : undefined;
-    },
-    timeoutMs,
-    `GET ${path} through Kong to answer with '${text}'`,
-  );
+  servedThroughKongBy(get, path, text, timeoutMs);
 const edit = (file: string, from: string, to: string) => {
   const text = readFileSync(join(service, file), 'utf8');
   if (!text.includes(from)) throw new Error(`${file}: no '${from}' to replace`);

@@ -19,6 +19,7 @@ import {
   OFFLINE_IMAGE_MAP,
   parseEnv,
   removeProject,
+  servedThroughKong as servedThroughKongBy,
   testProject,
 } from './support/cli.ts';
 import { spawnMkdev as spawnMkdevProcess } from './support/mkdev-process.ts';
@@ -74,15 +75,7 @@ const nextChange = (service: string, seen: number, timeoutMs = 180_000) =>
     timeoutMs,
     `a change line for ${service} (output so far:\n${watch.lines.join('\n')})`,
   );
-const servedThroughKong = (path: string, text: string) =>
-  eventually(
-    async () => {
-      const res = await get(path);
-      return res.status === 200 && res.text.includes(text) ? res.text : undefined;
-    },
-    ROUTING_MS,
-    `GET ${path} through Kong to answer with '${text}'`,
-  );
+const servedThroughKong = (path: string, text: string) => servedThroughKongBy(get, path, text, ROUTING_MS);
 
 describe('the daily loop: mkdev watch and mkdev run', () => {
   beforeAll(async () => {

@@ -118,6 +118,23 @@ export async function eventually<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
+/** Waits until `get(path)` (a GET through Kong's proxy) answers 200 with `text` in its body; returns the body. */
+export function servedThroughKong(
+  get: (path: string) => Promise<{ status: number; text: string }>,
+  path: string,
+  text: string,
+  timeoutMs: number,
+): Promise<string> {
+  return eventually(
+    async () => {
+      const res = await get(path);
+      return res.status === 200 && res.text.includes(text) ? res.text : undefined;
+    },
+    timeoutMs,
+    `GET ${path} through Kong to answer with '${text}'`,
+  );
+}
+
 /** `mkdev new-service <args>` in cwd, without a project: its exit code and output, never a throw. */
 export function newService(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
   return execa(process.execPath, [BIN, 'new-service', ...args], {
