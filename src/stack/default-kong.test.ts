@@ -20,6 +20,12 @@ describe("the default stack's Kong", () => {
     expect(env).not.toHaveProperty('KONG_DNS_VALID_TTL');
   });
 
+  it('asks SRV first for every name, so each instance is reached at its own port (test/watch-run.test.ts, the mkdev run swaps)', async () => {
+    const env = (await kong())?.env ?? {};
+    // no LAST: an A answer that once worked would be asked first from then on, with the service's port
+    expect(env.KONG_DNS_ORDER?.split(',')).toEqual(['SRV', 'A', 'CNAME']);
+  });
+
   it('rebuilds its router every second and never gives the deprecated worker_consistency', async () => {
     const env = (await kong())?.env ?? {};
     expect(env.KONG_WORKER_STATE_UPDATE_FREQUENCY).toBe('1');

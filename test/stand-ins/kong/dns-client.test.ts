@@ -116,6 +116,55 @@ describe("Kong's DNS client cache", () => {
     expect(await failure(r.resolve('eager.service.consul', 80))).toBe('dns server error: 3 name error');
   });
 
+  // client.lua:1093 (LAST = cachegetsuccess) and :1264 (cachesetsuccess after any type that answered):
+  // the default stack sets dns_order SRV,A,CNAME because of this (src/stack/default-kong.test.ts).
+  const instancesOnTwoPorts = {
+    a: ['10.0.0.21', '10.0.0.22'],
+    srv: [
+      { port: 3000, target: '10.0.0.21' },
+      { port: 4000, target: '10.0.0.22' },
+    ],
+  };
+  const picks = async (r: Resolver, name: string) => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const { address, port } = await r.resolve(name, 3000);
+      seen.add(`${address}:${port}`);
+    }
+    return [...seen].sort();
+  };
+
+  it('LAST: once A answered for a name, A is asked first from then on, and every address gets the service port', async () => {
+    const r = resolver();
+    dns.records.set('sticky.service.consul', { a: ['10.0.0.21'] }); // no SRV records yet
+    expect(await r.resolve('sticky.service.consul', 3000)).toEqual({ address: '10.0.0.21', port: 3000 });
+    dns.records.set('sticky.service.consul', instancesOnTwoPorts);
+    clock += 31_000; // past every cached answer, SRV's empty one included
+    await waitFor('the refreshed A answer', async () =>
+      (await picks(r, 'sticky.service.consul')).length === 2 ? true : undefined,
+    );
+    expect(await picks(r, 'sticky.service.consul')).toEqual(['10.0.0.21:3000', '10.0.0.22:3000']);
+    expect(dns.queries.filter((q) => q.name === 'sticky.service.consul' && q.type === 'SRV')).toHaveLength(1);
+  });
+
+  it('dns_order SRV,A,CNAME: SRV is asked first each time, and each instance gets its own port', async () => {
+    const r = new Resolver(
+      [{ host: '127.0.0.1', port: dns.port }],
+      ['SRV', 'A', 'CNAME'],
+      '/dev/null',
+      KONG_DNS_TTLS,
+      now,
+    );
+    dns.records.set('srvfirst.service.consul', { a: ['10.0.0.21'] });
+    expect(await r.resolve('srvfirst.service.consul', 3000)).toEqual({ address: '10.0.0.21', port: 3000 });
+    dns.records.set('srvfirst.service.consul', instancesOnTwoPorts);
+    clock += 31_000;
+    await waitFor('the refreshed SRV answer', async () =>
+      (await picks(r, 'srvfirst.service.consul')).includes('10.0.0.22:4000') ? true : undefined,
+    );
+    expect(await picks(r, 'srvfirst.service.consul')).toEqual(['10.0.0.21:3000', '10.0.0.22:4000']);
+  });
+
   it('entries leave the cache dns_stale_ttl after they expire', () => {
     let t = 0;
     const cache = new DnsCache({ ...KONG_DNS_TTLS, stale: 4 }, () => t);
