@@ -42,7 +42,8 @@ work="$(mktemp -d /tmp/fresh-machine.XXXXXX)"
 prefix="${MKDEV_OFFLINE_PREFIX:-mkdev-offline}"
 if [ "$prefix" = mkdev-offline ]; then map="$root/images/offline-image-map.yaml"; else
   map="$root/.cache/offline-image-map.$prefix.yaml"; fi
-registry_storage="$root/.cache/fresh-machine/registry"
+# The machine's, not the checkout's: CI clones afresh each run, and an unchanged set is not pushed again.
+registry_storage="${MKDEV_FRESH_MACHINE_REGISTRY:-/var/cache/mkdev/fresh-machine-registry}"
 steps=() started=$SECONDS
 
 # Stops the inner engine (it stops its containers first), removes the container, its engine's volume

@@ -22,8 +22,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Exactly this commit's set: nothing left from an earlier seeding.
-rm -rf "$storage"
+# `  <official reference>: <offline image>` lines of the image map.
+entries="$(sed -nE 's/^  ([^:#[:space:]]+:[^:[:space:]]+): ([^[:space:]]+)$/\1 \2/p' "$map")"
+[ -n "$entries" ] || { echo "seed-registry: no images in $map" >&2; exit 1; }
+
+# Exactly this commit's set. The storage outlives a clone (its path is the machine's, not the
+# checkout's): when it holds the very images of this set (the same official names, the same image
+# IDs, written by a seeding that finished), it is kept; anything else is wiped and pushed again.
+stamp="$storage.set"
+wanted="$(while read -r official offline; do
+  echo "$official $(docker image inspect --format '{{.Id}}' "$offline")"
+done <<<"$entries" | sort)"
+if [ -d "$storage" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+  echo "seed-registry: the registry already holds this set (same names, same image IDs): kept"
+  exit 0
+fi
+rm -rf "$storage" "$stamp"
 mkdir -p "$storage"
 cat >"$work/config.yml" <<EOF
 version: 0.1
@@ -50,9 +64,6 @@ if [ -z "$port" ]; then
   exit 1
 fi
 
-# `  <official reference>: <offline image>` lines of the image map.
-entries="$(sed -nE 's/^  ([^:#[:space:]]+:[^:[:space:]]+): ([^[:space:]]+)$/\1 \2/p' "$map")"
-[ -n "$entries" ] || { echo "seed-registry: no images in $map" >&2; exit 1; }
 # Two waves: first, per base image (an image's bottom layer), the largest image on it; then the rest.
 # An engine compresses each layer it pushes, once per push: pushed after their base is in the registry,
 # the images FROM it only check that its layers exist there instead of compressing them again.
@@ -92,4 +103,5 @@ push_wave() {
 failed=0
 push_wave "${first[@]}"
 [ "$failed" = 1 ] || [ ${#second[@]} -eq 0 ] || push_wave "${second[@]}"
+[ "$failed" = 1 ] || echo "$wanted" >"$stamp"
 exit "$failed"
