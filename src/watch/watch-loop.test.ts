@@ -240,6 +240,7 @@ describe('the watch loop, on a fake watcher, clock and engine', () => {
     await w.until(() => w.reports.length === 1);
     w.watcher.touch(main); // touched, same content
     w.clock.advance(DEBOUNCE_MS);
+    await settle(); // a batch would wait for the first one's record, then apply
     expect(w.applied).toHaveLength(1);
     w.stop.abort();
     await w.loop;
