@@ -5,8 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeProject } from '../../test/support/fake-project.ts';
+import type { ServiceSpec } from '../stack/model.ts';
 import { applyBatch, type ChangeReport } from './apply-batch.ts';
-import type { BatchPlan } from './batch-plan.ts';
+import { type BatchPlan, planBatch } from './batch-plan.ts';
 import { FakeClock } from './fake-clock.ts';
 import { FakeWatcher } from './fake-watcher.ts';
 import { readSyncedState } from './synced-state.ts';
@@ -23,12 +24,20 @@ const RULE = {
 /** Lets the loop's pending promises run (no time passes on the fake clock). */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function watching() {
+/** The loop on a two-replica service; `changedBefore`: files written before it starts, to sync at start. */
+async function watching(changedBefore: readonly string[] = []) {
   const p = fakeProject('shop');
   writeFileSync(join(p.dir, '.gitignore'), '*.log\n');
   mkdirSync(join(p.dir, 'app', 'src'));
   const stack = p.stack({ api: { build: 'app', replicas: 2, develop: { watch: [RULE] as never } } });
   await p.up(stack);
+  const api = stack.services.api as ServiceSpec;
+  const initialSync = changedBefore.map((file) => {
+    const path = join(p.dir, 'app', file);
+    writeFileSync(path, `// ${file} while nobody watched\n`);
+    return planBatch(api, [{ path, deleted: false }], p.dir) as BatchPlan;
+  });
+  const said: string[] = [];
   const watcher = new FakeWatcher();
   const clock = new FakeClock();
   const stop = new AbortController();
@@ -41,16 +50,17 @@ async function watching() {
     for (const wake of waiters.splice(0)) wake();
   };
   const ctx = { stack, engine: p.engine, host: '127.0.0.1', signal: stop.signal };
-  let said = () => {};
+  let saidWatching = () => {};
   const watchingSaid = new Promise<void>((resolve) => {
-    said = resolve;
+    saidWatching = resolve;
   });
   const loop = watchLoop({
     stack,
     engine: p.engine,
     host: '127.0.0.1',
     signal: stop.signal,
-    services: [stack.services.api as never],
+    services: [api],
+    initialSync,
     watcher,
     clock,
     // The real apply step; a test may hold it (to edit while it applies) or make it throw once.
@@ -63,6 +73,7 @@ async function watching() {
       return applyBatch(ctx, plan);
     },
     onChange: (report) => {
+      said.push(`change ${report.files.join(' ')}`);
       reports.push(report);
       notify();
     },
@@ -70,7 +81,10 @@ async function watching() {
       errors.push(error);
       notify();
     },
-    onWatching: said,
+    onWatching: () => {
+      said.push('watching');
+      saidWatching();
+    },
   });
   await watchingSaid;
   let edits = 0;
@@ -82,6 +96,7 @@ async function watching() {
     stop,
     loop,
     applied,
+    said,
     reports,
     errors,
     control,
@@ -242,6 +257,16 @@ describe('the watch loop, on a fake watcher, clock and engine', () => {
     w.clock.advance(DEBOUNCE_MS);
     await settle(); // a batch would wait for the first one's record, then apply
     expect(w.applied).toHaveLength(1);
+    w.stop.abort();
+    await w.loop;
+  });
+
+  it('syncs at start what changed while nobody watched, records it, and only then says it is watching', async () => {
+    const w = await watching(['src/offline.ts']);
+    expect(w.said).toEqual(['change src/offline.ts', 'watching']);
+    expect(w.reports[0]).toMatchObject({ ok: true, action: 'sync+exec' });
+    expect(w.synced()[1]).toEqual(['/app/src/offline.ts']);
+    expect(Object.keys(readSyncedState(w.stack).api?.files ?? {})).toContain('src/offline.ts');
     w.stop.abort();
     await w.loop;
   });
