@@ -90,6 +90,18 @@ describe('the architecture of src/', () => {
     expect(findCycle(graph)).toBeUndefined();
   });
 
+  it('keeps the watch loop out of the CLI: src/watch/ imports nothing from src/cli/', () => {
+    // Named on its own (the ranks already forbid it): the loop is tested on fakes, and `mkdev watch`
+    // and `up --watch` share it only while it owns no argument handling or output of either.
+    const intoCli = [...graph]
+      .filter(([file]) => folderOf(file) === 'watch')
+      .flatMap(([file, imports]) =>
+        imports.filter((t) => folderOf(t) === 'cli').map((t) => `${file} -> ${t}`),
+      );
+    expect(graph.has('watch/watch-loop.ts')).toBe(true);
+    expect(intoCli).toEqual([]);
+  });
+
   it('reaches the engine only through the port: no folder but src/engine/ imports dockerode, not even a type', () => {
     const outside = sourceFiles(SRC).filter((f) => folderOf(relative(SRC, f)) !== 'engine');
     const dockerode = /\bfrom\s*'dockerode'|\bimport\s*\(\s*'dockerode'\s*\)/;

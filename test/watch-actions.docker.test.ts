@@ -2,10 +2,12 @@
 // templates): plain `sync` (files land in every replica, nothing restarts), `sync+exec` (the command
 // runs in every replica after the sync), and `rebuild` when the build fails: the old containers keep
 // serving, and the next good build replaces them. One watch process for the file (describe-level
-// setup); each test edits files of its own and reads the replicas as they are when it starts.
+// setup), started as `mkdev up --watch` (test/watch-run.test.ts starts `mkdev watch`: the two run one
+// loop); each test edits files of its own and reads the replicas as they are when it starts.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockProject } from '../src/project/project-lock.ts';
 import { docker, eventually, removeProject, testProject } from './support/cli.ts';
 import { type MkdevProcess, spawnMkdev } from './support/mkdev-process.ts';
 
@@ -73,7 +75,7 @@ const changeFor = (file: string, seen: number) =>
     throw new Error(`${error.message}; watch's output:\n${watch.output()}`);
   });
 
-describe('mkdev watch: sync, sync+exec, and a failed rebuild', () => {
+describe('mkdev up --watch: sync, sync+exec, a failed rebuild, no lock held while watching', () => {
   beforeAll(async () => {
     mkdirSync(join(project.dir, 'site', 'static'), { recursive: true });
     mkdirSync(join(project.dir, 'site', 'migrations'));
@@ -82,13 +84,24 @@ describe('mkdev watch: sync, sync+exec, and a failed rebuild', () => {
     write('site/version.txt', 'v1');
     write('site/static/hello.txt', 'hello v1');
     write('site/migrations/001-create.sql', 'create table t (id int);');
-    watch = spawnMkdev(project, ['watch', '--json']);
+    watch = spawnMkdev(project, ['up', '--watch', '--json']);
     await watch.waitForJson('watch to start watching', (l) => l.type === 'watching', 600_000);
   }, 660_000);
 
   afterAll(async () => {
     await watch?.interrupt();
     await removeProject(project.name);
+  });
+
+  it("holds no project lock while watching: another terminal's up or down does not wait for it", async () => {
+    expect(
+      watch.json().find((l) => l.type === 'summary'),
+      "up's summary before watching",
+    ).toMatchObject({
+      ok: true,
+    });
+    const lock = await lockProject(project.name, 'test', { wait: false });
+    lock.release();
   });
 
   it('sync copies a changed file into every replica and restarts nothing', async () => {

@@ -5,12 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeProject } from '../../test/support/fake-project.ts';
+import { lockProject } from '../project/project-lock.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { type ApplyContext, applyBatch } from './apply-batch.ts';
 import { planBatch } from './batch-plan.ts';
 
-async function watchedApi(rules: Record<string, unknown>[], replicas = 2) {
-  const p = fakeProject('shop');
+async function watchedApi(rules: Record<string, unknown>[], replicas = 2, project = 'shop') {
+  const p = fakeProject(project);
   const stack = p.stack({
     api: {
       build: 'app',
@@ -130,5 +131,19 @@ describe('applyBatch on the fake engine', () => {
       ok: false,
       error: "no container of api to sync into: run 'mkdev up api'",
     });
+  });
+
+  it('a rebuild waits for another up or down of the project (its lock), then goes ahead', async () => {
+    const project = `watchlock-${process.pid}`;
+    const p = await watchedApi([REBUILD], 1, project);
+    const held = await lockProject(project, 'up', { wait: false });
+    const newCalls = p.since();
+    const applying = applyBatch(p.ctx, p.change('package.json'));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Without the lock, the build would have been called by now (the fake answers at once).
+    expect(newCalls().filter((l) => l.startsWith('build '))).toEqual([]);
+    held.release();
+    expect(await applying).toMatchObject({ ok: true, action: 'rebuild' });
+    expect(newCalls().filter((l) => l.startsWith('build '))).toEqual([`build mkdev-${project}-api:dev`]);
   });
 });

@@ -8,6 +8,7 @@ import { probeTargetOf } from '../engine/probe-target.ts';
 import { UserError } from '../errors.ts';
 import { bringUp } from '../project/bring-up.ts';
 import { projectPeers } from '../project/peers.ts';
+import { lockProject } from '../project/project-lock.ts';
 import { liveRun } from '../project/run-record.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
@@ -124,6 +125,9 @@ async function syncAndRestart(
 }
 
 async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>, since: () => number) {
+  // A rebuild is an up of one service: it waits for another up or down of the project, as up does.
+  // (Watching itself holds no lock, so this never waits for its own command.)
+  const lock = await lockProject(ctx.stack.project, 'watch', { wait: true, signal: ctx.signal });
   try {
     await bringUp({
       stack: ctx.stack,
@@ -136,6 +140,8 @@ async function rebuild(ctx: ApplyContext, plan: BatchPlan, steps: Partial<Steps>
   } catch (error) {
     if (ctx.signal.aborted || !(error instanceof UserError)) throw error;
     throw new StepFailed(error.message, error.details);
+  } finally {
+    lock.release();
   }
   steps.rebuiltMs = since();
   steps.readyMs = since();

@@ -8,6 +8,12 @@ export interface Watcher {
   close(): void;
 }
 
+/** What the watch loop watches through: fs.watch here, fake-watcher.ts in its tests. */
+export interface FileWatcher {
+  /** Hands every touched path under `paths` to `onPath` until closed. */
+  watch(paths: readonly string[], onPath: (path: string) => void, onError: (error: Error) => void): Watcher;
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -28,7 +34,11 @@ export function watchRoots(paths: readonly string[]): { dir: string; recursive: 
   ];
 }
 
-export function watchPaths(
+export const fsWatcher: FileWatcher = {
+  watch: (paths, onPath, onError) => watchPaths(paths, onPath, onError),
+};
+
+function watchPaths(
   paths: readonly string[],
   onPath: (path: string) => void,
   onError: (error: Error) => void,

@@ -1,21 +1,12 @@
 // Watch's start: the stack brought up through bring-up, except that a running container whose only
 // drift is files its rules sync gets those files synced (the initial sync) instead of a rebuild.
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
-import type { ChangeReport } from './apply-batch.ts';
 import { type BatchPlan, planBatch } from './batch-plan.ts';
-import { hashFile } from './file-hashes.ts';
-import { toPosix } from './path-filter.ts';
-import {
-  changedFiles,
-  currentFiles,
-  readSyncedState,
-  type SyncedState,
-  serviceBase,
-  writeSyncedState,
-} from './synced-state.ts';
+import { changedFiles, currentFiles, readSyncedState, serviceBase } from './synced-state.ts';
+import { watchedServices } from './watched-services.ts';
 
 export interface StartPlan {
   /** Hash overrides for bring-up: containers (and their image) kept although their build context changed. */
@@ -65,49 +56,20 @@ export async function planStart(
   return result;
 }
 
-/** After start: every watched service's containers hold the current files. */
-export async function recordAll(
-  engine: Engine,
-  stack: Stack,
-  services: readonly ServiceSpec[],
-  state: SyncedState,
-): Promise<void> {
-  const observed = await engine.observe();
-  for (const service of services) {
-    state[service.name] = {
-      containers: observed.containers
-        .filter((c) => c.service === service.name)
-        .map((c) => c.id)
-        .sort(),
-      files: currentFiles(service, stack.projectDir),
-    };
-  }
-  writeSyncedState(stack, state);
+export interface WatchStart {
+  readonly services: readonly ServiceSpec[];
+  readonly start: StartPlan;
 }
 
-/** After a batch: a rebuild starts over from the context; a sync adds what it copied. */
-export async function recordBatch(
+/**
+ * What `mkdev watch` and `mkdev up --watch` both work out before bring-up: the services (a name
+ * without rules fails here, before anything starts) and the start plan bring-up then follows.
+ */
+export async function prepareWatch(
   engine: Engine,
   stack: Stack,
-  service: ServiceSpec,
-  plan: BatchPlan,
-  report: ChangeReport,
-  state: SyncedState,
-): Promise<void> {
-  if (plan.action === 'rebuild') {
-    if (report.ok && report.skipped === undefined) await recordAll(engine, stack, [service], state);
-    return;
-  }
-  const record = state[service.name];
-  if (record === undefined || report.syncedMs === undefined) return;
-  const base = serviceBase(service, stack.projectDir);
-  const files = { ...record.files };
-  for (const item of plan.sync) {
-    const rel = toPosix(relative(base, item.path));
-    const hash = item.deleted ? undefined : hashFile(item.path);
-    if (hash === undefined) delete files[rel];
-    else files[rel] = hash;
-  }
-  state[service.name] = { ...record, files };
-  writeSyncedState(stack, state);
+  names: readonly string[],
+): Promise<WatchStart> {
+  const services = watchedServices(stack, names);
+  return { services, start: await planStart(engine, stack, services) };
 }

@@ -10,18 +10,30 @@ import { bringUp, planUp } from '../../project/bring-up.ts';
 import { saveLastUp } from '../../project/last-up.ts';
 import type { Stack } from '../../stack/model.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
-import { boolFlag, type CommandRun, type ParsedValues, projectRef, stringFlag } from '../command.ts';
+import {
+  boolFlag,
+  type CommandInput,
+  type CommandRun,
+  type ParsedValues,
+  projectRef,
+  stringFlag,
+} from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 import { maskedError, openProject } from '../open-project.ts';
 import { withProjectLock } from '../with-lock.ts';
 
 // The lock comes before the stack is read: a waiting up must read the secrets the other one wrote,
-// or it would plan with passwords of its own and recreate everything.
-export const run: CommandRun = (input) => {
+// or it would plan with passwords of its own and recreate everything. What follows a ready stack
+// (--watch, --attach) lasts until Ctrl-C and runs once the lock is released: another terminal's up
+// or down must not wait for it (`mkdev watch` does the same).
+export const run: CommandRun = async (input) => {
   pullPolicy(input.values);
   // A dry run changes nothing: it neither waits for nor holds the lock.
   if (boolFlag(input.values, 'dry-run')) return dryRun(input);
-  return withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () => up(input));
+  const then = await withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () =>
+    up(input),
+  );
+  return then();
 };
 
 const dryRun: CommandRun = async ({ values, positionals, cwd }) => {
@@ -49,15 +61,17 @@ function pullPolicy(values: ParsedValues): PullPolicy {
   return policy;
 }
 
-const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
+/** Brings the stack up and prints it; returns what follows (watching, following logs, or nothing). */
+async function up({ values, positionals, cwd, signal }: CommandInput): Promise<() => Promise<number>> {
   const json = boolFlag(values, 'json');
   const pull = pullPolicy(values);
   const { stack, engine, host, mask } = await openProject(projectRef(values), cwd, {
     showSecrets: boolFlag(values, 'show-secrets'),
   });
   // --watch: checked before anything starts, and containers only watch changed are synced, not rebuilt.
-  const watch = boolFlag(values, 'watch') ? await import('../watch/up-watch.ts') : undefined;
-  const watching = await watch?.prepare(stack, engine, positionals);
+  const watching = boolFlag(values, 'watch')
+    ? await (await import('../../watch/start-watch.ts')).prepareWatch(engine, stack, positionals)
+    : undefined;
   const reporter = await createReporter(chooseReporter(json), mask);
   const started = Date.now();
   let noop = false;
@@ -81,18 +95,27 @@ const up: CommandRun = async ({ values, positionals, cwd, signal }) => {
     if (!noop) saveLastUp(stack, result.execution.timeline, totalMs);
     if (json) printJsonSummary(stack, result, mask, noop, totalMs);
     else printSummary(stack, result, mask, noop, totalMs, boolFlag(values, 'show-secrets'));
-    if (watch && watching) return await watch.loop(watching, { stack, engine, host, json, signal });
-    if (boolFlag(values, 'attach')) {
-      const { followLogs } = await import('../../project/follow-logs.ts');
-      await followLogs(engine, { services: positionals, follow: true, signal, prefix: logPrefix });
-    }
-    return EXIT_OK;
   } catch (error) {
     throw maskedError(error, mask);
   } finally {
     await reporter.stop();
   }
-};
+  return async () => {
+    try {
+      if (watching) {
+        const { watchWithOutput } = await import('../watch/watch-output.ts');
+        return await watchWithOutput({ stack, engine, host, watching, json, signal });
+      }
+      if (boolFlag(values, 'attach')) {
+        const { followLogs } = await import('../../project/follow-logs.ts');
+        await followLogs(engine, { services: positionals, follow: true, signal, prefix: logPrefix });
+      }
+      return EXIT_OK;
+    } catch (error) {
+      throw maskedError(error, mask);
+    }
+  };
+}
 
 type UpResult = Awaited<ReturnType<typeof bringUp>>;
 
