@@ -2,6 +2,7 @@
 // ports, PORT a free port, where to listen (BIND_ADDRESS) and the address Consul hands to Kong
 // (SERVICE_ADDRESS: host.docker.internal as the project network resolves it, engine/host-address.ts).
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
+import { roleUrl } from '../platform/role-urls.ts';
 import { resolveEndpoints } from '../project/endpoints.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import { rewriteForHost } from './host-env.ts';
@@ -9,7 +10,7 @@ import { rewriteForHost } from './host-env.ts';
 export interface HostEnvironment {
   readonly env: Record<string, string>;
   readonly unresolved: readonly string[];
-  /** Consul's HTTP API from the host, when the stack has a consul service publishing 8500. */
+  /** The discovery service's HTTP API from the host, when its holder runs and publishes it. */
   readonly consulUrl: string | undefined;
 }
 
@@ -22,7 +23,6 @@ export function hostEnvironment(
 ): HostEnvironment {
   const published = (name: string, port: number) => firstRunning(observed, name)?.ports[`${port}/tcp`];
   const { env, unresolved } = rewriteForHost(service.env, Object.keys(stack.services), published, host);
-  const consulPort = published('consul', 8500);
   return {
     env: {
       // The stack's endpoints (as `mkdev env` prints them), then the service's own environment.
@@ -35,6 +35,6 @@ export function hostEnvironment(
       BIND_ADDRESS: listen.bind,
     },
     unresolved,
-    consulUrl: consulPort === undefined ? undefined : `http://${host}:${consulPort}`,
+    consulUrl: roleUrl(stack, observed, host, 'discovery', 'http'),
   };
 }

@@ -10,8 +10,9 @@ import { recreateKeepingPorts } from '../engine/recreate-keeping-ports.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { Stack } from '../stack/model.ts';
+import { serviceWithRole } from '../stack/roles.ts';
 
-/** Replaces the running Kong of a stack with a fresh one on the same ports and waits until it is ready. */
+/** Replaces the stack's running gateway with a fresh one on the same ports and waits until it is ready. */
 export async function restartKong(
   engine: Engine,
   stack: Stack,
@@ -19,8 +20,8 @@ export async function restartKong(
   host: string,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const kong = stack.services.kong;
-  const current = firstRunning(observed, 'kong');
+  const kong = serviceWithRole(stack, 'gateway');
+  const current = kong && firstRunning(observed, kong.name);
   if (kong === undefined || current === undefined) return false;
   const fresh = await recreateKeepingPorts(engine, current, kong);
   if (kong.ready) {

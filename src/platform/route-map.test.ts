@@ -2,7 +2,11 @@
 // request id Kong sets, not by the status code (bodies and headers as Kong 3.9 sends them:
 // test/stand-ins/kong/PARITY.md, "Error pages" and "Kong's own answers before proxying").
 import { describe, expect, it } from 'vitest';
-import { kongOwnMessage, type ProxyAnswer, verdictFor } from './route-map.ts';
+import { kongOwnMessage, type ProxyAnswer, verdictFor as verdictOf } from './route-map.ts';
+import { blamedHop, formatVerdict } from './route-verdict.ts';
+
+/** The printed verdict, as `mkdev routes --check` shows it (docs/kong-dns.md lists them). */
+const verdictFor = (answer: ProxyAnswer) => formatVerdict(verdictOf(answer));
 
 const ID = '4f1c0e2a9b6d4c8e8f3a2b1c0d9e8f7a';
 /** Kong's JSON error template (kong/tools/http.lua), with the request id it also puts in a header. */
@@ -64,5 +68,27 @@ describe('routes --check verdicts', () => {
     expect(
       kongOwnMessage({ status: 502, headers: { 'x-kong-request-id': ID }, body: 'x\nrequest_id: y\n' }),
     ).toBe(undefined);
+  });
+});
+
+describe('route verdicts as data', () => {
+  it('name the hop they blame, which the route map draws failing', () => {
+    expect(blamedHop(verdictOf(kong(404, 'no Route matched with those values')))).toBe('route');
+    expect(blamedHop(verdictOf(kong(503, 'name resolution failed')))).toBe('discovery');
+    expect(blamedHop(verdictOf(kong(503, 'failure to get a peer from the ring-balancer')))).toBe('upstream');
+    expect(blamedHop(verdictOf(kong(502, 'An invalid response was received from the upstream server')))).toBe(
+      'service',
+    );
+    expect(blamedHop(verdictOf(service(200, 'ok')))).toBe('none');
+    expect(verdictOf(service(500, 'broken'))).toEqual({ kind: 'service-error', status: 500 });
+  });
+
+  it('print the same text for an unreachable proxy and an unknown answer of Kong', () => {
+    expect(formatVerdict({ kind: 'proxy-unreachable', message: 'connect ECONNREFUSED' })).toBe(
+      'kong proxy unreachable: connect ECONNREFUSED',
+    );
+    expect(verdictFor(kong(429, 'API rate limit exceeded'))).toBe(
+      'kong answered 429: API rate limit exceeded',
+    );
   });
 });

@@ -2,6 +2,7 @@
 // through Kong's Admin API and Consul's health API; `check` also sends a request through Kong's
 // proxy and says which hop failed.
 import { request } from 'undici';
+import type { RouteVerdict } from './route-verdict.ts';
 
 export interface RouteHop {
   readonly route: string;
@@ -28,7 +29,7 @@ export interface RouteCheck {
   readonly route: string;
   readonly path: string;
   readonly status: number;
-  readonly verdict: string;
+  readonly verdict: RouteVerdict;
 }
 
 async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
@@ -133,22 +134,21 @@ export function kongOwnMessage(answer: ProxyAnswer): string | undefined {
 }
 
 /** The hop an answer blames (Kong 3.9's messages: kong/runloop/balancer/init.lua, error_handlers.lua). */
-export function verdictFor(answer: ProxyAnswer): string {
+export function verdictFor(answer: ProxyAnswer): RouteVerdict {
   const message = kongOwnMessage(answer);
   const { status } = answer;
-  if (message === undefined) return status < 500 ? 'ok: reached the service' : `service answered ${status}`;
-  if (status === 404 && message === 'no Route matched with those values') return 'kong: no route matched';
-  if (message === 'no Service found with those values') return 'kong: the route has no service';
-  if (message === 'failure to get a peer from the ring-balancer')
-    return 'kong -> upstream: no healthy target';
+  if (message === undefined) return status < 500 ? { kind: 'reached' } : { kind: 'service-error', status };
+  if (status === 404 && message === 'no Route matched with those values') return { kind: 'no-route' };
+  if (message === 'no Service found with those values') return { kind: 'route-without-service' };
+  if (message === 'failure to get a peer from the ring-balancer') return { kind: 'no-healthy-target' };
   // a name Consul does not know, or one without a healthy instance (a retry's: the 503 error page)
-  if (status === 503) return 'kong -> consul: no healthy instance resolved';
-  if (/^dns (server|client) error/.test(message)) return `kong -> consul: DNS lookup failed (${message})`;
-  if (status === 502) return 'kong -> service: upstream failed';
-  if (status === 504) return 'kong -> service: upstream timed out';
+  if (status === 503) return { kind: 'no-healthy-instance' };
+  if (/^dns (server|client) error/.test(message)) return { kind: 'dns-failed', message };
+  if (status === 502) return { kind: 'upstream-failed' };
+  if (status === 504) return { kind: 'upstream-timed-out' };
   // e.g. a retry that found nothing in Kong's DNS cache (dns_stale_ttl 0): Kong's own 500
-  if (status === 500) return `kong: internal error (${message}; see 'mkdev logs kong')`;
-  return `kong answered ${status}: ${message}`;
+  if (status === 500) return { kind: 'gateway-error', message };
+  return { kind: 'gateway-answered', status, message };
 }
 
 /** `headers` go with each request (the dashboard's "try it" sends a traceparent, to show its trace). */
@@ -174,7 +174,7 @@ export async function checkRoutes(
           route: hop.route,
           path,
           status: 0,
-          verdict: `kong proxy unreachable: ${(error as Error).message}`,
+          verdict: { kind: 'proxy-unreachable', message: (error as Error).message },
         };
       }
     }),

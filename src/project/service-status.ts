@@ -4,15 +4,19 @@ import type { Engine } from '../engine/engine.ts';
 import type { ObservedState } from '../engine/observed-state.ts';
 import { probeTarget } from '../engine/probe-target.ts';
 import { stackHashes } from '../plan/config-hash.ts';
+import { type PlatformUrls, platformUrls } from '../platform/role-urls.ts';
 import { allOf } from '../readiness/create-probe.ts';
 import { notReady, type ProbeResult, type ProbeTarget } from '../readiness/probe.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
+import type { Role } from '../stack/roles.ts';
 import { type Endpoint, resolveEndpoints } from './endpoints.ts';
 import { peersOf } from './peers.ts';
 import { servicesOnHost } from './run-record.ts';
 
 export interface ReplicaStatus {
   readonly service: string;
+  /** The platform role its service plays (`role:` in the stack), if any. */
+  readonly role?: Role;
   readonly replica: number;
   readonly container: string;
   /** running, exited, completed (a one-shot job that exited 0), created, missing, or `host (pid N)`. */
@@ -31,6 +35,8 @@ export interface ReplicaStatus {
  * Each probe's deadline in `status`: one hung dependency (Kong waiting on a dead Postgres) must not
  * hang the answer; probes run in parallel, so status answers within about this.
  */
+const roleOf = (service: ServiceSpec) => (service.role === undefined ? {} : { role: service.role });
+
 export const STATUS_PROBE_DEADLINE_MS = 1500;
 
 async function probeOnce(service: ServiceSpec, target: ProbeTarget): Promise<ProbeResult> {
@@ -54,6 +60,8 @@ export interface StackStatus {
   readonly project: string;
   readonly services: readonly ReplicaStatus[];
   readonly endpoints: readonly Endpoint[];
+  /** The platform's endpoints by role. */
+  readonly platform: PlatformUrls;
 }
 
 export async function stackStatus(engine: Engine, stack: Stack, host: string): Promise<StackStatus> {
@@ -71,6 +79,7 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
           // `mkdev run` holds it: its containers are stopped on purpose, the host process serves.
           return {
             service: service.name,
+            ...roleOf(service),
             replica,
             container: c?.name ?? '',
             state: `host (pid ${hostPid})`,
@@ -82,6 +91,7 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
         if (c === undefined) {
           return {
             service: service.name,
+            ...roleOf(service),
             replica,
             container: '',
             state: 'missing',
@@ -92,6 +102,7 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
         }
         const base = {
           service: service.name,
+          ...roleOf(service),
           replica,
           container: c.name,
           upToDate: c.configHash === hashes[service.name]?.config,
@@ -119,5 +130,10 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
       }),
     ),
   );
-  return { project: stack.project, services: rows, endpoints: resolveEndpoints(stack, observed, host) };
+  return {
+    project: stack.project,
+    services: rows,
+    endpoints: resolveEndpoints(stack, observed, host),
+    platform: platformUrls(stack, observed, host),
+  };
 }

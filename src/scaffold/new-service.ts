@@ -5,7 +5,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { UsageError, UserError } from '../errors.ts';
 import { PROJECT_FILE_NAME, sanitizeProjectName } from '../stack/load-stack.ts';
 import { projectFileTemplate } from '../stack/project-file.ts';
-import { addService, type Language, parseProjectFile } from './project-yaml.ts';
+import { addService, type Language, type PlatformNames, parseProjectFile } from './project-yaml.ts';
 import { checkTarget } from './safe-target.ts';
 import { checkRoutePath, checkServiceName } from './service-name.ts';
 import { LANGUAGES, renderTemplate, TEMPLATES_DIR, type TemplateFile } from './templates.ts';
@@ -22,6 +22,8 @@ export interface NewServiceOptions {
   readonly templatesDir?: string;
   /** The compiled register library to vendor (TS only); default: the package's dist/register/. */
   readonly registerLibraryDir?: string;
+  /** Who plays gateway, discovery, broker and traces in the project's stack; default: the default stack's. */
+  readonly platform?: PlatformNames;
   /** The Go register package to vendor (Go only); default: the package's src/register/go/. */
   readonly goRegisterPackageDir?: string;
 }
@@ -59,7 +61,11 @@ export function newService(options: NewServiceOptions): NewServiceResult {
     ? projectFileTemplate(sanitizeProjectName(basename(projectDir)))
     : readFileSync(projectFile, 'utf8');
   const doc = parseProjectFile(yamlText, PROJECT_FILE_NAME);
-  const newYaml = addService(doc, { name, language, port, routePath }, PROJECT_FILE_NAME);
+  const newYaml = addService(
+    doc,
+    { name, language, port, routePath, ...(options.platform ? { platform: options.platform } : {}) },
+    PROJECT_FILE_NAME,
+  );
 
   const serviceDir = join(projectDir, 'services', name);
   checkTarget(projectDir, serviceDir, relative(projectDir, serviceDir));

@@ -2,6 +2,7 @@
 // ordering and formatting survive; only the new entry is written in mkdev's own style.
 import { type Document, isMap, isScalar, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { UserError } from '../errors.ts';
+import { endpointPort } from '../stack/roles.ts';
 
 export type Language = 'ts' | 'python' | 'go';
 
@@ -10,7 +11,24 @@ export interface ServiceEntry {
   readonly language: Language;
   readonly port: number;
   readonly routePath: string;
+  /** The services holding the roles it talks to (default: the default stack's names). */
+  readonly platform?: PlatformNames;
 }
+
+/** Who plays the roles a scaffolded service talks to: it reaches them by these names. */
+export interface PlatformNames {
+  readonly gateway: string;
+  readonly discovery: string;
+  readonly broker: string;
+  readonly traces: string;
+}
+
+export const DEFAULT_PLATFORM_NAMES: PlatformNames = {
+  gateway: 'kong',
+  discovery: 'consul',
+  broker: 'rabbitmq',
+  traces: 'traces',
+};
 
 export interface ImageArg {
   /** The variable that picks another image per machine, e.g. MKDEV_NODE_IMAGE. */
@@ -34,7 +52,8 @@ export const IMAGE_ARGS: Readonly<Record<Language, Readonly<Record<string, Image
 };
 
 /** The secret the default stack gives RabbitMQ's `mkdev` user (stacks/microkubes.yaml). */
-const RABBITMQ_URL = 'amqp://mkdev:${secret:rabbitmq-password}@rabbitmq:5672';
+const rabbitmqUrl = (broker: string) =>
+  `amqp://mkdev:\${secret:rabbitmq-password}@${broker}:${endpointPort('broker', 'amqp')}`;
 
 function quoted(value: string): Scalar {
   const scalar = new Scalar(value);
@@ -50,6 +69,7 @@ function flowMap(doc: Document, entries: Record<string, unknown>): YAMLMap {
 
 function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
   const { name, port, routePath } = entry;
+  const p = entry.platform ?? DEFAULT_PLATFORM_NAMES;
   const service = new YAMLMap();
   const build = new YAMLMap();
   build.set('context', `services/${name}`);
@@ -64,20 +84,20 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
       SERVICE_NAME: name,
       PORT: quoted(String(port)),
       ROUTE_PATH: routePath,
-      KONG_ADMIN_URL: 'http://kong:8001',
-      CONSUL_URL: 'http://consul:8500',
-      RABBITMQ_URL: quoted(RABBITMQ_URL),
+      KONG_ADMIN_URL: `http://${p.gateway}:${endpointPort('gateway', 'admin')}`,
+      CONSUL_URL: `http://${p.discovery}:${endpointPort('discovery', 'http')}`,
+      RABBITMQ_URL: quoted(rabbitmqUrl(p.broker)),
       // The stack's trace receiver (OTLP/HTTP); `mkdev run` points it at its published port.
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://traces:4318',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://${p.traces}:${endpointPort('traces', 'otlp')}`,
       OTEL_SERVICE_NAME: name,
     }),
   );
   service.set(
     'depends_on',
     flowMap(doc, {
-      kong: { condition: 'ready' },
-      consul: { condition: 'ready' },
-      rabbitmq: { condition: 'ready' },
+      [p.gateway]: { condition: 'ready' },
+      [p.discovery]: { condition: 'ready' },
+      [p.broker]: { condition: 'ready' },
     }),
   );
   // Registered is not reachable: ready once a request through Kong's proxy reaches it too.

@@ -9,6 +9,7 @@ import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
 import type { ServiceSpec, Stack } from './model.ts';
 import { normalizeService } from './normalize.ts';
+import { type MergedService, type RoleHolders, roleHolders } from './role-holders.ts';
 import type { ServiceFile } from './schema.ts';
 import { openSecretStore } from './secrets.ts';
 import { type ValidatedFile, validateStackFile } from './validate-file.ts';
@@ -68,12 +69,18 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const images = await resolveImageMap(files, options, env);
   const merged = mergeServices(files);
   for (const [name, service] of Object.entries(options.overrides ?? {})) {
+    const previous = merged.get(name);
     merged.set(name, {
-      service: { ...(merged.get(name)?.service ?? {}), ...service },
+      service: { ...(previous?.service ?? {}), ...service },
       source: 'testing overrides',
+      ...(service.role === undefined && previous?.roleSource ? { roleSource: previous.roleSource } : {}),
     });
   }
-  const services = specsOf(merged, { project, projectDir, images }, options.freePorts);
+  const services = specsOf(
+    merged,
+    { project, projectDir, images, roles: roleHolders(merged) },
+    options.freePorts,
+  );
   checkGraph(services);
   if (!options.deferSecrets) secrets.save();
   return {
@@ -107,8 +114,8 @@ async function stackFiles(
 }
 
 function specsOf(
-  merged: ReadonlyMap<string, { service: ServiceFile; source: string }>,
-  where: { project: string; projectDir: string; images: ImageMap },
+  merged: ReadonlyMap<string, MergedService>,
+  where: { project: string; projectDir: string; images: ImageMap; roles: RoleHolders },
   freePorts: boolean | undefined,
 ): Record<string, ServiceSpec> {
   const services: Record<string, ServiceSpec> = {};
@@ -157,10 +164,8 @@ async function resolveImageMap(
 }
 
 /** Services from all files, later files layered on earlier ones: maps merge, lists and scalars replace. */
-function mergeServices(
-  files: readonly ValidatedFile[],
-): Map<string, { service: ServiceFile; source: string }> {
-  const merged = new Map<string, { service: ServiceFile; source: string }>();
+function mergeServices(files: readonly ValidatedFile[]): Map<string, MergedService> {
+  const merged = new Map<string, MergedService>();
   for (const { source, stack } of files) {
     for (const [name, service] of Object.entries(stack.services ?? {})) {
       const previous = merged.get(name);
@@ -169,7 +174,13 @@ function mergeServices(
       if (previous && next.env) combined.env = { ...previous.service.env, ...next.env };
       if (previous && next.labels) combined.labels = { ...previous.service.labels, ...next.labels };
       if (previous && next.exports) combined.exports = { ...previous.service.exports, ...next.exports };
-      merged.set(name, { service: combined, source: source.locate(['services', name]) });
+      const roleSource =
+        next.role === undefined ? previous?.roleSource : source.locate(['services', name, 'role']);
+      merged.set(name, {
+        service: combined,
+        source: source.locate(['services', name]),
+        ...(roleSource === undefined ? {} : { roleSource }),
+      });
     }
   }
   return merged;

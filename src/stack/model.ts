@@ -1,6 +1,8 @@
 // The resolved stack: what the planner and engine work from. Every value here is concrete: images
 // mapped, variables interpolated, secrets generated, durations in milliseconds.
 
+import type { Role } from './roles.ts';
+
 export type DependencyCondition = 'started' | 'ready' | 'completed';
 
 export interface PortMapping {
@@ -100,6 +102,8 @@ export interface WatchRule {
 
 export interface ServiceSpec {
   readonly name: string;
+  /** The platform role it plays (`role:`), at most one service per role: src/stack/roles.ts. */
+  readonly role?: Role;
   /** The image reference after the image map; for built services, the tag mkdev builds. */
   readonly image: string;
   /** The reference the stack asked for, before the image map. */

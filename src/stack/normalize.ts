@@ -1,5 +1,6 @@
 // Turns a validated, merged service entry into the concrete ServiceSpec the engine runs.
 import { isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import { type ImageMap, mapImage } from './image-map.ts';
 import type {
@@ -13,6 +14,8 @@ import type {
   VolumeMount,
   WatchRule,
 } from './model.ts';
+import type { RoleHolders } from './role-holders.ts';
+import { endpointPort, type Role } from './roles.ts';
 import {
   type ActionFile,
   PORT_PATTERN,
@@ -81,7 +84,7 @@ function toArgv(value: string | string[] | undefined): string[] | undefined {
 }
 
 /** Every probe named in `ready:` must pass: e.g. RabbitMQ's management API answers before AMQP listens. */
-function normalizeReady(ready: ReadyFile | undefined): ReadySpec | undefined {
+function normalizeReady(ready: ReadyFile | undefined, holder: Holder): ReadySpec | undefined {
   if (ready === undefined) return undefined;
   const intervalMs = parseDuration(ready.interval ?? 200) ?? 200;
   const timeoutMs = parseDuration(ready.timeout ?? '120s') ?? 120_000;
@@ -103,12 +106,26 @@ function normalizeReady(ready: ReadyFile | undefined): ReadySpec | undefined {
   if (ready.consul_leader) probes.push({ kind: 'consul_leader', port: ready.consul_leader.port });
   if (ready.consul_kv) probes.push({ kind: 'consul_kv', ...ready.consul_kv });
   if (ready.log) probes.push({ kind: 'log', pattern: ready.log.pattern });
-  if (ready.kong_route) probes.push({ kind: 'kong_route', ...ready.kong_route });
+  if (ready.kong_route) {
+    const { service, port, ...rest } = ready.kong_route;
+    probes.push({
+      kind: 'kong_route',
+      ...rest,
+      service: service ?? holder('gateway', 'ready.kong_route'),
+      port: port ?? endpointPort('gateway', 'proxy'),
+    });
+  }
   return { probes, intervalMs, timeoutMs };
 }
 
-function normalizeAction(action: ActionFile): Action {
-  if ('consul_kv_put' in action) return { kind: 'consul_kv_put', ...action.consul_kv_put };
+/** The service holding a role, for a key that defaults to it; an error naming the key when none does. */
+type Holder = (role: Role, key: string) => string;
+
+function normalizeAction(action: ActionFile, holder: Holder): Action {
+  if ('consul_kv_put' in action) {
+    const { service, ...rest } = action.consul_kv_put;
+    return { kind: 'consul_kv_put', ...rest, service: service ?? holder('discovery', 'consul_kv_put') };
+  }
   const { port, name, config } = action.kong_plugin;
   return { kind: 'kong_plugin', port, name, ...(config === undefined ? {} : { config }) };
 }
@@ -146,8 +163,18 @@ export function mapBuildArg(images: ImageMap, name: string, value: string): stri
 export function normalizeService(
   name: string,
   service: ServiceFile,
-  context: { project: string; projectDir: string; images: ImageMap; source: string },
+  context: { project: string; projectDir: string; images: ImageMap; source: string; roles?: RoleHolders },
 ): ServiceSpec {
+  const holder: Holder = (role, key) => {
+    const found = context.roles?.[role];
+    if (found !== undefined) return found;
+    throw new UserError(
+      `${context.source}: '${name}' has ${key} without a service, and no service has role ${role}`,
+      {
+        hint: `name the service (service: <name>), or give one service \`role: ${role}\``,
+      },
+    );
+  };
   const build =
     service.build === undefined
       ? undefined
@@ -166,9 +193,10 @@ export function normalizeService(
   const requestedImage = service.image ?? `mkdev-${context.project}-${name}:dev`;
   const command = toArgv(service.command);
   const entrypoint = toArgv(service.entrypoint);
-  const ready = normalizeReady(service.ready);
+  const ready = normalizeReady(service.ready, holder);
   return {
     name,
+    ...(service.role === undefined ? {} : { role: service.role as Role }),
     requestedImage,
     image: build === undefined ? mapImage(context.images, requestedImage) : requestedImage,
     ...(build === undefined ? {} : { build }),
@@ -202,8 +230,8 @@ export function normalizeService(
       ? {}
       : { register: { port: service.register.port, name: service.register.name ?? name } }),
     exports: service.exports ?? {},
-    afterReady: (service.after_ready ?? []).map(normalizeAction),
-    afterCompleted: (service.after_completed ?? []).map(normalizeAction),
+    afterReady: (service.after_ready ?? []).map((a) => normalizeAction(a, holder)),
+    afterCompleted: (service.after_completed ?? []).map((a) => normalizeAction(a, holder)),
     watch: (service.develop?.watch ?? []).map((r) => normalizeWatchRule(r, context.projectDir)),
     source: context.source,
   };

@@ -2,6 +2,7 @@
 // editors use (`stacks/mkdev.schema.json`). Every object is strict: a misspelt key is an error, not a no-op.
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
+import { ROLE_NAMES } from './roles.ts';
 
 const duration = z
   .union([z.string(), z.number()])
@@ -40,8 +41,10 @@ const readySchema = z
       .strictObject({
         path: z.string().startsWith('/'),
         status: z.number().int().default(200),
-        service: z.string().default('kong'),
-        port: port.default(8000),
+        /** Whose published port the GET goes through; default: the service with role gateway. */
+        service: z.string().optional(),
+        /** Default: the gateway's proxy port (src/stack/roles.ts). */
+        port: port.optional(),
       })
       .optional(),
     interval: duration.optional(),
@@ -61,7 +64,8 @@ const readySchema = z
 const actionSchema = z.union([
   z.strictObject({
     consul_kv_put: z.strictObject({
-      service: z.string(),
+      /** Default: the service with role discovery. */
+      service: z.string().optional(),
       port: port.default(8500),
       key: z.string(),
       value: z.string(),
@@ -121,6 +125,8 @@ const watchRuleSchema = z
   });
 
 const serviceSchema = z.strictObject({
+  /** The platform role this service plays (one service per role): what mkdev finds it by, not its name. */
+  role: z.enum(ROLE_NAMES as [string, ...string[]]).optional(),
   image: z.string().min(1).optional(),
   build: z
     .union([

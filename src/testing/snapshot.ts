@@ -1,5 +1,6 @@
-// Whole-stack snapshots for fast resets between tests: whichever of Postgres, Consul and RabbitMQ the
-// stack runs (by the default stack's service names), each through its own platform module.
+// Whole-stack snapshots for fast resets between tests: whichever of the database, discovery and broker
+// roles the stack has (src/stack/roles.ts, whatever the services are called), each through its own
+// platform module.
 
 import { engineHost } from '../engine/docker-client.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -8,7 +9,9 @@ import { exportKv, importKv, type KvEntry } from '../platform/consul-state.ts';
 import { restartKong } from '../platform/kong-restart.ts';
 import { dumpPostgres, type PostgresAccess, restorePostgres } from '../platform/postgres-state.ts';
 import { exportDefinitions, importDefinitions, type RabbitAccess } from '../platform/rabbitmq-state.ts';
+import { brokerCredentials, roleUrl } from '../platform/role-urls.ts';
 import type { Stack } from '../stack/model.ts';
+import { endpointPort, serviceWithRole } from '../stack/roles.ts';
 
 export interface StackSnapshot {
   readonly takenAt: string;
@@ -19,10 +22,9 @@ export interface StackSnapshot {
 
 function access(stack: Stack, observed: ObservedState) {
   const host = engineHost();
-  const running = (service: string) => firstRunning(observed, service);
-  const port = (service: string, target: number) => running(service)?.ports[`${target}/tcp`];
-  const pg = stack.services.postgres;
-  const pgPort = port('postgres', 5432);
+  const pg = serviceWithRole(stack, 'database');
+  const pgContainer = pg && firstRunning(observed, pg.name);
+  const pgPort = pgContainer?.ports[`${endpointPort('database', 'postgres')}/tcp`];
   const postgres: PostgresAccess | undefined =
     pg && pgPort
       ? {
@@ -33,21 +35,14 @@ function access(stack: Stack, observed: ObservedState) {
           database: pg.env.POSTGRES_DB ?? pg.env.POSTGRES_USER ?? 'postgres',
         }
       : undefined;
-  const consulPort = port('consul', 8500);
-  const rabbit = stack.services.rabbitmq;
-  const mgmtPort = port('rabbitmq', 15672);
-  const rabbitmq: RabbitAccess | undefined =
-    rabbit && mgmtPort
-      ? {
-          managementUrl: `http://${host}:${mgmtPort}`,
-          user: rabbit.env.RABBITMQ_DEFAULT_USER ?? 'guest',
-          password: rabbit.env.RABBITMQ_DEFAULT_PASS ?? 'guest',
-        }
-      : undefined;
+  const managementUrl = roleUrl(stack, observed, host, 'broker', 'management');
+  const rabbitmq: RabbitAccess | undefined = managementUrl
+    ? { managementUrl, ...brokerCredentials(stack) }
+    : undefined;
   return {
     postgres,
-    postgresContainer: running('postgres')?.id,
-    consulUrl: consulPort ? `http://${host}:${consulPort}` : undefined,
+    postgresContainer: pg && pgContainer ? { id: pgContainer.id, service: pg.name } : undefined,
+    consulUrl: roleUrl(stack, observed, host, 'discovery', 'http'),
     rabbitmq,
   };
 }
@@ -59,9 +54,7 @@ export async function takeSnapshot(
 ): Promise<StackSnapshot> {
   const a = access(stack, observed);
   const [postgres, consulKv, rabbitmq] = await Promise.all([
-    a.postgres && a.postgresContainer
-      ? dumpPostgres(engine, { id: a.postgresContainer, service: 'postgres' }, a.postgres)
-      : undefined,
+    a.postgres && a.postgresContainer ? dumpPostgres(engine, a.postgresContainer, a.postgres) : undefined,
     a.consulUrl ? exportKv(a.consulUrl) : undefined,
     a.rabbitmq ? exportDefinitions(a.rabbitmq) : undefined,
   ]);
@@ -95,6 +88,6 @@ export async function restoreSnapshot(
       ? importDefinitions(a.rabbitmq, snapshot.rabbitmq)
       : undefined,
   ]);
-  // After the KV restore: Kong's entrypoint waits for the kong-migrations flag again.
+  // After the KV restore: the gateway's entrypoint waits for the kong-migrations flag again.
   if (snapshot.postgres !== undefined) await restartKong(engine, stack, observed, engineHost(), signal);
 }

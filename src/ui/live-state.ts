@@ -3,7 +3,9 @@
 // logs; listeners get each change as it happens. Actions go to src/project and src/platform.
 import type { Engine } from '../engine/engine.ts';
 import type { MessagingView } from '../platform/rabbitmq-overview.ts';
+import type { PlatformUrls } from '../platform/role-urls.ts';
 import { checkRoutes } from '../platform/route-map.ts';
+import { formatVerdict, verdictOk } from '../platform/route-verdict.ts';
 import { getTrace, listTraces, newTraceparent } from '../platform/traces.ts';
 import { loadLastUp } from '../project/last-up.ts';
 import { ActionRefused, runServiceAction, type ServiceAction } from '../project/service-actions.ts';
@@ -42,6 +44,7 @@ export class LiveState implements DashboardBackend {
   readonly project: string;
   #state: DashboardState;
   #endpoints: readonly EndpointView[] = [];
+  #platform: PlatformUrls = {};
   #containers = new Map<string, string>();
   readonly #listeners = new Set<StateListener>();
   readonly #logs: LogHub;
@@ -65,7 +68,7 @@ export class LiveState implements DashboardBackend {
    */
   async start(): Promise<void> {
     const { signal } = this.o;
-    const endpoints = () => Object.fromEntries(this.#endpoints.map((e) => [e.name, e.value]));
+    const urls = () => this.#platform;
     const status = pollLoop(() => this.#refreshStatus(), 2000, signal);
     this.#loops = [status];
     // A container's life changes are refreshed at once; exec events (probes) are not, or a probe
@@ -86,23 +89,19 @@ export class LiveState implements DashboardBackend {
       });
       signal.addEventListener('abort', () => resolve(), { once: true });
     });
-    const routes = pollLoop(async () => this.#patch({ routes: await readRoutes(endpoints()) }), 2000, signal);
+    const routes = pollLoop(async () => this.#patch({ routes: await readRoutes(urls()) }), 2000, signal);
     const slow = pollLoop(
       async () => {
         const [messaging, kv] = await Promise.all([
-          readMessagingSection(this.o.stack, endpoints()),
-          readKv(this.o.engine, this.o.stack, endpoints(), (s) => this.#containers.get(s)),
+          readMessagingSection(this.o.stack, urls()),
+          readKv(this.o.engine, this.o.stack, urls(), (s) => this.#containers.get(s)),
         ]);
         this.#patch({ messaging, kv, queueDepths: this.#recordDepths(messaging) });
       },
       5000,
       signal,
     );
-    const metrics = pollLoop(
-      async () => this.#patch({ metrics: await readMetrics(endpoints()) }),
-      15_000,
-      signal,
-    );
+    const metrics = pollLoop(async () => this.#patch({ metrics: await readMetrics(urls()) }), 15_000, signal);
     this.#loops = [status, routes, slow, metrics];
   }
 
@@ -119,8 +118,9 @@ export class LiveState implements DashboardBackend {
 
   async #refreshStatus(): Promise<void> {
     try {
-      const { services, endpoints } = await this.#status.refresh();
+      const { services, endpoints, platform } = await this.#status.refresh();
       this.#endpoints = endpoints;
+      this.#platform = platform;
       this.#containers = new Map(
         services.filter((s) => s.replica === 1).map((s) => [s.service, s.container]),
       );
@@ -182,7 +182,7 @@ export class LiveState implements DashboardBackend {
   }
 
   async tryRoute(route: string): Promise<TryResult> {
-    const proxy = this.#endpoints.find((e) => e.name === 'MKDEV_KONG_PROXY_URL')?.value;
+    const proxy = this.#platform.gatewayProxy;
     const hop = this.#state.routes?.data?.find((h) => h.route === route);
     if (proxy === undefined) return { ok: false, message: "Kong is not running: run 'mkdev up'" };
     if (hop === undefined) return { ok: false, message: `no route '${route}' on Kong` };
@@ -191,15 +191,15 @@ export class LiveState implements DashboardBackend {
     const [check] = await checkRoutes(proxy, [hop], { traceparent });
     if (check === undefined) return { ok: false, message: 'no answer' };
     return {
-      ok: check.verdict.startsWith('ok'),
-      message: `${check.status} ${check.verdict}`,
+      ok: verdictOk(check.verdict),
+      message: `${check.status} ${formatVerdict(check.verdict)}`,
       check,
       traceId,
     };
   }
 
   #tracesUrl(): string {
-    const url = this.#endpoints.find((e) => e.name === 'MKDEV_TRACES_URL')?.value;
+    const url = this.#platform.traces;
     if (url === undefined) throw new Error("the trace receiver is not running: run 'mkdev up'");
     return url;
   }

@@ -1,14 +1,13 @@
 // The dashboard's reads of the platform, each one a src/platform read turned into a Section (its data,
-// or why it could not be read) from the endpoints the stack exports.
+// or why it could not be read) from the platform's endpoints, found by role (src/platform/role-urls.ts).
 import type { Engine } from '../engine/engine.ts';
 import { readKvTree } from '../platform/consul-kv-tree.ts';
 import { kongRouteMetrics, type RouteMetrics } from '../platform/prometheus-query.ts';
 import { type MessagingView, readMessaging } from '../platform/rabbitmq-overview.ts';
+import { brokerCredentials, type PlatformUrls } from '../platform/role-urls.ts';
 import { mapRoutes, type RouteHop } from '../platform/route-map.ts';
 import type { Stack } from '../stack/model.ts';
 import type { KvView, Section } from './protocol.ts';
-
-export type Endpoints = Readonly<Record<string, string>>;
 
 async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
   try {
@@ -18,33 +17,39 @@ async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
   }
 }
 
-function need(endpoints: Endpoints, ...names: string[]): string[] {
-  const missing = names.filter((n) => !endpoints[n]);
-  if (missing.length > 0) throw new Error(`not running (no ${missing.join(', ')}): run 'mkdev up'`);
-  return names.map((n) => endpoints[n] as string);
+/** What each platform URL is, for "not running" messages. */
+const WHAT: Readonly<Record<keyof PlatformUrls, string>> = {
+  gatewayProxy: "the gateway's proxy",
+  gatewayAdmin: "the gateway's admin API",
+  discovery: 'the discovery service',
+  brokerManagement: "the broker's management API",
+  metrics: 'the metrics service',
+  traces: 'the trace receiver',
+};
+
+function need(urls: PlatformUrls, ...names: (keyof PlatformUrls)[]): string[] {
+  const missing = names.filter((n) => !urls[n]);
+  if (missing.length > 0)
+    throw new Error(`not running (no ${missing.map((n) => WHAT[n]).join(', ')}): run 'mkdev up'`);
+  return names.map((n) => urls[n] as string);
 }
 
-export function readRoutes(endpoints: Endpoints): Promise<Section<readonly RouteHop[]>> {
+export function readRoutes(urls: PlatformUrls): Promise<Section<readonly RouteHop[]>> {
   return section(() => {
-    const [admin, consul] = need(endpoints, 'MKDEV_KONG_ADMIN_URL', 'MKDEV_CONSUL_URL');
-    return mapRoutes(admin as string, consul as string);
+    const [admin, discovery] = need(urls, 'gatewayAdmin', 'discovery');
+    return mapRoutes(admin as string, discovery as string);
   });
 }
 
-export function readMessagingSection(stack: Stack, endpoints: Endpoints): Promise<Section<MessagingView>> {
+export function readMessagingSection(stack: Stack, urls: PlatformUrls): Promise<Section<MessagingView>> {
   return section(() => {
-    const [managementUrl] = need(endpoints, 'MKDEV_RABBITMQ_MANAGEMENT_URL');
-    const env = stack.services.rabbitmq?.env ?? {};
-    return readMessaging({
-      managementUrl: managementUrl as string,
-      user: env.RABBITMQ_DEFAULT_USER ?? 'guest',
-      password: env.RABBITMQ_DEFAULT_PASS ?? 'guest',
-    });
+    const [managementUrl] = need(urls, 'brokerManagement');
+    return readMessaging({ managementUrl: managementUrl as string, ...brokerCredentials(stack) });
   });
 }
 
-export function readMetrics(endpoints: Endpoints): Promise<Section<readonly RouteMetrics[]>> {
-  return section(() => kongRouteMetrics(need(endpoints, 'MKDEV_PROMETHEUS_URL')[0] as string));
+export function readMetrics(urls: PlatformUrls): Promise<Section<readonly RouteMetrics[]>> {
+  return section(() => kongRouteMetrics(need(urls, 'metrics')[0] as string));
 }
 
 /**
@@ -54,11 +59,11 @@ export function readMetrics(endpoints: Endpoints): Promise<Section<readonly Rout
 export function readKv(
   engine: Engine,
   stack: Stack,
-  endpoints: Endpoints,
+  urls: PlatformUrls,
   containerOf: (service: string) => string | undefined,
 ): Promise<Section<KvView>> {
   return section(async () => {
-    const nodes = await readKvTree(need(endpoints, 'MKDEV_CONSUL_URL')[0] as string);
+    const nodes = await readKvTree(need(urls, 'discovery')[0] as string);
     const writers = Object.values(stack.services).flatMap((s) =>
       [...s.afterCompleted, ...s.afterReady].flatMap((a) =>
         a.kind === 'consul_kv_put' ? [{ key: a.key, by: s.name, oneShot: s.oneShot }] : [],

@@ -1,6 +1,7 @@
 // The services' status over time: each refresh is `mkdev status` (src/project/service-status.ts), and
 // this keeps what a single status cannot: a health history per replica and the restarts seen.
 import type { ContainerEvent, Engine } from '../engine/engine.ts';
+import type { PlatformUrls } from '../platform/role-urls.ts';
 import type { Endpoint } from '../project/endpoints.ts';
 import { stackStatus } from '../project/service-status.ts';
 import type { Stack } from '../stack/model.ts';
@@ -12,6 +13,7 @@ const HISTORY = 60;
 export interface StatusSnapshot {
   readonly services: ServiceView[];
   readonly endpoints: readonly Endpoint[];
+  readonly platform: PlatformUrls;
 }
 
 export class StatusWatch {
@@ -60,6 +62,6 @@ export class StatusWatch {
         history: [...history],
       };
     });
-    return { services, endpoints: status.endpoints };
+    return { services, endpoints: status.endpoints, platform: status.platform };
   }
 }

@@ -2,11 +2,30 @@ import { join, relative } from 'node:path';
 import { UsageError } from '../../errors.ts';
 import { enginesNode, mismatchMessage, nodeMismatch, onPath } from '../../host-run/host-node.ts';
 import { newService } from '../../scaffold/new-service.ts';
+import { DEFAULT_PLATFORM_NAMES, type PlatformNames } from '../../scaffold/project-yaml.ts';
 import { parsePortFlag } from '../../scaffold/service-name.ts';
+import { loadStack } from '../../stack/load-stack.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
+import { serviceWithRole } from '../../stack/roles.ts';
 import { type CommandRun, projectRef, stringFlag } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 import { withProjectLock } from '../with-lock.ts';
+
+/**
+ * Who plays the roles the new service talks to, read from the project's stack (a renamed gateway is
+ * reached by its name). Nothing is written: new secrets wait for `up`.
+ */
+async function platformNames(cwd: string): Promise<PlatformNames> {
+  const stack = await loadStack({ cwd, deferSecrets: true });
+  const name = (role: keyof PlatformNames) =>
+    serviceWithRole(stack, role)?.name ?? DEFAULT_PLATFORM_NAMES[role];
+  return {
+    gateway: name('gateway'),
+    discovery: name('discovery'),
+    broker: name('broker'),
+    traces: name('traces'),
+  };
+}
 
 export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   if (positionals.length !== 1) {
@@ -23,10 +42,12 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const routePath = stringFlag(values, 'path');
   // The mkdev.yaml edit is a write to the project: not while an up or down of it runs.
   const project = projectNameFor(projectRef(values), cwd);
+  const platform = await platformNames(cwd);
   const result = await withProjectLock(project, 'new-service', { values, signal }, async () =>
     newService({
       projectDir: cwd,
       name,
+      platform,
       ...(language === undefined ? {} : { language }),
       ...(routePath === undefined ? {} : { routePath }),
       ...(portText === undefined ? {} : { port: parsePortFlag(portText) }),

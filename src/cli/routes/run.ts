@@ -1,26 +1,30 @@
 import { UserError } from '../../errors.ts';
 import { renderTable } from '../../output/table.ts';
+import { platformUrls } from '../../platform/role-urls.ts';
 import { checkRoutes, mapRoutes, type RouteCheck } from '../../platform/route-map.ts';
-import { resolveEndpoints } from '../../project/endpoints.ts';
+import { formatVerdict, verdictOk } from '../../platform/route-verdict.ts';
+import { describeRole } from '../../stack/roles.ts';
 import { boolFlag, type CommandRun, projectRef } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, engine, host } = await openProject(projectRef(values), cwd);
-  const endpoints = Object.fromEntries(
-    resolveEndpoints(stack, await engine.observe(), host).map((e) => [e.name, e.value]),
-  );
-  const admin = endpoints.MKDEV_KONG_ADMIN_URL;
-  const consul = endpoints.MKDEV_CONSUL_URL;
-  const proxy = endpoints.MKDEV_KONG_PROXY_URL;
-  if (!admin || !consul || !proxy)
-    throw new UserError(`Kong and Consul of ${stack.project} are not running`, { hint: "run 'mkdev up'" });
-  const hops = await mapRoutes(admin, consul);
+  const urls = platformUrls(stack, await engine.observe(), host);
+  const { gatewayAdmin: admin, discovery, gatewayProxy: proxy } = urls;
+  if (!admin || !discovery || !proxy) {
+    throw new UserError(
+      `${describeRole(stack, 'gateway')} and ${describeRole(stack, 'discovery')} of ${stack.project} are not running`,
+      { hint: "run 'mkdev up'" },
+    );
+  }
+  const hops = await mapRoutes(admin, discovery);
   const checks: RouteCheck[] = boolFlag(values, 'check') ? await checkRoutes(proxy, hops) : [];
-  const failed = checks.some((c) => !c.verdict.startsWith('ok'));
+  const failed = checks.some((c) => !verdictOk(c.verdict));
   if (boolFlag(values, 'json')) {
-    process.stdout.write(`${JSON.stringify({ routes: hops, checks }, null, 2)}\n`);
+    // The verdict as printed (scripts match it), and its kind for those who would rather not parse.
+    const printed = checks.map((c) => ({ ...c, verdict: formatVerdict(c.verdict), kind: c.verdict.kind }));
+    process.stdout.write(`${JSON.stringify({ routes: hops, checks: printed }, null, 2)}\n`);
     return failed ? EXIT_FAILURE : EXIT_OK;
   }
   if (hops.length === 0) {
@@ -41,7 +45,7 @@ export const run: CommandRun = async ({ values, cwd }) => {
           ? 'none'
           : '-'
         : h.instances.map((i) => `${i.address}:${i.port} ${i.status}`).join(', '),
-      ...(check ? [`${check.status} ${check.verdict}`] : []),
+      ...(check ? [`${check.status} ${formatVerdict(check.verdict)}`] : []),
     ];
   });
   const headers = [

@@ -1,6 +1,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { UsageError, UserError } from '../../errors.ts';
 import { renderTrace } from '../../output/trace-tree.ts';
+import { roleUrl } from '../../platform/role-urls.ts';
 import {
   getTrace,
   listTraces,
@@ -8,7 +9,6 @@ import {
   type TraceQuery,
   TraceReceiverError,
 } from '../../platform/traces.ts';
-import { resolveEndpoints } from '../../project/endpoints.ts';
 import { boolFlag, type CommandRun, projectRef, stringFlag } from '../command.ts';
 import { EXIT_FAILURE, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
@@ -40,9 +40,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const { query, limit } = queryOf(values);
   if (positionals.length > 1) throw new UsageError('give at most one trace id', 'mkdev traces <trace-id>');
   const { stack, engine, host } = await openProject(projectRef(values), cwd);
-  const url = resolveEndpoints(stack, await engine.observe(), host).find(
-    (e) => e.name === 'MKDEV_TRACES_URL',
-  )?.value;
+  const url = roleUrl(stack, await engine.observe(), host, 'traces', 'otlp');
   if (url === undefined)
     throw new UserError(`the trace receiver of ${stack.project} is not running`, { hint: "run 'mkdev up'" });
   const json = boolFlag(values, 'json');

@@ -2,6 +2,7 @@ import { InterruptedError, UsageError } from '../../errors.ts';
 import { upgradePostgres } from '../../project/upgrade-postgres.ts';
 import { loadStack } from '../../stack/load-stack.ts';
 import { projectNameFor } from '../../stack/project-name.ts';
+import { serviceWithRole } from '../../stack/roles.ts';
 import { type CommandRun, projectRef, stringFlag } from '../command.ts';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../errors.ts';
 import { openProject } from '../open-project.ts';
@@ -23,7 +24,9 @@ export const run: CommandRun = async (input) => {
   // One writer per project: no `up` starts the service while its volume is being switched.
   return withProjectLock(projectNameFor(ref, input.cwd), 'upgrade', input, async () => {
     const { stack, engine } = await openProject(ref, input.cwd);
-    const service = stringFlag(input.values, 'service') ?? 'postgres';
+    // Default: the stack's database (`role: database`), whatever it is called.
+    const service =
+      stringFlag(input.values, 'service') ?? serviceWithRole(stack, 'database')?.name ?? 'postgres';
     // The image map of the project, for postgres:<old major>: the stack with that image for the service.
     const mapImage = async (reference: string) => {
       const mapped = await loadStack({

@@ -15,7 +15,7 @@ the old data. RabbitMQ is not upgraded by mkdev: 'mkdev up' names the path to fo
 
 Options:
 ${PROJECT_HELP}
-      --service <name>  the Postgres service (default: postgres)
+      --service <name>  the Postgres service (default: the one with role database)
       --from <image>    the old major's image (default: the image that made the volume, else
                         postgres:<old major> through the image map)
 ${NO_WAIT_HELP}

@@ -11,7 +11,8 @@ export const CONSUL_DNS_SERVICE = 'consul-dns';
 export const CONSUL_DNS_PORT = 8600;
 const DOCKER_DNS = '127.0.0.11';
 
-export const isConsulImage = (s: ServiceSpec) => /(^|\/)consul(:|@|$)/.test(s.requestedImage);
+/** The discovery service (`role: discovery`): Consul, which the gateway resolves upstreams through. */
+export const isDiscovery = (s: ServiceSpec) => s.role === 'discovery' && !s.oneShot;
 
 /** Consul with its DNS port open over TCP too (answers too large for UDP are retried over TCP). */
 export function withDnsPorts(consul: ServiceSpec): ServiceSpec {

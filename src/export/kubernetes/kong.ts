@@ -19,12 +19,9 @@ export type ProxyServiceType = 'LoadBalancer' | 'NodePort';
 
 const kvPuts = (s: ServiceSpec) => s.afterCompleted.filter((a): a is KvPut => a.kind === 'consul_kv_put');
 
-/** The Kong image, whatever the image map made of it. */
-const isKongImage = (s: ServiceSpec) => /(^|\/)kong(:|@|$)/.test(s.requestedImage);
-
-/** The flag Kong waits for: the KV put of a job Kong requires (or depends on). */
+/** The flag the gateway waits for: the KV put of a job it requires (or depends on). */
 export function kongFlag(stack: Stack, kong: ServiceSpec): KvPut | undefined {
-  if (kong.oneShot || !isKongImage(kong)) return undefined;
+  if (kong.oneShot || kong.role !== 'gateway') return undefined;
   const related = [...kong.requires, ...Object.keys(kong.dependsOn)];
   for (const name of related) {
     const job = stack.services[name];

@@ -5,9 +5,10 @@
 import type { INamespace } from 'kubernetes-models/v1';
 import { UsageError, UserError } from '../../errors.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
+import { serviceWithRole } from '../../stack/roles.ts';
 import { afterReadyName, withAfterCompleted } from '../actions.ts';
 import { bundledSourceConfigMap } from './bundled-sources.ts';
-import { consulCommand, consulDnsService, isConsulImage, withDnsPorts } from './consul.ts';
+import { consulCommand, consulDnsService, isDiscovery, withDnsPorts } from './consul.ts';
 import { imageNeeds } from './image-needs.ts';
 import { builtImages } from './images.ts';
 import { afterReadyJob, kongEntrypoint, kongFlag, kongProxyService, type ProxyServiceType } from './kong.ts';
@@ -122,10 +123,11 @@ function objectsFor(
     notes.push(
       `${s.name}: runs in Kubernetes mode: it watches the namespace's pods (annotation dev.mkdev.register-port) instead of Docker's events; an init container installs @kubernetes/client-node from the npm registry`,
     );
-    return { objects: registratorObjects(ctx, { ...s, image: base.image }), secretData: {} };
+    const discovery = serviceWithRole(stack, 'discovery')?.name;
+    return { objects: registratorObjects(ctx, { ...s, image: base.image }, discovery), secretData: {} };
   }
   const flag = kongFlag(stack, s);
-  const consul = isConsulImage(s) && !s.oneShot;
+  const consul = isDiscovery(s);
   let argv: Pick<WorkloadOptions, 'entrypoint' | 'command'> = {
     ...(s.entrypoint ? { entrypoint: s.entrypoint } : {}),
     ...(s.command ? { command: s.command } : {}),

@@ -12,6 +12,7 @@ import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IConfigMap, IServiceAccount } from 'kubernetes-models/v1';
 import { packagePath } from '../../package-root.ts';
 import type { ServiceSpec } from '../../stack/model.ts';
+import { endpointPort } from '../../stack/roles.ts';
 import { type ExportContext, type K8sObject, metadataFor, selectorFor } from './objects.ts';
 
 const REGISTRATOR_DIR = packagePath('stacks', 'registrator');
@@ -19,10 +20,8 @@ const REGISTRATOR_FILES = ['registration.ts', 'pod-events.ts', 'pod-watch.ts', '
 const SOURCE_MOUNT = '/opt/mkdev-source';
 const APP_DIR = '/opt/mkdev';
 
-/** The stack's registrator: the service that mounts mkdev's registrator sources. */
-export function isRegistrator(s: ServiceSpec): boolean {
-  return s.volumes.some((v) => v.kind === 'bind' && v.source.startsWith(REGISTRATOR_DIR));
-}
+/** The stack's registrator (`role: registrator`). */
+export const isRegistrator = (s: ServiceSpec): boolean => s.role === 'registrator';
 
 function clientNodeVersion(): string {
   const require = createRequire(import.meta.url);
@@ -30,8 +29,9 @@ function clientNodeVersion(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-export function registratorObjects(ctx: ExportContext, s: ServiceSpec): K8sObject[] {
-  return [...rbacFor(ctx, s), sourceConfigMap(ctx, s), deploymentFor(ctx, s)];
+/** `discovery`: the service it registers in, when the registrator's own CONSUL_URL does not say. */
+export function registratorObjects(ctx: ExportContext, s: ServiceSpec, discovery = 'consul'): K8sObject[] {
+  return [...rbacFor(ctx, s), sourceConfigMap(ctx, s), deploymentFor(ctx, s, discovery)];
 }
 
 /** A ServiceAccount that may get, list and watch pods in its namespace, and nothing else. */
@@ -75,7 +75,7 @@ function sourceConfigMap(ctx: ExportContext, s: ServiceSpec): IConfigMap {
   };
 }
 
-function deploymentFor(ctx: ExportContext, s: ServiceSpec): IDeployment {
+function deploymentFor(ctx: ExportContext, s: ServiceSpec, discovery: string): IDeployment {
   const metadata = metadataFor(ctx, s.name, s.name);
   const install = `cp ${SOURCE_MOUNT}/* ${APP_DIR}/ && npm install --omit=dev --ignore-scripts --no-audit --no-fund --cache /tmp/npm`;
   return {
@@ -109,7 +109,10 @@ function deploymentFor(ctx: ExportContext, s: ServiceSpec): IDeployment {
               command: ['node', `${APP_DIR}/kubernetes.ts`],
               env: [
                 { name: 'MKDEV_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'CONSUL_URL', value: s.env.CONSUL_URL ?? 'http://consul:8500' },
+                {
+                  name: 'CONSUL_URL',
+                  value: s.env.CONSUL_URL ?? `http://${discovery}:${endpointPort('discovery', 'http')}`,
+                },
               ],
               volumeMounts: [{ name: 'app', mountPath: APP_DIR, readOnly: true }],
             },

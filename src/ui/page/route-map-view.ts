@@ -3,6 +3,7 @@
 // marks the hop its answer blames (the `mkdev routes --check` verdicts).
 import dagre from '@dagrejs/dagre';
 import type { RouteHop, RouteInstance } from '../../platform/route-map.ts';
+import { type BlamedHop, blamedHop } from '../../platform/route-verdict.ts';
 import type { DashboardState, TryResult } from '../protocol.ts';
 import { tryRoute } from './api.ts';
 import { h, mount, s } from './dom.ts';
@@ -28,7 +29,7 @@ interface Graph {
   readonly edges: Edge[];
 }
 
-function instanceNode(consulService: string, i: RouteInstance, verdict: string): Node {
+function instanceNode(consulService: string, i: RouteInstance, blamed: BlamedHop): Node {
   // The failing check says why; else the service's own check (Consul lists the node's first).
   const checks = i.checks ?? [];
   const output = checks.find((c) => c.status !== 'passing')?.output ?? checks.at(-1)?.output ?? '';
@@ -37,16 +38,16 @@ function instanceNode(consulService: string, i: RouteInstance, verdict: string):
     kind: 'instance',
     title: `${i.address}:${i.port}`,
     lines: [i.status, output.slice(0, 38)],
-    ok: i.status === 'passing' && !verdict.startsWith('kong -> service'),
+    ok: i.status === 'passing' && blamed !== 'service',
     status: i.status,
   };
 }
 
 /** The Consul service behind a Kong service, and its instances. */
-function addConsul(g: Graph, hop: RouteHop, consulService: string, kongId: string, verdict: string): void {
+function addConsul(g: Graph, hop: RouteHop, consulService: string, kongId: string, blamed: BlamedHop): void {
   const passing = hop.instances.filter((i) => i.status === 'passing').length;
   const consulId = `consul:${consulService}`;
-  const consulOk = passing > 0 && !verdict.startsWith('kong -> consul');
+  const consulOk = passing > 0 && blamed !== 'discovery';
   g.nodes.set(consulId, {
     id: consulId,
     kind: 'consul',
@@ -56,22 +57,23 @@ function addConsul(g: Graph, hop: RouteHop, consulService: string, kongId: strin
   });
   g.edges.push({ from: kongId, to: consulId, ok: consulOk });
   for (const i of hop.instances) {
-    const node = instanceNode(consulService, i, verdict);
+    const node = instanceNode(consulService, i, blamed);
     g.nodes.set(node.id, node);
     g.edges.push({ from: consulId, to: node.id, ok: node.ok });
   }
 }
 
 /** An upstream Kong reaches directly, not through Consul. */
-function addUpstream(g: Graph, hop: RouteHop, kongId: string, verdict: string): void {
+function addUpstream(g: Graph, hop: RouteHop, kongId: string, blamed: BlamedHop): void {
   const upId = `upstream:${hop.upstream}`;
-  const ok = !verdict.startsWith('kong -> service');
+  const ok = blamed !== 'service';
   g.nodes.set(upId, { id: upId, kind: 'upstream', title: hop.upstream, lines: ['not in Consul'], ok });
   g.edges.push({ from: kongId, to: upId, ok });
 }
 
 function addHop(g: Graph, hop: RouteHop): void {
-  const verdict = tried.get(hop.route)?.check?.verdict ?? '';
+  const verdict = tried.get(hop.route)?.check?.verdict;
+  const blamed = verdict === undefined ? 'none' : blamedHop(verdict);
   const routeId = `route:${hop.route}`;
   g.nodes.set(routeId, {
     id: routeId,
@@ -81,14 +83,14 @@ function addHop(g: Graph, hop: RouteHop): void {
       hop.paths.join(' ') || '(any path)',
       [...(hop.methods ?? []), ...(hop.hosts ?? [])].join(' '),
     ].filter((l) => l !== ''),
-    ok: hop.service !== '-' && !verdict.startsWith('kong: no route'),
+    ok: hop.service !== '-' && blamed !== 'route',
   });
   if (hop.service === '-') return;
   const kongId = `kong:${hop.service}`;
   g.nodes.set(kongId, { id: kongId, kind: 'kong', title: hop.service, lines: [hop.upstream], ok: true });
-  g.edges.push({ from: routeId, to: kongId, ok: !verdict.startsWith('kong: no route') });
-  if (hop.consulService) addConsul(g, hop, hop.consulService, kongId, verdict);
-  else addUpstream(g, hop, kongId, verdict);
+  g.edges.push({ from: routeId, to: kongId, ok: blamed !== 'route' });
+  if (hop.consulService) addConsul(g, hop, hop.consulService, kongId, blamed);
+  else addUpstream(g, hop, kongId, blamed);
 }
 
 function graphOf(hops: readonly RouteHop[]): Graph {
