@@ -1,6 +1,8 @@
 // A container's output and a command run in it, over dockerode: what docker-engine.ts (and tests that
 // hold a container of their own) use.
+
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 
 /** Demultiplexes the engine's log stream (non-TTY containers) into text. */
@@ -34,7 +36,7 @@ export async function execIn(
   // The engine can still report the exec as running for a moment after its stream ended.
   let info = await exec.inspect();
   for (let tries = 0; info.Running && tries < 200; tries++) {
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     info = await exec.inspect();
   }
   return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };

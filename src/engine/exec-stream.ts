@@ -1,8 +1,10 @@
 // Exec with streams: a command's input fed from a stream, and one container's output piped into another
 // container's command (pg_dumpall in one, psql in the other) with backpressure end to end, so a dump
 // of any size passes through in bounded memory and is never written to disk.
+
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import type { ExecCommand, ExecOutcome, PipeOutcome } from './engine.ts';
 
@@ -49,7 +51,7 @@ async function startExec(command: StreamCommand, stdin: boolean) {
 async function exitCodeOf(exec: Docker.Exec): Promise<number> {
   let info = await exec.inspect();
   for (let tries = 0; info.Running && tries < 500; tries++) {
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     info = await exec.inspect();
   }
   return info.ExitCode ?? -1;

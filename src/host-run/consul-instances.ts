@@ -1,5 +1,6 @@
 // Consul's view of a host run: instances listed at an address (and port), whoever registered them (the
 // process itself, a container, the registrator, or mkdev for a service that does not register itself).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deregisterFromConsul } from '../register/consul.ts';
 
 interface AgentService {
@@ -77,7 +78,7 @@ export async function untilOutOfCatalog(
     } catch {
       // Consul busy or restarting: try again until the deadline
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -97,5 +98,5 @@ export async function drained(
 ): Promise<void> {
   if (addresses.length === 0) return;
   await untilOutOfCatalog(consulUrl, service, addresses, port);
-  await new Promise((r) => setTimeout(r, KONG_REFRESH_MARGIN_MS));
+  await sleep(KONG_REFRESH_MARGIN_MS);
 }

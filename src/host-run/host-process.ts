@@ -6,9 +6,11 @@
 // The group is a new session (Node's `detached`): the command keeps the terminal's stdin, stdout and
 // stderr (a debugger's prompt works) but has no controlling terminal, so the terminal's own signals
 // (Ctrl-C, window resizes) reach mkdev only.
+
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.ts';
 
 export interface HostProcess {
@@ -56,8 +58,6 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
     // the group is empty already
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until nothing of the group is alive; ends what is left (TERM, then KILL) after `graceMs`. */
 async function groupGone(pgid: number, graceMs = 5000): Promise<void> {

@@ -2,6 +2,7 @@
 // (which initialises an empty volume from POSTGRES_* as the service would), no network but loopback,
 // a helper container of the project's (engine.ts), so a killed mkdev leaves it to the next reap. Tools
 // run in it with exec as the postgres user.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine, ExecCommand, ExecOutcome } from '../engine/engine.ts';
 
@@ -92,6 +93,6 @@ async function untilAcceptingTcp(server: PostgresServer, timeoutMs: number): Pro
     if (exitCode === 0) return;
     if (Date.now() > deadline)
       throw new Error(`the temporary PostgreSQL server was not ready within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
