@@ -122,7 +122,7 @@ function containerSteps(service: string, t0: number, sinceSec: number): Record<s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const marks: [string, RegExp][] = [
-    ['sigterm', /deregistering and stopping|SIGTERM/],
+    ['sigterm', /deregistering and stopping|stopping: deregistering|SIGTERM/],
     ['tracing', /tracing (to|off)/],
     ['listening', /listening on/],
     ['rabbitmq', /connected to RabbitMQ/],
