@@ -245,12 +245,20 @@ lines.push(
 );
 process.stdout.write(`${lines.join('\n')}\n`);
 if (values.history) {
-  const figures = Object.fromEntries(
-    ['A', 'B'].map((v) => [
-      `${lang} edit -> served through Kong (${v === 'A' ? ref : 'this tree'})`,
-      rows.filter((r) => r.variant === v).map((r) => r.total),
-    ]),
-  );
+  const name = lang === 'ts' ? 'TS' : 'Python';
+  const figures: Record<string, number[]> = {};
+  for (const r of rows) {
+    const variant = r.variant === 'A' ? `${ref} template` : 'this branch';
+    const put = (key: string, value: number | undefined) => {
+      if (value !== undefined && Number.isFinite(value))
+        (figures[`${name} ${key} (${variant})`] ??= []).push(value);
+    };
+    put('edit -> served through Kong (edit-loop A/B)', r.total);
+    put('edit: process start -> first log line', r.steps.tracing - r.steps.started);
+    put('edit: old process exited -> container started', r.steps.started - r.steps.stopped);
+    put('edit: registered on Kong -> served through Kong', r.total - r.steps.kong);
+    put('edit: CPU ms of the new process until ready', r.steps.cpu);
+  }
   appendHistory(
     join(ROOT, 'bench', 'history.ndjson'),
     makeEntry(
