@@ -26,6 +26,8 @@ const { values } = parseArgs({
     ref: { type: 'string', default: 'main' },
     lang: { type: 'string', default: 'ts' },
     history: { type: 'boolean', default: false },
+    /** B restarts its process inside the container (node --watch, watch rule `sync`): the loop's lever, tried. */
+    'b-in-container': { type: 'boolean', default: false },
   },
 });
 const edits = Number(values.edits);
@@ -83,6 +85,20 @@ function useRefTemplate(service: string): void {
     writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
   }
   rmSync(refDir, { recursive: true, force: true });
+}
+
+/** TS only: Node's own watch mode restarts the process when watch syncs a file; no engine restart. */
+function restartInsideContainer(service: string): void {
+  const dockerfile = join(cwd, 'services', service, 'Dockerfile');
+  writeFileSync(
+    dockerfile,
+    readFileSync(dockerfile, 'utf8').replace('CMD ["node", ', 'CMD ["node", "--watch-path=./src", '),
+  );
+  const yaml = join(cwd, 'mkdev.yaml');
+  const rule = `- path: services/${service}/src\n          action: sync+restart`;
+  const text = readFileSync(yaml, 'utf8');
+  if (!text.includes(rule)) throw new Error(`no sync+restart rule for ${service} in mkdev.yaml`);
+  writeFileSync(yaml, text.replace(rule, rule.replace('sync+restart', 'sync')));
 }
 
 interface Change {
@@ -148,6 +164,7 @@ try {
   mustSucceed('new-service edita', await mkdev(['new-service', 'edita', ...flag]));
   mustSucceed('new-service editb', await mkdev(['new-service', 'editb', ...flag]));
   useRefTemplate('edita');
+  if (values['b-in-container']) restartInsideContainer('editb');
   watch = spawn(process.execPath, [BIN, 'watch', '--json', '-p', project], {
     cwd,
     env: { ...process.env, ...env },
@@ -250,8 +267,9 @@ if (values.history) {
   for (const r of rows) {
     const variant = r.variant === 'A' ? `${ref} template` : 'this branch';
     const put = (key: string, value: number | undefined) => {
-      if (value !== undefined && Number.isFinite(value))
-        (figures[`${name} ${key} (${variant})`] ??= []).push(value);
+      if (value === undefined || !Number.isFinite(value)) return;
+      const figure = `${name} ${key} (${variant})`;
+      figures[figure] = [...(figures[figure] ?? []), value];
     };
     put('edit -> served through Kong (edit-loop A/B)', r.total);
     put('edit: process start -> first log line', r.steps.tracing - r.steps.started);
