@@ -9,22 +9,15 @@
 //     receiver, `mkdev run` to its published port), named OTEL_SERVICE_NAME.
 // The SDK pieces are the trace SDK, not @opentelemetry/sdk-node, which brings gRPC, protobufjs and the
 // metrics and logs exporters too (twice the image's node_modules for nothing traced here).
-import { register } from 'node:module';
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { AmqplibInstrumentation } from '@opentelemetry/instrumentation-amqplib';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+// Startup cost: the SDK is some 500 modules, which Node compiled again at every start (about a second
+// of an edit's restart under `mkdev watch`). Node's compile cache keeps their compiled code on disk
+// (NODE_COMPILE_CACHE, or node-compile-cache in the OS's temporary directory, which a container keeps
+// across restarts), and it only covers modules loaded after it is on: hence the SDK's dynamic imports
+// below, after it, rather than static imports (which would load before this line runs). With tracing
+// off, the SDK is not loaded at all.
+import { enableCompileCache, register } from 'node:module';
 
+enableCompileCache();
 const PROBES = /(^|\/)(healthz|readyz)(\?|$)/;
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 const serviceName = process.env.OTEL_SERVICE_NAME || process.env.SERVICE_NAME || '__SERVICE_NAME__';
@@ -32,6 +25,27 @@ const serviceName = process.env.OTEL_SERVICE_NAME || process.env.SERVICE_NAME ||
 if (!endpoint || process.env.OTEL_SDK_DISABLED === 'true') {
   console.log(`[${serviceName}] tracing off: OTEL_EXPORTER_OTLP_ENDPOINT is not set`);
 } else {
+  const [
+    { context, propagation, trace },
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { OTLPTraceExporter },
+    { registerInstrumentations },
+    { AmqplibInstrumentation },
+    { HttpInstrumentation },
+    { resourceFromAttributes },
+    { AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TracerProvider },
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/instrumentation'),
+    import('@opentelemetry/instrumentation-amqplib'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
   // Only the modules instrumented are wrapped: the service's own files load (and fail) as Node has them.
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
     data: { include: ['http', 'https', 'amqplib'] },

@@ -1,0 +1,290 @@
+// Where a TS edit's time goes under `mkdev watch`, and template A against template B in the same
+// conditions: one project, two TypeScript services scaffolded by this tree's `mkdev new-service`,
+// the first (`edita`) with its template files replaced by those of a git ref (default main), the
+// second (`editb`) as this tree makes it; edits alternate A, B, A, B... under one `mkdev watch --json`,
+// so load on a shared machine falls on both alike. Per edit: the file write -> watch's change line
+// (synced, restarted, ready) -> the container's own log lines (engine timestamps: node up and tracing
+// set up, listening, RabbitMQ, Consul, Kong) -> the first response through Kong carrying the new text
+// (polled every 20 ms, as bench/lib/daily-loop.ts does).
+//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { renderTemplate } from '../src/scaffold/templates.ts';
+import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
+import { appendHistory, makeEntry } from './lib/history.ts';
+import { mustSucceed, runTimed } from './lib/process.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'mkdev.js');
+const { values } = parseArgs({
+  options: {
+    edits: { type: 'string', default: '10' },
+    ref: { type: 'string', default: 'main' },
+    lang: { type: 'string', default: 'ts' },
+    history: { type: 'boolean', default: false },
+    /** B restarts its process inside the container (node --watch, watch rule `sync`): the loop's lever, tried. */
+    'b-in-container': { type: 'boolean', default: false },
+  },
+});
+const edits = Number(values.edits);
+const lang = values.lang as 'ts' | 'python';
+const ref = values.ref as string;
+const env: Record<string, string> = {
+  MKDEV_IMAGES: process.env.MKDEV_IMAGES || join(ROOT, 'images', 'offline-image-map.yaml'),
+  NO_COLOR: '1',
+  ...freeHostPortsEnv(),
+};
+const project = `edit-loop-${Date.now().toString(36).slice(-5)}`;
+const cwd = mkdtempSync(join(tmpdir(), `${project}-`));
+const log = (line: string) => process.stderr.write(`edit-loop: ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mkdev = (args: string[]) =>
+  runTimed(process.execPath, [BIN, ...args], { cwd, env, timeoutMs: 600_000 });
+
+async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    await sleep(20);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const LANG = {
+  ts: {
+    file: 'src/http-server.ts',
+    pattern: /(message: `)[^$]*/,
+    portLine: /PORT=(\d+)/,
+    dockerfile: 'Dockerfile',
+  },
+  python: {
+    file: 'app.py',
+    pattern: /("message": f")[^{]*/,
+    portLine: /PORT=(\d+)/,
+    dockerfile: 'Dockerfile',
+  },
+}[lang];
+
+/** Replaces a scaffolded service's files (tests aside) with the ref's template, same placeholders. */
+function useRefTemplate(service: string): void {
+  const refDir = mkdtempSync(join(tmpdir(), `${project}-ref-`));
+  execFileSync('sh', ['-c', `git -C "${ROOT}" archive "${ref}" templates/${lang} | tar -x -C "${refDir}"`]);
+  const dir = join(cwd, 'services', service);
+  const port = Number(LANG.portLine.exec(readFileSync(join(dir, LANG.dockerfile), 'utf8'))?.[1]);
+  for (const f of renderTemplate(
+    lang,
+    { serviceName: service, routePath: `/${service}`, port },
+    join(refDir, 'templates', lang),
+  )) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
+  }
+  rmSync(refDir, { recursive: true, force: true });
+}
+
+/** TS only: Node's own watch mode restarts the process when watch syncs a file; no engine restart. */
+function restartInsideContainer(service: string): void {
+  const dockerfile = join(cwd, 'services', service, 'Dockerfile');
+  writeFileSync(
+    dockerfile,
+    readFileSync(dockerfile, 'utf8').replace('CMD ["node", ', 'CMD ["node", "--watch-path=./src", '),
+  );
+  const yaml = join(cwd, 'mkdev.yaml');
+  const rule = `- path: services/${service}/src\n          action: sync+restart`;
+  const text = readFileSync(yaml, 'utf8');
+  if (!text.includes(rule)) throw new Error(`no sync+restart rule for ${service} in mkdev.yaml`);
+  writeFileSync(yaml, text.replace(rule, rule.replace('sync+restart', 'sync')));
+}
+
+interface Change {
+  service: string;
+  ok: boolean;
+  syncedMs?: number;
+  restartedMs?: number;
+  readyMs?: number;
+}
+
+/** The container's log lines since `sinceSec` with the engine's timestamps, as ms after `t0`. */
+function containerSteps(service: string, t0: number, sinceSec: number): Record<string, number> {
+  const id =
+    execFileSync(
+      'docker',
+      [
+        'ps',
+        '-q',
+        '--filter',
+        `label=dev.mkdev.project=${project}`,
+        '--filter',
+        `label=dev.mkdev.service=${service}`,
+      ],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')[0] || '';
+  const steps: Record<string, number> = {};
+  if (id === '') return steps;
+  const state = JSON.parse(
+    execFileSync('docker', ['inspect', '-f', '{{json .State}}', id], { encoding: 'utf8' }),
+  );
+  steps.stopped = Date.parse(state.FinishedAt) - t0;
+  steps.started = Date.parse(state.StartedAt) - t0;
+  const out = execFileSync('docker', ['logs', '-t', '--since', String(sinceSec), id], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const marks: [string, RegExp][] = [
+    ['sigterm', /deregistering and stopping|stopping: deregistering|SIGTERM/],
+    ['tracing', /tracing (to|off)/],
+    ['listening', /listening on/],
+    ['rabbitmq', /connected to RabbitMQ/],
+    ['consul', /registered on Consul/],
+    ['kong', /registered on Kong/],
+  ];
+  // CPU time of the new process so far (all its threads, 100 Hz ticks): what its start cost, whatever
+  // the machine's load did to the wall clock.
+  const stat = execFileSync('docker', ['exec', id, 'cat', '/proc/1/stat'], { encoding: 'utf8' });
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  steps.cpu = (Number(fields[11]) + Number(fields[12])) * 10;
+  for (const line of out.split('\n')) {
+    const at = Date.parse(line.slice(0, line.indexOf(' '))) - t0;
+    for (const [name, re] of marks) if (re.test(line) && steps[name] === undefined) steps[name] = at;
+  }
+  return steps;
+}
+
+const rows: { variant: string; total: number; change: Change; steps: Record<string, number> }[] = [];
+let watch: ReturnType<typeof spawn> | undefined;
+try {
+  const flag = lang === 'python' ? ['--lang', 'python'] : [];
+  mustSucceed('new-service edita', await mkdev(['new-service', 'edita', ...flag]));
+  mustSucceed('new-service editb', await mkdev(['new-service', 'editb', ...flag]));
+  useRefTemplate('edita');
+  if (values['b-in-container']) restartInsideContainer('editb');
+  watch = spawn(process.execPath, [BIN, 'watch', '--json', '-p', project], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
+  let text = '';
+  watch.stdout?.setEncoding('utf8').on('data', (c: string) => (text += c));
+  watch.stderr?.setEncoding('utf8').on('data', (c: string) => (text += c));
+  for (const deadline = Date.now() + 900_000; !text.includes('"type":"watching"'); await sleep(50)) {
+    if (watch.exitCode !== null || Date.now() > deadline)
+      throw new Error(`mkdev watch did not start:\n${text.slice(-3000)}`);
+  }
+  const proxy = /MKDEV_KONG_PROXY_URL=(\S+)/.exec(
+    (await mkdev(['env', '-p', project])).stdout,
+  )?.[1] as string;
+  const body = async (path: string) => {
+    const res = await fetch(`${proxy}${path}`, { signal: AbortSignal.timeout(2000) });
+    return res.status === 200 ? await res.text() : '';
+  };
+  const changes = () => text.split('\n').filter((l) => l.includes('"type":"change"'));
+  // One warm-up edit each (not counted): the first restart after `up` may differ (caches, JIT).
+  for (let i = 0; i <= edits * 2 + 1; i++) {
+    const service = i % 2 === 0 ? 'edita' : 'editb';
+    const file = join(cwd, 'services', service, LANG.file);
+    const seen = changes().length;
+    const marker = `edit-${i}-${Date.now().toString(36)}`;
+    const content = readFileSync(file, 'utf8').replace(LANG.pattern, `$1${marker}`);
+    const sinceSec = Math.floor(Date.now() / 1000) - 1;
+    const t0 = Date.now();
+    const started = performance.now();
+    writeFileSync(file, content);
+    await until(`${marker} through Kong`, 120_000, async () =>
+      (await body(`/${service}`)).includes(marker) ? true : undefined,
+    );
+    const total = performance.now() - started;
+    await until('the change line', 120_000, async () => (changes().length > seen ? true : undefined));
+    const change = JSON.parse(changes().at(-1) as string) as Change;
+    const steps = containerSteps(service, t0, sinceSec);
+    if (i >= 2) rows.push({ variant: service === 'edita' ? 'A' : 'B', total, change, steps });
+    log(
+      `${service} ${Math.round(total)} ms ${JSON.stringify({ ...change, service: undefined })} ${JSON.stringify(steps)}`,
+    );
+  }
+} finally {
+  if (watch) {
+    watch.kill('SIGINT');
+    await new Promise((r) => (watch?.exitCode === null ? watch.once('exit', r) : r(undefined)));
+  }
+  await mkdev(['down', '-v', '--images', '-t', '0', '-p', project]);
+  rmSync(cwd, { recursive: true, force: true });
+}
+
+const median = (x: number[]) => pct(x, 0.5);
+function pct(x: number[], p: number): number {
+  const s = [...x].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number;
+}
+const fmt = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : 'n/a');
+const STEPS: [string, (r: (typeof rows)[number]) => number | undefined][] = [
+  ['synced (watch)', (r) => r.change.syncedMs],
+  ['SIGTERM seen by the service', (r) => r.steps.sigterm],
+  ['old process exited', (r) => r.steps.stopped],
+  ['container started', (r) => r.steps.started],
+  ['restarted (watch)', (r) => r.change.restartedMs],
+  ['tracing set up (first log line)', (r) => r.steps.tracing],
+  ['listening', (r) => r.steps.listening],
+  ['connected to RabbitMQ', (r) => r.steps.rabbitmq],
+  ['registered on Consul', (r) => r.steps.consul],
+  ['registered on Kong', (r) => r.steps.kong],
+  ['ready (watch)', (r) => r.change.readyMs],
+  ['first response through Kong', (r) => r.total],
+  ['CPU time of the new process until ready (not a step)', (r) => r.steps.cpu],
+];
+const lines = [`| step, ms after the write (median) | A (${ref}) | B (this tree) |`, '| --- | --- | --- |'];
+for (const [name, get] of STEPS) {
+  const col = (v: string) =>
+    median(
+      rows
+        .filter((r) => r.variant === v)
+        .map(get)
+        .filter((x): x is number => x !== undefined),
+    );
+  lines.push(`| ${name} | ${fmt(col('A'))} | ${fmt(col('B'))} |`);
+}
+for (const v of ['A', 'B']) {
+  const t = rows.filter((r) => r.variant === v).map((r) => r.total);
+  lines.push(
+    `\n${v}: n=${t.length}, median ${fmt(median(t))}, p95 ${fmt(pct(t, 0.95))}, min ${fmt(Math.min(...t))}, max ${fmt(Math.max(...t))}; samples ${t.map(Math.round).join(' ')}`,
+  );
+}
+lines.push(
+  `\nload average at the end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
+process.stdout.write(`${lines.join('\n')}\n`);
+if (values.history) {
+  const name = lang === 'ts' ? 'TS' : 'Python';
+  const figures: Record<string, number[]> = {};
+  for (const r of rows) {
+    const variant = r.variant === 'A' ? `${ref} template` : 'this branch';
+    const put = (key: string, value: number | undefined) => {
+      if (value === undefined || !Number.isFinite(value)) return;
+      const figure = `${name} ${key} (${variant})`;
+      figures[figure] = [...(figures[figure] ?? []), value];
+    };
+    put('edit -> served through Kong (edit-loop A/B)', r.total);
+    put('edit: process start -> first log line', r.steps.tracing - r.steps.started);
+    put('edit: old process exited -> container started', r.steps.started - r.steps.stopped);
+    put('edit: registered on Kong -> served through Kong', r.total - r.steps.kong);
+    put('edit: CPU ms of the new process until ready', r.steps.cpu);
+  }
+  appendHistory(
+    join(ROOT, 'bench', 'history.ndjson'),
+    makeEntry(
+      ROOT,
+      new Date(),
+      execFileSync('docker', ['version', '-f', '{{.Server.Version}}'], { encoding: 'utf8' }).trim(),
+      [`edit-loop-${lang}`],
+      figures,
+    ),
+  );
+}
