@@ -272,9 +272,12 @@ if (values.history) {
       figures[figure] = [...(figures[figure] ?? []), value];
     };
     put('edit -> served through Kong (edit-loop A/B)', r.total);
-    put('edit: process start -> first log line', r.steps.tracing - r.steps.started);
-    put('edit: old process exited -> container started', r.steps.started - r.steps.stopped);
-    put('edit: registered on Kong -> served through Kong', r.total - r.steps.kong);
+    const { tracing, started, stopped, kong } = r.steps;
+    const span = (to: number | undefined, from: number | undefined) =>
+      to === undefined || from === undefined ? undefined : to - from;
+    put('edit: process start -> first log line', span(tracing, started));
+    put('edit: old process exited -> container started', span(started, stopped));
+    put('edit: registered on Kong -> served through Kong', span(r.total, kong));
     put('edit: CPU ms of the new process until ready', r.steps.cpu);
   }
   appendHistory(
