@@ -18,7 +18,9 @@ let missing = '';
  */
 async function pushRandomImage(reference: string, mb: number): Promise<void> {
   const dockerfile = `FROM mkdev-offline/debian:trixie\nRUN head -c ${mb * 1_000_000} /dev/urandom > /blob\n`;
-  await execa('docker', ['build', '-q', '-t', reference, '-'], { input: dockerfile });
+  // --no-cache: the classic builder would reuse an earlier build's layer of "random" bytes from an image
+  // still on the engine (same parent, same command), whose layer the engine then already has.
+  await execa('docker', ['build', '--no-cache', '-q', '-t', reference, '-'], { input: dockerfile });
   await execa('docker', ['push', '-q', reference]);
   await removeImage(reference);
 }
