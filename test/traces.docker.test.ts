@@ -213,8 +213,9 @@ describe('traces', () => {
         WAIT,
         'try it to reach orders',
       );
-      const tried = await page.waitForSelector('[data-try="orders"] [data-action="open-trace"]');
-      await tried.click();
+      // A click by selector, found again at the click: the route map is drawn anew whenever the
+      // dashboard's state changes (every 2 s at least), so an element handle taken before can be gone.
+      await page.click('[data-try="orders"] [data-action="open-trace"]');
       await page.waitForSelector('main[data-tab="traces"]');
       const waterfall = await page.waitForSelector('[data-waterfall]', { timeout: WAIT });
       const traceId = await waterfall.getAttribute('data-waterfall');
