@@ -11,11 +11,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderTemplate } from '../src/scaffold/templates.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { appendHistory, makeEntry } from './lib/history.ts';
+import { follow, until } from './lib/poll.ts';
 import { mustSucceed, runTimed } from './lib/process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,19 +43,8 @@ const env: Record<string, string> = {
 const project = `edit-loop-${Date.now().toString(36).slice(-5)}`;
 const cwd = mkdtempSync(join(tmpdir(), `${project}-`));
 const log = (line: string) => process.stderr.write(`edit-loop: ${line}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mkdev = (args: string[]) =>
   runTimed(process.execPath, [BIN, ...args], { cwd, env, timeoutMs: 600_000 });
-
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const LANG = {
   ts: {
@@ -170,12 +161,11 @@ try {
     env: { ...process.env, ...env },
     stdio: 'pipe',
   });
-  let text = '';
-  watch.stdout?.setEncoding('utf8').on('data', (c: string) => (text += c));
-  watch.stderr?.setEncoding('utf8').on('data', (c: string) => (text += c));
-  for (const deadline = Date.now() + 900_000; !text.includes('"type":"watching"'); await sleep(50)) {
+  const out = follow(watch);
+  const text = () => out.text();
+  for (const deadline = Date.now() + 900_000; !text().includes('"type":"watching"'); await sleep(50)) {
     if (watch.exitCode !== null || Date.now() > deadline)
-      throw new Error(`mkdev watch did not start:\n${text.slice(-3000)}`);
+      throw new Error(`mkdev watch did not start:\n${text().slice(-3000)}`);
   }
   const proxy = /MKDEV_KONG_PROXY_URL=(\S+)/.exec(
     (await mkdev(['env', '-p', project])).stdout,
@@ -184,7 +174,10 @@ try {
     const res = await fetch(`${proxy}${path}`, { signal: AbortSignal.timeout(2000) });
     return res.status === 200 ? await res.text() : '';
   };
-  const changes = () => text.split('\n').filter((l) => l.includes('"type":"change"'));
+  const changes = () =>
+    text()
+      .split('\n')
+      .filter((l) => l.includes('"type":"change"'));
   // One warm-up edit each (not counted): the first restart after `up` may differ (caches, JIT).
   for (let i = 0; i <= edits * 2 + 1; i++) {
     const service = i % 2 === 0 ? 'edita' : 'editb';

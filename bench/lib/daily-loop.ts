@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GO_EDITS, type GoLoopSamples, measureGoLoop } from './go-loop.ts';
+import { follow, until } from './poll.ts';
 import { mustSucceed, runTimed } from './process.ts';
 import { marked, STAND_IN_LEGEND } from './stand-in-figures.ts';
 
@@ -18,29 +19,6 @@ export interface DailyLoopSamples extends GoLoopSamples {
   readonly pyRebuild: number[];
   readonly runSwapIn: number[];
   readonly runSwapOut: number[];
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(20);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function follow(child: ChildProcess): { text: () => string } {
-  let text = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => {
-    text += c;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => {
-    text += c;
-  });
-  return { text: () => text };
 }
 
 export async function measureDailyLoop(options: {

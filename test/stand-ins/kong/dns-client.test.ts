@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => dns?.close());
 
-function resolver(ttl = KONG_DNS_TTLS): Resolver {
-  return new Resolver([{ host: '127.0.0.1', port: dns.port }], ORDER, '/dev/null', ttl, now);
+function resolver(ttl = KONG_DNS_TTLS, order = ORDER): Resolver {
+  return new Resolver([{ host: '127.0.0.1', port: dns.port }], order, '/dev/null', ttl, now);
 }
 const asked = (name: string) => dns.queries.filter((q) => q.name === name).length;
 const failure = (p: Promise<unknown>) =>
@@ -148,13 +148,7 @@ describe("Kong's DNS client cache", () => {
   });
 
   it('dns_order SRV,A,CNAME: SRV is asked first each time, and each instance gets its own port', async () => {
-    const r = new Resolver(
-      [{ host: '127.0.0.1', port: dns.port }],
-      ['SRV', 'A', 'CNAME'],
-      '/dev/null',
-      KONG_DNS_TTLS,
-      now,
-    );
+    const r = resolver(KONG_DNS_TTLS, ['SRV', 'A', 'CNAME']);
     dns.records.set('srvfirst.service.consul', { a: ['10.0.0.21'] });
     expect(await r.resolve('srvfirst.service.consul', 3000)).toEqual({ address: '10.0.0.21', port: 3000 });
     dns.records.set('srvfirst.service.consul', instancesOnTwoPorts);
