@@ -8,6 +8,10 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Two files at once on 2 cores: vitest's default is one fewer worker than CPUs, but most of an
+    // engine test is waiting on containers, so a second file fills that time (the suite's wall time
+    // roughly halves; every test waits on events, so load makes them slower, not wrong).
+    maxWorkers: 2,
     globalSetup: ['test/support/global-setup.ts'],
     env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
   },
