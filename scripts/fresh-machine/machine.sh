@@ -67,7 +67,9 @@ start_container() {
   [ "$mode" = offline ] || storage_mount=(-v "$registry_storage:/var/lib/fresh-machine-registry:ro")
   docker volume create --label dev.mkdev.fresh-machine=engine "$docker_volume" >/dev/null
   # Docker in Docker without --privileged (refused here: no cap_sys_resource), as ENVIRONMENT.md has it.
-  docker run -d --name "$container" --label dev.mkdev.fresh-machine=container \
+  # --init: an init as PID 1 reaps the engine once it exits (dockerd is started by a `docker exec` that
+  # has returned long before); under `sleep` it stayed a zombie, and stop-engine waited its 30 s for it.
+  docker run -d --init --name "$container" --label dev.mkdev.fresh-machine=container \
     --cgroup-parent "/$cgroup" -e "FRESH_MACHINE_CGROUP=$cgroup" \
     --cap-add ALL --cap-drop SYS_RESOURCE \
     --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
