@@ -164,7 +164,8 @@ whose registry mirror, on its loopback, serves the offline set under the officia
 starts with no image in that engine and ends with the stack removed (\`down -v\`) and every image
 removed. mkdev: \`mkdev up --json\` with no image map. Compose: Debian 13's \`docker-compose\` (2.26)
 on \`mkdev export compose\`'s file, \`pull\`, then \`up -d\` until all healthy (bench/lib/compose-run.ts).
-The images are the offline set's (Kong and Consul stand-ins, ~1.6 GB unpacked in all), not Docker
+The images are the offline set's (Kong and Consul stand-ins; 1.5 GB as the engine lists them, base
+layers shared), not Docker
 Hub's, and the registry is on the same machine: the pulls measure the engine's download, extraction
 and registration of layers, not a network.
 
