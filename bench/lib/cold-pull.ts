@@ -8,14 +8,13 @@ import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { writeSection } from './kept-section.ts';
 import { mustSucceed, runTimed } from './process.ts';
-import type { ScenarioContext } from './scenario-context.ts';
+import { lastJson, type ScenarioContext } from './scenario-context.ts';
 import { STAND_IN_LEGEND } from './stand-in-figures.ts';
 import { type Summary, seconds, summarize } from './stats.ts';
 
 /** Where the fresh machine sees this tree (cold-machine.sh mounts it there, read-only). */
 const MOUNTED = '/root/mkdev';
-const SIDES = ['mkdev', 'compose'] as const;
-type Side = (typeof SIDES)[number];
+type Side = 'mkdev' | 'compose';
 
 interface Rep {
   readonly rep: number;
@@ -77,7 +76,7 @@ export async function coldPullScenario(
             { timeoutMs: 1_200_000 },
           ),
         );
-        const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+        const result = lastJson(run.stdout) as { figures: Record<string, number>; timeline: object };
         Object.assign(figures, result.figures);
         if (side === 'mkdev') mkdevTimeline = result.timeline;
         else composeReady = result.timeline;
@@ -136,7 +135,10 @@ export function coldPullSection(
   const mkdev = summarize(column('mkdev up'))?.median;
   const compose = summarize(column('compose total'))?.median;
   const ratio = mkdev !== undefined && compose ? mkdev / compose : undefined;
-  const paired = reps.map((r) => (r.figures['mkdev up'] as number) / (r.figures['compose total'] as number));
+  const paired = reps.map(
+    (r) =>
+      `${((r.figures['mkdev up'] as number) / (r.figures['compose total'] as number)).toFixed(2)} (${r.order[0]} first)`,
+  );
   const services = Object.keys(reps[0]?.mkdevTimeline ?? {});
   const field = (service: string, name: string) =>
     medianOf(
@@ -175,7 +177,7 @@ ${STAND_IN_LEGEND}
 | --- | --- | --- |
 ${rows.join('\n')}
 
-**mkdev / Compose (cold): ${ratio === undefined ? 'n/a' : ratio.toFixed(2)}** (per repetition ${paired.map((p) => p.toFixed(2)).join(', ')}); goal (issue 25) <= ${GOAL}: ${ratio === undefined ? 'not measured' : ratio <= GOAL ? 'met' : 'not met'}.
+**mkdev / Compose (cold): ${ratio === undefined ? 'n/a' : ratio.toFixed(2)}** (per repetition ${paired.join(', ')}); goal (issue 25) <= ${GOAL}: ${ratio === undefined ? 'not measured' : ratio <= GOAL ? 'met' : 'not met'}.
 
 Per service, median over repetitions, ms from the start of mkdev's execution (its --json timeline)
 and, for Compose, from the start of \`up -d\` (after its pull, polled every 250 ms):
