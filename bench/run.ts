@@ -3,7 +3,8 @@
 // appends the run to bench/history.ndjson.
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
-// run); with --only also startup, warm, scale [--sizes 1,10,30], and rabbitmq, ui, crash, traces (the
+// run); with --only also startup, warm, scale [--sizes 1,10,30], cold-pull (a first `up` pulling every
+// image, against Compose, on a fresh machine's engine: minutes), and rabbitmq, ui, crash, traces (the
 // benches that also run alone).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { createDockerClient } from '../src/engine/docker-client.ts';
 import { freeHostPortsEnv } from '../src/stack/port-variables.ts';
 import { startStack } from '../src/testing/index.ts';
+import { coldPullScenario } from './lib/cold-pull.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
 import { dailyLoopSection, measureDailyLoop } from './lib/daily-loop.ts';
 import { EXTERNAL, runExternal } from './lib/external-scenarios.ts';
@@ -192,10 +194,13 @@ const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
   scale: (rep) =>
     scaleScenario(context, rep, { docker, images: IMAGES }, values.sizes.split(',').map(Number)),
 };
-/** Scenarios run once per bench run, not per repetition. */
-const ONCE: Record<string, () => Promise<void>> = { 'daily-loop': dailyLoopScenario };
+/** Scenarios run once per bench run, not per repetition (cold-pull repeats itself on its own machine). */
+const ONCE: Record<string, () => Promise<void>> = {
+  'daily-loop': dailyLoopScenario,
+  'cold-pull': () => coldPullScenario(context, { root: ROOT, reps, out }),
+};
 const known = [...Object.keys(INTERNAL), ...Object.keys(ONCE), ...Object.keys(EXTERNAL)];
-// warm and scale take minutes each: only when asked for.
+// warm, scale and cold-pull take minutes each: only when asked for.
 const DEFAULT = ['mkdev', 'compose', 'lower-bound', 'testing', 'restore', 'daily-loop'];
 const chosen = values.only === undefined ? DEFAULT : values.only.split(',').map((s) => s.trim());
 const unknown = chosen.filter((c) => !known.includes(c));

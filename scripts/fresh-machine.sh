@@ -30,32 +30,11 @@ for arg in "$@"; do
 done
 
 id="$(date +%Y%m%d-%H%M%S)-$$"
-container="fresh-machine-$id"
-# The outer container and every inner one (FRESH_MACHINE_CGROUP/inner) live below this cgroup: its CPU
-# counter is the CPU time the check used in there, whatever else runs on the machine.
-cgroup="fresh-machine-$id"
-docker_volume="fresh-machine-$id-docker"
-# Debian's .debs, kept between runs (what apt downloads, not what it installs): allowed to be cached.
-apt_volume=fresh-machine-apt-archives
-host_image=fresh-machine-host:trixie
 work="$(mktemp -d /tmp/fresh-machine.XXXXXX)"
-prefix="${MKDEV_OFFLINE_PREFIX:-mkdev-offline}"
-if [ "$prefix" = mkdev-offline ]; then map="$root/images/offline-image-map.yaml"; else
-  map="$root/.cache/offline-image-map.$prefix.yaml"; fi
-# The machine's, not the checkout's: CI clones afresh each run, and an unchanged set is not pushed again.
-registry_storage="${MKDEV_FRESH_MACHINE_REGISTRY:-/var/cache/mkdev/fresh-machine-registry}"
+# shellcheck source=scripts/fresh-machine/machine.sh
+. "$root/scripts/fresh-machine/machine.sh"
+machine_names "$id"
 steps=() started=$SECONDS
-
-# Stops the inner engine (it stops its containers first), removes the container, its engine's volume
-# and the cgroups the host engine made for it (empty by then; innermost first).
-teardown() {
-  if docker container inspect "$container" >/dev/null 2>&1; then
-    timeout 60 docker exec "$container" bash /root/mkdev/scripts/fresh-machine/inside.sh stop-engine || true
-    docker rm -f "$container" >/dev/null
-  fi
-  find /sys/fs/cgroup/*/"$cgroup" /sys/fs/cgroup/"$cgroup" -depth -type d -exec rmdir {} + 2>/dev/null || true
-  if docker volume inspect "$docker_volume" >/dev/null 2>&1; then docker volume rm "$docker_volume" >/dev/null; fi
-}
 
 cleanup() {
   local status=$?
@@ -76,15 +55,6 @@ summary() {
   local line
   echo "fresh-machine: step durations (s; CPU: seconds of CPU time used inside the container)"
   for line in "${steps[@]}"; do echo "  $line"; done
-}
-
-# CPU seconds used so far below the check's cgroup (cgroup v1 cpuacct or v2 cpu.stat), "" if unknown.
-cpu_used() {
-  if [ -r "/sys/fs/cgroup/cpuacct/$cgroup/cpuacct.usage" ]; then
-    awk '{ printf "%.1f", $1 / 1e9 }' "/sys/fs/cgroup/cpuacct/$cgroup/cpuacct.usage"
-  elif [ -r "/sys/fs/cgroup/$cgroup/cpu.stat" ]; then
-    awk '$1 == "usage_usec" { printf "%.1f", $2 / 1e6 }' "/sys/fs/cgroup/$cgroup/cpu.stat"
-  fi
 }
 
 # step <name> <timeout s> <command...>: runs one step (a function of this script or a command) in its
@@ -119,21 +89,10 @@ step() {
   echo "fresh-machine: $name done in ${seconds}s"
 }
 
-inside() { docker exec "$container" bash /root/mkdev/scripts/fresh-machine/inside.sh "$@"; }
-
 host_setup() {
   # This machine's Node, dependencies and offline set: the outer image's base and the registry's content.
   . "$root/scripts/prepare.sh"
   npm run --silent images:offline
-}
-
-build_host_image() {
-  local context="$work/host-image"
-  mkdir -p "$context"
-  cp "$root/scripts/fresh-machine/Dockerfile" "$context/"
-  cp "${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}" "$context/host-ca-bundle.crt"
-  docker build -t "$host_image" --label dev.mkdev.fresh-machine=host \
-    --build-arg "BASE_IMAGE=$prefix/debian:trixie" "$context"
 }
 
 clone_head() {
@@ -146,33 +105,24 @@ clone_head() {
   git -C "$work/mkdev" log -1 --format='fresh-machine: testing %h %s'
 }
 
-start_container() {
-  local storage_mount=()
-  [ "$mode" = offline ] || storage_mount=(-v "$registry_storage:/var/lib/fresh-machine-registry:ro")
-  docker volume create --label dev.mkdev.fresh-machine=engine "$docker_volume" >/dev/null
-  # Docker in Docker without --privileged (refused here: no cap_sys_resource), as ENVIRONMENT.md has it.
-  docker run -d --name "$container" --label dev.mkdev.fresh-machine=container \
-    --cgroup-parent "/$cgroup" -e "FRESH_MACHINE_CGROUP=$cgroup" \
-    --cap-add ALL --cap-drop SYS_RESOURCE \
-    --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-    --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
-    -v "$docker_volume:/var/lib/docker" -v "$apt_volume:/var/cache/apt/archives" \
-    "${storage_mount[@]}" "$host_image" >/dev/null
+# The clone, not the work tree, is the mkdev under test in there.
+start_with_clone() {
+  start_container
   docker cp "$work/mkdev" "$container:/root/mkdev"
 }
 
 # The steps run in their own bash (see step): they see these functions and settings.
-export -f host_setup build_host_image clone_head start_container inside teardown
-export root mode container cgroup docker_volume apt_volume host_image work prefix registry_storage
+export -f host_setup build_host_image seed_registry clone_head start_container start_with_clone inside teardown
+export root mode container cgroup docker_volume apt_volume host_image work prefix map registry_storage
 
 echo "fresh-machine: mode $mode, container $container"
 step "host: set-up (prepare, offline set)" 1800 host_setup
 export PATH="$("$root/scripts/ensure-node.sh"):$PATH"
 step "host: outer image" 900 build_host_image
 [ "$mode" = offline ] ||
-  step "host: seed registry" 900 "$root/scripts/fresh-machine/seed-registry.sh" "$registry_storage" "$map"
+  step "host: seed registry" 900 seed_registry
 step "host: clone HEAD" 120 clone_head
-step "host: start container" 120 start_container
+step "host: start container" 120 start_with_clone
 step "configure engine ($mode)" 60 inside configure "$mode"
 step "./scripts/up.sh (fresh project)" 1800 inside up
 step "mkdev status" 120 inside status
