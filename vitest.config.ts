@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 // Timing goals live in bench/, never here.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'images/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'test/**/*.test.ts',
+      'images/**/*.test.ts',
+      'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',

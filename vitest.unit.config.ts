@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // images/; the stand-ins' own tests wait on their simulated elections. vitest.config.ts runs everything.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/architecture.test.ts'],
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts', 'test/architecture.test.ts'],
     exclude: [
       '**/node_modules/**',
       '**/*.docker.test.ts',

@@ -4,7 +4,8 @@
 //   node bench/run.ts [--reps N] [--out file] [--only scenario[,scenario...]]
 // Scenarios: mkdev, compose, lower-bound, testing, restore, daily-loop [--edits N] (the default
 // run); with --only also startup, warm, scale [--sizes 1,10,30], cold-pull (a first `up` pulling every
-// image, against Compose, on a fresh machine's engine: minutes), and rabbitmq, ui, crash, traces (the
+// image, against Compose, on a fresh machine's engine: minutes), fresh-machine (scripts/fresh-machine.sh
+// step by step: minutes), and rabbitmq, ui, crash, traces (the
 // benches that also run alone).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { coldPullScenario } from './lib/cold-pull.ts';
 import { composeUpToReady } from './lib/compose-run.ts';
 import { dailyLoopSection, measureDailyLoop } from './lib/daily-loop.ts';
 import { EXTERNAL, runExternal } from './lib/external-scenarios.ts';
+import { freshMachineScenario } from './lib/fresh-machine-run.ts';
 import { appendHistory, makeEntry, readHistory } from './lib/history.ts';
 import { writeSection } from './lib/kept-section.ts';
 import { measureLowerBound } from './lib/lower-bound.ts';
@@ -198,9 +200,10 @@ const INTERNAL: Record<string, (rep: number) => Promise<void>> = {
 const ONCE: Record<string, () => Promise<void>> = {
   'daily-loop': dailyLoopScenario,
   'cold-pull': () => coldPullScenario(context, { root: ROOT, reps, out }),
+  'fresh-machine': () => freshMachineScenario(context, ROOT),
 };
 const known = [...Object.keys(INTERNAL), ...Object.keys(ONCE), ...Object.keys(EXTERNAL)];
-// warm, scale and cold-pull take minutes each: only when asked for.
+// warm, scale, cold-pull and fresh-machine take minutes each: only when asked for.
 const DEFAULT = ['mkdev', 'compose', 'lower-bound', 'testing', 'restore', 'daily-loop'];
 const chosen = values.only === undefined ? DEFAULT : values.only.split(',').map((s) => s.trim());
 const unknown = chosen.filter((c) => !known.includes(c));
