@@ -6,11 +6,13 @@
 // `name resolution failed` meanwhile, even after the next instance has registered:
 // - in: the host process starts beside the containers; once it serves and Consul lists it passing,
 //   the containers leave Consul and stop; "ready" once requests through Kong reach it;
-// - out (a signal to mkdev): the containers start and become ready beside the host process; then it
-//   leaves Consul and gets the signal (its whole process group). A second signal kills the group.
+// - out (a signal to mkdev): the stopped containers start at once, as they are, so that their boot
+//   overlaps the bring-up that follows (which recreates them if they are out of date); once ready beside
+//   the host process, it leaves Consul and gets the signal (its whole process group). A second signal
+//   kills the group.
 // When the command ends by itself there is no instance until the containers are back: nothing to
 // route to. A record makes a killed mkdev's leftovers repairable (repair.ts).
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, HostAddress } from '../engine/engine.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
@@ -26,7 +28,13 @@ import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
-import { listedInConsul, retireContainers, runningContainers } from './service-containers.ts';
+import {
+  listedInConsul,
+  restartRetired,
+  retireContainers,
+  runningContainers,
+  type ServiceContainer,
+} from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
 
 export interface HostRunOptions {
@@ -54,35 +62,54 @@ function serviceOf(stack: Stack, name: string): ServiceSpec {
   return service;
 }
 
-export async function hostRun(options: HostRunOptions): Promise<number> {
-  const { stack, engine, host, log } = options;
-  const service = serviceOf(stack, options.service);
-  const name = service.name;
-  await checkHostNode(options.command, options.cwd, service.build?.context);
+async function refuseRootless(engine: Engine): Promise<void> {
   if ((await engine.connection.traits()).rootless) {
     throw new UserError('mkdev run does not work with rootless Docker yet', {
       hint: "its host-gateway is an address inside rootlesskit's network namespace, which no process on the host listens on; use a rootful engine for mkdev run",
     });
   }
+}
+
+/** Where the host process listens (and is reached from the project network), on a free port. */
+async function listenAddress(engine: Engine, service: string): Promise<{ where: HostAddress; port: number }> {
+  const where = await engine.hostAddress(service);
+  return { where, port: await freePort(where.bind) };
+}
+
+export async function hostRun(options: HostRunOptions): Promise<number> {
+  const { stack, engine, host, log } = options;
+  const service = serviceOf(stack, options.service);
+  const name = service.name;
+  const [running] = await Promise.all([
+    runningContainers(engine, name),
+    checkHostNode(options.command, options.cwd, service.build?.context),
+    refuseRootless(engine),
+  ]);
   // The stack up first. The service's own running containers are left as they are, even when out of
   // date (an edit `mkdev watch` synced makes them so): recreating them now would leave the service
   // without an instance for the length of a rebuild, just before the host process replaces them; the
   // swap back brings them up to date. Missing or stopped, they are brought up, to come back at the end.
-  const running = await runningContainers(engine, name);
+  // Where the host process listens is asked of the service's running containers meanwhile (an exec in
+  // one of them: as long as the bring-up, on a loaded machine).
   const targets = running.length > 0 ? [...new Set(waitEdges(service).map((e) => e.on))] : [name];
-  if (targets.length > 0) {
-    await bringUp({
-      stack,
-      engine,
-      host,
-      services: targets,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-  }
-  const observed = await engine.observe();
-  const where = await engine.hostAddress(name);
-  const port = await freePort(where.bind);
+  // Both settle before either's failure is thrown: nothing is left running behind an error.
+  const [up, early] = await Promise.allSettled([
+    targets.length > 0
+      ? bringUp({
+          stack,
+          engine,
+          host,
+          services: targets,
+          signal: options.signal,
+          onEvent: options.onEvent,
+        }).then((result) => result.observed)
+      : engine.observe(),
+    running.length > 0 ? listenAddress(engine, name) : undefined,
+  ]);
+  if (up.status === 'rejected') throw up.reason;
+  if (early.status === 'rejected') throw early.reason;
+  const observed = up.value;
+  const { where, port } = early.value ?? (await listenAddress(engine, name));
   const resolved = hostEnvironment(stack, service, observed, host, {
     address: where.inNetwork,
     bind: where.bind,
@@ -90,12 +117,17 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   });
   for (const ref of resolved.unresolved) log(`${ref} is not published on the host: left as it is`);
   const { consulUrl } = resolved;
-  const containers = await runningContainers(engine, name);
+  const containers = running.length > 0 ? running : await runningContainers(engine, name);
   // Wait for Consul to list the host process when the containers were listed (it registers itself)
-  // or when mkdev registers it.
-  const expectConsul =
-    consulUrl !== undefined &&
-    (service.register !== undefined || (await listedInConsul(consulUrl, containers)));
+  // or when mkdev registers it. Asked while the host process starts: it registers at its own address.
+  const expectConsul: Promise<boolean> =
+    consulUrl === undefined
+      ? Promise.resolve(false)
+      : service.register !== undefined
+        ? Promise.resolve(true)
+        : listedInConsul(consulUrl, containers);
+  // An answer is awaited below; a failure before then must not be an unhandled rejection.
+  expectConsul.catch(() => {});
   if (options.signal.aborted) throw options.signal.reason;
 
   let record: RunRecord = {
@@ -129,6 +161,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
     `${name}: running '${options.command.join(' ')}' on the host at ${where.bind}:${port} (Kong reaches it at ${where.inNetwork}:${port}); the containers stay until it serves`,
   );
   let failure: { error: unknown } | undefined;
+  let retired: readonly ServiceContainer[] = [];
   try {
     if (service.register && consulUrl) {
       // It does not register itself (the registrator did, for its containers): mkdev does, with a TCP check.
@@ -150,7 +183,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       bind: where.bind,
       inNetwork: where.inNetwork,
       port,
-      consulUrl: expectConsul ? consulUrl : undefined,
+      consulUrl: (await expectConsul) ? consulUrl : undefined,
       peer: await projectPeers(engine, host),
     };
     const timeout = readyTimeoutMs(service);
@@ -163,6 +196,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
     }
     if (serving) {
+      retired = containers;
       await retireContainers(engine, containers, consulUrl, consulName(service));
       log(`${name}: the host process serves; its containers are stopped`);
       const routed = await waitRouted(service, target, child.exited, stops.signal, (reason) =>
@@ -178,7 +212,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   // containers come back.
   let exitCode: number;
   try {
-    exitCode = await swapBack(options, service, record, child, stops);
+    exitCode = await swapBack(options, service, record, child, stops, retired);
   } finally {
     stops.dispose();
     removeRecord(stack.projectDir, stack.project, name);
@@ -194,6 +228,7 @@ async function swapBack(
   record: RunRecord,
   child: HostProcess,
   stops: StopSignals,
+  retired: readonly ServiceContainer[],
 ): Promise<number> {
   const { log } = options;
   const forget = async () => {
@@ -205,7 +240,7 @@ async function swapBack(
   if (child.hasExited()) {
     log(`${service.name}: the host process ended; starting its containers again`);
     await forget();
-    await restoreContainers(options, service);
+    await restoreContainers(options, service, retired);
     return child.exited;
   }
   // A stop was asked for while it runs: it keeps serving until the containers can take over.
@@ -214,7 +249,7 @@ async function swapBack(
     `${service.name}: ${signal}: starting its containers before stopping the host process (again: stop it now)`,
   );
   try {
-    await restoreContainers(options, service);
+    await restoreContainers(options, service, retired);
   } finally {
     await forget();
     await drain(record, service);
@@ -234,8 +269,13 @@ export function consulName(service: ServiceSpec): string {
   return service.register?.name ?? service.name;
 }
 
-async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {
+async function restoreContainers(
+  options: HostRunOptions,
+  service: ServiceSpec,
+  retired: readonly ServiceContainer[],
+): Promise<void> {
   const { stack, engine, host } = options;
+  await restartRetired(engine, retired);
   // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
   await bringUp({
     stack,
@@ -243,8 +283,8 @@ async function restoreContainers(options: HostRunOptions, service: ServiceSpec):
     host,
     services: [service.name],
     signal: new AbortController().signal,
-    onEvent: options.onEvent,
     ownHostRun: service.name,
+    onEvent: options.onEvent,
   });
   options.log(`${service.name}: containers ready again`);
 }

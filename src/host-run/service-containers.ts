@@ -43,3 +43,12 @@ export async function retireContainers(
   }
   await Promise.all(containers.map((c) => engine.stop(c).catch(() => {})));
 }
+
+/**
+ * Starts the retired containers again as they are, before anything is planned: the service's own boot
+ * (seconds) then overlaps the bring-up's observing, planning and checks of its dependencies, which
+ * recreates them if they are out of date. A container gone meanwhile is left to the bring-up.
+ */
+export async function restartRetired(engine: Engine, containers: readonly ServiceContainer[]): Promise<void> {
+  await Promise.all(containers.map((c) => engine.start(c).catch(() => {})));
+}
