@@ -6,10 +6,9 @@
 // `name resolution failed` meanwhile, even after the next instance has registered:
 // - in: the host process starts beside the containers; once it serves and Consul lists it passing,
 //   the containers leave Consul and stop; "ready" once requests through Kong reach it;
-// - out (a signal to mkdev): the stopped containers start at once, as they are, so that their boot
-//   overlaps the bring-up that follows (which recreates them if they are out of date); once ready beside
-//   the host process, it leaves Consul and gets the signal (its whole process group). A second signal
-//   kills the group.
+// - out (a signal to mkdev): the containers start and become ready beside the host process (unchanged
+//   ones as soon as the bring-up has planned, their boot overlapping its checks); then it leaves Consul
+//   and gets the signal (its whole process group). A second signal kills the group.
 // When the command ends by itself there is no instance until the containers are back: nothing to
 // route to. A record makes a killed mkdev's leftovers repairable (repair.ts).
 import type { Engine, HostAddress } from '../engine/engine.ts';
@@ -30,10 +29,9 @@ import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
 import {
   listedInConsul,
-  restartRetired,
   retireContainers,
   runningContainers,
-  type ServiceContainer,
+  startsAsTheyAre,
 } from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
 
@@ -161,7 +159,6 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
     `${name}: running '${options.command.join(' ')}' on the host at ${where.bind}:${port} (Kong reaches it at ${where.inNetwork}:${port}); the containers stay until it serves`,
   );
   let failure: { error: unknown } | undefined;
-  let retired: readonly ServiceContainer[] = [];
   try {
     if (service.register && consulUrl) {
       // It does not register itself (the registrator did, for its containers): mkdev does, with a TCP check.
@@ -196,7 +193,6 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
     }
     if (serving) {
-      retired = containers;
       await retireContainers(engine, containers, consulUrl, consulName(service));
       log(`${name}: the host process serves; its containers are stopped`);
       const routed = await waitRouted(service, target, child.exited, stops.signal, (reason) =>
@@ -212,7 +208,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   // containers come back.
   let exitCode: number;
   try {
-    exitCode = await swapBack(options, service, record, child, stops, retired);
+    exitCode = await swapBack(options, service, record, child, stops);
   } finally {
     stops.dispose();
     removeRecord(stack.projectDir, stack.project, name);
@@ -228,7 +224,6 @@ async function swapBack(
   record: RunRecord,
   child: HostProcess,
   stops: StopSignals,
-  retired: readonly ServiceContainer[],
 ): Promise<number> {
   const { log } = options;
   const forget = async () => {
@@ -240,7 +235,7 @@ async function swapBack(
   if (child.hasExited()) {
     log(`${service.name}: the host process ended; starting its containers again`);
     await forget();
-    await restoreContainers(options, service, retired);
+    await restoreContainers(options, service);
     return child.exited;
   }
   // A stop was asked for while it runs: it keeps serving until the containers can take over.
@@ -249,7 +244,7 @@ async function swapBack(
     `${service.name}: ${signal}: starting its containers before stopping the host process (again: stop it now)`,
   );
   try {
-    await restoreContainers(options, service, retired);
+    await restoreContainers(options, service);
   } finally {
     await forget();
     await drain(record, service);
@@ -269,13 +264,9 @@ export function consulName(service: ServiceSpec): string {
   return service.register?.name ?? service.name;
 }
 
-async function restoreContainers(
-  options: HostRunOptions,
-  service: ServiceSpec,
-  retired: readonly ServiceContainer[],
-): Promise<void> {
+async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {
   const { stack, engine, host } = options;
-  await restartRetired(engine, retired);
+  let early: Promise<unknown> = Promise.resolve();
   // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
   await bringUp({
     stack,
@@ -285,6 +276,11 @@ async function restoreContainers(
     signal: new AbortController().signal,
     ownHostRun: service.name,
     onEvent: options.onEvent,
+    // The executor's own start of them is then a no-op; a failed early start is left to it.
+    onPlan: (plan) => {
+      early = Promise.all(startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})));
+    },
   });
+  await early;
   options.log(`${service.name}: containers ready again`);
 }
