@@ -1,6 +1,7 @@
 // Consul's view of a host run: instances listed at an address (and port), whoever registered them (the
 // process itself, a container, the registrator, or mkdev for a service that does not register itself).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type CatalogInstance, untilCatalog } from '../platform/consul-catalog-watch.ts';
 import { deregisterFromConsul } from '../register/consul.ts';
 
 interface AgentService {
@@ -57,7 +58,7 @@ export async function passingAt(consulUrl: string, address: string, port: number
 /**
  * Waits (up to `timeoutMs`) until Consul's catalog, which its DNS answers from, lists no instance of
  * `service` at any of `addresses` (at `port` when given): the agent drops a deregistered instance at
- * once, the catalog a moment later.
+ * once, the catalog a moment later (seen as it happens: a blocking query).
  */
 export async function untilOutOfCatalog(
   consulUrl: string,
@@ -66,20 +67,9 @@ export async function untilOutOfCatalog(
   port?: number,
   timeoutMs = 5000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const url = new URL(`/v1/catalog/service/${encodeURIComponent(service)}`, consulUrl);
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      const listed = res.ok ? ((await res.json()) as { ServiceAddress: string; ServicePort: number }[]) : [];
-      const at = (s: { ServiceAddress: string; ServicePort: number }) =>
-        addresses.includes(s.ServiceAddress) && (port === undefined || s.ServicePort === port);
-      if (!listed.some(at)) return;
-    } catch {
-      // Consul busy or restarting: try again until the deadline
-    }
-    await sleep(50);
-  }
+  const at = (s: CatalogInstance) =>
+    addresses.includes(s.ServiceAddress) && (port === undefined || s.ServicePort === port);
+  await untilCatalog(consulUrl, service, (listed) => !listed.some(at), timeoutMs);
 }
 
 /**

@@ -6,11 +6,12 @@
 // `name resolution failed` meanwhile, even after the next instance has registered:
 // - in: the host process starts beside the containers; once it serves and Consul lists it passing,
 //   the containers leave Consul and stop; "ready" once requests through Kong reach it;
-// - out (a signal to mkdev): the containers start and become ready beside the host process; then it
-//   leaves Consul and gets the signal (its whole process group). A second signal kills the group.
+// - out (a signal to mkdev): the containers start and become ready beside the host process (unchanged
+//   ones as soon as the bring-up has planned, their boot overlapping its checks); then it leaves Consul
+//   and gets the signal (its whole process group). A second signal kills the group.
 // When the command ends by itself there is no instance until the containers are back: nothing to
 // route to. A record makes a killed mkdev's leftovers repairable (repair.ts).
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, HostAddress } from '../engine/engine.ts';
 import { currentOwner, processStartTime } from '../engine/owner.ts';
 import { UsageError, UserError } from '../errors.ts';
 import type { EventSink } from '../plan/events.ts';
@@ -26,7 +27,12 @@ import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
-import { listedInConsul, retireContainers, runningContainers } from './service-containers.ts';
+import {
+  listedInConsul,
+  retireContainers,
+  runningContainers,
+  startsAsTheyAre,
+} from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
 
 export interface HostRunOptions {
@@ -54,35 +60,54 @@ function serviceOf(stack: Stack, name: string): ServiceSpec {
   return service;
 }
 
-export async function hostRun(options: HostRunOptions): Promise<number> {
-  const { stack, engine, host, log } = options;
-  const service = serviceOf(stack, options.service);
-  const name = service.name;
-  await checkHostNode(options.command, options.cwd, service.build?.context);
+async function refuseRootless(engine: Engine): Promise<void> {
   if ((await engine.connection.traits()).rootless) {
     throw new UserError('mkdev run does not work with rootless Docker yet', {
       hint: "its host-gateway is an address inside rootlesskit's network namespace, which no process on the host listens on; use a rootful engine for mkdev run",
     });
   }
+}
+
+/** Where the host process listens (and is reached from the project network), on a free port. */
+async function listenAddress(engine: Engine, service: string): Promise<{ where: HostAddress; port: number }> {
+  const where = await engine.hostAddress(service);
+  return { where, port: await freePort(where.bind) };
+}
+
+export async function hostRun(options: HostRunOptions): Promise<number> {
+  const { stack, engine, host, log } = options;
+  const service = serviceOf(stack, options.service);
+  const name = service.name;
+  const [running] = await Promise.all([
+    runningContainers(engine, name),
+    checkHostNode(options.command, options.cwd, service.build?.context),
+    refuseRootless(engine),
+  ]);
   // The stack up first. The service's own running containers are left as they are, even when out of
   // date (an edit `mkdev watch` synced makes them so): recreating them now would leave the service
   // without an instance for the length of a rebuild, just before the host process replaces them; the
   // swap back brings them up to date. Missing or stopped, they are brought up, to come back at the end.
-  const running = await runningContainers(engine, name);
+  // Where the host process listens is asked of the service's running containers meanwhile (an exec in
+  // one of them: as long as the bring-up, on a loaded machine).
   const targets = running.length > 0 ? [...new Set(waitEdges(service).map((e) => e.on))] : [name];
-  if (targets.length > 0) {
-    await bringUp({
-      stack,
-      engine,
-      host,
-      services: targets,
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-  }
-  const observed = await engine.observe();
-  const where = await engine.hostAddress(name);
-  const port = await freePort(where.bind);
+  // Both settle before either's failure is thrown: nothing is left running behind an error.
+  const [up, early] = await Promise.allSettled([
+    targets.length > 0
+      ? bringUp({
+          stack,
+          engine,
+          host,
+          services: targets,
+          signal: options.signal,
+          onEvent: options.onEvent,
+        }).then((result) => result.observed)
+      : engine.observe(),
+    running.length > 0 ? listenAddress(engine, name) : undefined,
+  ]);
+  if (up.status === 'rejected') throw up.reason;
+  if (early.status === 'rejected') throw early.reason;
+  const observed = up.value;
+  const { where, port } = early.value ?? (await listenAddress(engine, name));
   const resolved = hostEnvironment(stack, service, observed, host, {
     address: where.inNetwork,
     bind: where.bind,
@@ -90,12 +115,17 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   });
   for (const ref of resolved.unresolved) log(`${ref} is not published on the host: left as it is`);
   const { consulUrl } = resolved;
-  const containers = await runningContainers(engine, name);
+  const containers = running.length > 0 ? running : await runningContainers(engine, name);
   // Wait for Consul to list the host process when the containers were listed (it registers itself)
-  // or when mkdev registers it.
-  const expectConsul =
-    consulUrl !== undefined &&
-    (service.register !== undefined || (await listedInConsul(consulUrl, containers)));
+  // or when mkdev registers it. Asked while the host process starts: it registers at its own address.
+  const expectConsul: Promise<boolean> =
+    consulUrl === undefined
+      ? Promise.resolve(false)
+      : service.register !== undefined
+        ? Promise.resolve(true)
+        : listedInConsul(consulUrl, containers);
+  // An answer is awaited below; a failure before then must not be an unhandled rejection.
+  expectConsul.catch(() => {});
   if (options.signal.aborted) throw options.signal.reason;
 
   let record: RunRecord = {
@@ -150,7 +180,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       bind: where.bind,
       inNetwork: where.inNetwork,
       port,
-      consulUrl: expectConsul ? consulUrl : undefined,
+      consulUrl: (await expectConsul) ? consulUrl : undefined,
       peer: await projectPeers(engine, host),
     };
     const timeout = readyTimeoutMs(service);
@@ -236,6 +266,7 @@ export function consulName(service: ServiceSpec): string {
 
 async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {
   const { stack, engine, host } = options;
+  let early: Promise<unknown> = Promise.resolve();
   // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
   await bringUp({
     stack,
@@ -243,8 +274,13 @@ async function restoreContainers(options: HostRunOptions, service: ServiceSpec):
     host,
     services: [service.name],
     signal: new AbortController().signal,
-    onEvent: options.onEvent,
     ownHostRun: service.name,
+    onEvent: options.onEvent,
+    // The executor's own start of them is then a no-op; a failed early start is left to it.
+    onPlan: (plan) => {
+      early = Promise.all(startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})));
+    },
   });
+  await early;
   options.log(`${service.name}: containers ready again`);
 }

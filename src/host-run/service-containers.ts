@@ -2,6 +2,7 @@
 // (where Consul lists them), and retired without a gap: out of Consul first, so that Kong stops
 // routing to them, then stopped.
 import type { ContainerRef, Engine } from '../engine/engine.ts';
+import type { Plan } from '../plan/plan.ts';
 import { deregisterAt, drained, instancesAt } from './consul-instances.ts';
 
 export interface ServiceContainer extends ContainerRef {
@@ -42,4 +43,22 @@ export async function retireContainers(
     await drained(consulUrl, consulName, addresses);
   }
   await Promise.all(containers.map((c) => engine.stop(c).catch(() => {})));
+}
+
+/**
+ * The containers of `service` that `plan` only starts again (unchanged, stopped), when the plan changes
+ * nothing else: those may start before the executor has checked the dependencies (they run: the host
+ * process used them), so that the service's own boot, most of the swap back, overlaps those checks.
+ * None when any is to be recreated (out of date): an old container started only to be replaced would
+ * serve and register for nothing, and be stopped in the middle of its boot.
+ */
+export function startsAsTheyAre(plan: Plan, service: string): ContainerRef[] {
+  const own = plan.services[service];
+  if (own === undefined || own.steps.length === 0) return [];
+  const othersKept = Object.entries(plan.services).every(
+    ([name, other]) => name === service || other.steps.every((step) => step.kind === 'keep'),
+  );
+  if (!othersKept) return [];
+  const ids = own.steps.flatMap((step) => (step.kind === 'start' ? [step.containerId] : []));
+  return ids.length === own.steps.length ? ids.map((id) => ({ id, service })) : [];
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../plan/plan.ts';
+import type { ContainerStep } from '../plan/service-plan.ts';
+import { startsAsTheyAre } from './service-containers.ts';
+
+/** A plan with only what startsAsTheyAre reads: each service's container steps. */
+const planOf = (steps: Record<string, ContainerStep[]>): Plan =>
+  ({
+    project: 'p',
+    pull: 'missing',
+    operations: [],
+    services: Object.fromEntries(Object.entries(steps).map(([name, s]) => [name, { steps: s }])),
+  }) as unknown as Plan;
+const keep = (id: string): ContainerStep => ({ kind: 'keep', replica: 1, containerId: id, completed: false });
+
+describe('startsAsTheyAre (the containers a swap back may start before the executor does)', () => {
+  it('gives the containers the plan only starts again, when it keeps every other service', () => {
+    const plan = planOf({
+      rabbitmq: [keep('r1')],
+      kong: [keep('k1')],
+      orders: [
+        { kind: 'start', replica: 1, containerId: 'o1' },
+        { kind: 'start', replica: 2, containerId: 'o2' },
+      ],
+    });
+    expect(startsAsTheyAre(plan, 'orders')).toEqual([
+      { id: 'o1', service: 'orders' },
+      { id: 'o2', service: 'orders' },
+    ]);
+  });
+
+  it('gives none when one of them is to be recreated: an old container would boot only to be replaced', () => {
+    const plan = planOf({
+      rabbitmq: [keep('r1')],
+      orders: [
+        { kind: 'start', replica: 1, containerId: 'o1' },
+        { kind: 'recreate', replica: 2, containerId: 'o2', reason: 'configuration changed' },
+      ],
+    });
+    expect(startsAsTheyAre(plan, 'orders')).toEqual([]);
+  });
+
+  it('gives none when the plan changes a dependency, or creates the service', () => {
+    const starts: ContainerStep[] = [{ kind: 'start', replica: 1, containerId: 'o1' }];
+    expect(
+      startsAsTheyAre(
+        planOf({
+          rabbitmq: [{ kind: 'recreate', replica: 1, containerId: 'r1', reason: 'x' }],
+          orders: starts,
+        }),
+        'orders',
+      ),
+    ).toEqual([]);
+    expect(
+      startsAsTheyAre(planOf({ rabbitmq: [{ kind: 'create', replica: 1 }], orders: starts }), 'orders'),
+    ).toEqual([]);
+    expect(startsAsTheyAre(planOf({ orders: [{ kind: 'create', replica: 1 }] }), 'orders')).toEqual([]);
+    expect(startsAsTheyAre(planOf({ orders: [] }), 'orders')).toEqual([]);
+  });
+});
