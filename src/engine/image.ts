@@ -177,8 +177,12 @@ export async function removeImages(docker: Docker, images: readonly Docker.Image
         .getImage(i.Id)
         .remove()
         .then(() => 1)
-        .catch((error: unknown) => {
+        .catch(async (error: unknown) => {
           if (isNotFound(error) || isConflict(error)) return 0;
+          // Removing an image also removes its untagged parents, which the same list can name: the
+          // engine then fails that parent's own removal with a 500 ("unrecognized image ID"), not a
+          // 404. Gone is what was asked for.
+          if (!(await imageExists(docker, i.Id))) return 0;
           throw error;
         }),
     ),
