@@ -65,7 +65,7 @@ export interface StackStatus {
 }
 
 export async function stackStatus(engine: Engine, stack: Stack, host: string): Promise<StackStatus> {
-  const observed: ObservedState = await engine.observe();
+  const observed: ObservedState = await engine.observe([]);
   const hashes = stackHashes(stack);
   const peer = peersOf(observed, host);
   const onHost = servicesOnHost(stack.projectDir, stack.project);
