@@ -1,7 +1,8 @@
 // A YAML file kept together with its positions, so every error can say file:line:col.
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors.ts';
+import { parsedAhead } from './parsed-ahead.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -23,12 +24,36 @@ export async function readYamlSource(file: string, displayName = file): Promise<
           : 'check that the file is readable by this user',
     });
   }
-  return parseYamlSource(text, displayName);
+  const ahead = parsedAhead(text);
+  return ahead === undefined ? parseYamlSource(text, displayName) : knownSource(text, displayName, ahead);
+}
+
+/** The value of a YAML text, as readYamlSource reads it (the build parses the files mkdev ships with it). */
+export function yamlValue(text: string): unknown {
+  return parseYamlSource(text, '(text)').value;
+}
+
+function parse(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  return { doc, lineCounter };
+}
+
+/** A file whose value the build parsed ahead: its positions are parsed only when an error asks for one. */
+function knownSource(text: string, file: string, value: unknown): YamlSource {
+  let parsed: YamlSource | undefined;
+  return {
+    file,
+    value,
+    locate(path) {
+      parsed ??= parseYamlSource(text, file);
+      return parsed.locate(path);
+    },
+  };
 }
 
 function parseYamlSource(text: string, file: string): YamlSource {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const { doc, lineCounter } = parse(text);
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = lineCounter.linePos(first.pos[0]);
