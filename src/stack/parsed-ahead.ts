@@ -1,5 +1,6 @@
 // The YAML files mkdev ships (the default stack), parsed when mkdev is built: `npm run build` writes
-// their values to dist/parsed-yaml.json by the hash of their text. Parsing the default stack is most of
+// their values, and the line:col of every path to depth 3 (what loading a stack locates without an
+// error: each service and its role), to dist/parsed-yaml.json by the hash of their text. Parsing the default stack is most of
 // what loading a stack costs a short command (yaml's parser, cold: ~40 ms of the CPU of `mkdev status`
 // on a quiet machine, 80-120 ms on a loaded one, against 0.2 ms for JSON.parse). Keyed by content, an
 // edited file never matches: it is parsed as any other.
@@ -9,8 +10,22 @@ import { packagePath } from '../package-root.ts';
 
 export const PARSED_AHEAD_FILE = packagePath('dist', 'parsed-yaml.json');
 
-/** Hash of a YAML text -> its value as JSON. */
-export type ParsedAhead = Record<string, string>;
+export interface ParsedFile {
+  /** The value, as JSON. */
+  readonly value: string;
+  /** JSON of a path -> "line:col". */
+  readonly at: Readonly<Record<string, string>>;
+}
+
+/** Hash of a YAML text -> what the build parsed from it. */
+export type ParsedAhead = Record<string, ParsedFile>;
+
+/** What a file's YAML source needs from the build's parse: a fresh copy of the value, and positions. */
+export interface KnownText {
+  readonly value: unknown;
+  /** "line:col" of a path the build located, or undefined. */
+  position(path: readonly PropertyKey[]): string | undefined;
+}
 
 let table: ParsedAhead | undefined;
 
@@ -25,9 +40,12 @@ function load(): ParsedAhead {
 
 export const textHash = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** The value the build parsed for exactly this text (a fresh copy), or undefined. */
-export function parsedAhead(text: string): unknown {
+export const pathKey = (path: readonly PropertyKey[]) => JSON.stringify(path.map(String));
+
+/** What the build parsed from exactly this text, or undefined. */
+export function parsedAhead(text: string): KnownText | undefined {
   table ??= load();
-  const json = table[textHash(text)];
-  return json === undefined ? undefined : JSON.parse(json);
+  const file = table[textHash(text)];
+  if (file === undefined) return undefined;
+  return { value: JSON.parse(file.value), position: (path) => file.at[pathKey(path)] };
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors.ts';
-import { parsedAhead } from './parsed-ahead.ts';
+import { type KnownText, parsedAhead } from './parsed-ahead.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -28,9 +28,13 @@ export async function readYamlSource(file: string, displayName = file): Promise<
   return ahead === undefined ? parseYamlSource(text, displayName) : knownSource(text, displayName, ahead);
 }
 
-/** The value of a YAML text, as readYamlSource reads it (the build parses the files mkdev ships with it). */
-export function yamlValue(text: string): unknown {
-  return parseYamlSource(text, '(text)').value;
+/** A YAML text as readYamlSource reads it, positions as "line:col" (the build parses mkdev's own with it). */
+export function parseYamlText(text: string): {
+  value: unknown;
+  position(path: readonly PropertyKey[]): string;
+} {
+  const source = parseYamlSource(text, '');
+  return { value: source.value, position: (path) => source.locate(path).slice(1) };
 }
 
 function parse(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
@@ -39,13 +43,15 @@ function parse(text: string): { doc: Document.Parsed; lineCounter: LineCounter }
   return { doc, lineCounter };
 }
 
-/** A file whose value the build parsed ahead: its positions are parsed only when an error asks for one. */
-function knownSource(text: string, file: string, value: unknown): YamlSource {
+/** A file the build parsed ahead: yaml parses it only for a position the build did not record. */
+function knownSource(text: string, file: string, known: KnownText): YamlSource {
   let parsed: YamlSource | undefined;
   return {
     file,
-    value,
+    value: known.value,
     locate(path) {
+      const position = known.position(path);
+      if (position !== undefined) return `${file}:${position}`;
       parsed ??= parseYamlSource(text, file);
       return parsed.locate(path);
     },
