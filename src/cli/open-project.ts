@@ -1,5 +1,5 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
-import { z } from 'zod';
+import * as z from 'zod';
 import { engineHost } from '../engine/docker-client.ts';
 import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
