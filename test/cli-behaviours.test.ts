@@ -13,6 +13,7 @@ import {
   docker,
   eventually,
   OFFLINE_IMAGE_MAP,
+  offlineImage,
   projectResources,
   removeProject,
   testProject,
@@ -219,6 +220,52 @@ describe('everyday commands on a small stack', () => {
     expect((await projectResources(orphan)).volumes).toHaveLength(1);
     await project.run(['status']);
     expect((await projectResources(orphan)).volumes).toHaveLength(0);
+  });
+
+  it("a dead test stack's built image goes with its stack; one left alone waits for prune", async () => {
+    const child = execa(process.execPath, ['-e', '']);
+    await child;
+    const owner = `${child.pid}@${(await import('node:os')).hostname()}@1`;
+    const orphan = `mkdevtest-orphanimg${project.name.slice(-6)}`;
+    const context = mkdtempSync(join(tmpdir(), 'mkdev-reap-image-'));
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${await offlineImage('python:3.13-slim-trixie')}\n`);
+    const buildOrphanImage = async () => {
+      // The tar stream docker.buildImage takes: the Dockerfile alone.
+      const stream = await docker.buildImage(
+        { context, src: ['Dockerfile'] },
+        { t: `${orphan}-app:1`, labels: { [LABEL.project]: orphan, [LABEL.owner]: owner } },
+      );
+      await new Promise((resolve, reject) =>
+        docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))),
+      );
+    };
+    const orphanImages = async () =>
+      (await docker.listImages({ filters: { label: [`${LABEL.project}=${orphan}`] } })).length;
+    try {
+      // With its stack (a volume here): an ordinary command removes both.
+      await buildOrphanImage();
+      await docker.createVolume({
+        Name: `${orphan}_data`,
+        Labels: { [LABEL.project]: orphan, [LABEL.owner]: owner },
+      });
+      await project.run(['status']);
+      expect((await projectResources(orphan)).volumes).toHaveLength(0);
+      expect(await orphanImages()).toBe(0);
+      // Alone: an ordinary command does not list images for it; prune does.
+      await buildOrphanImage();
+      await project.run(['status']);
+      expect(await orphanImages()).toBe(1);
+      // prune takes no -p (project.run adds one): it reaps across projects.
+      const prune = await execa(process.execPath, [BIN, 'prune'], { reject: false, all: true });
+      expect(prune.exitCode, prune.all).toBe(0);
+      expect(await orphanImages()).toBe(0);
+    } finally {
+      await docker
+        .getImage(`${orphan}-app:1`)
+        .remove()
+        .catch(() => {});
+      rmSync(context, { recursive: true, force: true });
+    }
   });
 
   it('down -t 0 kills at once (no SIGTERM) and --images removes the images it built', async () => {

@@ -11,6 +11,7 @@ import type {
   EngineTraits,
   Labels,
   Progress,
+  ReapOptions,
   ReapResult,
   ScriptRun,
   VolumeDetails,
@@ -105,9 +106,9 @@ export class DockerConnection implements EngineConnection {
     return new DockerEngine(this.docker, this, name, labels);
   }
 
-  reapOrphans(): Promise<ReapResult> {
+  reapOrphans(options?: ReapOptions): Promise<ReapResult> {
     return engineCall({ doing: 'removing the stacks of test processes that are gone' }, () =>
-      reapOrphans(this.docker),
+      reapOrphans(this.docker, options),
     );
   }
 

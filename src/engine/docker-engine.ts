@@ -74,9 +74,9 @@ export class DockerEngine implements Engine {
     return this.docker.getContainer(ref.id);
   }
 
-  observe() {
+  observe(images?: readonly string[]) {
     const doing = `reading the state of project ${this.project}`;
-    return engineCall({ doing }, () => observeProject(this.docker, this.project));
+    return engineCall({ doing }, () => observeProject(this.docker, this.project, images));
   }
 
   containers(service?: string) {

@@ -159,6 +159,11 @@ export interface NetworkRemoval {
   readonly stuck: readonly string[];
 }
 
+export interface ReapOptions {
+  /** List the engine's images even when no dead stack was found (`mkdev prune`). */
+  readonly allImages?: boolean;
+}
+
 export interface ReapResult {
   readonly projects: readonly string[];
   readonly containers: number;
@@ -184,8 +189,12 @@ export interface Engine {
   readonly labels: Labels;
   readonly connection: EngineConnection;
 
-  /** The project's containers, network, volumes, and the engine's images. */
-  observe(): Promise<ObservedState>;
+  /**
+   * The project's containers, network and volumes, and images: the references named (whether each is
+   * present, and its build hash), or every image the engine has when none are named. Name them: an
+   * engine lists its images slowly (a second on some), and `[]` when no image matters.
+   */
+  observe(images?: readonly string[]): Promise<ObservedState>;
   /** The project's containers (one service's, when named), by service and replica. */
   containers(service?: string): Promise<ObservedContainer[]>;
 
@@ -253,8 +262,11 @@ export interface EngineConnection {
   traits(): Promise<EngineTraits>;
   /** The engine for one project; everything it creates also carries `labels`. */
   project(name: string, labels?: Labels): Engine;
-  /** Removes the stacks whose owning process is gone (engine/owner.ts). */
-  reapOrphans(): Promise<ReapResult>;
+  /**
+   * Removes the stacks whose owning process is gone (engine/owner.ts); their images when it found one,
+   * or always with `allImages` (engine/reap.ts says why).
+   */
+  reapOrphans(options?: ReapOptions): Promise<ReapResult>;
   /** Who holds a host port, when a container does (else the local process, when it can be told). */
   portHolder(port: number): Promise<string | undefined>;
   imagePresent(reference: string): Promise<boolean>;

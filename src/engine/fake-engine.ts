@@ -9,6 +9,7 @@ import type {
   EngineTraits,
   Labels,
   Progress,
+  ReapOptions,
   ReapResult,
   ScriptRun,
   VolumeDetails,
@@ -48,7 +49,7 @@ export class FakeEngine extends FakeWorld implements EngineConnection {
     return new FakeProjectEngine(this, this, name, labels);
   }
 
-  async reapOrphans(): Promise<ReapResult> {
+  async reapOrphans(options: ReapOptions = {}): Promise<ReapResult> {
     const dead = (labels: Labels) => {
       const owner = parseOwner(labels[LABEL.owner] ?? '');
       return owner !== undefined && ownerIsGone(owner);
@@ -59,7 +60,10 @@ export class FakeEngine extends FakeWorld implements EngineConnection {
     for (const c of containers) this.containers.delete(c.id);
     for (const [name] of networks) this.networks.delete(name);
     for (const [name] of volumes) this.volumes.delete(name);
-    for (const [reference, image] of this.images) if (dead(image.labels)) this.images.delete(reference);
+    // As engine/reap.ts: images only when a dead stack was found, or when asked for all.
+    if (containers.length + networks.length + volumes.length > 0 || options.allImages) {
+      for (const [reference, image] of this.images) if (dead(image.labels)) this.images.delete(reference);
+    }
     this.changed.emit('change');
     const projects = new Set(
       [

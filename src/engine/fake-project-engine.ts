@@ -80,16 +80,17 @@ export class FakeProjectEngine implements Engine {
       .sort(byServiceAndReplica);
   }
 
-  async observe(): Promise<ObservedState> {
+  async observe(named?: readonly string[]): Promise<ObservedState> {
     const world = this.#world;
     world.record('observe', this.project);
+    const images = [...world.images].filter(([ref]) => named === undefined || named.includes(ref));
     return {
       containers: this.#list(),
       networkExists: world.networks.has(networkName(this.project)),
       volumes: new Set([...world.volumes].filter(([, v]) => this.#mine(v.labels)).map(([name]) => name)),
-      images: new Set(world.images.keys()),
+      images: new Set(images.map(([ref]) => ref)),
       builtFor: new Map(
-        [...world.images].flatMap(([ref, i]) => {
+        images.flatMap(([ref, i]) => {
           const hash = i.labels[LABEL.buildHash];
           return hash ? [[ref, hash] as const] : [];
         }),

@@ -1,5 +1,6 @@
 // The project's state as the engine lists it, by label only: one listing per kind of resource.
 import type Docker from 'dockerode';
+import { isNotFound } from '../errors.ts';
 import { LABEL, projectFilter } from './labels.ts';
 import { networkName } from './names.ts';
 import { byServiceAndReplica, type ObservedContainer, type ObservedState } from './observed-state.ts';
@@ -44,18 +45,37 @@ export async function listContainers(
   return list.map(observedContainer).sort(byServiceAndReplica);
 }
 
-export async function observeProject(docker: Docker, project: string): Promise<ObservedState> {
+/**
+ * The project's state. `images`: the references the caller needs (present or not; each one's build hash
+ * when mkdev built it), one inspect each; without it, every image on the engine, one listing. The listing
+ * is the engine's slowest answer here (measured on Docker 20.10 with 150 images: 0.15-0.4 s and as much
+ * engine CPU, against ~2 ms an inspect), so every caller that knows its images names them.
+ */
+export async function observeProject(
+  docker: Docker,
+  project: string,
+  images?: readonly string[],
+): Promise<ObservedState> {
   const filters = projectFilter(project);
-  const [containers, networks, volumes, images] = await Promise.all([
+  const [containers, networks, volumes, imageState] = await Promise.all([
     listContainers(docker, project),
     docker.listNetworks({ filters: { name: [networkName(project)] } }),
     docker.listVolumes({ filters }),
-    docker.listImages(),
+    images === undefined ? everyImage(docker) : theseImages(docker, images),
   ]);
   return {
     containers,
     networkExists: networks.some((n) => n.Name === networkName(project)),
     volumes: new Set((volumes.Volumes ?? []).map((v) => v.Name)),
+    ...imageState,
+  };
+}
+
+type ImageState = Pick<ObservedState, 'images' | 'builtFor'>;
+
+async function everyImage(docker: Docker): Promise<ImageState> {
+  const images = await docker.listImages();
+  return {
     images: new Set(images.flatMap((i) => i.RepoTags ?? []).concat(images.map((i) => i.Id))),
     builtFor: new Map(
       images.flatMap((i) => {
@@ -63,5 +83,29 @@ export async function observeProject(docker: Docker, project: string): Promise<O
         return hash ? (i.RepoTags ?? []).map((tag) => [tag, hash] as const) : [];
       }),
     ),
+  };
+}
+
+/**
+ * The same answer as everyImage's for these references: one counts as present when it is one of the
+ * image's tags or its id, as in the listing (an inspect also finds `postgres` for `postgres:latest`).
+ */
+async function theseImages(docker: Docker, references: readonly string[]): Promise<ImageState> {
+  const found = await Promise.all(
+    [...new Set(references)].map(async (reference) => {
+      const info = await docker
+        .getImage(reference)
+        .inspect()
+        .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+      if (info === undefined) return undefined;
+      const tagged = (info.RepoTags ?? []).includes(reference);
+      if (!tagged && info.Id !== reference) return undefined;
+      return { reference, hash: tagged ? info.Config?.Labels?.[LABEL.buildHash] : undefined };
+    }),
+  );
+  const present = found.filter((f) => f !== undefined);
+  return {
+    images: new Set(present.map((f) => f.reference)),
+    builtFor: new Map(present.flatMap((f) => (f.hash ? [[f.reference, f.hash] as const] : []))),
   };
 }

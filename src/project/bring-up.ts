@@ -65,7 +65,8 @@ export async function planUp(
       );
     }
   }
-  const observed = await engine.observe();
+  // The images of every service: the plan decides which it needs.
+  const observed = await engine.observe(Object.values(stack.services).map((s) => s.image));
   const selected = selectServices(stack, options.services ?? []);
   // A service `mkdev run` holds stays on the host: whichever command brings the stack up (up, up
   // --watch, watch, the dashboard's rebuild) leaves its containers stopped, and says so.
@@ -104,7 +105,7 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     if (isFresh(before) && !(error instanceof InterruptedError)) await removeFailedFresh(engine);
     throw error;
   });
-  const observed = await engine.observe();
+  const observed = await engine.observe([]);
   return { plan, execution, observed, endpoints: resolveEndpoints(stack, observed, options.host) };
 }
 

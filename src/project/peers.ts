@@ -17,5 +17,5 @@ export function peersOf(observed: ObservedState, host: string): Peers {
 }
 
 export async function projectPeers(engine: Engine, host: string): Promise<Peers> {
-  return peersOf(await engine.observe(), host);
+  return peersOf(await engine.observe([]), host);
 }

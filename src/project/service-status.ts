@@ -65,7 +65,7 @@ export interface StackStatus {
 }
 
 export async function stackStatus(engine: Engine, stack: Stack, host: string): Promise<StackStatus> {
-  const observed: ObservedState = await engine.observe();
+  const observed: ObservedState = await engine.observe([]);
   const hashes = stackHashes(stack);
   const peer = peersOf(observed, host);
   const onHost = servicesOnHost(stack.projectDir, stack.project);
@@ -100,6 +100,16 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
             ports: {},
           };
         }
+        // Its restarts (an inspect) while the probe runs: neither waits on the other.
+        const history = engine.exitHistory(c);
+        const probed =
+          !service.oneShot && c.state === 'running' && service.ready
+            ? probeOnce(service, {
+                // The listing's ports: one engine call for the project, not an inspect per container.
+                ...probeTarget(engine, c, host, c.ports),
+                peer,
+              })
+            : undefined;
         const base = {
           service: service.name,
           ...roleOf(service),
@@ -107,20 +117,15 @@ export async function stackStatus(engine: Engine, stack: Stack, host: string): P
           container: c.name,
           upToDate: c.configHash === hashes[service.name]?.config,
           ports: c.ports,
-          ...(await engine.exitHistory(c)),
+          ...(await history),
         };
         if (service.oneShot) {
           const done = c.state === 'exited' && c.exitCode === 0;
           return { ...base, state: done ? 'completed' : c.state, ready: done };
         }
         if (c.state !== 'running') return { ...base, state: c.state, ready: false };
-        if (!service.ready) return { ...base, state: 'running', ready: null };
-        const target = {
-          // The listing's ports: one engine call for the project, not an inspect per container.
-          ...probeTarget(engine, c, host, c.ports),
-          peer,
-        };
-        const result = await probeOnce(service, target);
+        if (probed === undefined) return { ...base, state: 'running', ready: null };
+        const result = await probed;
         return {
           ...base,
           state: 'running',

@@ -1,6 +1,6 @@
 // The stack file's JSON Schema, generated from the same zod schema that validates it, so editors and
 // mkdev never disagree. Written to stacks/mkdev.schema.json by `npm run schema`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { stackFileSchema } from './schema.ts';
 
 export function stackJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The stack file's schema. One schema serves validation (with file:line:col errors) and the JSON Schema
 // editors use (`stacks/mkdev.schema.json`). Every object is strict: a misspelt key is an error, not a no-op.
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from './duration.ts';
 import { ROLE_NAMES } from './roles.ts';
 

@@ -1,7 +1,8 @@
 // A YAML file kept together with its positions, so every error can say file:line:col.
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { UserError } from '../errors.ts';
+import { type KnownText, parsedAhead } from './parsed-ahead.ts';
 
 export interface YamlSource {
   readonly file: string;
@@ -23,12 +24,42 @@ export async function readYamlSource(file: string, displayName = file): Promise<
           : 'check that the file is readable by this user',
     });
   }
-  return parseYamlSource(text, displayName);
+  const ahead = parsedAhead(text);
+  return ahead === undefined ? parseYamlSource(text, displayName) : knownSource(text, displayName, ahead);
+}
+
+/** A YAML text as readYamlSource reads it, positions as "line:col" (the build parses mkdev's own with it). */
+export function parseYamlText(text: string): {
+  value: unknown;
+  position(path: readonly PropertyKey[]): string;
+} {
+  const source = parseYamlSource(text, '');
+  return { value: source.value, position: (path) => source.locate(path).slice(1) };
+}
+
+function parse(text: string): { doc: Document.Parsed; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  return { doc, lineCounter };
+}
+
+/** A file the build parsed ahead: yaml parses it only for a position the build did not record. */
+function knownSource(text: string, file: string, known: KnownText): YamlSource {
+  let parsed: YamlSource | undefined;
+  return {
+    file,
+    value: known.value,
+    locate(path) {
+      const position = known.position(path);
+      if (position !== undefined) return `${file}:${position}`;
+      parsed ??= parseYamlSource(text, file);
+      return parsed.locate(path);
+    },
+  };
 }
 
 function parseYamlSource(text: string, file: string): YamlSource {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const { doc, lineCounter } = parse(text);
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = lineCounter.linePos(first.pos[0]);

@@ -291,7 +291,16 @@ export function engineContract(name: string, open: () => Promise<ContractHarness
         AbortSignal.timeout(120_000),
       );
       expect(reports.at(-1)).toBe(`image-ready: built ${spec.image}`);
-      expect((await engine.observe()).builtFor.get(spec.image)).toBe('b1');
+      const every = await engine.observe();
+      expect(every.builtFor.get(spec.image)).toBe('b1');
+      // Named images: the full listing's answer for each of them, and nothing about the others.
+      const absent = `${prefix}-absent/none:1`;
+      const named = await engine.observe([spec.image, h.image, absent]);
+      expect([...named.images].sort()).toEqual([spec.image, h.image].sort());
+      expect([...named.builtFor]).toEqual([[spec.image, 'b1']]);
+      expect(every.images.has(h.image) && !every.images.has(absent)).toBe(true);
+      const none = await engine.observe([]);
+      expect([none.images.size, none.builtFor.size]).toEqual([0, 0]);
       const ref = await engine.create(spec, { replica: 1, configHash: 'h' });
       expect(await engine.removeBuiltImages()).toBe(0);
       await engine.remove(ref);

@@ -6,7 +6,7 @@ import { masker, openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, engine, host } = await openProject(projectRef(values), cwd);
-  const endpoints = resolveEndpoints(stack, await engine.observe(), host);
+  const endpoints = resolveEndpoints(stack, await engine.observe([]), host);
   if (endpoints.length === 0) {
     throw new UserError(`${stack.project} is not running`, { hint: "start it with 'mkdev up'" });
   }

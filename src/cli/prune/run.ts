@@ -3,7 +3,7 @@ import type { CommandRun } from '../command.ts';
 import { EXIT_OK } from '../errors.ts';
 
 export const run: CommandRun = async () => {
-  const reaped = await (await openEngine()).reapOrphans();
+  const reaped = await (await openEngine()).reapOrphans({ allImages: true });
   process.stdout.write(
     reaped.projects.length === 0
       ? 'nothing to prune\n'

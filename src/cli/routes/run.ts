@@ -10,7 +10,7 @@ import { openProject } from '../open-project.ts';
 
 export const run: CommandRun = async ({ values, cwd }) => {
   const { stack, engine, host } = await openProject(projectRef(values), cwd);
-  const urls = platformUrls(stack, await engine.observe(), host);
+  const urls = platformUrls(stack, await engine.observe([]), host);
   const { gatewayAdmin: admin, discovery, gatewayProxy: proxy } = urls;
   if (!admin || !discovery || !proxy) {
     throw new UserError(

@@ -40,7 +40,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const { query, limit } = queryOf(values);
   if (positionals.length > 1) throw new UsageError('give at most one trace id', 'mkdev traces <trace-id>');
   const { stack, engine, host } = await openProject(projectRef(values), cwd);
-  const url = roleUrl(stack, await engine.observe(), host, 'traces', 'otlp');
+  const url = roleUrl(stack, await engine.observe([]), host, 'traces', 'otlp');
   if (url === undefined)
     throw new UserError(`the trace receiver of ${stack.project} is not running`, { hint: "run 'mkdev up'" });
   const json = boolFlag(values, 'json');

@@ -21,7 +21,7 @@ function parsePort(text: string | undefined): number {
 export const run: CommandRun = async ({ values, cwd, signal }) => {
   const port = parsePort(stringFlag(values, 'port'));
   const { stack, engine, host, mask } = await openProject(projectRef(values), cwd);
-  const observed = await engine.observe();
+  const observed = await engine.observe([]);
   if (observed.containers.length === 0)
     throw new UserError(`project '${stack.project}' does not exist on this engine (no containers)`, {
       hint: "start it with 'mkdev up', or name another with -p <project>",
