@@ -101,7 +101,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
           signal: options.signal,
           onEvent: options.onEvent,
         }).then((result) => result.observed)
-      : engine.observe(),
+      : engine.observe([]),
     running.length > 0 ? listenAddress(engine, name) : undefined,
   ]);
   if (up.status === 'rejected') throw up.reason;
