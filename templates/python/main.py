@@ -3,7 +3,7 @@ connected to it the registrations on Consul and Kong (so its check may start as 
 
 Under the image's supervisor (supervisor.py), which replaces this process in place at each `mkdev watch`
 sync: it serves on the supervisor's socket (MKDEV_LISTEN_FD), says it is ready on MKDEV_READY_FD once
-registered, and at SIGUSR2 leaves without deregistering (its successor holds the same registration)."""
+it can serve (RabbitMQ connected), and at SIGUSR2 leaves without deregistering (its successor holds the same registration)."""
 
 from __future__ import annotations
 
@@ -118,6 +118,9 @@ def register(config, address, state, messaging, stopping, failed, log) -> None:
     while not messaging.wait_connected(0.2):
         if stopping.is_set():
             return
+    # It can serve: under the supervisor the process it replaces may leave now. The registration below
+    # only repeats the one they share (same ID, address and port), so it need not wait for it.
+    say_ready()
 
     def retry(what):
         return {
@@ -162,7 +165,6 @@ def register(config, address, state, messaging, stopping, failed, log) -> None:
         )
         log(f"registered on Kong: {config.route_path} -> {config.service_name}.service.consul:{config.port}")
         state.registered = True
-        say_ready()
     except Exception as error:  # noqa: BLE001 - reported, then the service exits non-zero
         if not stopping.is_set():
             log(f"registration failed: {error}")

@@ -1,7 +1,7 @@
 // Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
 // connected to it the registrations on Consul and Kong (so its check may start as passing).
 // SIGTERM deregisters from Consul and exits 0 within ~2 s. Under the image's supervisor (supervisor.ts),
-// which replaces this process in place at each `mkdev watch` sync: it says "ready" once registered, and
+// which replaces this process in place at each `mkdev watch` sync: it says "ready" once it can serve, and
 // leaves at "handover" without deregistering (its successor holds the same registration). Tracing is set up before this file by
 // `node --import ./src/tracing.ts`; log lines carry the active trace's id.
 import { hostname } from 'node:os';
@@ -56,6 +56,9 @@ if (config.register) {
   try {
     // Registered only once it can serve, so its Consul check may honestly start as passing.
     await messaging.whenConnected(stopping.signal);
+    // It can serve: under the supervisor the process it replaces may leave now. The registration below
+    // only repeats the one they share (same ID, address and port), so it need not wait for it.
+    process.send?.({ mkdev: 'ready' });
     onConsul = true; // from the first attempt on: a half-done registration is still undone on SIGTERM
     await register(config, address, stopping.signal, log);
     registered = true;
@@ -65,8 +68,7 @@ if (config.register) {
       process.exit(1);
     }
   }
-}
-if (registered && !stopping.signal.aborted) process.send?.({ mkdev: 'ready' });
+} else process.send?.({ mkdev: 'ready' });
 
 async function shutdown(signal: string, { keepRegistration = false } = {}): Promise<void> {
   if (stopping.signal.aborted) return;
