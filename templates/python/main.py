@@ -75,6 +75,8 @@ def main() -> int:
         return 1
     if handing_over.is_set():
         log("SIGUSR2: stopping, registration kept for the next process")
+        # Stop accepting first: the next process, already serving, takes every new connection.
+        server.shutdown()
     else:
         log("stopping: deregistering from Consul")
     if config.register and not handing_over.is_set():
