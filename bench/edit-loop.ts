@@ -6,7 +6,8 @@
 // (synced, restarted, ready) -> the container's own log lines (engine timestamps: node up and tracing
 // set up, listening, RabbitMQ, Consul, Kong) -> the first response through Kong carrying the new text
 // (polled every 20 ms, as bench/lib/daily-loop.ts does).
-//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history]
+//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history] [--prefix edit-loop]
+// (--prefix: the project name's start, e.g. a branch's name on a machine shared with other benches.)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     ref: { type: 'string', default: 'main' },
     lang: { type: 'string', default: 'ts' },
     history: { type: 'boolean', default: false },
+    prefix: { type: 'string', default: 'edit-loop' },
     /** B restarts its process inside the container (node --watch, watch rule `sync`): the loop's lever, tried. */
     'b-in-container': { type: 'boolean', default: false },
   },
@@ -40,7 +42,7 @@ const env: Record<string, string> = {
   NO_COLOR: '1',
   ...freeHostPortsEnv(),
 };
-const project = `edit-loop-${Date.now().toString(36).slice(-5)}`;
+const project = `${values.prefix}-${Date.now().toString(36).slice(-5)}`;
 const cwd = mkdtempSync(join(tmpdir(), `${project}-`));
 const log = (line: string) => process.stderr.write(`edit-loop: ${line}\n`);
 const mkdev = (args: string[]) =>
@@ -122,8 +124,11 @@ function containerSteps(service: string, t0: number, sinceSec: number): Record<s
   const state = JSON.parse(
     execFileSync('docker', ['inspect', '-f', '{{json .State}}', id], { encoding: 'utf8' }),
   );
-  steps.stopped = Date.parse(state.FinishedAt) - t0;
-  steps.started = Date.parse(state.StartedAt) - t0;
+  // A container restarted in place (the template's supervisor) keeps its StartedAt from before the edit.
+  if (Date.parse(state.StartedAt) >= t0) {
+    steps.stopped = Date.parse(state.FinishedAt) - t0;
+    steps.started = Date.parse(state.StartedAt) - t0;
+  }
   const out = execFileSync('docker', ['logs', '-t', '--since', String(sinceSec), id], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -138,9 +143,13 @@ function containerSteps(service: string, t0: number, sinceSec: number): Record<s
   ];
   // CPU time of the new process so far (all its threads, 100 Hz ticks): what its start cost, whatever
   // the machine's load did to the wall clock.
-  const stat = execFileSync('docker', ['exec', id, 'cat', '/proc/1/stat'], { encoding: 'utf8' });
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  steps.cpu = (Number(fields[11]) + Number(fields[12])) * 10;
+  // Only when the container restarted: after a restart in place (the template's supervisor), PID 1 is
+  // the supervisor, which ran before the edit.
+  if (steps.started !== undefined) {
+    const stat = execFileSync('docker', ['exec', id, 'cat', '/proc/1/stat'], { encoding: 'utf8' });
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    steps.cpu = (Number(fields[11]) + Number(fields[12])) * 10;
+  }
   for (const line of out.split('\n')) {
     const at = Date.parse(line.slice(0, line.indexOf(' '))) - t0;
     for (const [name, re] of marks) if (re.test(line) && steps[name] === undefined) steps[name] = at;

@@ -41,3 +41,23 @@ export async function execIn(
   }
   return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString('utf8') };
 }
+
+/**
+ * The host pids of the processes its main process started (and theirs): every process but the ones
+ * whose parent is outside the container (its main process, and commands exec'd into it). [] when it is
+ * not running. One `top` call: the engine lists the container's processes with the host's ps.
+ */
+export async function childProcesses(container: Docker.Container): Promise<number[]> {
+  let top: { Titles: string[]; Processes: string[][] };
+  try {
+    top = (await container.top({ ps_args: '-o pid,ppid' })) as typeof top;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 409) return [];
+    throw error;
+  }
+  const pidAt = top.Titles.indexOf('PID');
+  const ppidAt = top.Titles.indexOf('PPID');
+  const rows = (top.Processes ?? []).map((p) => ({ pid: Number(p[pidAt]), ppid: Number(p[ppidAt]) }));
+  const inside = new Set(rows.map((r) => r.pid));
+  return rows.filter((r) => inside.has(r.ppid)).map((r) => r.pid);
+}

@@ -4,7 +4,7 @@
 import type Docker from 'dockerode';
 import type { ServiceSpec } from '../stack/model.ts';
 import { containerLogs, followContainerLogs } from './container-logs.ts';
-import { execIn } from './container-ops.ts';
+import { childProcesses, execIn } from './container-ops.ts';
 import { containerCreateOptions } from './container-spec.ts';
 import { copyInto, tarOf } from './copy-into.ts';
 import type {
@@ -140,6 +140,18 @@ export class DockerEngine implements Engine {
   restart(ref: ContainerRef): Promise<void> {
     return engineCall({ service: ref.service, doing: 'restarting the container' }, () =>
       this.#container(ref).restart({ t: STOP_GRACE_SECONDS }),
+    );
+  }
+
+  kill(ref: ContainerRef, signal: string): Promise<void> {
+    return engineCall({ service: ref.service, doing: `sending ${signal} to the container` }, () =>
+      this.#container(ref).kill({ signal }),
+    );
+  }
+
+  childProcesses(ref: ContainerRef): Promise<number[]> {
+    return engineCall({ service: ref.service, doing: "listing the container's processes" }, () =>
+      childProcesses(this.#container(ref)),
     );
   }
 

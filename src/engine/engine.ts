@@ -211,6 +211,10 @@ export interface Engine {
   restart(container: ContainerRef): Promise<void>;
   /** Waits until a job has exited for good (its restart policy gives up); rejects when the signal aborts. */
   jobExit(container: ContainerRef, signal: AbortSignal): Promise<ExitResult>;
+  /** Sends a signal (e.g. 'SIGHUP') to its main process; 409 when it is not running. */
+  kill(container: ContainerRef, signal: string): Promise<void>;
+  /** The host ids of its processes other than its main one (its main process's children); [] when it is not running. */
+  childProcesses(container: ContainerRef): Promise<number[]>;
   /** Runs a command in a running container; 409 when it is not running. */
   exec(container: ContainerRef, command: readonly string[]): Promise<ExecResult>;
   /** Runs a command with `input` on its stdin (closed at its end); its output in full. */

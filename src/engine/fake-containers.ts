@@ -116,6 +116,7 @@ export function createContainer(
     finishedAt: undefined,
     ports: {},
     files: new Map(),
+    children: [],
     address: world.nextAddress(),
   };
   world.containers.set(id, c);
@@ -145,6 +146,7 @@ export function startContainer(world: FakeWorld, c: FakeContainer): void {
   }
   c.ports = ports;
   c.state = 'running';
+  c.children = world.behaviours.get(c.service)?.restartSignal ? [world.nextPid()] : [];
   announce(world, c, 'start');
   const code = exitCodeOf(world, c);
   if (code !== undefined) exitContainer(world, c, code);
@@ -160,7 +162,7 @@ function exitCodeOf(world: FakeWorld, c: FakeContainer): number | undefined {
 }
 
 /** Exits; an on-failure policy runs it again up to its retries (the fake's runs fail the same way). */
-function exitContainer(world: FakeWorld, c: FakeContainer, code: number): void {
+export function exitContainer(world: FakeWorld, c: FakeContainer, code: number): void {
   if (code !== 0 && c.restart.name === 'on-failure') c.restartCount += c.restart.maxRetries;
   c.state = 'exited';
   c.exitCode = code;

@@ -40,6 +40,7 @@ export function startHelper(world: FakeWorld, project: string, spec: HelperSpec)
     finishedAt: undefined,
     ports: {},
     files: new Map<string, string>(),
+    children: [],
     address: world.nextAddress(),
   };
   world.containers.set(id, c);

@@ -30,6 +30,7 @@ import {
   containerOf,
   createContainer,
   detailsOf,
+  exitContainer,
   observedOf,
   removeContainer,
   startContainer,
@@ -148,6 +149,27 @@ export class FakeProjectEngine implements Engine {
       stopContainer(this.#world, c);
       startContainer(this.#world, c);
     });
+  }
+
+  /** The supervisor's signal replaces its child (or, told so, ends it: a bad edit); SIGTERM, SIGINT and SIGKILL stop it; the rest are ignored, as PID 1 ignores signals it has no handler for. */
+  kill(ref: ContainerRef, signal: string): Promise<void> {
+    this.#world.record('kill', this.#world.find(ref.id)?.name ?? ref.id, signal);
+    return engineCall({ service: ref.service, doing: `sending ${signal} to the container` }, async () => {
+      const c = containerOf(this.#world, ref);
+      if (c.state !== 'running') throw engineRefusal(409, `Container ${c.id} is not running`);
+      const behaviour = this.#world.behaviours.get(c.service);
+      if (['SIGTERM', 'SIGINT', 'SIGKILL'].includes(signal)) stopContainer(this.#world, c);
+      else if (signal === behaviour?.restartSignal) {
+        if (behaviour.exitCodeAfterRestart !== undefined)
+          exitContainer(this.#world, c, behaviour.exitCodeAfterRestart);
+        else c.children = [this.#world.nextPid()];
+      }
+    });
+  }
+
+  async childProcesses(ref: ContainerRef): Promise<number[]> {
+    const c = containerOf(this.#world, ref);
+    return c.state === 'running' ? [...c.children] : [];
   }
 
   jobExit(ref: ContainerRef, signal: AbortSignal): Promise<ExitResult> {

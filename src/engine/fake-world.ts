@@ -16,6 +16,10 @@ export interface FakeBehaviour {
   readonly logs?: string;
   /** The answer to a command run in it (default: exit 0, no output). */
   readonly exec?: (command: readonly string[]) => ExecResult;
+  /** Its main process is a supervisor with one child, which this signal replaces in place. */
+  readonly restartSignal?: string;
+  /** After `restartSignal` the new child fails and the container exits with this code (a bad edit). */
+  readonly exitCodeAfterRestart?: number;
 }
 
 export interface FakeContainer {
@@ -40,6 +44,8 @@ export interface FakeContainer {
   readonly files: Map<string, string>;
   /** Its address on the project network. */
   readonly address: string;
+  /** Its main process's children (pids), while it runs: one under a supervisor (restartSignal), else none. */
+  children: number[];
 }
 
 export interface FakeImage {
@@ -86,6 +92,7 @@ export class FakeWorld {
   readonly changed = new EventEmitter();
   #ids = 0;
   #ports = 49152;
+  #pids = 100;
   #addresses = 0;
   #clock = 0;
 
@@ -122,6 +129,11 @@ export class FakeWorld {
   nextAddress(): string {
     this.#addresses += 1;
     return `172.30.${Math.floor(this.#addresses / 250)}.${(this.#addresses % 250) + 2}`;
+  }
+
+  nextPid(): number {
+    this.#pids += 1;
+    return this.#pids;
   }
 
   nextFreePort(): number {

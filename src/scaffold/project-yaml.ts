@@ -121,8 +121,10 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
 
 /**
  * `mkdev watch`'s rules for a scaffolded service: TS and Python sources are synced and the process
- * restarted (no build step: Node strips types, Python runs the files); a dependency change rebuilds the
- * image. Go compiles, so a source change rebuilds too (the dependencies' layer stays cached).
+ * restarted (no build step: Node strips types, Python runs the files; the image's supervisor replaces
+ * the process in its container, see src/watch/restart-service-process.ts); a dependency change, or
+ * one to the supervisor itself (PID 1, which a process restart keeps), rebuilds the image. Go compiles,
+ * so a source change rebuilds too (the dependencies' layer stays cached).
  */
 export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
   const dir = `services/${entry.name}`;
@@ -138,11 +140,19 @@ export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
       { path: `${dir}/src`, action: 'sync+restart', target: '/app/src' },
       { path: `${dir}/package.json`, action: 'rebuild' },
       { path: `${dir}/package-lock.json`, action: 'rebuild' },
+      { path: `${dir}/supervisor.ts`, action: 'rebuild' },
     ];
   }
   return [
-    { path: dir, action: 'sync+restart', target: '/app', include: ['*.py'], ignore: ['tests/'] },
+    {
+      path: dir,
+      action: 'sync+restart',
+      target: '/app',
+      include: ['*.py'],
+      ignore: ['tests/', 'supervisor.py'],
+    },
     { path: `${dir}/requirements.txt`, action: 'rebuild' },
+    { path: `${dir}/supervisor.py`, action: 'rebuild' },
   ];
 }
 

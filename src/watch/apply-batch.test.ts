@@ -5,18 +5,30 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeProject } from '../../test/support/fake-project.ts';
+import type { FakeBehaviour } from '../engine/fake-engine.ts';
 import { lockProject } from '../project/project-lock.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { type ApplyContext, applyBatch } from './apply-batch.ts';
 import { planBatch } from './batch-plan.ts';
+import { RESTART_SIGNAL_LABEL } from './restart-service-process.ts';
 
-async function watchedApi(rules: Record<string, unknown>[], replicas = 2, project = 'shop') {
+async function watchedApi(
+  rules: Record<string, unknown>[],
+  replicas = 2,
+  project = 'shop',
+  extra: { labels?: Record<string, string>; behaviour?: FakeBehaviour; timeout?: string } = {},
+) {
   const p = fakeProject(project);
+  if (extra.behaviour) p.fake.behave('api', extra.behaviour);
   const stack = p.stack({
     api: {
       build: 'app',
       replicas,
-      ready: { exec: { command: ['curl', '-f', 'localhost:8080/health'] } },
+      ready: {
+        exec: { command: ['curl', '-f', 'localhost:8080/health'] },
+        ...(extra.timeout ? { timeout: extra.timeout } : {}),
+      },
+      ...(extra.labels ? { labels: extra.labels } : {}),
       develop: { watch: rules as never },
     },
   });
@@ -64,6 +76,77 @@ describe('applyBatch on the fake engine', () => {
     ]);
     const copied = [...p.fake.containers.values()].map((c) => c.files.get('/app/src/main.ts'));
     expect(copied).toEqual([join(p.dir, 'app', 'src', 'main.ts'), join(p.dir, 'app', 'src', 'main.ts')]);
+    expect(report.restarted).toBe('container');
+  });
+
+  describe("sync+restart on an image whose supervisor replaces the service's process (the templates')", () => {
+    const SUPERVISED = {
+      labels: { [RESTART_SIGNAL_LABEL]: 'SIGHUP' },
+      behaviour: { restartSignal: 'SIGHUP' },
+    };
+
+    it('signals each replica instead of restarting it, and probes readiness once the old process has left', async () => {
+      const p = await watchedApi([SYNC_RESTART], 2, 'shop', SUPERVISED);
+      const before = [...p.fake.containers.values()].map((c) => ({
+        children: c.children,
+        finishedAt: c.finishedAt,
+      }));
+      const newCalls = p.since();
+      const report = await applyBatch(p.ctx, p.change('src/main.ts'));
+      expect(report).toMatchObject({ ok: true, action: 'sync+restart', restarted: 'process' });
+      expect(newCalls().filter((l) => /^(copyIn|restart|stop|start|kill|exec)/.test(l))).toEqual([
+        'copyIn shop-api-1',
+        'copyIn shop-api-2',
+        'kill shop-api-1 SIGHUP',
+        'kill shop-api-2 SIGHUP',
+        'exec shop-api-1 curl -f localhost:8080/health',
+        'exec shop-api-2 curl -f localhost:8080/health',
+      ]);
+      const after = [...p.fake.containers.values()];
+      after.forEach((c, i) => {
+        expect(c.state).toBe('running');
+        expect(c.finishedAt).toBe(before[i]?.finishedAt); // never stopped
+        expect(c.children).not.toEqual(before[i]?.children); // a new process
+      });
+    });
+
+    it('restarts the container when it is not running (the new process failed after an earlier edit)', async () => {
+      const p = await watchedApi([SYNC_RESTART], 1, 'shop', {
+        ...SUPERVISED,
+        behaviour: {
+          restartSignal: 'SIGHUP',
+          exitCodeAfterRestart: 1,
+          logs: 'SyntaxError: Unexpected token\n',
+        },
+      });
+      const failed = await applyBatch(p.ctx, p.change('src/main.ts'));
+      expect(failed).toMatchObject({ ok: false, restarted: 'process' });
+      expect(failed.error).toMatch(/exited|exit code 1|status 1/);
+      p.fake.behave('api', { restartSignal: 'SIGHUP' });
+      const newCalls = p.since();
+      const fixed = await applyBatch(p.ctx, p.change('src/main.ts'));
+      expect(fixed).toMatchObject({ ok: true, restarted: 'container' });
+      expect(newCalls().filter((l) => /^(restart|kill)/.test(l))).toEqual(['restart shop-api-1']);
+    });
+
+    it('fails the batch, with the log, when the supervisor does not replace its process', async () => {
+      const p = await watchedApi([SYNC_RESTART], 1, 'shop', {
+        labels: { [RESTART_SIGNAL_LABEL]: 'SIGHUP' },
+        behaviour: { restartSignal: 'SIGUSR2', logs: 'supervisor: started\n' },
+        timeout: '200ms',
+      });
+      const report = await applyBatch(p.ctx, p.change('src/main.ts'));
+      expect(report).toMatchObject({ ok: false, log: 'supervisor: started' });
+      expect(report.error).toMatch(/still running 0 s after SIGHUP/);
+    });
+  });
+
+  it('restarts the container of an image without the label (a project scaffolded before the supervisor)', async () => {
+    const p = await watchedApi([SYNC_RESTART], 1, 'shop', { behaviour: { restartSignal: 'SIGHUP' } });
+    const newCalls = p.since();
+    const report = await applyBatch(p.ctx, p.change('src/main.ts'));
+    expect(report).toMatchObject({ ok: true, restarted: 'container' });
+    expect(newCalls().filter((l) => /^(restart|kill)/.test(l))).toEqual(['restart shop-api-1']);
   });
 
   it('removes a deleted file where the container runs; a command that fails is reported with its output', async () => {

@@ -14,6 +14,7 @@ import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { BatchPlan } from './batch-plan.ts';
+import { ProcessNotReplaced, type RestartKind, restartServiceProcess } from './restart-service-process.ts';
 
 export interface ApplyContext {
   readonly stack: Stack;
@@ -30,6 +31,8 @@ export interface ChangeReport {
   /** Milliseconds since the batch started, per step reached. */
   readonly syncedMs?: number;
   readonly restartedMs?: number;
+  /** What sync+restart restarted: the service's process in its container (a supervisor's image), or the container. */
+  readonly restarted?: RestartKind;
   readonly execMs?: number;
   readonly rebuiltMs?: number;
   readonly readyMs?: number;
@@ -40,7 +43,9 @@ export interface ChangeReport {
   readonly skipped?: string;
 }
 
-type Steps = Record<'syncedMs' | 'restartedMs' | 'execMs' | 'rebuiltMs' | 'readyMs', number>;
+type Steps = Record<'syncedMs' | 'restartedMs' | 'execMs' | 'rebuiltMs' | 'readyMs', number> & {
+  restarted: RestartKind;
+};
 
 class StepFailed extends Error {
   readonly log: string | undefined;
@@ -108,9 +113,20 @@ async function syncAndRestart(
   await syncFiles(engine, containers, plan);
   steps.syncedMs = since();
   if (plan.action === 'sync+restart') {
-    // restart also starts a container that exited (a crash after a bad edit): the fix gets its chance.
-    await Promise.all(containers.map((c) => engine.restart(c)));
+    // A container that exited (a crash after a bad edit) is started again: the fix gets its chance.
+    const timeoutMs = service.ready?.timeoutMs ?? 60_000;
+    const kinds = await Promise.all(
+      containers.map(async (c) => {
+        try {
+          return await restartServiceProcess(engine, c, { timeoutMs, signal: ctx.signal });
+        } catch (error) {
+          if (!(error instanceof ProcessNotReplaced)) throw error;
+          throw new StepFailed(error.message, await logTail(engine, c, 40));
+        }
+      }),
+    );
     steps.restartedMs = since();
+    steps.restarted = kinds.includes('container') ? 'container' : 'process';
   }
   for (const command of plan.exec) {
     for (const c of containers) {

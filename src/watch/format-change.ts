@@ -12,7 +12,7 @@ export function formatChange(report: ChangeReport, serviceWidth: number): string
   const steps = (
     [
       ['synced', report.syncedMs],
-      ['restarted', report.restartedMs],
+      [report.restarted === 'process' ? 'restarted process' : 'restarted', report.restartedMs],
       ['exec', report.execMs],
       ['rebuilt', report.rebuiltMs],
       ['ready', report.readyMs],

@@ -1,5 +1,9 @@
 """Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
-connected to it the registrations on Consul and Kong (so its check may start as passing). SIGTERM deregisters from Consul and exits 0 within ~2 s."""
+connected to it the registrations on Consul and Kong (so its check may start as passing). SIGTERM deregisters from Consul and exits 0 within ~2 s.
+
+Under the image's supervisor (supervisor.py), which replaces this process in place at each `mkdev watch`
+sync: it serves on the supervisor's socket (MKDEV_LISTEN_FD), says it is ready on MKDEV_READY_FD once
+it can serve (RabbitMQ connected), and at SIGUSR2 leaves without deregistering (its successor holds the same registration)."""
 
 from __future__ import annotations
 
@@ -32,9 +36,11 @@ def main() -> int:
 
     address = os.environ.get("SERVICE_ADDRESS") or own_address(config.consul_url)
     stopping = threading.Event()
+    handing_over = threading.Event()
     # Installed before anything slow: as PID 1 in a container, Python would otherwise die hard on SIGTERM.
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    signal.signal(signal.SIGUSR2, lambda *_: (handing_over.set(), stopping.set()))
 
     messaging = Messaging(config.rabbitmq_url, config.verification_queue, lambda m: on_message(m), log, tracer)
 
@@ -48,9 +54,7 @@ def main() -> int:
         state.record(message)
         log(f"processed verification for {message['email']}")
 
-    # BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
-    server = ThreadingHTTPServer((os.environ.get("BIND_ADDRESS") or "0.0.0.0", config.port),
-                                 make_handler(config, state, tracer))
+    server = http_server(config, make_handler(config, state, tracer))
     server.daemon_threads = True
     # A short poll interval: server.shutdown() at SIGTERM waits for it (0.5 s by default, on every restart).
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True).start()
@@ -62,14 +66,20 @@ def main() -> int:
         threading.Thread(target=register, args=(config, address, state, messaging, stopping, failed, log), daemon=True).start()
     else:
         state.registered = True
+        say_ready()
 
     # No timeout: a signal handler runs while the main thread waits, so SIGTERM ends the wait at once
     # (a polling wait would add up to its period to every restart, e.g. each `mkdev watch` sync).
     stopping.wait()
     if failed.is_set():
         return 1
-    log("stopping: deregistering from Consul")
-    if config.register:
+    if handing_over.is_set():
+        log("SIGUSR2: stopping, registration kept for the next process")
+        # Stop accepting first: the next process, already serving, takes every new connection.
+        server.shutdown()
+    else:
+        log("stopping: deregistering from Consul")
+    if config.register and not handing_over.is_set():
         try:
             mkdev_register.deregister_from_consul(config.consul_url, config.instance_id, timeout=2)
         except mkdev_register.RegistrationError as error:
@@ -80,6 +90,29 @@ def main() -> int:
     return 0
 
 
+def http_server(config, handler) -> ThreadingHTTPServer:
+    """On the supervisor's listening socket when it passed one (shared with the process this one replaces),
+    else its own. BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on
+    all interfaces."""
+    fd = os.environ.get("MKDEV_LISTEN_FD")
+    if not fd:
+        return ThreadingHTTPServer((os.environ.get("BIND_ADDRESS") or "0.0.0.0", config.port), handler)
+    server = ThreadingHTTPServer(("", config.port), handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = socket.socket(fileno=int(fd))
+    server.server_address = server.socket.getsockname()[:2]
+    server.server_name, server.server_port = socket.gethostname(), server.server_address[1]
+    return server
+
+
+def say_ready() -> None:
+    """Tells the supervisor, if any, that this process serves: the one it replaces may leave."""
+    fd = os.environ.get("MKDEV_READY_FD")
+    if fd:
+        os.write(int(fd), b"ready\n")
+        os.close(int(fd))
+
+
 def register(config, address, state, messaging, stopping, failed, log) -> None:
     """Once RabbitMQ is connected: Consul first (this instance, with a health check), then Kong (one
     Service + Route per service name, shared by every replica). Retries while they come up; a 400 will
@@ -87,6 +120,9 @@ def register(config, address, state, messaging, stopping, failed, log) -> None:
     while not messaging.wait_connected(0.2):
         if stopping.is_set():
             return
+    # It can serve: under the supervisor the process it replaces may leave now. The registration below
+    # only repeats the one they share (same ID, address and port), so it need not wait for it.
+    say_ready()
 
     def retry(what):
         return {

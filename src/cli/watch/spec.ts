@@ -6,9 +6,11 @@ export const spec: CommandSpec = {
   usage: 'mkdev watch [services...] [options]',
   help: `Brings the stack up if needed, then watches the files named by each service's develop.watch
 rules (every service that has some, or the ones named). A change is synced into every replica
-through the engine's archive API, then, per rule: nothing more (sync), the process restarted
-(sync+restart), a command run in the container (sync+exec), or the image rebuilt and the service
-recreated (rebuild, which keeps the old container serving when the build fails). Then it waits
+through the engine's archive API, then, per rule: nothing more (sync), a restart (sync+restart:
+of the service's process in its container when the image's supervisor allows it, label
+dev.mkdev.restart-signal, as the TS and Python templates' do; else of the container), a command
+run in the container (sync+exec), or the image rebuilt and the service recreated (rebuild, which
+keeps the old container serving when the build fails). Then it waits
 for the service's readiness and prints one line per change. Files changed while watch was not
 running are synced at start. Ctrl-C stops watching, exits 0 and leaves the stack running.
 

@@ -1,6 +1,8 @@
 // Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
 // connected to it the registrations on Consul and Kong (so its check may start as passing).
-// SIGTERM deregisters from Consul and exits 0 within ~2 s. Tracing is set up before this file by
+// SIGTERM deregisters from Consul and exits 0 within ~2 s. Under the image's supervisor (supervisor.ts),
+// which replaces this process in place at each `mkdev watch` sync: it says "ready" once it can serve, and
+// leaves at "handover" without deregistering (its successor holds the same registration). Tracing is set up before this file by
 // `node --import ./src/tracing.ts`; log lines carry the active trace's id.
 import { hostname } from 'node:os';
 import { parseConfig } from './config.ts';
@@ -36,6 +38,9 @@ server.listen(config.port, process.env.BIND_ADDRESS || '0.0.0.0', () =>
 // Installed before anything slow: as PID 1 in a container, Node would otherwise ignore SIGTERM.
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('message', (message: { mkdev?: string }) => {
+  if (message?.mkdev === 'handover') void shutdown('handover', { keepRegistration: true });
+});
 
 messaging = await startMessaging(
   config.rabbitmqUrl,
@@ -51,6 +56,9 @@ if (config.register) {
   try {
     // Registered only once it can serve, so its Consul check may honestly start as passing.
     await messaging.whenConnected(stopping.signal);
+    // It can serve: under the supervisor the process it replaces may leave now. The registration below
+    // only repeats the one they share (same ID, address and port), so it need not wait for it.
+    process.send?.({ mkdev: 'ready' });
     onConsul = true; // from the first attempt on: a half-done registration is still undone on SIGTERM
     await register(config, address, stopping.signal, log);
     registered = true;
@@ -60,20 +68,26 @@ if (config.register) {
       process.exit(1);
     }
   }
-}
+} else process.send?.({ mkdev: 'ready' });
 
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, { keepRegistration = false } = {}): Promise<void> {
   if (stopping.signal.aborted) return;
-  log(`${signal}: deregistering and stopping`);
+  log(
+    `${signal}: ${keepRegistration ? 'stopping, registration kept for the next process' : 'deregistering and stopping'}`,
+  );
   stopping.abort();
   // Never wait long: Docker kills the container 10 s after SIGTERM.
   const deadline = setTimeout(() => process.exit(0), 3_000);
-  server.close();
-  server.closeAllConnections();
-  if (onConsul)
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // At a handover a request under way still gets its answer (the deadline bounds it); idle
+  // connections close, and Kong's next request goes to the new process.
+  if (keepRegistration) server.closeIdleConnections();
+  else server.closeAllConnections();
+  if (onConsul && !keepRegistration)
     await deregister(config).catch((e: Error) => log(`Consul deregistration failed: ${e.message}`));
   await messaging?.close().catch(() => {});
   await flushTraces().catch(() => {});
+  if (keepRegistration) await closed;
   clearTimeout(deadline);
   process.exit(0);
 }

@@ -1,0 +1,88 @@
+// PID 1 of the service's container: runs src/main.ts as a child, and on SIGHUP replaces that child with a
+// new one in the same container, so that `mkdev watch` serves an edit without a container restart
+// (the image's label dev.mkdev.restart-signal=SIGHUP tells it to send SIGHUP instead of restarting).
+//
+// The replacement overlaps: the new child starts beside the old one, listens on the same socket and
+// registers the same instance on Consul (same ID, address and port: idempotent); only once it says it is
+// ready does the old one leave, without deregistering. The instance never disappears from Consul, so Kong
+// never caches "not found", and no connection is refused in between: the listening socket is one, shared
+// by both children (cluster's SCHED_NONE: this process binds it, each child accepts on it).
+//
+// SIGTERM and SIGINT are a normal stop: forwarded to the children (which deregister), and this process
+// exits with the child's status, so `docker stop` and `mkdev down` behave as without it. A child that
+// exits by itself (a crash, or a new child that fails after a bad edit) ends the container with its
+// status, as a crash did before: `mkdev watch` reports it, and its next sync restarts the container.
+import cluster, { type Worker } from 'node:cluster';
+import { constants } from 'node:os';
+
+cluster.schedulingPolicy = cluster.SCHED_NONE;
+cluster.setupPrimary({
+  exec: 'src/main.ts',
+  // --import sets up OpenTelemetry before the service's modules load (src/tracing.ts says why).
+  execArgv: ['--disable-warning=ExperimentalWarning', '--import', './src/tracing.ts'],
+});
+
+const log = (message: string) => console.log(`[supervisor] ${message}`);
+let current: Worker;
+let next: Worker | undefined;
+let again = false;
+let stopping: NodeJS.Signals | undefined;
+let status = 0;
+
+function start(): Worker {
+  const child = cluster.fork({ MKDEV_SUPERVISED: '1' });
+  child.on('message', (message: { mkdev?: string }) => {
+    if (message?.mkdev === 'ready' && child === next) handOver(child);
+  });
+  child.on('exit', (code, signal) =>
+    exited(child, signal ? 128 + (constants.signals[signal as NodeJS.Signals] ?? 0) : (code ?? 1)),
+  );
+  return child;
+}
+
+/** The new child serves: the old one leaves, keeping the registration they share. */
+function handOver(child: Worker): void {
+  const old = current;
+  current = child;
+  next = undefined;
+  log(`child ${child.process.pid} serves; child ${old.process.pid} leaves`);
+  if (old.isConnected()) old.send({ mkdev: 'handover' });
+  if (again) restart();
+}
+
+function restart(): void {
+  if (stopping) return;
+  // A restart asked for while one is under way starts once that one is done (its files may predate it).
+  if (next) {
+    again = true;
+    return;
+  }
+  again = false;
+  next = start();
+  log(`restarting: child ${next.process.pid} starts beside ${current.process.pid}`);
+}
+
+function exited(child: Worker, code: number): void {
+  const live = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
+  if (stopping) {
+    if (child === current) status = code;
+    if (live.length === 0) process.exit(status);
+    return;
+  }
+  if (child !== current && child !== next) return; // a child that handed over
+  // Ends the container with this child's status: a crash, or a new child that failed to start.
+  log(`child ${child.process.pid} exited with status ${code}: stopping`);
+  status = code;
+  stop('SIGTERM');
+  if (live.length === 0) process.exit(status);
+}
+
+function stop(signal: NodeJS.Signals): void {
+  stopping = signal;
+  for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+}
+
+process.on('SIGHUP', restart);
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));
+current = start();

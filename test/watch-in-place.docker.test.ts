@@ -1,0 +1,193 @@
+// `mkdev watch` on a scaffolded TypeScript (and Python) service restarts its process inside the container (the
+// template's supervisor, told by SIGHUP) instead of the container: the container is not restarted (same
+// id, same StartedAt), the instance never leaves Consul's passing list (polled across the edit), and a
+// burst of requests through Kong across the edit gets no failure (no "name resolution failed", 502 or
+// 503). A normal stop still deregisters: `docker stop` of the container takes it off Consul.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  docker,
+  eventually,
+  FREE_PORTS,
+  newService,
+  OFFLINE_IMAGE_MAP,
+  parseEnv,
+  removeProject,
+  servedThroughKong,
+  testProject,
+} from './support/cli.ts';
+import { type MkdevProcess, spawnMkdev } from './support/mkdev-process.ts';
+
+const project = testProject('edit-fast');
+const ENV = { MKDEV_IMAGES: OFFLINE_IMAGE_MAP, NO_COLOR: '1', ...FREE_PORTS };
+const ROUTING_MS = 120_000;
+const TEMPLATES = [
+  {
+    service: 'orders',
+    args: ['orders'],
+    file: 'src/http-server.ts',
+    from: 'hello from ${config.serviceName}',
+  },
+  {
+    service: 'billing',
+    args: ['billing', '--lang', 'python'],
+    file: 'app.py',
+    from: 'hello from {config.service_name}',
+  },
+] as const;
+let watch: MkdevProcess;
+let proxy = '';
+let consul = '';
+
+const get = async (path: string) => {
+  const res = await fetch(`${proxy}${path}`, { signal: AbortSignal.timeout(5000) });
+  return { status: res.status, text: await res.text() };
+};
+
+async function serviceContainer(service: string) {
+  const [c] = await docker.listContainers({
+    all: true,
+    filters: { label: [`dev.mkdev.project=${project.name}`, `dev.mkdev.service=${service}`] },
+  });
+  if (c === undefined) throw new Error(`no ${service} container`);
+  const info = await docker.getContainer(c.Id).inspect();
+  return {
+    id: c.Id,
+    startedAt: info.State.StartedAt,
+    running: info.State.Running,
+    exitCode: info.State.ExitCode,
+  };
+}
+
+/** The ids of a service's instances that Consul's health endpoint lists as passing (what its DNS answers). */
+async function passing(service: string): Promise<string[]> {
+  const res = await fetch(`${consul}/v1/health/service/${service}?passing`, {
+    signal: AbortSignal.timeout(5000),
+  });
+  return ((await res.json()) as { Service: { ID: string } }[]).map((e) => e.Service.ID);
+}
+
+/** Runs `sample` in two loops back to back until stop(): every result, with when it came (ms since epoch). */
+function sampling<T>(sample: () => Promise<T>) {
+  const results: { at: number; value: T | string }[] = [];
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      const value = await sample().catch((error: Error) => `error: ${error.message}`);
+      results.push({ at: Date.now(), value });
+    }
+  };
+  const loops = [loop(), loop()];
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return results;
+    },
+  };
+}
+
+describe('mkdev watch restarts a scaffolded TS or Python service in place, keeping its registration', () => {
+  beforeAll(async () => {
+    for (const t of TEMPLATES) {
+      const created = await newService(t.args, project.dir);
+      if (created.exitCode !== 0) throw new Error(created.all);
+    }
+    watch = spawnMkdev(project, ['watch', '--json'], { cwd: project.dir, env: ENV });
+    await eventually(
+      async () => (watch.json().some((j) => j.type === 'watching') ? true : undefined),
+      600_000,
+      'watch to bring the stack up and start watching',
+    ).catch(async (error) => {
+      watch.child.kill('SIGINT');
+      await watch.closed;
+      throw new Error(`${(error as Error).message}\n${watch.output()}`);
+    });
+    const env = parseEnv((await project.run(['env'])).stdout);
+    proxy = env.MKDEV_KONG_PROXY_URL as string;
+    consul = env.MKDEV_CONSUL_URL as string;
+    for (const t of TEMPLATES)
+      await servedThroughKong(get, `/${t.service}`, `hello from ${t.service}`, ROUTING_MS);
+  }, 660_000);
+
+  afterAll(async () => {
+    watch?.child.kill('SIGINT');
+    await watch?.closed;
+    await removeProject(project.name);
+  }, 120_000);
+
+  it.each(TEMPLATES)(
+    '$service: an edit is served by a new process in the same container; Consul and Kong never lose the instance',
+    async (t) => {
+      const before = await serviceContainer(t.service);
+      const instances = await passing(t.service);
+      expect(instances).toHaveLength(1);
+      const requests = sampling(() => get(`/${t.service}`));
+      const consulSeen = sampling(() => passing(t.service));
+      const source = join(project.dir, 'services', t.service, t.file);
+      const text = readFileSync(source, 'utf8');
+      const edited = text.replace(t.from, t.from.replace('hello', 'in-place'));
+      expect(edited).not.toBe(text);
+      const written = Date.now();
+      writeFileSync(source, edited);
+      const change = await eventually(
+        async () => watch.json().find((j) => j.type === 'change' && j.service === t.service),
+        180_000,
+        `a change line for ${t.service}`,
+      );
+      expect(change, JSON.stringify(change)).toMatchObject({
+        ok: true,
+        action: 'sync+restart',
+        restarted: 'process',
+      });
+      // Watch says ready only once the new process answers: Kong serves the edit from the first request on.
+      expect((await get(`/${t.service}`)).text).toContain(`in-place from ${t.service}`);
+      const [answers, seen] = await Promise.all([requests.stop(), consulSeen.stop()]);
+
+      const after = await serviceContainer(t.service);
+      expect(after.id).toBe(before.id);
+      expect(after.startedAt).toBe(before.startedAt);
+      // Failures say when they came, in ms after the write, and watch's change line says when it restarted.
+      const when = <T>(r: { at: number; value: T }) => ({ ms: r.at - written, value: r.value });
+      const missing = seen.filter(
+        ({ value }) => typeof value === 'string' || value.join() !== instances.join(),
+      );
+      expect(missing.map(when), JSON.stringify(change)).toEqual([]);
+      expect(seen.length).toBeGreaterThan(5);
+      const failed = answers.filter(({ value }) => typeof value === 'string' || value.status !== 200);
+      expect(failed.slice(0, 5).map(when), `${failed.length} failed; ${JSON.stringify(change)}`).toEqual([]);
+      expect(
+        answers.some(
+          ({ value }) => typeof value !== 'string' && value.text.includes(`in-place from ${t.service}`),
+        ),
+      ).toBe(true);
+    },
+    300_000,
+  );
+
+  it('a broken edit ends the container with its log; the fix restarts the container and is served', async () => {
+    const source = join(project.dir, 'services', 'orders', 'src', 'config.ts');
+    const changes = () => watch.json().filter((j) => j.type === 'change' && j.service === 'orders');
+    const seen = changes().length;
+    const config = readFileSync(source, 'utf8');
+    writeFileSync(source, `${config}\nthis is not TypeScript {{{\n`);
+    const broken = await eventually(async () => changes()[seen], 180_000, 'the broken change line');
+    expect(broken, JSON.stringify(broken)).toMatchObject({ ok: false, restarted: 'process' });
+    expect(broken.error).toMatch(/exit/);
+    expect(broken.log).toContain('ERR_INVALID_TYPESCRIPT_SYNTAX');
+    writeFileSync(source, config);
+    const fixed = await eventually(async () => changes()[seen + 1], 180_000, 'the fixed change line');
+    expect(fixed, JSON.stringify(fixed)).toMatchObject({ ok: true, restarted: 'container' });
+    await servedThroughKong(get, '/orders', 'in-place from orders', ROUTING_MS);
+  }, 400_000);
+
+  it('docker stop of the container still deregisters the instance, and it exits 0', async () => {
+    const [instance] = await passing('orders');
+    const { id } = await serviceContainer('orders');
+    await docker.getContainer(id).stop({ t: 10 });
+    const agent = (await (await fetch(`${consul}/v1/agent/services`)).json()) as Record<string, unknown>;
+    expect(Object.keys(agent)).not.toContain(instance);
+    expect(await serviceContainer('orders')).toMatchObject({ running: false, exitCode: 0 });
+  }, 120_000);
+});
