@@ -16,7 +16,7 @@ export async function recordAll(
   services: readonly ServiceSpec[],
   state: SyncedState,
 ): Promise<void> {
-  const observed = await engine.observe();
+  const observed = await engine.observe([]);
   for (const service of services) {
     state[service.name] = {
       containers: observed.containers

@@ -21,7 +21,8 @@ export async function planStart(
   stack: Stack,
   services: readonly ServiceSpec[],
 ): Promise<StartPlan> {
-  const observed = await engine.observe();
+  // Only the watched services' images matter here (which build each container runs).
+  const observed = await engine.observe(services.map((s) => s.image));
   const hashes = stackHashes(stack);
   const state = readSyncedState(stack);
   const result: StartPlan = { hashes: {}, initialSync: [] };
