@@ -230,9 +230,22 @@ for (let rep = 1; rep <= reps; rep++) {
   const order = [...both, ...Object.keys(INTERNAL).filter((n) => !both.includes(n))];
   for (const name of order.filter((n) => chosen.includes(n))) await INTERNAL[name]?.(rep);
 }
-// The benches that also run alone repeat themselves: once per bench run.
-for (const name of chosen.filter((n) => n in ONCE)) await ONCE[name]?.();
-for (const name of chosen.filter((n) => n in EXTERNAL)) await runExternal(ROOT, name, IMAGES, add, log);
+// The benches that also run alone repeat themselves: once per bench run. One that fails is reported
+// and the run goes on, so the figures already measured are still written (the exit code says it).
+const failedScenarios: string[] = [];
+const guarded = async (name: string, run: () => Promise<void>) => {
+  try {
+    await run();
+  } catch (error) {
+    failedScenarios.push(name);
+    process.stderr.write(
+      `bench: scenario ${name} failed: ${error instanceof Error ? error.message : error}\n`,
+    );
+  }
+};
+for (const name of chosen.filter((n) => n in ONCE)) await guarded(name, async () => ONCE[name]?.());
+for (const name of chosen.filter((n) => n in EXTERNAL))
+  await guarded(name, () => runExternal(ROOT, name, IMAGES, add, log));
 const finishedAt = new Date();
 const engineVersion = (await docker.version()).Version;
 const history = readHistory(values.history);
@@ -254,3 +267,7 @@ writeResults(out, {
 });
 appendHistory(values.history, entry);
 log(`wrote ${out} and a line of ${values.history}`);
+if (failedScenarios.length > 0) {
+  process.stderr.write(`bench: failed: ${failedScenarios.join(', ')} (their figures are missing)\n`);
+  process.exitCode = 1;
+}

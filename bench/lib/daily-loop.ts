@@ -72,7 +72,12 @@ export async function measureDailyLoop(options: {
         writeFileSync(join(cwd, file), text.replace(pattern, `$1${marker}`));
         await until(`${marker} through Kong`, 120_000, async () =>
           (await body(path)).includes(marker) ? true : undefined,
-        );
+        ).catch(async (error: Error) => {
+          const logs = await mkdev(['logs', '-p', project, '--tail', '40', path.slice(1)]);
+          throw new Error(
+            `${error.message}\nwatch's last output:\n${out.text().slice(-3000)}\nthe service's log:\n${logs.stdout.slice(-4000)}${logs.stderr.slice(-1000)}`,
+          );
+        });
         into.push(performance.now() - started);
         // The next edit only once watch reported this one (ready), as a developer would see it.
         await until('the change line', 120_000, async () => (changes() > seen ? true : undefined));
