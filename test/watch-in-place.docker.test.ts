@@ -3,7 +3,7 @@
 // id, same StartedAt), the instance never leaves Consul's passing list (polled across the edit), and a
 // burst of requests through Kong across the edit gets no failure (no "name resolution failed", 502 or
 // 503). A normal stop still deregisters: `docker stop` of the container takes it off Consul.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -165,6 +165,25 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
     },
     300_000,
   );
+
+  it('billing: two edits of the same size in the same second are both served (no stale bytecode)', async () => {
+    // Python reuses a cached .pyc while the source's mtime (whole seconds) and size match; quick edits
+    // synced by watch can match both, so each edit here gets the same mtime and the same length.
+    const source = join(project.dir, 'services', 'billing', 'app.py');
+    const changes = () => watch.json().filter((j) => j.type === 'change' && j.service === 'billing');
+    const mtime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const original = readFileSync(source, 'utf8');
+    for (const marker of ['same-size-1', 'same-size-2']) {
+      const seen = changes().length;
+      const edited = original.replace(/("message": f")[^{]*/, `$1${marker} `);
+      expect(edited).not.toBe(original);
+      writeFileSync(source, edited);
+      utimesSync(source, mtime, mtime);
+      const change = await eventually(async () => changes()[seen], 180_000, `the change line for ${marker}`);
+      expect(change, JSON.stringify(change)).toMatchObject({ ok: true, restarted: 'process' });
+      expect((await get('/billing')).text).toContain(marker);
+    }
+  }, 400_000);
 
   it('a broken edit ends the container with its log; the fix restarts the container and is served', async () => {
     const source = join(project.dir, 'services', 'orders', 'src', 'config.ts');

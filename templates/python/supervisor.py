@@ -22,7 +22,10 @@ import socket
 import subprocess
 import sys
 
-COMMAND = [sys.executable, "main.py"]
+# -B: no bytecode cache for the service's own modules. Python trusts a cached .pyc while the source's
+# mtime (whole seconds) and size match, and `mkdev watch` can sync two edits of the same size within
+# one second: the next process would then run the previous edit's code.
+COMMAND = [sys.executable, "-B", "main.py"]
 
 
 def log(message: str) -> None:
