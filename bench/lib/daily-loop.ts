@@ -47,10 +47,12 @@ export async function measureDailyLoop(options: {
     goEdit: [],
     goRebuild: [],
   };
+  // Ended in `finally` too: a failed step must not leave watch running (it keeps the bench alive).
+  let watch: ChildProcess | undefined;
   try {
     mustSucceed('new-service orders', await mkdev(['new-service', 'orders']));
     mustSucceed('new-service billing', await mkdev(['new-service', 'billing', '--lang', 'python']));
-    const watch = spawnMkdev(['watch', '--json', '-p', project]);
+    watch = spawnMkdev(['watch', '--json', '-p', project]);
     const out = follow(watch);
     await until('watch to start', 600_000, async () =>
       out.text().includes('"type":"watching"') ? true : undefined,
@@ -103,7 +105,7 @@ export async function measureDailyLoop(options: {
     );
     await rebuild('services/billing/requirements.txt', (t) => `${t}\n# bench\n`, samples.pyRebuild);
     watch.kill('SIGINT');
-    await new Promise((r) => watch.once('exit', r));
+    await new Promise((r) => watch?.once('exit', r));
     await measureRunSwaps({ ...options, cwd, body, spawnMkdev, samples });
     const go = await measureGoLoop({
       ...options,
@@ -117,6 +119,11 @@ export async function measureDailyLoop(options: {
     });
     return { ...samples, ...go };
   } finally {
+    if (watch !== undefined && watch.exitCode === null) {
+      const exited = new Promise((r) => watch?.once('exit', r));
+      watch.kill('SIGINT');
+      await exited;
+    }
     await mkdev(['down', '-v', '--images', '-t', '0', '-p', project]);
     rmSync(cwd, { recursive: true, force: true });
   }
@@ -161,6 +168,11 @@ async function measureRunSwaps(o: {
       (await o.body('/orders')).includes(hostInstance) ? true : undefined,
     );
     o.samples.runSwapIn.push(performance.now() - started);
+    // The swap in ends when mkdev has stopped the containers: until then Kong still routes to them too,
+    // and a Ctrl-C would time the way out from a container that never left.
+    await until('mkdev run to say the host process is ready', 120_000, async () =>
+      out.text().includes('on the host is ready') ? true : undefined,
+    );
     const stopped = performance.now();
     run.kill('SIGINT');
     await until('the container serving again', 120_000, async () => {
