@@ -15,6 +15,8 @@ if [ -z "${MKDEV_IMAGES:-}" ] && ! node scripts/registry-reachable.mjs; then
   else
     export MKDEV_IMAGES="$MKDEV_ROOT/.cache/offline-image-map.$prefix.yaml"
   fi
+  # Other commands resolve images through the same map, or they see every service as changed.
+  echo "up: other mkdev commands on this stack need the same map: export MKDEV_IMAGES=$MKDEV_IMAGES" >&2
 fi
 cd "$here"
 exec node "$MKDEV_ROOT/bin/mkdev.js" up "$@"
