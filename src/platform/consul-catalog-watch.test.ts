@@ -28,6 +28,24 @@ const put = async (consulUrl: string, path: string, body?: unknown) => {
 const at = (address: string) => (listed: readonly CatalogInstance[]) =>
   !listed.some((s) => s.ServiceAddress === address);
 
+/** An agent in this process with instances web-1 (10.0.0.1), web-2 (10.0.0.2), ... of `web`, all in the catalog. */
+async function agentWithWeb(instances: number): Promise<string> {
+  agent = await startInProcess();
+  const consulUrl = `http://127.0.0.1:${agent.httpPort}`;
+  for (let i = 1; i <= instances; i++)
+    await put(consulUrl, '/v1/agent/service/register', {
+      ID: `web-${i}`,
+      Name: 'web',
+      Address: `10.0.0.${i}`,
+      Port: 80,
+    });
+  await waitFor(async () => {
+    const res = await fetch(`${consulUrl}/v1/catalog/service/web`);
+    return ((await res.json()) as unknown[]).length === instances;
+  });
+  return consulUrl;
+}
+
 /** Catalog requests made through fetch while `fn` runs. */
 async function countingCatalogRequests<T>(fn: () => Promise<T>): Promise<{ value: T; requests: string[] }> {
   const requests: string[] = [];
@@ -42,24 +60,7 @@ async function countingCatalogRequests<T>(fn: () => Promise<T>): Promise<{ value
 
 describe('untilCatalog', () => {
   it('waits on a blocking query and sees a deregistration as it reaches the catalog', async () => {
-    agent = await startInProcess();
-    const consulUrl = `http://127.0.0.1:${agent.httpPort}`;
-    await put(consulUrl, '/v1/agent/service/register', {
-      ID: 'web-1',
-      Name: 'web',
-      Address: '10.0.0.1',
-      Port: 80,
-    });
-    await put(consulUrl, '/v1/agent/service/register', {
-      ID: 'web-2',
-      Name: 'web',
-      Address: '10.0.0.2',
-      Port: 80,
-    });
-    await waitFor(async () => {
-      const res = await fetch(`${consulUrl}/v1/catalog/service/web`);
-      return ((await res.json()) as unknown[]).length === 2;
-    });
+    const consulUrl = await agentWithWeb(2);
     const started = Date.now();
     const deregisterLater = new Promise((r) => setTimeout(r, 1000)).then(() =>
       put(consulUrl, '/v1/agent/service/deregister/web-1'),
@@ -78,18 +79,7 @@ describe('untilCatalog', () => {
   });
 
   it('resolves false when the time runs out, without spinning', async () => {
-    agent = await startInProcess();
-    const consulUrl = `http://127.0.0.1:${agent.httpPort}`;
-    await put(consulUrl, '/v1/agent/service/register', {
-      ID: 'web-1',
-      Name: 'web',
-      Address: '10.0.0.1',
-      Port: 80,
-    });
-    await waitFor(async () => {
-      const res = await fetch(`${consulUrl}/v1/catalog/service/web`);
-      return ((await res.json()) as unknown[]).length === 1;
-    });
+    const consulUrl = await agentWithWeb(1);
     const started = Date.now();
     const { value, requests } = await countingCatalogRequests(() =>
       untilCatalog(consulUrl, 'web', at('10.0.0.1'), 1500),
