@@ -95,15 +95,12 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
       if (created.exitCode !== 0) throw new Error(created.all);
     }
     watch = spawnMkdev(project, ['watch', '--json'], { cwd: project.dir, env: ENV });
-    await eventually(
-      async () => (watch.json().some((j) => j.type === 'watching') ? true : undefined),
-      600_000,
+    // On failure its output is in the error; afterAll stops it.
+    await watch.waitForJson(
       'watch to bring the stack up and start watching',
-    ).catch(async (error) => {
-      watch.child.kill('SIGINT');
-      await watch.closed;
-      throw new Error(`${(error as Error).message}\n${watch.output()}`);
-    });
+      (j) => j.type === 'watching',
+      600_000,
+    );
     const env = parseEnv((await project.run(['env'])).stdout);
     proxy = env.MKDEV_KONG_PROXY_URL as string;
     consul = env.MKDEV_CONSUL_URL as string;
