@@ -1,7 +1,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import dockerignoreModule from '@balena/dockerignore';
+
+// The package is CommonJS (`module.exports = factory`): Node's default import is the factory itself,
+// while its typings describe an ES module whose default export is.
+const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
 
 /** Top-level directories of a build context that are never sent nor hashed. */
 export const IGNORED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git']);
@@ -9,8 +14,23 @@ export const IGNORED_DIRS: ReadonlySet<string> = new Set(['node_modules', '.git'
 /** Label that stores the recipe hash an image was built from. */
 export const RECIPE_HASH_LABEL = 'dev.mkdev.recipe-hash';
 
-/** Lists every file and symlink below `dir` (relative POSIX paths, sorted), skipping top-level IGNORED_DIRS. */
+/** The files the builder always receives, whatever `.dockerignore` says (Docker's own rule). */
+const ALWAYS_SENT: ReadonlySet<string> = new Set(['Dockerfile', '.dockerignore']);
+
+/**
+ * Lists every file and symlink below `dir` that a build can see (relative POSIX paths, sorted): not
+ * under a top-level IGNORED_DIRS, and not excluded by the context's `.dockerignore`. Files the build
+ * never sees (a stand-in's PARITY.md, its tests) then leave the image, and its hash, unchanged.
+ */
 export async function listContextFiles(dir: string): Promise<string[]> {
+  const all = await listAllFiles(dir);
+  const rules = await readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => undefined);
+  if (rules === undefined) return all;
+  const ignore = dockerignore().add(rules);
+  return all.filter((rel) => ALWAYS_SENT.has(rel) || !ignore.ignores(rel));
+}
+
+async function listAllFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   async function walk(rel: string): Promise<void> {
     const entries = await readdir(path.join(dir, rel), { withFileTypes: true });
