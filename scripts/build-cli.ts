@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { everyAnswer } from '../src/cli/answers.ts';
 
 interface Deferred {
   readonly importer: RegExp;
@@ -105,3 +106,5 @@ const result = await build({
 });
 // Which modules went into which chunk: test/cli-startup.test.ts reads it to tell what a command loaded.
 writeFileSync(`${root}/dist/cli-bundle/meta.json`, JSON.stringify(result.metafile));
+// Help and version texts, printed by the launcher without loading the bundle (src/cli/answers.ts).
+writeFileSync(`${root}/dist/cli-bundle/answers.json`, `${JSON.stringify(await everyAnswer())}\n`);
