@@ -36,6 +36,20 @@ const DEFERRED: readonly Deferred[] = [
     target: 'dockerode/lib/buildkit.js',
     exports: ['followProgress'],
   },
+  // Used by dockerode's buildImage only (its build context as a tar, filtered by .dockerignore);
+  // mkdev builds through it too, so the stubs load them on a build's first call.
+  {
+    importer: /node_modules\/dockerode\/lib\/util\.js$/,
+    specifier: 'tar-fs',
+    target: 'tar-fs',
+    exports: ['pack', 'extract'],
+  },
+  {
+    importer: /node_modules\/dockerode\/lib\/util\.js$/,
+    specifier: '@balena/dockerignore',
+    target: '@balena/dockerignore',
+    exports: 'function',
+  },
   {
     importer: /node_modules\/docker-modem\/lib\/modem\.js$/,
     specifier: './ssh',
@@ -55,7 +69,7 @@ function stubFor(d: Deferred): string {
 const deferOnFirstCall: Plugin = {
   name: 'defer-on-first-call',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(session|buildkit|ssh)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
       const hit = DEFERRED.find((d) => d.specifier === args.path && d.importer.test(args.importer));
       return hit ? { path: hit.target, namespace: 'deferred' } : undefined;
     });
@@ -64,8 +78,10 @@ const deferOnFirstCall: Plugin = {
       return d ? { contents: stubFor(d), loader: 'js' } : undefined;
     });
     // The stub's own require stays a runtime require of the installed file.
-    b.onResolve({ filter: /^(dockerode|docker-modem)\/lib\/[a-z]+\.js$/ }, (args) =>
-      DEFERRED.some((d) => d.target === args.path) ? { path: args.path, external: true } : undefined,
+    b.onResolve(
+      { filter: /^((dockerode|docker-modem)\/lib\/[a-z]+\.js|tar-fs|@balena\/dockerignore)$/ },
+      (args) =>
+        DEFERRED.some((d) => d.target === args.path) ? { path: args.path, external: true } : undefined,
     );
   },
 };
