@@ -19,6 +19,8 @@ interface Deferred {
   readonly specifier: string;
   /** The installed module the stub requires on first call. */
   readonly target: string;
+  /** Resolve the target from this installed file, as its importer would (it may be nested under it). */
+  readonly from?: string;
   /** What the module exports: one function, or an object of these functions. */
   readonly exports: 'function' | readonly string[];
 }
@@ -36,18 +38,20 @@ const DEFERRED: readonly Deferred[] = [
     target: 'dockerode/lib/buildkit.js',
     exports: ['followProgress'],
   },
-  // Used by dockerode's buildImage only (its build context as a tar, filtered by .dockerignore);
-  // mkdev builds through it too, so the stubs load them on a build's first call.
+  // dockerode's buildImage uses these only when given a directory ({ context }) to pack; mkdev packs
+  // its build contexts itself (engine/build-context.ts) and passes a stream, so they stay unloaded.
   {
     importer: /node_modules\/dockerode\/lib\/util\.js$/,
     specifier: 'tar-fs',
     target: 'tar-fs',
+    from: 'dockerode/lib/util.js',
     exports: ['pack', 'extract'],
   },
   {
     importer: /node_modules\/dockerode\/lib\/util\.js$/,
     specifier: '@balena/dockerignore',
     target: '@balena/dockerignore',
+    from: 'dockerode/lib/util.js',
     exports: 'function',
   },
   {
@@ -59,8 +63,11 @@ const DEFERRED: readonly Deferred[] = [
 ];
 
 function stubFor(d: Deferred): string {
-  const call = (member: string) =>
-    `return require(${JSON.stringify(d.target)})${member}.apply(this, arguments);`;
+  const load =
+    d.from === undefined
+      ? `require(${JSON.stringify(d.target)})`
+      : `require('node:module').createRequire(require.resolve(${JSON.stringify(d.from)}))(${JSON.stringify(d.target)})`;
+  const call = (member: string) => `return ${load}${member}.apply(this, arguments);`;
   if (d.exports === 'function') return `module.exports = function () { ${call('')} };`;
   const methods = d.exports.map((name) => `${name}: function () { ${call(`.${name}`)} }`);
   return `module.exports = { ${methods.join(', ')} };`;
