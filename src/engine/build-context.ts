@@ -65,7 +65,8 @@ export function contextHash(context: string, extra: Readonly<Record<string, stri
 
 /** The context as a tar stream (tar-stream is loaded here, by a build, not by every command's start). */
 export async function packContext(context: string, caBundle?: string): Promise<NodeJS.ReadableStream> {
-  const { pack } = await import('tar-stream');
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { pack } = (await import('tar-stream')).default;
   const tar = pack();
   for (const rel of contextFiles(context)) {
     const full = join(context, rel);

@@ -6,7 +6,8 @@ import type { CopyItem } from './engine.ts';
 
 /** Builds the tar once: entries are absolute container paths, extracted at `/`. */
 export async function tarOf(items: readonly CopyItem[]): Promise<Buffer> {
-  const { pack } = await import('tar-stream');
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { pack } = (await import('tar-stream')).default;
   const tar = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {

@@ -47,7 +47,8 @@ async function readOne(container: Docker.Container, path: string): Promise<strin
 
 /** The content of the archive's first regular file (the engine archives one file as a one-entry tar). */
 async function firstFileOf(archive: NodeJS.ReadableStream): Promise<string | undefined> {
-  const { extract } = await import('tar-stream');
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { extract } = (await import('tar-stream')).default;
   return new Promise((resolve, reject) => {
     const tar = extract();
     let found: string | undefined;
