@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { ReadyProbe } from '../stack/model.ts';
 import { notReady, type Probe, READY, reasonOf, requirePort } from './probe.ts';
 
@@ -8,9 +9,6 @@ export function postgresProbe(spec: PostgresProbeSpec): Probe {
   return {
     description: `SELECT 1 as ${spec.user} on ${spec.database}`,
     async check(target) {
-      // pg (~190 KB bundled) is loaded on a probe's first check, while the other probes are in flight,
-      // rather than before a short command can start (status, a no-op up).
-      const { default: pg } = await import('pg');
       const client = new pg.Client({
         host: target.host,
         port: requirePort(target, spec.port),
