@@ -12,12 +12,15 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { everyAnswer } from '../src/cli/answers.ts';
 
 interface Deferred {
   readonly importer: RegExp;
   readonly specifier: string;
   /** The installed module the stub requires on first call. */
   readonly target: string;
+  /** Resolve the target from this installed file, as its importer would (it may be nested under it). */
+  readonly from?: string;
   /** What the module exports: one function, or an object of these functions. */
   readonly exports: 'function' | readonly string[];
 }
@@ -35,6 +38,22 @@ const DEFERRED: readonly Deferred[] = [
     target: 'dockerode/lib/buildkit.js',
     exports: ['followProgress'],
   },
+  // dockerode's buildImage uses these only when given a directory ({ context }) to pack; mkdev packs
+  // its build contexts itself (engine/build-context.ts) and passes a stream, so they stay unloaded.
+  {
+    importer: /node_modules\/dockerode\/lib\/util\.js$/,
+    specifier: 'tar-fs',
+    target: 'tar-fs',
+    from: 'dockerode/lib/util.js',
+    exports: ['pack', 'extract'],
+  },
+  {
+    importer: /node_modules\/dockerode\/lib\/util\.js$/,
+    specifier: '@balena/dockerignore',
+    target: '@balena/dockerignore',
+    from: 'dockerode/lib/util.js',
+    exports: 'function',
+  },
   {
     importer: /node_modules\/docker-modem\/lib\/modem\.js$/,
     specifier: './ssh',
@@ -44,8 +63,11 @@ const DEFERRED: readonly Deferred[] = [
 ];
 
 function stubFor(d: Deferred): string {
-  const call = (member: string) =>
-    `return require(${JSON.stringify(d.target)})${member}.apply(this, arguments);`;
+  const load =
+    d.from === undefined
+      ? `require(${JSON.stringify(d.target)})`
+      : `require('node:module').createRequire(require.resolve(${JSON.stringify(d.from)}))(${JSON.stringify(d.target)})`;
+  const call = (member: string) => `return ${load}${member}.apply(this, arguments);`;
   if (d.exports === 'function') return `module.exports = function () { ${call('')} };`;
   const methods = d.exports.map((name) => `${name}: function () { ${call(`.${name}`)} }`);
   return `module.exports = { ${methods.join(', ')} };`;
@@ -54,7 +76,7 @@ function stubFor(d: Deferred): string {
 const deferOnFirstCall: Plugin = {
   name: 'defer-on-first-call',
   setup(b) {
-    b.onResolve({ filter: /^\.\/(session|buildkit|ssh)$/ }, (args) => {
+    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
       const hit = DEFERRED.find((d) => d.specifier === args.path && d.importer.test(args.importer));
       return hit ? { path: hit.target, namespace: 'deferred' } : undefined;
     });
@@ -63,8 +85,10 @@ const deferOnFirstCall: Plugin = {
       return d ? { contents: stubFor(d), loader: 'js' } : undefined;
     });
     // The stub's own require stays a runtime require of the installed file.
-    b.onResolve({ filter: /^(dockerode|docker-modem)\/lib\/[a-z]+\.js$/ }, (args) =>
-      DEFERRED.some((d) => d.target === args.path) ? { path: args.path, external: true } : undefined,
+    b.onResolve(
+      { filter: /^((dockerode|docker-modem)\/lib\/[a-z]+\.js|tar-fs|@balena\/dockerignore)$/ },
+      (args) =>
+        DEFERRED.some((d) => d.target === args.path) ? { path: args.path, external: true } : undefined,
     );
   },
 };
@@ -105,3 +129,5 @@ const result = await build({
 });
 // Which modules went into which chunk: test/cli-startup.test.ts reads it to tell what a command loaded.
 writeFileSync(`${root}/dist/cli-bundle/meta.json`, JSON.stringify(result.metafile));
+// Help and version texts, printed by the launcher without loading the bundle (src/cli/answers.ts).
+writeFileSync(`${root}/dist/cli-bundle/answers.json`, `${JSON.stringify(await everyAnswer())}\n`);

@@ -74,6 +74,14 @@ describe('start-up', () => {
     expect(await packagesLoadedBy(['--help'])).toEqual([]);
   });
 
+  it('mkdev --help, -v and up --help load none of the bundle (answers.json holds them)', async () => {
+    for (const args of [['--help'], ['-v'], ['up', '--help']]) {
+      const run = await execa(process.execPath, ['--import', TRACE, BIN, ...args], { all: false });
+      expect(run.stdout).not.toBe('');
+      expect(run.stderr.split('\n').filter((line) => line.includes('/dist/cli-bundle/'))).toEqual([]);
+    }
+  });
+
   it('a usage error is printed without loading the engine client', async () => {
     const loaded = await packagesLoadedBy(['up', '--nope']);
     expect(loaded).not.toContain('dockerode');

@@ -23,7 +23,7 @@ engineContract(
       imageWithVolume: async () => {
         const context = mkdtempSync(join(tmpdir(), `${prefix}-`));
         writeFileSync(join(context, 'Dockerfile'), `FROM ${image}\nVOLUME /data\n`);
-        const stream = await docker.buildImage(packContext(context), { t: withVolume });
+        const stream = await docker.buildImage(await packContext(context), { t: withVolume });
         await new Promise((resolve, reject) =>
           docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))),
         );

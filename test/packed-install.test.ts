@@ -92,18 +92,21 @@ describe('the packed package', () => {
   });
 
   it("the CLI bundle's deferred parts of dockerode resolve from where the package is installed", async () => {
-    // scripts/build-cli.ts leaves dockerode's BuildKit session and docker-modem's SSH transport out of the
-    // bundle: they are required on first use from node_modules, relative to the bundle's own files.
+    // scripts/build-cli.ts leaves dockerode's BuildKit session, docker-modem's SSH transport and the
+    // helpers dockerode packs a directory with out of the bundle: they are required on first use from
+    // node_modules, relative to the bundle's own files (the last two from dockerode's, as their stubs do).
     const script = `import { createRequire } from 'node:module';
 const require = createRequire(new URL('./node_modules/mkdev/dist/cli-bundle/main.js', import.meta.url));
+const fromDockerode = createRequire(require.resolve('dockerode/lib/util.js'));
 console.log(typeof require('dockerode/lib/session.js'), typeof require('docker-modem/lib/ssh.js'),
-  typeof require('dockerode/lib/buildkit.js').followProgress);`;
+  typeof require('dockerode/lib/buildkit.js').followProgress, typeof fromDockerode('tar-fs').pack,
+  typeof fromDockerode('@balena/dockerignore'));`;
     const run = await execa(process.execPath, ['--input-type=module', '-e', script], {
       cwd: app,
       all: true,
       reject: false,
     });
     expect(run.exitCode, run.all).toBe(0);
-    expect(run.stdout.trim()).toBe('function function function');
+    expect(run.stdout.trim()).toBe('function function function function function');
   });
 });

@@ -1,40 +1,18 @@
 // mkdev's entry point: global flags, then the command, loaded lazily so start-up stays fast.
 import { parseArgs } from 'node:util';
 import { InterruptedError, UsageError } from '../errors.ts';
-import { MKDEV_VERSION } from '../version.ts';
+import { answerWithoutRunning } from './answers.ts';
 import type { CommandSpec } from './command.ts';
-import { EXIT_OK, EXIT_USAGE, report } from './errors.ts';
+import { report } from './errors.ts';
 import { COMMANDS } from './registry.ts';
 
-async function mainHelp(): Promise<string> {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const specs = await Promise.all(Object.values(COMMANDS).map((c) => c.spec()));
-  const lines = specs.map(({ spec }) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
-  return `mkdev ${MKDEV_VERSION}: a microservice platform's backend (Kong, Consul, RabbitMQ, Postgres, Prometheus) on this machine
-
-Usage: mkdev <command> [options]
-
-Commands:
-${lines.join('\n')}
-
-Run 'mkdev <command> --help' for a command's options.
-Exit codes: 0 ok, 1 failure, 2 usage error, 130 interrupted.`;
-}
-
-function commandHelp(spec: CommandSpec): string {
-  return `${spec.summary}\n\nUsage: ${spec.usage}\n\n${spec.help}`.trimEnd();
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    process.stdout.write(`${await mainHelp()}\n`);
-    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  const answer = await answerWithoutRunning(argv);
+  if (answer !== undefined) {
+    process.stdout.write(answer.text);
+    return answer.exitCode;
   }
-  if (first === '--version' || first === '-v') {
-    process.stdout.write(`${MKDEV_VERSION}\n`);
-    return EXIT_OK;
-  }
+  const [first = '', ...rest] = argv;
   const entry = COMMANDS[first];
   if (entry === undefined) {
     return report(
@@ -42,10 +20,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
   }
   const { spec } = await entry.spec();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${commandHelp(spec)}\n`);
-    return EXIT_OK;
-  }
   const controller = new AbortController();
   let signals = 0;
   const onSignal = () => {

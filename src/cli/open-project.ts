@@ -52,17 +52,25 @@ export async function openProject(
   cwd: string,
   options: { readonly showSecrets?: boolean; readonly changeNothing?: boolean } = {},
 ): Promise<OpenProject> {
+  // The engine's ping, and the reaping of dead throwaway stacks (engine-wide: it needs no stack), travel
+  // while the stack is read and validated (CPU): neither waits on the other. The stack's errors still
+  // come first; an engine error then waits for its turn.
+  const connecting = openEngine();
+  const reaping = options.changeNothing ? undefined : connecting.then((c) => c.reapOrphans());
+  for (const pending of [connecting, reaping]) pending?.catch(() => {});
   const stack = await loadStack({ ...ref, cwd, deferSecrets: true });
-  const engine = (await openEngine()).project(stack.project);
+  const engine = (await connecting).project(stack.project);
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts),
   // and after `mkdev run`s killed before they could restore their containers; a dry run leaves both.
-  if (!options.changeNothing) await cleanUp(engine, stack);
+  if (reaping) {
+    await reaping;
+    await repairRuns(engine, stack);
+  }
   const mask = masker(stack.secrets, options.showSecrets === true);
   return { stack, engine, host: engineHost(), mask };
 }
 
-async function cleanUp(engine: Engine, stack: Stack): Promise<void> {
-  await engine.connection.reapOrphans();
+async function repairRuns(engine: Engine, stack: Stack): Promise<void> {
   for (const service of await repairHostRuns(engine, stack)) {
     process.stderr.write(`mkdev: repaired ${service}: an earlier 'mkdev run' ended without restoring it\n`);
   }

@@ -50,7 +50,7 @@ describe("the host's CA bundle", () => {
     const context = dir();
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY mkdev-ca.crt /\n');
     const pem = '-----BEGIN CERTIFICATE-----\nproxy CA\n-----END CERTIFICATE-----\n';
-    expect(await unpack(packContext(context, bundle(pem)))).toEqual({
+    expect(await unpack(await packContext(context, bundle(pem)))).toEqual({
       Dockerfile: 'FROM scratch\nCOPY mkdev-ca.crt /\n',
       'mkdev-ca.crt': pem,
     });
@@ -59,6 +59,6 @@ describe("the host's CA bundle", () => {
   it('is an empty mkdev-ca.crt when the host names none', async () => {
     const context = dir();
     writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\n');
-    expect((await unpack(packContext(context)))['mkdev-ca.crt']).toBe('');
+    expect((await unpack(await packContext(context)))['mkdev-ca.crt']).toBe('');
   });
 });

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pack } from 'tar-stream';
 
 const CA_FILE_IN_CONTEXT = 'mkdev-ca.crt';
 const ALWAYS_IGNORED = new Set(['.git', 'node_modules', '.mkdev', 'dist']);
@@ -64,7 +63,10 @@ export function contextHash(context: string, extra: Readonly<Record<string, stri
   return hash.digest('hex').slice(0, 16);
 }
 
-export function packContext(context: string, caBundle?: string): NodeJS.ReadableStream {
+/** The context as a tar stream (tar-stream is loaded here, by a build, not by every command's start). */
+export async function packContext(context: string, caBundle?: string): Promise<NodeJS.ReadableStream> {
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { pack } = (await import('tar-stream')).default;
   const tar = pack();
   for (const rel of contextFiles(context)) {
     const full = join(context, rel);

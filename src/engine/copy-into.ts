@@ -2,11 +2,12 @@
 // no image build, no docker CLI. Works on stopped containers too, so a fix reaches a crashed service.
 import { readFileSync, statSync } from 'node:fs';
 import type Docker from 'dockerode';
-import { pack } from 'tar-stream';
 import type { CopyItem } from './engine.ts';
 
 /** Builds the tar once: entries are absolute container paths, extracted at `/`. */
 export async function tarOf(items: readonly CopyItem[]): Promise<Buffer> {
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { pack } = (await import('tar-stream')).default;
   const tar = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {

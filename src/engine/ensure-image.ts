@@ -63,8 +63,8 @@ export async function buildImage(
   if (build === undefined) throw new Error(`no build for ${service.name}`);
   const ca = hostCaBundle();
   report('build', `building ${service.image} from ${build.context}${ca ? ' (with the host CA bundle)' : ''}`);
-  const stream = await engineCall({ service: service.name, doing: `building ${service.image}` }, () =>
-    docker.buildImage(packContext(build.context, ca), {
+  const stream = await engineCall({ service: service.name, doing: `building ${service.image}` }, async () =>
+    docker.buildImage(await packContext(build.context, ca), {
       t: service.image,
       dockerfile: build.dockerfile,
       buildargs: { ...build.args },

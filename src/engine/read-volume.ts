@@ -3,7 +3,6 @@
 // (mounted read-only), and it works the same against a remote engine or Docker Desktop's VM, where the
 // volume's directory is not on this machine.
 import type Docker from 'dockerode';
-import { extract } from 'tar-stream';
 import { ignoring, isNotFound } from '../errors.ts';
 import type { VolumeRead } from './engine.ts';
 import { LABEL } from './labels.ts';
@@ -47,7 +46,9 @@ async function readOne(container: Docker.Container, path: string): Promise<strin
 }
 
 /** The content of the archive's first regular file (the engine archives one file as a one-entry tar). */
-function firstFileOf(archive: NodeJS.ReadableStream): Promise<string | undefined> {
+async function firstFileOf(archive: NodeJS.ReadableStream): Promise<string | undefined> {
+  // Its default export: tar-stream is CommonJS, and the bundle's chunk for it has no named exports.
+  const { extract } = (await import('tar-stream')).default;
   return new Promise((resolve, reject) => {
     const tar = extract();
     let found: string | undefined;
