@@ -280,7 +280,7 @@ async function restoreContainers(
 ): Promise<void> {
   const { stack, engine, host } = options;
   let early: Promise<unknown> = Promise.resolve();
-  const resumed = new Set<string>();
+  let planned = false;
   try {
     // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
     await bringUp({
@@ -294,8 +294,8 @@ async function restoreContainers(
       // The executor's own start of them is then a no-op; a failed early start is left to it. A parked
       // one the plan keeps is the executor's to wait for, not to start: its process starts here.
       onPlan: (plan) => {
+        planned = true;
         const parked = parkedAndKept(plan, service.name, retired);
-        for (const c of parked) resumed.add(c.id);
         early = Promise.all([
           ...startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})),
           ...parked.map((c) => unpark(engine, c).catch(() => {})),
@@ -304,7 +304,10 @@ async function restoreContainers(
     });
     await early;
   } finally {
-    await unparkLeftovers(engine, service.name, retired, resumed);
+    // The bring-up failed before its plan: nothing resumed the parked containers. (Once planned, each
+    // is resumed or the executor's: a SIGHUP to a container it just started could come before its
+    // supervisor handles one, and end it.)
+    if (!planned) await unparkLeftovers(engine, service.name, retired);
   }
   options.log(`${service.name}: containers ready again`);
 }
@@ -314,9 +317,8 @@ async function unparkLeftovers(
   engine: Engine,
   service: string,
   retired: readonly ServiceContainer[],
-  resumed: ReadonlySet<string>,
 ): Promise<void> {
-  const left = new Set(retired.filter((c) => canPark(c) && !resumed.has(c.id)).map((c) => c.id));
+  const left = new Set(retired.filter(canPark).map((c) => c.id));
   if (left.size === 0) return;
   const now = (await engine.containers(service)).filter((c) => left.has(c.id));
   await Promise.all(
