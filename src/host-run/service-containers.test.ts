@@ -60,7 +60,8 @@ describe('startsAsTheyAre (the containers a swap back may start before the execu
 });
 
 describe('parkedAndKept (the parked containers whose process a swap back starts as soon as it has planned)', () => {
-  const parked = (id: string) => ({ id, service: 'orders', labels: {}, address: undefined });
+  const labels = { 'dev.mkdev.park-signal': 'SIGUSR2', 'dev.mkdev.restart-signal': 'SIGHUP' };
+  const parked = (id: string) => ({ id, service: 'orders', labels, address: undefined });
 
   it('gives the parked containers the plan keeps, whatever it does to other services', () => {
     const plan = planOf({
@@ -82,5 +83,10 @@ describe('parkedAndKept (the parked containers whose process a swap back starts 
     });
     expect(parkedAndKept(plan, 'orders', [parked('o2')])).toEqual([]);
     expect(parkedAndKept(plan, 'orders', [])).toEqual([]);
+  });
+
+  it('leaves out a kept container whose image cannot park (its stop failed): it has no signal to resume', () => {
+    const plan = planOf({ orders: [keep('o1')] });
+    expect(parkedAndKept(plan, 'orders', [{ ...parked('o1'), labels: {} }])).toEqual([]);
   });
 });

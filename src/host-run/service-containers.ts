@@ -57,7 +57,7 @@ export async function retireContainers(
 }
 
 /**
- * The containers of `service` that `plan` keeps as they run, among the `parked` ones: their service's
+ * The containers of `service` that `plan` keeps as they run, among the retired ones that can park: their service's
  * process may start again as soon as the plan is made (the executor's own `keep` does nothing to them,
  * and its readiness probes wait for that process). Not one the plan recreates: it is stopped anyway.
  */
@@ -69,7 +69,8 @@ export function parkedAndKept(
   const kept = new Set(
     (plan.services[service]?.steps ?? []).flatMap((step) => (step.kind === 'keep' ? [step.containerId] : [])),
   );
-  return parked.filter((c) => kept.has(c.id));
+  // Only those that can park: one stopped instead (it could not) is the executor's to start.
+  return parked.filter((c) => canPark(c) && kept.has(c.id));
 }
 
 /**
