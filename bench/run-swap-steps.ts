@@ -1,7 +1,7 @@
 // `mkdev run`'s swap, step by step, under a burst of requests through Kong (two loops of back-to-back
 // GET /orders), counted: every answer that is not a 200 is a failure.
 //   node bench/run-swap-steps.ts [--swaps N] [--bin path/to/bin/mkdev.js ...]
-// One project (a scaffolded TypeScript `orders`, `mkdev up`, `npm install` in it), then for each swap
+// One project (a scaffolded TypeScript `orders`, by the last --bin; `mkdev up`, `npm install` in it), then for each swap
 // and each --bin in turn (A, B, A, B: the load of a shared machine falls on both alike):
 // `mkdev run orders -- node src/main.ts`, ready, 1 s, SIGINT. Times are wall clock, from mkdev's own
 // lines as they arrive and from the burst's answers: in, from the "running ... on the host" line (just
@@ -136,7 +136,16 @@ async function swap(bin: string, proxy: string): Promise<Record<string, string |
 }
 
 try {
-  mustSucceed('new-service', await mkdev(['new-service', 'orders']));
+  // Scaffolded by the last --bin (the branch under test): its templates are the newest, and the service's
+  // image is the same for every bin.
+  mustSucceed(
+    'new-service',
+    await runTimed(process.execPath, [bins.at(-1) as string, 'new-service', 'orders'], {
+      cwd: dir,
+      env: ENV,
+      timeoutMs: 600_000,
+    }),
+  );
   mustSucceed('up', await mkdev(['up', '-p', project]));
   mustSucceed(
     'npm install',

@@ -1,6 +1,7 @@
 // The environment of a host run: the service's own, with container addresses rewritten to published
 // ports, PORT a free port, where to listen (BIND_ADDRESS) and the address Consul hands to Kong
 // (SERVICE_ADDRESS: host.docker.internal as the project network resolves it, engine/host-address.ts).
+import { join } from 'node:path';
 import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
 import { roleUrl } from '../platform/role-urls.ts';
 import { resolveEndpoints } from '../project/endpoints.ts';
@@ -27,6 +28,11 @@ export function hostEnvironment(
     env: {
       // The stack's endpoints (as `mkdev env` prints them), then the service's own environment.
       ...Object.fromEntries(resolveEndpoints(stack, observed, host).map((e) => [e.name, e.value])),
+      // Node's compile cache, kept in the project's .mkdev/ across runs (Node ignores an unwritable one,
+      // and other runtimes the variable): a Node service's start, which is the swap in, compiles its
+      // modules (its TypeScript stripped) once, not at every `mkdev run`. Yours, or the service's, first.
+      NODE_COMPILE_CACHE:
+        process.env.NODE_COMPILE_CACHE || join(stack.projectDir, '.mkdev', 'node-compile-cache'),
       ...env,
       PORT: String(listen.port),
       // Honoured by the scaffolded services and mkdev/register: the address Consul hands to Kong.

@@ -5,10 +5,12 @@
 // (KONG_DNS_NOT_FOUND_TTL, per nginx worker: kong/resty/dns/client.lua `cacheinsert`) and answered 503
 // `name resolution failed` meanwhile, even after the next instance has registered:
 // - in: the host process starts beside the containers; once it serves and Consul lists it passing,
-//   the containers leave Consul and stop; "ready" once requests through Kong reach it;
-// - out (a signal to mkdev): the containers start and become ready beside the host process (unchanged
-//   ones as soon as the bring-up has planned, their boot overlapping its checks); then it leaves Consul
-//   and gets the signal (its whole process group). A second signal kills the group.
+//   the containers leave Consul and are parked (their supervisor stops the service's process and stays:
+//   park.ts) or, when their image cannot park, stopped; "ready" once requests through Kong reach it;
+// - out (a signal to mkdev): the containers' service starts again and becomes ready beside the host
+//   process (unchanged ones as soon as the bring-up has planned, overlapping its checks: a parked one's
+//   process, a stopped one's container); then it leaves Consul and gets the signal (its whole process
+//   group). A second signal kills the group.
 // When the command ends by itself there is no instance until the containers are back: nothing to
 // route to. A record makes a killed mkdev's leftovers repairable (repair.ts).
 import type { Engine, HostAddress } from '../engine/engine.ts';
@@ -27,10 +29,13 @@ import { hostEnvironment } from './host-environment.ts';
 import { checkHostNode } from './host-node.ts';
 import { type HostProcess, startHostProcess } from './host-process.ts';
 import { type HostTarget, readyTimeoutMs, waitRouted, waitServing } from './host-ready.ts';
+import { canPark, isParked, unpark } from './park.ts';
 import {
   listedInConsul,
+  parkedAndKept,
   retireContainers,
   runningContainers,
+  type ServiceContainer,
   startsAsTheyAre,
 } from './service-containers.ts';
 import { type StopSignals, watchStopSignals } from './stop-signals.ts';
@@ -159,6 +164,8 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
     `${name}: running '${options.command.join(' ')}' on the host at ${where.bind}:${port} (Kong reaches it at ${where.inNetwork}:${port}); the containers stay until it serves`,
   );
   let failure: { error: unknown } | undefined;
+  // The containers retired, once they are: parked ones get their process back on the way out.
+  let retired: readonly ServiceContainer[] = [];
   try {
     if (service.register && consulUrl) {
       // It does not register itself (the registrator did, for its containers): mkdev does, with a TCP check.
@@ -193,8 +200,9 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
       serving = await waitServing(service, target, child.exited, stops.signal, Number.POSITIVE_INFINITY);
     }
     if (serving) {
+      retired = containers;
       await retireContainers(engine, containers, consulUrl, consulName(service));
-      log(`${name}: the host process serves; its containers are stopped`);
+      log(`${name}: the host process serves; its containers are parked or stopped`);
       const routed = await waitRouted(service, target, child.exited, stops.signal, (reason) =>
         log(`${name}: requests through Kong do not reach the host process yet: ${reason}`),
       );
@@ -208,7 +216,7 @@ export async function hostRun(options: HostRunOptions): Promise<number> {
   // containers come back.
   let exitCode: number;
   try {
-    exitCode = await swapBack(options, service, record, child, stops);
+    exitCode = await swapBack(options, service, record, child, stops, retired);
   } finally {
     stops.dispose();
     removeRecord(stack.projectDir, stack.project, name);
@@ -224,6 +232,7 @@ async function swapBack(
   record: RunRecord,
   child: HostProcess,
   stops: StopSignals,
+  retired: readonly ServiceContainer[],
 ): Promise<number> {
   const { log } = options;
   const forget = async () => {
@@ -235,7 +244,7 @@ async function swapBack(
   if (child.hasExited()) {
     log(`${service.name}: the host process ended; starting its containers again`);
     await forget();
-    await restoreContainers(options, service);
+    await restoreContainers(options, service, retired);
     return child.exited;
   }
   // A stop was asked for while it runs: it keeps serving until the containers can take over.
@@ -244,7 +253,7 @@ async function swapBack(
     `${service.name}: ${signal}: starting its containers before stopping the host process (again: stop it now)`,
   );
   try {
-    await restoreContainers(options, service);
+    await restoreContainers(options, service, retired);
   } finally {
     await forget();
     await drain(record, service);
@@ -264,23 +273,57 @@ export function consulName(service: ServiceSpec): string {
   return service.register?.name ?? service.name;
 }
 
-async function restoreContainers(options: HostRunOptions, service: ServiceSpec): Promise<void> {
+async function restoreContainers(
+  options: HostRunOptions,
+  service: ServiceSpec,
+  retired: readonly ServiceContainer[],
+): Promise<void> {
   const { stack, engine, host } = options;
   let early: Promise<unknown> = Promise.resolve();
-  // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
-  await bringUp({
-    stack,
-    engine,
-    host,
-    services: [service.name],
-    signal: new AbortController().signal,
-    ownHostRun: service.name,
-    onEvent: options.onEvent,
-    // The executor's own start of them is then a no-op; a failed early start is left to it.
-    onPlan: (plan) => {
-      early = Promise.all(startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})));
-    },
-  });
-  await early;
+  let planned = false;
+  try {
+    // Its own signal: the first Ctrl-C already aborted the command's, and the containers must come back.
+    await bringUp({
+      stack,
+      engine,
+      host,
+      services: [service.name],
+      signal: new AbortController().signal,
+      ownHostRun: service.name,
+      onEvent: options.onEvent,
+      // The executor's own start of them is then a no-op; a failed early start is left to it. A parked
+      // one the plan keeps is the executor's to wait for, not to start: its process starts here.
+      onPlan: (plan) => {
+        planned = true;
+        const parked = parkedAndKept(plan, service.name, retired);
+        early = Promise.all([
+          ...startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})),
+          ...parked.map((c) => unpark(engine, c).catch(() => {})),
+        ]);
+      },
+    });
+    await early;
+  } finally {
+    // The bring-up failed before its plan: nothing resumed the parked containers. (Once planned, each
+    // is resumed or the executor's: a SIGHUP to a container it just started could come before its
+    // supervisor handles one, and end it.)
+    if (!planned) await unparkLeftovers(engine, service.name, retired);
+  }
   options.log(`${service.name}: containers ready again`);
+}
+
+/** Parked containers the bring-up did not resume (it failed before its plan): never left parked. */
+async function unparkLeftovers(
+  engine: Engine,
+  service: string,
+  retired: readonly ServiceContainer[],
+): Promise<void> {
+  const left = new Set(retired.filter(canPark).map((c) => c.id));
+  if (left.size === 0) return;
+  const now = (await engine.containers(service)).filter((c) => left.has(c.id));
+  await Promise.all(
+    now.map(async (c) => {
+      if (await isParked(engine, c)) await unpark(engine, c);
+    }),
+  );
 }

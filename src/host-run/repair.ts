@@ -5,6 +5,7 @@ import { ownerIsGone, processStartTime } from '../engine/owner.ts';
 import { type RunRecord, readRecords, removeRecord } from '../project/run-record.ts';
 import type { Stack } from '../stack/model.ts';
 import { deregisterAt } from './consul-instances.ts';
+import { isParked, unpark } from './park.ts';
 
 function stopStrayProcess(record: RunRecord): void {
   const child = record.child;
@@ -22,10 +23,14 @@ function stopStrayProcess(record: RunRecord): void {
   }
 }
 
-/** Starts the service's containers that do not run (a `mkdev run` stopped them). */
+/** Starts the service's containers that do not run, and the process of those parked (a `mkdev run` did either). */
 async function restartServiceContainers(engine: Engine, service: string): Promise<void> {
-  const stopped = (await engine.containers(service)).filter((c) => c.state !== 'running');
-  await Promise.all(stopped.map((c) => engine.start(c)));
+  await Promise.all(
+    (await engine.containers(service)).map(async (c) => {
+      if (c.state !== 'running') await engine.start(c);
+      else if (await isParked(engine, c)) await unpark(engine, c);
+    }),
+  );
 }
 
 /** Repairs the project's host runs whose mkdev process is gone; returns the services repaired. */

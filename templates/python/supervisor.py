@@ -11,7 +11,12 @@ and no connection is refused in between.
 SIGTERM and SIGINT are a normal stop: forwarded to the children (which deregister), and this process exits
 with the child's status, so `docker stop` and `mkdev down` behave as without it. A child that exits by
 itself (a crash, or a new child that fails after a bad edit) ends the container with its status, as a
-crash did before: `mkdev watch` reports it, and its next sync restarts the container."""
+crash did before: `mkdev watch` reports it, and its next sync restarts the container.
+
+SIGUSR2 parks the service (`mkdev run`, while a process on the host stands in for it; the image's label
+dev.mkdev.park-signal=SIGUSR2 tells mkdev so): the child stops as on a normal stop (deregisters, closes
+RabbitMQ) and this process stays, with no child, until SIGHUP starts one again. The way back is then a
+process start, not a container start. Parked, SIGTERM ends the container at once, with status 0."""
 
 from __future__ import annotations
 
@@ -43,13 +48,16 @@ class Supervisor:
         self.status = 0
         self.failed: int | None = None
         self.leaving: list[subprocess.Popen] = []
+        # Parking: from SIGUSR2 to the SIGHUP that ends it; `unparked`: a SIGHUP while the child still left.
+        self.parked = False
+        self.unparked = False
         # Signals only set flags; the loop below acts on them (woken through this pipe).
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
         signal.set_wakeup_fd(self.wake_w)
         self.selector.register(self.wake_r, selectors.EVENT_READ, None)
         self.pending: list[int] = []
-        for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+        for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGUSR2):
             signal.signal(sig, lambda n, _f: self.pending.append(n))
 
     def start(self) -> subprocess.Popen:
@@ -84,6 +92,33 @@ class Supervisor:
         old.send_signal(signal.SIGUSR2)
         if self.again:
             self.restart()
+
+    def park(self) -> None:
+        if self.stopping or self.parked:
+            return
+        self.parked = True
+        self.again = False
+        log("parked: the child stops; SIGHUP starts one again")
+        for child in (self.current, self.next):
+            if child is not None:
+                self.leaving.append(child)
+                child.send_signal(signal.SIGTERM)
+        self.current = self.next = None
+
+    def unpark(self) -> bool:
+        """SIGHUP while parked starts a child (once the parked one has left: it deregisters what the new one
+        registers)."""
+        if not self.parked:
+            return False
+        self.unparked = True
+        self.resume_when_left()
+        return True
+
+    def resume_when_left(self) -> None:
+        if self.parked and self.unparked and not self.stopping and not self.alive():
+            self.parked = self.unparked = False
+            self.current = self.start()
+            log(f"unparked: child {self.current.pid} starts")
 
     def stop(self, sig: int) -> None:
         self.stopping = True
@@ -125,10 +160,14 @@ class Supervisor:
             for sig in self.pending[:]:
                 self.pending.remove(sig)
                 if sig == signal.SIGHUP:
-                    self.restart()
+                    if not self.unpark():
+                        self.restart()
+                elif sig == signal.SIGUSR2:
+                    self.park()
                 elif sig in (signal.SIGTERM, signal.SIGINT):
                     self.stop(sig)
             self.reap()
+            self.resume_when_left()
             if self.stopping and not self.alive():
                 return self.status if self.failed is None else self.failed
 

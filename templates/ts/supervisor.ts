@@ -12,6 +12,11 @@
 // exits with the child's status, so `docker stop` and `mkdev down` behave as without it. A child that
 // exits by itself (a crash, or a new child that fails after a bad edit) ends the container with its
 // status, as a crash did before: `mkdev watch` reports it, and its next sync restarts the container.
+//
+// SIGUSR2 parks the service (`mkdev run`, while a process on the host stands in for it; the image's label
+// dev.mkdev.park-signal=SIGUSR2 tells mkdev so): the child stops as on a normal stop (deregisters, closes
+// RabbitMQ) and this process stays, with no child, until SIGHUP starts one again. The way back is then a
+// process start, not a container start. Parked, SIGTERM ends the container at once, with status 0.
 import cluster, { type Worker } from 'node:cluster';
 import { constants } from 'node:os';
 
@@ -63,6 +68,7 @@ function restart(): void {
 }
 
 function exited(child: Worker, code: number): void {
+  if (parkedExit()) return;
   const live = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined && !w.isDead());
   if (stopping) {
     if (child === current) status = code;
@@ -82,7 +88,64 @@ function stop(signal: NodeJS.Signals): void {
   for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
 }
 
-process.on('SIGHUP', restart);
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+// Parking: `parked` from SIGUSR2 to the SIGHUP that ends it; `held` keeps this process alive meanwhile
+// (its signal handlers alone would not); `unparked` is a SIGHUP that came while the child still left.
+let parked = false;
+let unparked = false;
+let held: NodeJS.Timeout | undefined;
+
+function liveChildren(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+}
+
+function park(): void {
+  if (stopping || parked) return;
+  parked = true;
+  again = false;
+  next = undefined;
+  held = setInterval(() => {}, 1 << 30);
+  log('parked: the child stops; SIGHUP starts one again');
+  for (const w of liveChildren()) w.process.kill('SIGTERM');
+}
+
+/** SIGHUP while parked starts a child (once the parked one has left: it deregisters what the new one registers). */
+function unpark(): boolean {
+  if (!parked) return false;
+  if (liveChildren().length > 0) unparked = true;
+  else resume();
+  return true;
+}
+
+function resume(): void {
+  parked = false;
+  unparked = false;
+  clearInterval(held);
+  current = start();
+  log(`unparked: child ${current.process.pid} starts`);
+}
+
+/** A child's exit while parked: the container stays (or ends with status 0 if it was asked to stop). */
+function parkedExit(): boolean {
+  if (!parked) return false;
+  if (liveChildren().length > 0) return true;
+  if (stopping) process.exit(0);
+  if (unparked) resume();
+  return true;
+}
+
+/** SIGTERM or SIGINT while parked: nothing to wait for once no child is left. */
+function stopParked(): void {
+  if (parked && liveChildren().length === 0) process.exit(0);
+}
+
+process.on('SIGHUP', () => unpark() || restart());
+process.on('SIGUSR2', park);
+process.on('SIGTERM', () => {
+  stop('SIGTERM');
+  stopParked();
+});
+process.on('SIGINT', () => {
+  stop('SIGINT');
+  stopParked();
+});
 current = start();
