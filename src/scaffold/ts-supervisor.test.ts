@@ -1,0 +1,128 @@
+// The TypeScript template's supervisor (templates/ts/supervisor.ts) and its warm standby (standby.ts),
+// run as the image runs them (`node supervisor.ts` in the service's directory), around a small service
+// of their own: src/main.ts answers HTTP with the text of src/version.ts and the marker src/tracing.ts
+// set, says "ready" once listening, and leaves at "handover". No engine: the supervisor's protocol only.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TEMPLATES_DIR } from './templates.ts';
+
+const MAIN = `import { createServer } from 'node:http';
+import { version } from './version.ts';
+const server = createServer((_req, res) => res.end(\`\${version} \${(globalThis as any).tracing} \${process.pid}\`));
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.send?.({ mkdev: 'ready' }));
+process.on('message', (m: { mkdev?: string }) => {
+  if (m?.mkdev === 'handover') server.close(() => process.exit(0));
+});
+process.on('SIGTERM', () => process.exit(0));
+`;
+const tracing = (marker: string) => `(globalThis as any).tracing = '${marker}';\n`;
+
+let supervisor: ChildProcess | undefined;
+let dir = '';
+
+afterEach(async () => {
+  if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
+    supervisor.kill('SIGKILL');
+    await new Promise((r) => supervisor?.once('exit', r));
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** The template's supervisor in a directory of its own, with the small service above. */
+async function startSupervisor() {
+  dir = mkdtempSync(join(tmpdir(), 'mkdev-ts-supervisor-'));
+  mkdirSync(join(dir, 'src'));
+  for (const f of ['supervisor.ts', 'standby.ts']) copyFileSync(join(TEMPLATES_DIR, 'ts', f), join(dir, f));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', dependencies: {} }));
+  writeFileSync(join(dir, 'src', 'main.ts'), MAIN);
+  writeFileSync(join(dir, 'src', 'version.ts'), `export const version = 'v1';\n`);
+  writeFileSync(join(dir, 'src', 'tracing.ts'), tracing('t1'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'supervisor.ts'], {
+    cwd: dir,
+    env: { ...process.env, PORT: String(port), BIND_ADDRESS: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  supervisor = child;
+  let output = '';
+  const waiters: (() => void)[] = [];
+  const onData = (data: Buffer) => {
+    output += data.toString();
+    for (const w of waiters.splice(0)) w();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  /** Resolves with the match once the supervisor's output (from `from` on) matches `re`. */
+  const waitFor = (re: RegExp, from = 0) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = () => {
+        const m = output.slice(from).match(re);
+        if (m) resolve(m);
+        else if (child.exitCode !== null) reject(new Error(`supervisor exited; output:\n${output}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  const get = async () => (await fetch(`http://127.0.0.1:${port}/`)).text();
+  const standbyPid = async (from = 0) => Number((await waitFor(/standby (\d+) is warm/, from))[1]);
+  return { child, dir, get, waitFor, exited, standbyPid, output: () => output };
+}
+
+describe('the TS template supervisor keeps a warm standby', () => {
+  it('serves an edit from the standby, which loads the edited file fresh', async () => {
+    const s = await startSupervisor();
+    const standby = await s.standbyPid();
+    expect(await s.get()).toMatch(/^v1 t1 /);
+    const from = s.output().length;
+    writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
+    s.child.kill('SIGHUP');
+    await s.waitFor(new RegExp(`child ${standby} serves`), from);
+    expect(s.output().slice(from)).toContain(`child ${standby} starts from the warm standby`);
+    expect(await s.get()).toBe(`v2 t1 ${standby}`);
+    // A new standby is there for the next edit.
+    const second = await s.standbyPid(from);
+    expect(second).not.toBe(standby);
+  });
+
+  it('starts a cold child when a file the standby loaded changed since (src/tracing.ts)', async () => {
+    const s = await startSupervisor();
+    const standby = await s.standbyPid();
+    const from = s.output().length;
+    writeFileSync(join(s.dir, 'src', 'tracing.ts'), tracing('t2'));
+    writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
+    s.child.kill('SIGHUP');
+    await s.waitFor(/child (\d+) serves/, from);
+    expect(s.output().slice(from)).toMatch(
+      new RegExp(`standby ${standby} loaded \\S*src/tracing\\.ts, changed since it started`),
+    );
+    expect(await s.get()).toMatch(/^v2 t2 \d+$/);
+    expect(await s.get()).not.toContain(` ${standby}`);
+  });
+
+  it('replaces a standby that dies, without stopping; SIGTERM stops the standby too', async () => {
+    const s = await startSupervisor();
+    const standby = await s.standbyPid();
+    const from = s.output().length;
+    process.kill(standby, 'SIGKILL');
+    await s.waitFor(/standby exited with status 137: a new one starts in 1 s/, from);
+    const replacement = await s.standbyPid(from);
+    expect(replacement).not.toBe(standby);
+    expect(await s.get()).toMatch(/^v1 t1 /);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(() => process.kill(replacement, 0)).toThrow(/ESRCH/);
+  });
+});
