@@ -3,10 +3,12 @@
 // of their own: src/main.ts answers HTTP with the text of src/version.ts and the marker src/tracing.ts
 // set, says "ready" once listening, and leaves at "handover". No engine: the supervisor's protocol only.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEMPLATES_DIR } from './templates.ts';
 
@@ -76,9 +78,31 @@ async function startSupervisor() {
       };
       check();
     });
-  const get = async () => (await fetch(`http://127.0.0.1:${port}/`)).text();
+  // A new connection each time: a kept-alive one may be the old child's, which leaves.
+  const get = () =>
+    new Promise<string>((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve(text));
+      }).on('error', reject);
+    });
+  /** Once child `serves` says it serves, and the child it replaces has exited (as `mkdev watch` waits for it). */
+  const served = async (serves: string, from: number) => {
+    const left = Number((await waitFor(new RegExp(`child ${serves} serves; child (\\d+) leaves`), from))[1]);
+    for (;;) {
+      try {
+        process.kill(left, 0);
+      } catch {
+        return;
+      }
+      await sleep(20);
+    }
+  };
   const standbyPid = async (from = 0) => Number((await waitFor(/standby (\d+) is warm/, from))[1]);
-  return { child, dir, get, waitFor, exited, standbyPid, output: () => output };
+  return { child, dir, get, waitFor, served, exited, standbyPid, output: () => output };
 }
 
 describe('the TS template supervisor keeps a warm standby', () => {
@@ -86,12 +110,16 @@ describe('the TS template supervisor keeps a warm standby', () => {
     const s = await startSupervisor();
     const standby = await s.standbyPid();
     expect(await s.get()).toMatch(/^v1 t1 /);
+    // Its process name tells `mkdev watch` not to wait for it to leave (container-ops.ts).
+    const name = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    expect(name(standby)).toBe('mkdev-standby');
     const from = s.output().length;
     writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
     s.child.kill('SIGHUP');
-    await s.waitFor(new RegExp(`child ${standby} serves`), from);
+    await s.served(String(standby), from);
     expect(s.output().slice(from)).toContain(`child ${standby} starts from the warm standby`);
     expect(await s.get()).toBe(`v2 t1 ${standby}`);
+    expect(name(standby)).toBe('node');
     // A new standby is there for the next edit.
     const second = await s.standbyPid(from);
     expect(second).not.toBe(standby);
@@ -104,7 +132,7 @@ describe('the TS template supervisor keeps a warm standby', () => {
     writeFileSync(join(s.dir, 'src', 'tracing.ts'), tracing('t2'));
     writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
     s.child.kill('SIGHUP');
-    await s.waitFor(/child (\d+) serves/, from);
+    await s.served('\\d+', from);
     expect(s.output().slice(from)).toMatch(
       new RegExp(`standby ${standby} loaded \\S*src/tracing\\.ts, changed since it started`),
     );

@@ -7,11 +7,15 @@
 //
 // It tells the supervisor which files it loaded ("warm", with their paths): a file among them that changed
 // since the standby started (an edit of src/tracing.ts, say) would be stale code, so the supervisor then
-// starts a cold child instead (standbyIsFresh in supervisor.ts).
+// starts a cold child instead (staleFile in supervisor.ts).
+//
+// Its process name says it is a standby: `mkdev watch` waits for the processes that ran before a restart
+// to leave, standbys aside; the one that takes over is named `node` again when it goes.
 import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+process.title = 'mkdev-standby';
 const loaded = new Set<string>([fileURLToPath(import.meta.url)]);
 // Every file resolved from here on, by import or require (the SDK is mostly CommonJS).
 registerHooks({
@@ -33,6 +37,7 @@ loaded.add(`${process.cwd()}/package.json`);
 process.on('message', function go(message: { mkdev?: string }) {
   if (message?.mkdev !== 'go') return;
   process.off('message', go);
+  process.title = 'node';
   import('./src/main.ts').catch((error: unknown) => {
     // As a cold child's failed start prints it (a syntax error in an edit): the supervisor then stops.
     console.error(error);
