@@ -150,10 +150,11 @@ export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
       action: 'sync+restart',
       target: '/app',
       include: ['*.py'],
-      ignore: ['tests/', 'supervisor.py'],
+      ignore: ['tests/', 'supervisor.py', 'standby.py'],
     },
     { path: `${dir}/requirements.txt`, action: 'rebuild' },
     { path: `${dir}/supervisor.py`, action: 'rebuild' },
+    { path: `${dir}/standby.py`, action: 'rebuild' },
   ];
 }
 
