@@ -147,7 +147,6 @@ class Supervisor:
         self.standby = Standby(process, go_w, warm_r, since_ns)
         self.selector.register(warm_r, selectors.EVENT_READ, self.standby)
 
-
     def standby_warm(self, standby: Standby) -> None:
         """It wrote what it loaded (or exited: end of file without a list)."""
         chunks = []
@@ -167,7 +166,6 @@ class Supervisor:
         if standby.taken and standby.process is self.next and not self.go_if_fresh(standby):
             self.next = self.start()
 
-
     def from_standby(self) -> subprocess.Popen | None:
         """The standby as the next child, or None (none, or stale: a cold child starts)."""
         standby = self.standby
@@ -179,7 +177,6 @@ class Supervisor:
         if standby.files is not None and not self.go_if_fresh(standby):
             return None
         return standby.process
-
 
     def go_if_fresh(self, standby: Standby) -> bool:
         """Tells the standby to run the service, unless a file it loaded changed since (it leaves then)."""
@@ -193,7 +190,6 @@ class Supervisor:
         os.close(standby.go_w)  # end of file: it exits
         self.leaving.append(standby.process)
         return False
-
 
     def reap_standby(self) -> None:
         """A standby that died is replaced, later each time it fails again before warm; it never ends the container."""
