@@ -43,14 +43,14 @@ async function freePort(): Promise<number> {
 }
 
 /** The template's supervisor in a directory of its own, with the small service above. */
-async function startSupervisor() {
+async function startSupervisor(tracingSource = tracing('t1')) {
   dir = mkdtempSync(join(tmpdir(), 'mkdev-ts-supervisor-'));
   mkdirSync(join(dir, 'src'));
   for (const f of ['supervisor.ts', 'standby.ts']) copyFileSync(join(TEMPLATES_DIR, 'ts', f), join(dir, f));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', dependencies: {} }));
   writeFileSync(join(dir, 'src', 'main.ts'), MAIN);
   writeFileSync(join(dir, 'src', 'version.ts'), `export const version = 'v1';\n`);
-  writeFileSync(join(dir, 'src', 'tracing.ts'), tracing('t1'));
+  writeFileSync(join(dir, 'src', 'tracing.ts'), tracingSource);
   const port = await freePort();
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'supervisor.ts'], {
     cwd: dir,
@@ -138,6 +138,25 @@ describe('the TS template supervisor keeps a warm standby', () => {
     );
     expect(await s.get()).toMatch(/^v2 t2 \d+$/);
     expect(await s.get()).not.toContain(` ${standby}`);
+  });
+
+  it('starts a cold child when the standby taken at SIGHUP dies before it is warm', async () => {
+    // Only in a standby (its process name says so): a tracing set-up that fails after a while.
+    const s = await startSupervisor(
+      `${tracing('t1')}if (process.title === 'mkdev-standby') { console.log('standby warming'); await new Promise((r) => setTimeout(r, 1500)); process.exit(3); }\n`,
+    );
+    await s.waitFor(/standby exited with status 3/);
+    const first = Number((await s.get()).split(' ')[2]);
+    // Its replacement (1 s later) fails the same way: SIGHUP while it warms up.
+    const from = s.output().length;
+    await s.waitFor(/standby warming/, from);
+    s.child.kill('SIGHUP');
+    await s.waitFor(/standby (\d+) exited with status 3 before it went: a cold child starts instead/, from);
+    await s.served('\\d+', from);
+    expect(s.child.exitCode).toBe(null);
+    const answer = await s.get();
+    expect(answer).toMatch(/^v1 t1 \d+$/);
+    expect(answer).not.toBe(`v1 t1 ${first}`);
   });
 
   it('replaces a standby that dies, without stopping; SIGTERM stops the standby too', async () => {

@@ -56,6 +56,7 @@ class Supervisor:
         self.standby: Standby | None = None
         self.standby_failures = 0
         self.standby_due: float | None = None
+        self.warming: Standby | None = None  # the standby taken at SIGHUP, until it goes
         # Signals only set flags; the loop below acts on them (woken through this pipe).
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
@@ -120,6 +121,12 @@ class Supervisor:
             if child is self.current:
                 self.current = None
                 self.status = code
+            elif self.warming is not None and self.warming.process is child and not self.warming.went:
+                # Taken while warming up, it died before it was told to go: the standby's failure, not the edit's.
+                log(f"standby {child.pid} exited with status {code} before it went: a cold child starts instead")
+                self.warming = None
+                self.next = self.start()
+                continue
             else:
                 self.next = None
             if not self.stopping:
@@ -173,6 +180,7 @@ class Supervisor:
             return None
         self.standby = None
         standby.taken = True
+        self.warming = standby
         # Still warming up, it goes once warm: still ahead of a cold child.
         if standby.files is not None and not self.go_if_fresh(standby):
             return None
@@ -185,6 +193,7 @@ class Supervisor:
             log(f"child {standby.process.pid} starts from the warm standby")
             os.write(standby.go_w, b"go")
             os.close(standby.go_w)
+            standby.went = True
             return True
         log(f"standby {standby.process.pid} loaded {stale}, changed since it started: a cold child starts instead")
         os.close(standby.go_w)  # end of file: it exits
@@ -238,6 +247,7 @@ class Standby:
         self.process, self.go_w, self.warm_r, self.since_ns = process, go_w, warm_r, since_ns
         self.files: list[str] | None = None
         self.taken = False
+        self.went = False
 
     def stale_file(self) -> str | None:
         """The first file it loaded that changed (or went away) since it started, by its ctime (set at every write)."""

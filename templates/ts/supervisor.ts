@@ -97,7 +97,7 @@ function stop(signal: NodeJS.Signals): void {
 }
 
 // The warm standby (standby.ts). `files`: what it loaded, once it says it is warm; `since`: when it started.
-const standby: { worker?: Worker; files?: string[]; since: number; failures: number } = {
+const standby: { worker?: Worker; files?: string[]; since: number; failures: number; went?: Worker } = {
   since: 0,
   failures: 0,
 };
@@ -106,7 +106,7 @@ const CLOCK_SLACK_MS = 50;
 
 /** Starts a standby unless one runs or the container is stopping. */
 function keepStandby(): void {
-  if (standby.worker || stopping) return;
+  if (standby.worker || stopping || next) return;
   cluster.setupPrimary(STANDBY);
   standby.since = Date.now();
   const worker = cluster.fork({ MKDEV_SUPERVISED: '1' });
@@ -125,6 +125,11 @@ function keepStandby(): void {
     const status = signal ? 128 + (constants.signals[signal as NodeJS.Signals] ?? 0) : (code ?? 1);
     if (stopping) exited(worker, status);
     else if (worker === standby.worker) standbyExited(status);
+    else if (worker === next && standby.went !== worker) {
+      // Taken while warming up, it died before it was told to go: the standby's failure, not the edit's.
+      log(`standby ${worker.process.pid} exited with status ${status} before it went: a cold child starts instead`);
+      next = start();
+    }
   });
 }
 
@@ -143,6 +148,7 @@ function goIfFresh(worker: Worker): boolean {
   const stale = staleFile(standby.files ?? [], standby.since);
   if (stale === undefined) {
     log(`child ${worker.process.pid} starts from the warm standby`);
+    standby.went = worker;
     worker.send({ mkdev: 'go' });
     return true;
   }
