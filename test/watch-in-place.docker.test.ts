@@ -232,7 +232,7 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
       /standby \d+ loaded \/app\/src\/tracing\.ts, changed since it started: a cold child starts instead/,
     );
     // The process that serves ran the edited tracing.ts before it took over.
-    expect(log).toMatch(/tracing \(edited\) to [^]*child \d+ serves/);
+    expect(log).toMatch(/tracing \(edited\) to [\s\S]*child \d+ serves/);
   }, 300_000);
 
   it('billing: two edits of the same size in the same second are both served (no stale bytecode)', async () => {

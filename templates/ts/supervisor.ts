@@ -127,7 +127,9 @@ function keepStandby(): void {
     else if (worker === standby.worker) standbyExited(status);
     else if (worker === next && standby.went !== worker) {
       // Taken while warming up, it died before it was told to go: the standby's failure, not the edit's.
-      log(`standby ${worker.process.pid} exited with status ${status} before it went: a cold child starts instead`);
+      log(
+        `standby ${worker.process.pid} exited with status ${status} before it went: a cold child starts instead`,
+      );
       next = start();
     }
   });
