@@ -2,14 +2,16 @@
 // run as the image runs them (`python3 supervisor.py` in the service's directory), around a small service
 // of their own: main.py answers HTTP on the supervisor's socket with version.py's text and the marker of
 // `fakelib` (a module outside the service, as pika is), says ready, and leaves at SIGUSR2. No engine.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  processName as name,
+  type RunningSupervisor,
+  runSupervisor,
+} from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
 
 const MAIN = `import os, signal, socket, threading
@@ -37,24 +39,13 @@ stop.wait()
 server.shutdown()
 `;
 
-let supervisor: ChildProcess | undefined;
+let supervisor: RunningSupervisor | undefined;
 let dir = '';
 
 afterEach(async () => {
-  if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
-    supervisor.kill('SIGKILL');
-    await new Promise((r) => supervisor?.once('exit', r));
-  }
+  await supervisor?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function startSupervisor() {
   dir = mkdtempSync(join(tmpdir(), 'mkdev-py-supervisor-'));
@@ -66,70 +57,16 @@ async function startSupervisor() {
   writeFileSync(join(app, 'main.py'), MAIN);
   writeFileSync(join(app, 'version.py'), `VERSION = "v1"\n`);
   writeFileSync(join(dir, 'site', 'fakelib.py'), `MARKER = "m1"\n`);
-  const port = await freePort();
-  const child = spawn('python3', ['supervisor.py'], {
-    cwd: app,
-    env: { ...process.env, PORT: String(port), BIND_ADDRESS: '127.0.0.1', PYTHONPATH: join(dir, 'site') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  supervisor = child;
-  let output = '';
-  const waiters: (() => void)[] = [];
-  const onData = (data: Buffer) => {
-    output += data.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const waitFor = (re: RegExp, from = 0) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = output.slice(from).match(re);
-        if (m) resolve(m);
-        else if (child.exitCode !== null) reject(new Error(`supervisor exited; output:\n${output}`));
-        else waiters.push(check);
-      };
-      check();
-    });
-  const get = () =>
-    new Promise<string>((resolve, reject) => {
-      httpGet({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-        });
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
-    });
-  /** Once child `serves` serves and the child it replaces has exited (as `mkdev watch` waits for it). */
-  const served = async (serves: string, from: number) => {
-    const left = Number((await waitFor(new RegExp(`child ${serves} serves; child (\\d+) leaves`), from))[1]);
-    for (;;) {
-      try {
-        process.kill(left, 0);
-        if (readFileSync(`/proc/${left}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')) return;
-      } catch {
-        return;
-      }
-      await sleep(20);
-    }
-  };
-  const standbyPid = async (from = 0) => Number((await waitFor(/standby (\d+) is warm/, from))[1]);
-  return {
-    child,
+  const s = runSupervisor(
+    'python3',
+    ['supervisor.py'],
     app,
-    site: join(dir, 'site'),
-    get,
-    waitFor,
-    served,
-    exited,
-    standbyPid,
-    output: () => output,
-  };
+    { PYTHONPATH: join(dir, 'site') },
+    await freePort(),
+  );
+  supervisor = s;
+  return { ...s, app, site: join(dir, 'site') };
 }
-
-const name = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
 
 describe('the Python template supervisor keeps a warm standby', () => {
   it('serves an edit from the standby, which runs the edited files fresh', async () => {

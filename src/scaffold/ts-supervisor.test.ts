@@ -2,14 +2,16 @@
 // run as the image runs them (`node supervisor.ts` in the service's directory), around a small service
 // of their own: src/main.ts answers HTTP with the text of src/version.ts and the marker src/tracing.ts
 // set, says "ready" once listening, and leaves at "handover". No engine: the supervisor's protocol only.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  processName as name,
+  type RunningSupervisor,
+  runSupervisor,
+} from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
 
 const MAIN = `import { createServer } from 'node:http';
@@ -23,24 +25,13 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 const tracing = (marker: string) => `(globalThis as any).tracing = '${marker}';\n`;
 
-let supervisor: ChildProcess | undefined;
+let supervisor: RunningSupervisor | undefined;
 let dir = '';
 
 afterEach(async () => {
-  if (supervisor && supervisor.exitCode === null && supervisor.signalCode === null) {
-    supervisor.kill('SIGKILL');
-    await new Promise((r) => supervisor?.once('exit', r));
-  }
+  await supervisor?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The template's supervisor in a directory of its own, with the small service above. */
 async function startSupervisor(tracingSource = tracing('t1')) {
@@ -51,58 +42,15 @@ async function startSupervisor(tracingSource = tracing('t1')) {
   writeFileSync(join(dir, 'src', 'main.ts'), MAIN);
   writeFileSync(join(dir, 'src', 'version.ts'), `export const version = 'v1';\n`);
   writeFileSync(join(dir, 'src', 'tracing.ts'), tracingSource);
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', 'supervisor.ts'], {
-    cwd: dir,
-    env: { ...process.env, PORT: String(port), BIND_ADDRESS: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  supervisor = child;
-  let output = '';
-  const waiters: (() => void)[] = [];
-  const onData = (data: Buffer) => {
-    output += data.toString();
-    for (const w of waiters.splice(0)) w();
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  /** Resolves with the match once the supervisor's output (from `from` on) matches `re`. */
-  const waitFor = (re: RegExp, from = 0) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const check = () => {
-        const m = output.slice(from).match(re);
-        if (m) resolve(m);
-        else if (child.exitCode !== null) reject(new Error(`supervisor exited; output:\n${output}`));
-        else waiters.push(check);
-      };
-      check();
-    });
-  // A new connection each time: a kept-alive one may be the old child's, which leaves.
-  const get = () =>
-    new Promise<string>((resolve, reject) => {
-      httpGet({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => {
-          text += d.toString();
-        });
-        res.on('end', () => resolve(text));
-      }).on('error', reject);
-    });
-  /** Once child `serves` says it serves, and the child it replaces has exited (as `mkdev watch` waits for it). */
-  const served = async (serves: string, from: number) => {
-    const left = Number((await waitFor(new RegExp(`child ${serves} serves; child (\\d+) leaves`), from))[1]);
-    for (;;) {
-      try {
-        process.kill(left, 0);
-      } catch {
-        return;
-      }
-      await sleep(20);
-    }
-  };
-  const standbyPid = async (from = 0) => Number((await waitFor(/standby (\d+) is warm/, from))[1]);
-  return { child, dir, get, waitFor, served, exited, standbyPid, output: () => output };
+  const s = runSupervisor(
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', 'supervisor.ts'],
+    dir,
+    {},
+    await freePort(),
+  );
+  supervisor = s;
+  return { ...s, dir };
 }
 
 describe('the TS template supervisor keeps a warm standby', () => {
@@ -111,7 +59,6 @@ describe('the TS template supervisor keeps a warm standby', () => {
     const standby = await s.standbyPid();
     expect(await s.get()).toMatch(/^v1 t1 /);
     // Its process name tells `mkdev watch` not to wait for it to leave (container-ops.ts).
-    const name = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     expect(name(standby)).toBe('mkdev-standby');
     const from = s.output().length;
     writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
