@@ -60,6 +60,25 @@ async function serviceContainer(service: string) {
   };
 }
 
+/** The container's log so far (stdout and stderr, as text). */
+async function containerLog(id: string): Promise<string> {
+  const raw = (await docker.getContainer(id).logs({ stdout: true, stderr: true })) as unknown as Buffer;
+  return raw.toString('utf8');
+}
+
+/** The pid of the standby that started after the last handover, once it is warm. */
+async function warmStandby(id: string): Promise<number> {
+  const pid = await eventually(
+    async () =>
+      /standby (\d+) is warm/.exec(
+        (await containerLog(id)).split(/ serves; child \d+ leaves/).at(-1) ?? '',
+      )?.[1],
+    120_000,
+    'a warm standby',
+  );
+  return Number(pid);
+}
+
 /** The ids of a service's instances that Consul's health endpoint lists as passing (what its DNS answers). */
 async function passing(service: string): Promise<string[]> {
   const res = await fetch(`${consul}/v1/health/service/${service}?passing`, {
@@ -163,6 +182,59 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
     300_000,
   );
 
+  it.each(TEMPLATES)(
+    '$service: the next edit is served by the warm standby, which ran none of the service before it',
+    async (t) => {
+      const { id } = await serviceContainer(t.service);
+      // The standby started once the previous edit's old process left; it says when it is warm.
+      const standby = await warmStandby(id);
+      const changes = () => watch.json().filter((j) => j.type === 'change' && j.service === t.service);
+      const seen = changes().length;
+      const source = join(project.dir, 'services', t.service, t.file);
+      const text = readFileSync(source, 'utf8');
+      writeFileSync(source, text.replace(`in-place from`, `standby from`));
+      const change = await eventually(async () => changes()[seen], 180_000, `the change line`);
+      expect(change, JSON.stringify(change)).toMatchObject({ ok: true, restarted: 'process' });
+      expect((await get(`/${t.service}`)).text).toContain(`standby from ${t.service}`);
+      const log = await containerLog(id);
+      expect(log).toContain(`child ${standby} starts from the warm standby`);
+      expect(log).toMatch(new RegExp(`child ${standby} serves; child \\d+ leaves`));
+    },
+    300_000,
+  );
+
+  it('orders: an edit of src/tracing.ts, which the standby loaded, is served by a cold process with it', async () => {
+    const { id } = await serviceContainer('orders');
+    await warmStandby(id);
+    const from = (await containerLog(id)).length;
+    const changes = () => watch.json().filter((j) => j.type === 'change' && j.service === 'orders');
+    const seen = changes().length;
+    const tracing = join(project.dir, 'services', 'orders', 'src', 'tracing.ts');
+    const server = join(project.dir, 'services', 'orders', 'src', 'http-server.ts');
+    writeFileSync(
+      tracing,
+      readFileSync(tracing, 'utf8').replace('tracing to ${endpoint}', 'tracing (edited) to ${endpoint}'),
+    );
+    writeFileSync(server, readFileSync(server, 'utf8').replace('standby from', 'cold from'));
+    // Both files in one batch, or tracing.ts first: the batch with http-server.ts is the last.
+    const change = await eventually(
+      async () =>
+        changes()
+          .slice(seen)
+          .find((j) => (j.files as string[]).includes('src/http-server.ts')),
+      180_000,
+      'the change line',
+    );
+    expect(change, JSON.stringify(change)).toMatchObject({ ok: true, restarted: 'process' });
+    expect((await get('/orders')).text).toContain('cold from orders');
+    const log = (await containerLog(id)).slice(from);
+    expect(log).toMatch(
+      /standby \d+ loaded \/app\/src\/tracing\.ts, changed since it started: a cold child starts instead/,
+    );
+    // The process that serves ran the edited tracing.ts before it took over.
+    expect(log).toMatch(/tracing \(edited\) to [\s\S]*child \d+ serves/);
+  }, 300_000);
+
   it('billing: two edits of the same size in the same second are both served (no stale bytecode)', async () => {
     // Python reuses a cached .pyc while the source's mtime (whole seconds) and size match; quick edits
     // synced by watch can match both, so each edit here gets the same mtime and the same length.
@@ -195,7 +267,7 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
     writeFileSync(source, config);
     const fixed = await eventually(async () => changes()[seen + 1], 180_000, 'the fixed change line');
     expect(fixed, JSON.stringify(fixed)).toMatchObject({ ok: true, restarted: 'container' });
-    await servedThroughKong(get, '/orders', 'in-place from orders', ROUTING_MS);
+    await servedThroughKong(get, '/orders', 'cold from orders', ROUTING_MS);
   }, 400_000);
 
   it('docker stop of the container still deregisters the instance, and it exits 0', async () => {

@@ -43,21 +43,33 @@ export async function execIn(
 }
 
 /**
+ * A supervisor's warm standby names itself so (the process name, `comm`, that prctl sets): a spare
+ * process that serves nothing until the supervisor hands it a restart, when it takes another name.
+ */
+export const STANDBY_PROCESS_NAME = 'mkdev-standby';
+
+/**
  * The host pids of the processes its main process started (and theirs): every process but the ones
- * whose parent is outside the container (its main process, and commands exec'd into it). [] when it is
- * not running. One `top` call: the engine lists the container's processes with the host's ps.
+ * whose parent is outside the container (its main process, and commands exec'd into it), and warm
+ * standbys (STANDBY_PROCESS_NAME). [] when it is not running. One `top` call: the engine lists the
+ * container's processes with the host's ps.
  */
 export async function childProcesses(container: Docker.Container): Promise<number[]> {
   let top: { Titles: string[]; Processes: string[][] };
   try {
-    top = (await container.top({ ps_args: '-o pid,ppid' })) as typeof top;
+    top = (await container.top({ ps_args: '-o pid,ppid,comm' })) as typeof top;
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 409) return [];
     throw error;
   }
   const pidAt = top.Titles.indexOf('PID');
   const ppidAt = top.Titles.indexOf('PPID');
-  const rows = (top.Processes ?? []).map((p) => ({ pid: Number(p[pidAt]), ppid: Number(p[ppidAt]) }));
+  const nameAt = top.Titles.indexOf('COMMAND');
+  const rows = (top.Processes ?? []).map((p) => ({
+    pid: Number(p[pidAt]),
+    ppid: Number(p[ppidAt]),
+    name: p[nameAt],
+  }));
   const inside = new Set(rows.map((r) => r.pid));
-  return rows.filter((r) => inside.has(r.ppid)).map((r) => r.pid);
+  return rows.filter((r) => inside.has(r.ppid) && r.name !== STANDBY_PROCESS_NAME).map((r) => r.pid);
 }

@@ -213,7 +213,10 @@ export interface Engine {
   jobExit(container: ContainerRef, signal: AbortSignal): Promise<ExitResult>;
   /** Sends a signal (e.g. 'SIGHUP') to its main process; 409 when it is not running. */
   kill(container: ContainerRef, signal: string): Promise<void>;
-  /** The host ids of its processes other than its main one (its main process's children); [] when it is not running. */
+  /**
+   * The host ids of its processes other than its main one (its main process's children), warm standbys
+   * aside (a supervisor's spare, which serves nothing: container-ops.ts); [] when it is not running.
+   */
   childProcesses(container: ContainerRef): Promise<number[]>;
   /** Runs a command in a running container; 409 when it is not running. */
   exec(container: ContainerRef, command: readonly string[]): Promise<ExecResult>;

@@ -6,9 +6,9 @@
 // it (a project scaffolded before, the Go template, a Dockerfile of the user's own) is stopped and
 // started as before.
 //
-// The contract with the supervisor: parked is running with no process under its PID 1 (no standby
-// either). mkdev waits for that after SIGUSR2, and repair.ts finds one a `mkdev run` that died left
-// behind by it, whatever its record says.
+// The contract with the supervisor: parked is running with no process under its PID 1 but a warm
+// standby (childProcesses leaves those out, by their name). mkdev waits for that after SIGUSR2, and
+// repair.ts finds one a `mkdev run` that died left behind by it, whatever its record says.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerRef, Engine } from '../engine/engine.ts';
 

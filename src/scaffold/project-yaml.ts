@@ -123,7 +123,7 @@ function serviceNode(doc: Document, entry: ServiceEntry): YAMLMap {
  * `mkdev watch`'s rules for a scaffolded service: TS and Python sources are synced and the process
  * restarted (no build step: Node strips types, Python runs the files; the image's supervisor replaces
  * the process in its container, see src/watch/restart-service-process.ts); a dependency change, or
- * one to the supervisor itself (PID 1, which a process restart keeps), rebuilds the image. Go compiles,
+ * one to the supervisor itself (PID 1, which a process restart keeps) or its standby, rebuilds the image. Go compiles,
  * so a source change rebuilds too (the dependencies' layer stays cached).
  */
 export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
@@ -141,6 +141,7 @@ export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
       { path: `${dir}/package.json`, action: 'rebuild' },
       { path: `${dir}/package-lock.json`, action: 'rebuild' },
       { path: `${dir}/supervisor.ts`, action: 'rebuild' },
+      { path: `${dir}/standby.ts`, action: 'rebuild' },
     ];
   }
   return [
@@ -149,10 +150,11 @@ export function watchRules(entry: ServiceEntry): Record<string, unknown>[] {
       action: 'sync+restart',
       target: '/app',
       include: ['*.py'],
-      ignore: ['tests/', 'supervisor.py'],
+      ignore: ['tests/', 'supervisor.py', 'standby.py'],
     },
     { path: `${dir}/requirements.txt`, action: 'rebuild' },
     { path: `${dir}/supervisor.py`, action: 'rebuild' },
+    { path: `${dir}/standby.py`, action: 'rebuild' },
   ];
 }
 

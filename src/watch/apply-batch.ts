@@ -14,7 +14,12 @@ import { allOf } from '../readiness/create-probe.ts';
 import { waitUntilReady } from '../readiness/wait-until-ready.ts';
 import type { ServiceSpec, Stack } from '../stack/model.ts';
 import type { BatchPlan } from './batch-plan.ts';
-import { ProcessNotReplaced, type RestartKind, restartServiceProcess } from './restart-service-process.ts';
+import {
+  ProcessNotReplaced,
+  processesBeforeRestart,
+  type RestartKind,
+  restartServiceProcess,
+} from './restart-service-process.ts';
 
 export interface ApplyContext {
   readonly stack: Stack;
@@ -110,15 +115,18 @@ async function syncAndRestart(
   if (containers.length === 0) {
     throw new StepFailed(`no container of ${plan.service} to sync into: run 'mkdev up ${plan.service}'`);
   }
-  await syncFiles(engine, containers, plan);
+  const restarting = plan.action === 'sync+restart';
+  // Listed while the files sync: one engine call less on the edit's path.
+  const before = containers.map((c) => (restarting ? processesBeforeRestart(engine, c) : undefined));
+  await Promise.all([syncFiles(engine, containers, plan), ...before]);
   steps.syncedMs = since();
-  if (plan.action === 'sync+restart') {
+  if (restarting) {
     // A container that exited (a crash after a bad edit) is started again: the fix gets its chance.
     const timeoutMs = service.ready?.timeoutMs ?? 60_000;
     const kinds = await Promise.all(
-      containers.map(async (c) => {
+      containers.map(async (c, i) => {
         try {
-          return await restartServiceProcess(engine, c, { timeoutMs, signal: ctx.signal });
+          return await restartServiceProcess(engine, c, { timeoutMs, signal: ctx.signal, before: before[i] });
         } catch (error) {
           if (!(error instanceof ProcessNotReplaced)) throw error;
           throw new StepFailed(error.message, await logTail(engine, c, 40));

@@ -22,6 +22,17 @@ export type RestartKind = 'process' | 'container';
 export class ProcessNotReplaced extends Error {}
 
 /**
+ * The processes a restart in place waits for to leave; [] when it will restart the container. Listed
+ * before the signal, e.g. while the files sync (only the supervisor starts processes, and a standby it
+ * starts meanwhile is not listed).
+ */
+export function processesBeforeRestart(engine: Engine, c: ObservedContainer): Promise<readonly number[]> {
+  return c.labels[RESTART_SIGNAL_LABEL] && c.state === 'running'
+    ? engine.childProcesses(c)
+    : Promise.resolve([]);
+}
+
+/**
  * Restarts the service in `c`: its process when the image allows it and the container runs (a
  * container that exited, e.g. after a bad edit, is started again), else the container. In place it
  * resolves once every process that ran before the signal has left, so that what answers next is the
@@ -30,10 +41,10 @@ export class ProcessNotReplaced extends Error {}
 export async function restartServiceProcess(
   engine: Engine,
   c: ObservedContainer,
-  options: { timeoutMs: number; signal: AbortSignal },
+  options: { timeoutMs: number; signal: AbortSignal; before?: Promise<readonly number[]> },
 ): Promise<RestartKind> {
   const restartSignal = c.labels[RESTART_SIGNAL_LABEL];
-  const before = restartSignal && c.state === 'running' ? await engine.childProcesses(c) : [];
+  const before = await (options.before ?? processesBeforeRestart(engine, c));
   if (!restartSignal || before.length === 0) {
     await engine.restart(c);
     return 'container';

@@ -1,5 +1,5 @@
 // The watch loop, one for `mkdev watch` and `mkdev up --watch` once bring-up is done: the initial
-// sync, then touched paths -> per-service debounce (100 ms) -> files whose content changed -> the
+// sync, then touched paths -> per-service debounce (50 ms) -> files whose content changed -> the
 // service's rules -> one batch at a time per service -> a report per batch, until the signal aborts.
 // The file watcher, the clock and the apply step are passed in: the loop's tests drive them by hand
 // (fake-watcher.ts, fake-clock.ts, the fake engine); the product takes the defaults.
@@ -14,7 +14,9 @@ import { recordAll } from './record-state.ts';
 import { serviceBatches } from './service-batches.ts';
 import { readSyncedState } from './synced-state.ts';
 
-export const DEBOUNCE_MS = 100;
+// One editor save is a few events within milliseconds; a longer burst split in two batches still ends
+// in one more batch with the rest (one-more-queue.ts).
+export const DEBOUNCE_MS = 50;
 
 export interface WatchLoopOptions {
   readonly stack: Stack;
