@@ -11,6 +11,7 @@ import {
   processName as name,
   type RunningSupervisor,
   runSupervisor,
+  untilGone,
 } from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
 
@@ -82,6 +83,24 @@ describe('the Python template supervisor keeps a warm standby', () => {
     expect(await s.get()).toBe(`v2 m1 ${standby}`);
     expect(name(standby)).toBe('python3');
     expect(await s.standbyPid(from)).not.toBe(standby);
+  });
+
+  it('parked (SIGUSR2), keeps its standby; SIGHUP resumes the service from it, with the files as they are now', async () => {
+    const s = await startSupervisor();
+    const standby = await s.standbyPid();
+    const serving = Number((await s.get()).split(' ')[2]);
+    const from = s.output().length;
+    s.child.kill('SIGUSR2');
+    await s.waitFor(/parked: the child stops/, from);
+    await untilGone(serving);
+    expect(name(standby)).toBe('mkdev-standby');
+    writeFileSync(join(s.app, 'version.py'), `VERSION = "v2"\n`);
+    s.child.kill('SIGHUP');
+    await s.waitFor(new RegExp(`unparked: child ${standby} starts`), from);
+    expect(s.output().slice(from)).toContain(`child ${standby} starts from the warm standby`);
+    // A new standby starts once the resumed child serves.
+    expect(await s.standbyPid(from)).not.toBe(standby);
+    expect(await s.get()).toBe(`v2 m1 ${standby}`);
   });
 
   it('starts a cold child when a module the standby loaded changed since', async () => {

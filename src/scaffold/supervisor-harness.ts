@@ -86,5 +86,10 @@ export function runSupervisor(
   return { child, get, waitFor, served, exited, standbyPid, stop, output: () => output };
 }
 
+/** Resolves once `pid` has exited (polled: the engine has no event for it either, and watch polls too). */
+export async function untilGone(pid: number): Promise<void> {
+  while (!gone(pid)) await sleep(20);
+}
+
 /** A process's name (comm), which tells `mkdev watch` a standby from a serving child. */
 export const processName = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

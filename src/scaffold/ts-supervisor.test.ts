@@ -11,6 +11,7 @@ import {
   processName as name,
   type RunningSupervisor,
   runSupervisor,
+  untilGone,
 } from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
 
@@ -70,6 +71,25 @@ describe('the TS template supervisor keeps a warm standby', () => {
     // A new standby is there for the next edit.
     const second = await s.standbyPid(from);
     expect(second).not.toBe(standby);
+  });
+
+  it('parked (SIGUSR2), keeps its standby; SIGHUP resumes the service from it, with the files as they are now', async () => {
+    const s = await startSupervisor();
+    const standby = await s.standbyPid();
+    const serving = Number((await s.get()).split(' ')[2]);
+    const from = s.output().length;
+    s.child.kill('SIGUSR2');
+    await s.waitFor(/parked: the child stops/, from);
+    await untilGone(serving);
+    expect(name(standby)).toBe('mkdev-standby');
+    // `mkdev watch` syncs into a parked container: the standby never loaded the service's files.
+    writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
+    s.child.kill('SIGHUP');
+    await s.waitFor(new RegExp(`unparked: child ${standby} starts`), from);
+    expect(s.output().slice(from)).toContain(`child ${standby} starts from the warm standby`);
+    // A new standby starts once the resumed child serves.
+    expect(await s.standbyPid(from)).not.toBe(standby);
+    expect(await s.get()).toBe(`v2 t1 ${standby}`);
   });
 
   it('starts a cold child when a file the standby loaded changed since (src/tracing.ts)', async () => {
