@@ -46,6 +46,9 @@ function request(
       {
         method,
         headers,
+        // A new connection per check, as Consul's transport has keep-alives off: a kept-alive
+        // connection would keep checking a process that stopped accepting (a replaced child).
+        agent: false,
         timeout: def.timeoutMs ?? 10_000,
         ...(u.protocol === 'https:' ? { rejectUnauthorized: true } : {}),
       },
