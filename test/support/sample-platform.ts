@@ -107,7 +107,7 @@ export class SamplePlatform {
   ): Promise<{ ms: number; cachedSteps: number }> {
     const started = Date.now();
     const stream = await docker.buildImage(
-      packContext(context, hostCaBundle()) as unknown as NodeJS.ReadableStream,
+      await packContext(context, hostCaBundle()),
       { t: tag, buildargs: { ...imageArgs }, nocache, rm: true, forcerm: true },
     );
     const output = await new Promise<{ stream?: string; error?: string }[]>((resolve, reject) =>
