@@ -106,10 +106,13 @@ export class SamplePlatform {
     nocache: boolean,
   ): Promise<{ ms: number; cachedSteps: number }> {
     const started = Date.now();
-    const stream = await docker.buildImage(
-      await packContext(context, hostCaBundle()),
-      { t: tag, buildargs: { ...imageArgs }, nocache, rm: true, forcerm: true },
-    );
+    const stream = await docker.buildImage(await packContext(context, hostCaBundle()), {
+      t: tag,
+      buildargs: { ...imageArgs },
+      nocache,
+      rm: true,
+      forcerm: true,
+    });
     const output = await new Promise<{ stream?: string; error?: string }[]>((resolve, reject) =>
       docker.modem.followProgress(
         stream,
