@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyBody, json, waitFor } from './helpers/kong.ts';
-import { freePort } from './helpers/postgres.ts';
+import { REFUSED_PORT } from './helpers/postgres.ts';
 import { type Env, setupKong, teardown } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
 
@@ -118,8 +118,7 @@ describe('proxy', () => {
   });
 
   it('answers 502 when the upstream refuses connections', async () => {
-    const dead = await freePort();
-    await api('POST', '/services', { name: 'dead', url: `http://127.0.0.1:${dead}`, retries: 1 });
+    await api('POST', '/services', { name: 'dead', url: `http://127.0.0.1:${REFUSED_PORT}`, retries: 1 });
     await api('POST', '/services/dead/routes', { paths: ['/dead'] });
     const { body } = await proxied('/dead', (r) => r.status === 502);
     expect(body.message).toBe('An invalid response was received from the upstream server');

@@ -8,14 +8,14 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
 import { type KongNode, runKong, startKong } from './helpers/kong.ts';
-import { freePort, startPostgres, type TestPostgres } from './helpers/postgres.ts';
+import { REFUSED_PORT, startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
 
 let pg: TestPostgres;
 let dns: TestDns;
 let alive: Echo;
-let deadPort: number;
+const deadPort = REFUSED_PORT; // nothing listens: connection refused
 let dbEnv: Record<string, string>;
 const nodes: KongNode[] = [];
 
@@ -23,7 +23,6 @@ beforeAll(async () => {
   pg = await startPostgres();
   dns = await startDns();
   alive = await startEcho('alive');
-  deadPort = await freePort(); // nothing listens: connection refused
   dns.records.set('7f000001.addr.dc1.consul', { a: ['127.0.0.1'] });
   dns.records.set('two.service.consul', {
     srv: [

@@ -16,6 +16,14 @@ export interface TestPostgres {
 const IMAGE = 'mkdev-offline/postgres:17';
 const docker = createDockerClient();
 
+/**
+ * A port nothing listens on, for an upstream that refuses connections. Not freePort(): a port free now
+ * is in the ephemeral range, where a test file running beside this one can bind it before the request
+ * (seen once in CI: a 502 "invalid response" where a refused connection was meant). Port 1 (tcpmux) is
+ * below that range, and nothing here binds it.
+ */
+export const REFUSED_PORT = 1;
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
