@@ -22,6 +22,7 @@ import {
   servedThroughKong,
   testProject,
 } from './support/cli.ts';
+import { serviceContainerState } from './support/crash.ts';
 import { type MkdevProcess, spawnMkdev } from './support/mkdev-process.ts';
 
 const project = testProject('swap-park');
@@ -42,20 +43,7 @@ const get = async (path: string) => {
   return { status: res.status, text: await res.text() };
 };
 
-async function serviceContainer(service: string) {
-  const [c] = await docker.listContainers({
-    all: true,
-    filters: { label: [`dev.mkdev.project=${project.name}`, `dev.mkdev.service=${service}`] },
-  });
-  if (c === undefined) throw new Error(`no ${service} container`);
-  const info = await docker.getContainer(c.Id).inspect();
-  return {
-    id: c.Id,
-    startedAt: info.State.StartedAt,
-    running: info.State.Running,
-    exitCode: info.State.ExitCode,
-  };
-}
+const serviceContainer = (service: string) => serviceContainerState(project.name, service);
 
 /** The processes under the container's PID 1: none while parked. */
 const children = async (service: string) =>

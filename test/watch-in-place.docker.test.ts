@@ -17,6 +17,7 @@ import {
   servedThroughKong,
   testProject,
 } from './support/cli.ts';
+import { serviceContainerState } from './support/crash.ts';
 import { type MkdevProcess, spawnMkdev } from './support/mkdev-process.ts';
 
 const project = testProject('edit-fast');
@@ -45,20 +46,7 @@ const get = async (path: string) => {
   return { status: res.status, text: await res.text() };
 };
 
-async function serviceContainer(service: string) {
-  const [c] = await docker.listContainers({
-    all: true,
-    filters: { label: [`dev.mkdev.project=${project.name}`, `dev.mkdev.service=${service}`] },
-  });
-  if (c === undefined) throw new Error(`no ${service} container`);
-  const info = await docker.getContainer(c.Id).inspect();
-  return {
-    id: c.Id,
-    startedAt: info.State.StartedAt,
-    running: info.State.Running,
-    exitCode: info.State.ExitCode,
-  };
-}
+const serviceContainer = (service: string) => serviceContainerState(project.name, service);
 
 /** The container's log so far (stdout and stderr, as text). */
 async function containerLog(id: string): Promise<string> {

@@ -15,6 +15,17 @@ export async function serviceContainer(
   return docker.getContainer(c.Id).inspect();
 }
 
+/** What a restart of the service's container changes (or a restart in place must not): id, start, state. */
+export async function serviceContainerState(project: string, service: string) {
+  const info = await serviceContainer(project, service);
+  return {
+    id: info.Id,
+    startedAt: info.State.StartedAt,
+    running: info.State.Running,
+    exitCode: info.State.ExitCode,
+  };
+}
+
 export interface Crash {
   readonly id: string;
   readonly pid: number;
