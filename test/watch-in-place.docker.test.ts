@@ -4,6 +4,7 @@
 // burst of requests through Kong across the edit gets no failure (no "name resolution failed", 502 or
 // 503). A normal stop still deregisters: `docker stop` of the container takes it off Consul.
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -65,6 +66,27 @@ async function warmStandby(id: string): Promise<number> {
     'a warm standby',
   );
   return Number(pid);
+}
+
+/** Connections the container's processes hold to RabbitMQ (port 5672), open or opening, from its /proc. */
+function amqpConnections(pid: number): number {
+  const open = new Set(['01', '02']); // ESTABLISHED, SYN_SENT
+  return ['tcp', 'tcp6']
+    .flatMap((f) => readFileSync(`/proc/${pid}/net/${f}`, 'utf8').split('\n').slice(1))
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols[2]?.endsWith(':1628') && open.has(cols[3] ?? '')).length;
+}
+
+/** GET /healthz on a connection of its own (as Consul's check: no keep-alive), its status or 0 if none. */
+function healthzOnNewConnection(host: string, port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpGet({ host, port, path: '/healthz', agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
 }
 
 /** The ids of a service's instances that Consul's health endpoint lists as passing (what its DNS answers). */
@@ -187,6 +209,44 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
       const log = await containerLog(id);
       expect(log).toContain(`child ${standby} starts from the warm standby`);
       expect(log).toMatch(new RegExp(`child ${standby} serves; child \\d+ leaves`));
+    },
+    300_000,
+  );
+
+  it.each(TEMPLATES)(
+    '$service: the process that replaces another accepts no connection until it can serve (no 503 to a new connection)',
+    async (t) => {
+      // Consul's HTTP check opens a new connection each time: one accepted by the new process before it is
+      // connected to RabbitMQ would get a 503, and the instance would leave Consul's passing list. RabbitMQ
+      // paused holds the new process there for as long as the probes take.
+      const { id } = await serviceContainer(t.service);
+      await warmStandby(id);
+      const info = await docker.getContainer(id).inspect();
+      const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress ?? '';
+      const port = Number(info.Config.Env.find((e) => e.startsWith('PORT='))?.slice('PORT='.length));
+      const rabbitmq = docker.getContainer((await serviceContainerState(project.name, 'rabbitmq')).id);
+      const from = (await containerLog(id)).length;
+      const before = amqpConnections(info.State.Pid);
+      await rabbitmq.pause();
+      try {
+        await docker.getContainer(id).kill({ signal: 'SIGHUP' });
+        await eventually(
+          async () => amqpConnections(info.State.Pid) > before || undefined,
+          60_000,
+          'the new process to open its connection to RabbitMQ',
+        );
+        const statuses: number[] = [];
+        for (let i = 0; i < 30; i++) statuses.push(await healthzOnNewConnection(ip, port));
+        expect(statuses.filter((s) => s !== 200)).toEqual([]);
+      } finally {
+        await rabbitmq.unpause();
+      }
+      await eventually(
+        async () => / serves; child \d+ leaves/.test((await containerLog(id)).slice(from)) || undefined,
+        60_000,
+        'the handover once RabbitMQ is back',
+      );
+      expect((await get(`/${t.service}`)).status).toBe(200);
     },
     300_000,
   );

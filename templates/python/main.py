@@ -1,5 +1,6 @@
 """Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
-connected to it the registrations on Consul and Kong (so its check may start as passing). SIGTERM deregisters from Consul and exits 0 within ~2 s.
+connected to it the registrations on Consul and Kong (so its check may start as passing); under the
+supervisor HTTP comes last instead (see accept_once_ready). SIGTERM deregisters from Consul and exits 0 within ~2 s.
 
 Under the image's supervisor (supervisor.py), which replaces this process in place at each `mkdev watch`
 sync: it serves on the supervisor's socket (MKDEV_LISTEN_FD), says it is ready on MKDEV_READY_FD once
@@ -56,17 +57,35 @@ def main() -> int:
 
     server = http_server(config, make_handler(config, state, tracer))
     server.daemon_threads = True
-    # A short poll interval: server.shutdown() at SIGTERM waits for it (0.5 s by default, on every restart).
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True).start()
-    log(f"listening on {address}:{config.port} (route {config.route_path})")
+    serving = threading.Event()
+
+    def accept() -> None:
+        # A short poll interval: server.shutdown() at SIGTERM waits for it (0.5 s by default, on every restart).
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="http", daemon=True).start()
+        serving.set()
+        log(f"listening on {address}:{config.port} (route {config.route_path})")
+
+    # Under the supervisor the listening socket is one, shared with the process this one replaces, which
+    # still serves. A connection this process accepted before RabbitMQ is connected would get a 503 from
+    # /healthz: Consul's check (a new connection each time) would mark the instance critical, its DNS would
+    # answer nothing and Kong would cache "name resolution failed". So a supervised process accepts only
+    # once it can serve, just before it says it is ready; until then every connection goes to its predecessor.
+    accept_once_ready = bool(os.environ.get("MKDEV_LISTEN_FD"))
+    if not accept_once_ready:
+        accept()
     messaging.start()
+
+    def ready() -> None:
+        if accept_once_ready:
+            accept()
+        say_ready()
 
     failed = threading.Event()
     if config.register:
-        threading.Thread(target=register, args=(config, address, state, messaging, stopping, failed, log), daemon=True).start()
+        threading.Thread(target=register, args=(config, address, state, messaging, stopping, failed, log, ready), daemon=True).start()
     else:
         state.registered = True
-        say_ready()
+        ready()
 
     # No timeout: a signal handler runs while the main thread waits, so SIGTERM ends the wait at once
     # (a polling wait would add up to its period to every restart, e.g. each `mkdev watch` sync).
@@ -76,7 +95,8 @@ def main() -> int:
     if handing_over.is_set():
         log("SIGUSR2: stopping, registration kept for the next process")
         # Stop accepting first: the next process, already serving, takes every new connection.
-        server.shutdown()
+        if serving.is_set():
+            server.shutdown()
     else:
         log("stopping: deregistering from Consul")
     if config.register and not handing_over.is_set():
@@ -85,7 +105,9 @@ def main() -> int:
         except mkdev_register.RegistrationError as error:
             log(f"Consul deregistration failed: {error}")
     messaging.stop()
-    server.shutdown()
+    # shutdown() waits for serve_forever() to end: it would wait forever for one that never started.
+    if serving.is_set():
+        server.shutdown()
     tracer.flush(2.0)
     return 0
 
@@ -113,7 +135,7 @@ def say_ready() -> None:
         os.close(int(fd))
 
 
-def register(config, address, state, messaging, stopping, failed, log) -> None:
+def register(config, address, state, messaging, stopping, failed, log, ready) -> None:
     """Once RabbitMQ is connected: Consul first (this instance, with a health check), then Kong (one
     Service + Route per service name, shared by every replica). Retries while they come up; a 400 will
     not fix itself."""
@@ -122,7 +144,7 @@ def register(config, address, state, messaging, stopping, failed, log) -> None:
             return
     # It can serve: under the supervisor the process it replaces may leave now. The registration below
     # only repeats the one they share (same ID, address and port), so it need not wait for it.
-    say_ready()
+    ready()
 
     def retry(what):
         return {

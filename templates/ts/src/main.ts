@@ -1,5 +1,6 @@
 // Starts the service: HTTP first (so Consul's check can reach /healthz), then RabbitMQ, and only once
-// connected to it the registrations on Consul and Kong (so its check may start as passing).
+// connected to it the registrations on Consul and Kong (so its check may start as passing). Under the
+// supervisor HTTP comes last instead (acceptOnceReady below).
 // SIGTERM deregisters from Consul and exits 0 within ~2 s. Under the image's supervisor (supervisor.ts),
 // which replaces this process in place at each `mkdev watch` sync: it says "ready" once it can serve, and
 // leaves at "handover" without deregistering (its successor holds the same registration). Tracing is set up before this file by
@@ -31,10 +32,26 @@ const server = createHttpServer(config, {
   },
   processed,
 });
-// BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
-server.listen(config.port, process.env.BIND_ADDRESS || '0.0.0.0', () =>
-  log(`listening on ${address}:${config.port} (route ${config.routePath})`),
-);
+// Under the supervisor the listening socket is one, shared with the process this one replaces, which
+// still serves. A connection this process accepted before RabbitMQ is connected would get a 503 from
+// /healthz: Consul's check (a new connection each time) would mark the instance critical, its DNS would
+// answer nothing and Kong would cache "name resolution failed". So a supervised process accepts only
+// once it can serve, just before it says "ready"; until then every connection goes to its predecessor.
+const acceptOnceReady = process.env.MKDEV_SUPERVISED === '1';
+const listening = () =>
+  new Promise<void>((resolve) =>
+    // BIND_ADDRESS: `mkdev run` listens on the project network's gateway only; a container on all interfaces.
+    server.listen(config.port, process.env.BIND_ADDRESS || '0.0.0.0', () => {
+      log(`listening on ${address}:${config.port} (route ${config.routePath})`);
+      resolve();
+    }),
+  );
+if (!acceptOnceReady) void listening();
+/** Tells the supervisor, if any, that this process serves: the one it replaces may leave. */
+async function sayReady(): Promise<void> {
+  if (acceptOnceReady) await listening();
+  process.send?.({ mkdev: 'ready' });
+}
 // Installed before anything slow: as PID 1 in a container, Node would otherwise ignore SIGTERM.
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -58,7 +75,7 @@ if (config.register) {
     await messaging.whenConnected(stopping.signal);
     // It can serve: under the supervisor the process it replaces may leave now. The registration below
     // only repeats the one they share (same ID, address and port), so it need not wait for it.
-    process.send?.({ mkdev: 'ready' });
+    await sayReady();
     onConsul = true; // from the first attempt on: a half-done registration is still undone on SIGTERM
     await register(config, address, stopping.signal, log);
     registered = true;
@@ -68,7 +85,7 @@ if (config.register) {
       process.exit(1);
     }
   }
-} else process.send?.({ mkdev: 'ready' });
+} else await sayReady();
 
 async function shutdown(signal: string, { keepRegistration = false } = {}): Promise<void> {
   if (stopping.signal.aborted) return;

@@ -31,6 +31,10 @@ async function startServer(dataDir: string, extra: string[] = []) {
     ...extra,
   ]);
   await waitFor(() => child.output().includes('Consul agent running!'), 15_000, 50);
+  // Consul installs its signal handlers only after that line (command/agent/agent.go: "wait for signal"
+  // follows it), so a SIGTERM sent on seeing it can kill the process outright; an answer from the HTTP API
+  // comes after them.
+  await fetch(`http://127.0.0.1:${http}/v1/status/leader`);
   return { child, http };
 }
 
