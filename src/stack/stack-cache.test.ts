@@ -87,7 +87,9 @@ describe('loadStackCached', () => {
     await loadStackCached({ cwd: fresh, env: {}, deferSecrets: true });
     expect(existsSync(join(fresh, '.mkdev'))).toBe(false);
 
-    const noSecrets = project({ 'mkdev.yaml': 'name: shop\nextends: none\nservices:\n  a:\n    image: a:1\n' });
+    const noSecrets = project({
+      'mkdev.yaml': 'name: shop\nextends: none\nservices:\n  a:\n    image: a:1\n',
+    });
     await loadStackCached({ cwd: noSecrets, env: {} });
     expect(existsSync(join(noSecrets, '.mkdev'))).toBe(false);
 
