@@ -186,6 +186,16 @@ describe('the operations of a plan', () => {
       'run-action',
       'wait-for',
     ]);
+    // Kong's plugins are set side by side, each once Kong is ready, and Kong is ready after both.
+    const ops = computed.operations;
+    const plugins = ops.filter((o) => o.type === 'run-action' && o.service === 'kong');
+    expect(plugins.map((o) => o.resource)).toEqual(['Kong plugin prometheus', 'Kong plugin opentelemetry']);
+    const [first, second] = plugins as [Operation, Operation];
+    expect(comesAfter(ops, second, first) || comesAfter(ops, first, second)).toBe(false);
+    for (const plugin of plugins) {
+      expect(comesAfter(ops, plugin, find(ops, 'await ready p-kong-1'))).toBe(true);
+      expect(comesAfter(ops, find(ops, 'reach ready kong'), plugin)).toBe(true);
+    }
     // One per image: Kong and its migrations share theirs.
     const images = new Set(Object.values(stack.services).map((s) => s.image));
     expect(computed.operations.filter((o) => o.type === 'ensure-image').map((o) => o.resource)).toEqual([

@@ -94,8 +94,11 @@ export function serviceOperations(
     );
   }
   // A job's actions act on other services once it has completed; a service's, on itself once ready.
-  for (const action of service.oneShot ? service.afterCompleted : service.afterReady) {
-    last = [
+  // Each sets its own flag or plugin, so they run side by side (every `up` runs them, a no-op one too).
+  const actions = service.oneShot ? service.afterCompleted : service.afterReady;
+  if (actions.length > 0) {
+    const ready = last;
+    last = actions.map((action) =>
       b.add({
         type: 'run-action',
         ...mine,
@@ -103,9 +106,9 @@ export function serviceOperations(
         onSelf: !service.oneShot,
         resource: actedOn(action),
         cause: service.oneShot ? `after ${name} completed` : `once ${name} is ready`,
-        after: [...last, ...actionTargets(b, [action], name)],
+        after: [...ready, ...actionTargets(b, [action], name)],
       }),
-    ];
+    );
   }
   const final = b.add({
     type: 'reach',
