@@ -18,7 +18,9 @@ export async function projectNameFor(ref: ProjectRef, cwd: string): Promise<stri
   const file = resolve(cwd, ref.file ?? PROJECT_FILE_NAME);
   if (existsSync(file)) {
     try {
-      const { parse } = await import('yaml');
+      const yaml = await import('yaml');
+      // Bundled into the CLI, the package is CommonJS: its functions are on the default export.
+      const { parse } = 'parse' in yaml ? yaml : (yaml as unknown as { default: typeof yaml }).default;
       const name = (parse(readFileSync(file, 'utf8')) as { name?: unknown } | null)?.name;
       if (typeof name === 'string') return sanitizeProjectName(name);
     } catch {
