@@ -196,6 +196,14 @@ describe('the operations of a plan', () => {
       expect(comesAfter(ops, plugin, find(ops, 'await ready p-kong-1'))).toBe(true);
       expect(comesAfter(ops, find(ops, 'reach ready kong'), plugin)).toBe(true);
     }
+    // Kong, kept running, is probed while its dependencies are waited for (its migrations wait for
+    // Postgres' probe), but is ready, and its plugins set, only once they are reached.
+    const kongProbe = find(ops, 'await ready p-kong-1');
+    expect(comesAfter(ops, kongProbe, find(ops, 'reach ready postgres'))).toBe(false);
+    for (const later of [find(ops, 'reach ready kong'), ...plugins]) {
+      expect(comesAfter(ops, later, find(ops, 'reach started kong-migrations'))).toBe(true);
+      expect(comesAfter(ops, later, kongProbe)).toBe(true);
+    }
     // One per image: Kong and its migrations share theirs.
     const images = new Set(Object.values(stack.services).map((s) => s.image));
     expect(computed.operations.filter((o) => o.type === 'ensure-image').map((o) => o.resource)).toEqual([
