@@ -200,6 +200,10 @@ describe('the operations of a plan', () => {
     // Postgres' probe), but is ready, and its plugins set, only once they are reached.
     const kongProbe = find(ops, 'await ready p-kong-1');
     expect(comesAfter(ops, kongProbe, find(ops, 'reach ready postgres'))).toBe(false);
+    // A failed probe waits for them, so that a dependency's failure is the one reported.
+    expect(kongProbe.type === 'await-ready' && kongProbe.probedAhead).toEqual([
+      ops.find((o) => o.type === 'wait-for' && o.service === 'kong')?.id,
+    ]);
     for (const later of [find(ops, 'reach ready kong'), ...plugins]) {
       expect(comesAfter(ops, later, find(ops, 'reach started kong-migrations'))).toBe(true);
       expect(comesAfter(ops, later, kongProbe)).toBe(true);

@@ -93,6 +93,7 @@ export function serviceOperations(
         resource: containerName(project, name, replica),
         cause: `ready when ${probe}`,
         after: keptRunning ? [from] : [started],
+        ...(keptRunning && gate !== first ? { probedAhead: gate } : {}),
         ...(i === 0 ? { report: { step: 'probe', message: `waiting for ${probe}` } } : {}),
       }),
     );
