@@ -1,17 +1,12 @@
 // What every stack-facing command starts with: the stack from its files, and an engine that answers.
-import * as z from 'zod';
 import { engineHost } from '../engine/docker-client.ts';
 import { openEngine } from '../engine/docker-connection.ts';
 import type { Engine } from '../engine/engine.ts';
 import { UsageError, UserError } from '../errors.ts';
 import { repairHostRuns } from '../host-run/repair.ts';
-import { loadStack, type ProjectRef } from '../stack/load-stack.ts';
 import type { Stack } from '../stack/model.ts';
-
-// A command validates its stack once: zod's compiled object parsers (generated with new Function on
-// first use) cost more to compile than they save on one parse (~25 ms of CPU per command, measured).
-// Set here, in the CLI's own process, not in the library: zod's config is global to whoever imports it.
-z.config({ jitless: true });
+import { loadStackCached } from '../stack/stack-cache.ts';
+import type { ProjectRef } from '../stack/stack-files.ts';
 
 export interface OpenProject {
   readonly stack: Stack;
@@ -58,7 +53,7 @@ export async function openProject(
   const connecting = openEngine();
   const reaping = options.changeNothing ? undefined : connecting.then((c) => c.reapOrphans());
   for (const pending of [connecting, reaping]) pending?.catch(() => {});
-  const stack = await loadStack({ ...ref, cwd, deferSecrets: true });
+  const stack = await loadStackCached({ ...ref, cwd, deferSecrets: true }, jitlessZod);
   const engine = (await connecting).project(stack.project);
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts),
   // and after `mkdev run`s killed before they could restore their containers; a dry run leaves both.
@@ -68,6 +63,14 @@ export async function openProject(
   }
   const mask = masker(stack.secrets, options.showSecrets === true);
   return { stack, engine, host: engineHost(), mask };
+}
+
+// A command validates its stack once: zod's compiled object parsers (generated with new Function on
+// first use) cost more to compile than they save on one parse (~25 ms of CPU per command, measured).
+// Set in the CLI's own process, not in the library: zod's config is global to whoever imports it.
+// Only before a full load: a stack from the cache is not validated again, and zod stays unloaded.
+async function jitlessZod(): Promise<void> {
+  (await import('zod')).config({ jitless: true });
 }
 
 async function repairRuns(engine: Engine, stack: Stack): Promise<void> {

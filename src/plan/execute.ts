@@ -55,6 +55,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecutionRes
     try {
       await dispatch(run, op);
     } catch (error) {
+      // A probe that ran ahead of its service's dependencies fails once they are over: a dependency
+      // that failed meanwhile is the failure reported, as when the probe waited for it.
+      if (op.type === 'await-ready' && op.probedAhead) {
+        await Promise.allSettled(op.probedAhead.map((id) => run.done(id)));
+      }
       if (run.signal.aborted) throw error;
       failures.push(error);
       for (const service of op.services.filter((s) => !finished.has(s))) {

@@ -59,7 +59,15 @@ export type Operation =
   /** A job's container run to completion (exit 0). */
   | (ContainerOperation & { readonly type: 'await-exit'; readonly containerFrom: number })
   /** A service's readiness probes pass on one replica. */
-  | (ContainerOperation & { readonly type: 'await-ready'; readonly containerFrom: number })
+  | (ContainerOperation & {
+      readonly type: 'await-ready';
+      readonly containerFrom: number;
+      /**
+       * The waits for its dependencies, when it is probed ahead of them (a service kept running): a
+       * failed probe is reported only once they are over, so a dependency that failed is named first.
+       */
+      readonly probedAhead?: readonly number[];
+    })
   | (Common & {
       readonly type: 'run-action';
       readonly service: string;

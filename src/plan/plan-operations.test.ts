@@ -186,6 +186,28 @@ describe('the operations of a plan', () => {
       'run-action',
       'wait-for',
     ]);
+    // Kong's plugins are set side by side, each once Kong is ready, and Kong is ready after both.
+    const ops = computed.operations;
+    const plugins = ops.filter((o) => o.type === 'run-action' && o.service === 'kong');
+    expect(plugins.map((o) => o.resource)).toEqual(['Kong plugin prometheus', 'Kong plugin opentelemetry']);
+    const [first, second] = plugins as [Operation, Operation];
+    expect(comesAfter(ops, second, first) || comesAfter(ops, first, second)).toBe(false);
+    for (const plugin of plugins) {
+      expect(comesAfter(ops, plugin, find(ops, 'await ready p-kong-1'))).toBe(true);
+      expect(comesAfter(ops, find(ops, 'reach ready kong'), plugin)).toBe(true);
+    }
+    // Kong, kept running, is probed while its dependencies are waited for (its migrations wait for
+    // Postgres' probe), but is ready, and its plugins set, only once they are reached.
+    const kongProbe = find(ops, 'await ready p-kong-1');
+    expect(comesAfter(ops, kongProbe, find(ops, 'reach ready postgres'))).toBe(false);
+    // A failed probe waits for them, so that a dependency's failure is the one reported.
+    expect(kongProbe.type === 'await-ready' && kongProbe.probedAhead).toEqual([
+      ops.find((o) => o.type === 'wait-for' && o.service === 'kong')?.id,
+    ]);
+    for (const later of [find(ops, 'reach ready kong'), ...plugins]) {
+      expect(comesAfter(ops, later, find(ops, 'reach started kong-migrations'))).toBe(true);
+      expect(comesAfter(ops, later, kongProbe)).toBe(true);
+    }
     // One per image: Kong and its migrations share theirs.
     const images = new Set(Object.values(stack.services).map((s) => s.image));
     expect(computed.operations.filter((o) => o.type === 'ensure-image').map((o) => o.resource)).toEqual([

@@ -49,9 +49,13 @@ export function serviceOperations(
       }),
     ];
   }
+  // A service kept running as it is (a no-op `up`'s every service) is probed while what it depends on is
+  // still being waited for: its probes need nothing from them, and it is reported ready (and its
+  // actions run) only once they are reached, as any other service. Its probes still all run.
+  const keptRunning = !service.oneShot && sp.steps.every((s) => s.kind === 'keep');
   const replicas = new Map<number, number>();
   const tails = sp.steps.map((step) => {
-    const tail = replicaOperations(b, project, sp, step, gate, priority);
+    const tail = replicaOperations(b, project, sp, step, keptRunning ? first : gate, priority);
     if (step.kind !== 'remove') replicas.set(step.replica, tail);
     return tail;
   });
@@ -62,7 +66,7 @@ export function serviceOperations(
     ...(replicas.has(1) ? { firstReplicaFrom: replicas.get(1) as number } : {}),
     resource: name,
     cause: 'every replica runs',
-    after: tails,
+    after: keptRunning ? [...tails, ...gate] : tails,
   });
   let last = [started];
   if (service.oneShot && !completedEarlier) {
@@ -88,14 +92,19 @@ export function serviceOperations(
         containerFrom: from,
         resource: containerName(project, name, replica),
         cause: `ready when ${probe}`,
-        after: [started],
+        after: keptRunning ? [from] : [started],
+        ...(keptRunning && gate !== first ? { probedAhead: gate } : {}),
         ...(i === 0 ? { report: { step: 'probe', message: `waiting for ${probe}` } } : {}),
       }),
     );
+    if (keptRunning) last.push(started);
   }
   // A job's actions act on other services once it has completed; a service's, on itself once ready.
-  for (const action of service.oneShot ? service.afterCompleted : service.afterReady) {
-    last = [
+  // Each sets its own flag or plugin, so they run side by side (every `up` runs them, a no-op one too).
+  const actions = service.oneShot ? service.afterCompleted : service.afterReady;
+  if (actions.length > 0) {
+    const ready = last;
+    last = actions.map((action) =>
       b.add({
         type: 'run-action',
         ...mine,
@@ -103,9 +112,9 @@ export function serviceOperations(
         onSelf: !service.oneShot,
         resource: actedOn(action),
         cause: service.oneShot ? `after ${name} completed` : `once ${name} is ready`,
-        after: [...last, ...actionTargets(b, [action], name)],
+        after: [...ready, ...actionTargets(b, [action], name)],
       }),
-    ];
+    );
   }
   const final = b.add({
     type: 'reach',

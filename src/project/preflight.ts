@@ -12,8 +12,7 @@ import type { ObservedState } from '../engine/observed-state.ts';
 import { UserError } from '../errors.ts';
 import type { Plan, PullPolicy } from '../plan/plan.ts';
 import type { ServicePlan } from '../plan/service-plan.ts';
-import { registryOf } from '../stack/image-reference.ts';
-import { IMAGE_BUILD_ARGS } from '../stack/normalize.ts';
+import { IMAGE_BUILD_ARGS, registryOf } from '../stack/image-reference.ts';
 import { dataVolumeProblems } from './data-volume-check.ts';
 
 export interface Problem {

@@ -12,3 +12,11 @@ export function registryOf(reference: string): string {
   }
   return 'docker.io';
 }
+
+/**
+ * The build args that name an image a Dockerfile starts `FROM`: BASE_IMAGE (the image the service runs
+ * on) and BUILD_IMAGE (a multi-stage build's toolchain stage, as the Go template's). They go through the
+ * image map like any `image:`, so a service template builds on the offline set or a corporate mirror
+ * too. Other args are the user's own and pass unchanged.
+ */
+export const IMAGE_BUILD_ARGS: readonly string[] = ['BUILD_IMAGE', 'BASE_IMAGE'];

@@ -3,29 +3,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { MKDEV_HOME, packagePath } from '../package-root.ts';
+import { MKDEV_HOME } from '../package-root.ts';
 import { checkGraph } from './check-graph.ts';
 import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
 import type { ServiceSpec, Stack } from './model.ts';
 import { normalizeService } from './normalize.ts';
+import { sanitizeProjectName } from './project-name.ts';
 import { type MergedService, type RoleHolders, roleHolders } from './role-holders.ts';
 import type { ServiceFile } from './schema.ts';
 import { openSecretStore } from './secrets.ts';
+import { DEFAULT_STACK_FILE, PROJECT_FILE_NAME, type ProjectRef, projectFileOf } from './stack-files.ts';
 import { type ValidatedFile, validateStackFile } from './validate-file.ts';
 import { readYamlSource, type YamlSource } from './yaml-source.ts';
 
-export const DEFAULT_STACK_FILE = packagePath('stacks', 'microkubes.yaml');
-export const PROJECT_FILE_NAME = 'mkdev.yaml';
-
-/** Which project, as the common flags (-p, -f, --images) name it. */
-export interface ProjectRef {
-  readonly project?: string;
-  /** The project's config file; default: mkdev.yaml in cwd when it exists. */
-  readonly file?: string;
-  /** An image map file (--images); MKDEV_IMAGES is read when this is absent. */
-  readonly images?: string;
-}
+export { DEFAULT_STACK_FILE, PROJECT_FILE_NAME, type ProjectRef, sanitizeProjectName };
 
 export interface LoadStackOptions extends ProjectRef {
   readonly cwd: string;
@@ -38,19 +30,13 @@ export interface LoadStackOptions extends ProjectRef {
   readonly freePorts?: boolean;
   /** Leave new secrets unwritten until the caller calls stack.saveSecrets() (after preflight). */
   readonly deferSecrets?: boolean;
-}
-
-export function sanitizeProjectName(name: string): string {
-  const cleaned = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return cleaned === '' ? 'default' : cleaned.slice(0, 40);
+  /** Told each variable interpolation looks up (the stack cache keys on their values). */
+  readonly onVariable?: (name: string) => void;
 }
 
 export async function loadStack(options: LoadStackOptions): Promise<Stack> {
   const env = options.env ?? process.env;
-  const projectFile = projectFileOf(options);
+  const projectFile = projectFileOf(options, options.cwd);
   const projectDir = projectFile ? dirname(projectFile) : options.cwd;
   const dotEnv = dotEnvOf(projectDir);
   const projectSource = projectFile
@@ -61,8 +47,17 @@ export async function loadStack(options: LoadStackOptions): Promise<Stack> {
     options.project ?? (typeof declaredName === 'string' ? declaredName : basename(projectDir)),
   );
   const secrets = openSecretStore(options.stateDir ?? projectDir, project);
+  const vars = { ...dotEnv, ...env, MKDEV_PROJECT: project, MKDEV_HOME };
+  const onVariable = options.onVariable;
   const ctx: InterpolationContext = {
-    vars: { ...dotEnv, ...env, MKDEV_PROJECT: project, MKDEV_HOME },
+    vars: onVariable
+      ? new Proxy(vars, {
+          get: (target, name) => {
+            onVariable(String(name));
+            return Reflect.get(target, name);
+          },
+        })
+      : vars,
     secret: (n) => secrets.get(n),
   };
   const files = await stackFiles(projectSource, ctx);
@@ -141,13 +136,6 @@ function namedVolumes(services: Readonly<Record<string, ServiceSpec>>): string[]
       ),
     ),
   ];
-}
-
-/** -f's file, else mkdev.yaml in cwd when there is one, else none (the default stack alone). */
-function projectFileOf(options: LoadStackOptions): string | undefined {
-  if (options.file) return resolve(options.cwd, options.file);
-  const inCwd = resolve(options.cwd, PROJECT_FILE_NAME);
-  return existsSync(inCwd) ? inCwd : undefined;
 }
 
 async function resolveImageMap(

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 import { type ImageMap, mapImage } from './image-map.ts';
+import { IMAGE_BUILD_ARGS } from './image-reference.ts';
 import type {
   Action,
   DependencyCondition,
@@ -147,14 +148,6 @@ function normalizeDependsOn(value: ServiceFile['depends_on']): Record<string, De
   if (Array.isArray(value)) return Object.fromEntries(value.map((name) => [name, 'started' as const]));
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, v.condition]));
 }
-
-/**
- * The build args that name an image a Dockerfile starts `FROM`: BASE_IMAGE (the image the service runs
- * on) and BUILD_IMAGE (a multi-stage build's toolchain stage, as the Go template's). They go through the
- * image map like any `image:`, so a service template builds on the offline set or a corporate mirror
- * too. Other args are the user's own and pass unchanged.
- */
-export const IMAGE_BUILD_ARGS: readonly string[] = ['BUILD_IMAGE', 'BASE_IMAGE'];
 
 export function mapBuildArg(images: ImageMap, name: string, value: string): string {
   return IMAGE_BUILD_ARGS.includes(name) ? mapImage(images, value) : value;

@@ -1,7 +1,8 @@
 // Every image a stack pulls rather than builds: the services' images, and the images built services
 // start FROM (their BUILD_IMAGE/BASE_IMAGE args). `mkdev pull` fetches them; `mkdev doctor` checks them.
+
+import { IMAGE_BUILD_ARGS } from './image-reference.ts';
 import type { ServiceSpec } from './model.ts';
-import { IMAGE_BUILD_ARGS } from './normalize.ts';
 
 export interface PulledImage {
   readonly image: string;

@@ -8,7 +8,7 @@ import { withProjectLock } from '../with-lock.ts';
 
 export const run: CommandRun = async ({ values, cwd, signal }) => {
   // down needs only the project's name: it works even when the stack file no longer parses.
-  const project = projectNameFor(projectRef(values), cwd);
+  const project = await projectNameFor(projectRef(values), cwd);
   const timeout = stringFlag(values, 'timeout') ?? '10';
   if (!/^\d+$/.test(timeout))
     throw new UsageError(

@@ -41,7 +41,7 @@ export const run: CommandRun = async ({ values, positionals, cwd, signal }) => {
   const language = stringFlag(values, 'lang');
   const routePath = stringFlag(values, 'path');
   // The mkdev.yaml edit is a write to the project: not while an up or down of it runs.
-  const project = projectNameFor(projectRef(values), cwd);
+  const project = await projectNameFor(projectRef(values), cwd);
   const platform = await platformNames(cwd);
   const result = await withProjectLock(project, 'new-service', { values, signal }, async () =>
     newService({

@@ -30,8 +30,11 @@ export const run: CommandRun = async (input) => {
   pullPolicy(input.values);
   // A dry run changes nothing: it neither waits for nor holds the lock.
   if (boolFlag(input.values, 'dry-run')) return dryRun(input);
-  const then = await withProjectLock(projectNameFor(projectRef(input.values), input.cwd), 'up', input, () =>
-    up(input),
+  const then = await withProjectLock(
+    await projectNameFor(projectRef(input.values), input.cwd),
+    'up',
+    input,
+    () => up(input),
   );
   return then();
 };

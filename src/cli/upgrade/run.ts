@@ -22,7 +22,7 @@ export const run: CommandRun = async (input) => {
   }
   const ref = projectRef(input.values);
   // One writer per project: no `up` starts the service while its volume is being switched.
-  return withProjectLock(projectNameFor(ref, input.cwd), 'upgrade', input, async () => {
+  return withProjectLock(await projectNameFor(ref, input.cwd), 'upgrade', input, async () => {
     const { stack, engine } = await openProject(ref, input.cwd);
     // Default: the stack's database (`role: database`), whatever it is called.
     const service =

@@ -13,7 +13,7 @@ import { watchWithOutput } from './watch-output.ts';
 export const run: CommandRun = async (input) => {
   const { values, positionals, cwd, signal } = input;
   const json = boolFlag(values, 'json');
-  const project = projectNameFor(projectRef(values), cwd);
+  const project = await projectNameFor(projectRef(values), cwd);
   const up = await withProjectLock(project, 'watch', input, async () => {
     const { stack, engine, host, mask } = await openProject(projectRef(values), cwd);
     const watching = await prepareWatch(engine, stack, positionals);
