@@ -25,13 +25,17 @@ setInterval(() => {}, 1 << 30);
 `;
 const PY_CHILD = `
 import os, signal, sys, time
+# One write per line: with PYTHONUNBUFFERED print() writes the text and its newline apart, and the
+# supervisor's lines on the same pipe can come in between.
+def say(word):
+    os.write(1, f"{word} {os.getpid()}\\n".encode())
 def term(n, f):
-    print(f"term {os.getpid()}", flush=True)
+    say("term")
     time.sleep(${LEAVE_MS / 1000})
-    print(f"gone {os.getpid()}", flush=True)
+    say("gone")
     sys.exit(0)
 signal.signal(signal.SIGTERM, term)
-print(f"up {os.getpid()}", flush=True)
+say("up")
 os.write(int(os.environ["MKDEV_READY_FD"]), b"ready")
 while True:
     time.sleep(1)

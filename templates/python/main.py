@@ -31,7 +31,10 @@ def main() -> int:
     def log(message: str) -> None:
         # Lines written in a span carry its trace, so a trace's logs can be found (and the other way round).
         trace_id = tracer.trace_id()
-        print(f"[{config.service_name}] {message}{f' trace_id={trace_id}' if trace_id else ''}", flush=True)
+        # One write per line: print() writes the newline apart when unbuffered (PYTHONUNBUFFERED), and the
+        # other threads', the supervisor's and the other child's lines share this output.
+        sys.stdout.write(f"[{config.service_name}] {message}{f' trace_id={trace_id}' if trace_id else ''}\n")
+        sys.stdout.flush()
 
     tracer = create_tracer(os.environ, log)
 

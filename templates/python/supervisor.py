@@ -45,7 +45,10 @@ CLOCK_SLACK_NS = 50_000_000
 
 
 def log(message: str) -> None:
-    print(f"[supervisor] {message}", flush=True)
+    # One write per line (print() writes the newline apart when unbuffered, as PYTHONUNBUFFERED makes it):
+    # the children write to the same output, and their lines must not land inside this one.
+    sys.stdout.write(f"[supervisor] {message}\n")
+    sys.stdout.flush()
 
 
 class Supervisor:
