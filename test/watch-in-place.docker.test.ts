@@ -77,6 +77,21 @@ function amqpConnections(pid: number): number {
     .filter((cols) => cols[2]?.endsWith(':1628') && open.has(cols[3] ?? '')).length;
 }
 
+/**
+ * Pauses the container; again if the engine could not freeze it (runc gives up on a cgroup v1 freezer
+ * that does not settle within its own timeout, as on a loaded machine): the test needs it paused.
+ */
+async function pause(container: ReturnType<typeof docker.getContainer>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await container.pause();
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/unable to freeze/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
 /** GET /healthz on a connection of its own (as Consul's check: no keep-alive), its status or 0 if none. */
 function healthzOnNewConnection(host: string, port: number): Promise<number> {
   return new Promise((resolve) => {
@@ -227,7 +242,7 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
       const rabbitmq = docker.getContainer((await serviceContainerState(project.name, 'rabbitmq')).id);
       const from = (await containerLog(id)).length;
       const before = amqpConnections(info.State.Pid);
-      await rabbitmq.pause();
+      await pause(rabbitmq);
       try {
         await docker.getContainer(id).kill({ signal: 'SIGHUP' });
         await eventually(
