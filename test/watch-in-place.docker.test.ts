@@ -57,8 +57,8 @@ async function containerLog(id: string): Promise<string> {
 
 /**
  * The pid of the standby for the next edit, once it is warm: the first warm one since the last restart
- * that is not the child that restart started (TS starts the next standby as the standby goes, so its
- * line may come before the handover's; Python's once the old child has left).
+ * that is not the child that restart started (TS starts the next standby at the handover, so it may
+ * be warm before the old child has left; Python once the old child has left).
  */
 async function warmStandby(id: string): Promise<number> {
   const pid = await eventually(

@@ -75,7 +75,7 @@ describe('the TS template supervisor keeps a warm standby', () => {
     expect(second).not.toBe(standby);
   });
 
-  it('starts the next standby as the standby goes for an edit, before the old child has left', async () => {
+  it('starts the next standby at the handover, before the old child has left', async () => {
     const s = await startSupervisor(tracing('t1'), MAIN_LINGERING);
     const standby = await s.standbyPid();
     const old = Number((await s.get()).split(' ')[2]);
