@@ -55,20 +55,13 @@ async function containerLog(id: string): Promise<string> {
   return raw.toString('utf8');
 }
 
-/**
- * The pid of the standby for the next edit, once it is warm: the first warm one since the last restart
- * that is not the child that restart started (TS starts the next standby at the handover, so it may
- * be warm before the old child has left; Python once the old child has left).
- */
+/** The pid of the standby that started after the last handover, once it is warm. */
 async function warmStandby(id: string): Promise<number> {
   const pid = await eventually(
-    async () => {
-      const log = await containerLog(id);
-      const at = log.lastIndexOf('restarting: child ');
-      const going = at < 0 ? undefined : /^restarting: child (\d+)/.exec(log.slice(at))?.[1];
-      const warm = [...log.slice(Math.max(at, 0)).matchAll(/standby (\d+) is warm/g)].map((m) => m[1]);
-      return warm.find((p) => p !== going);
-    },
+    async () =>
+      /standby (\d+) is warm/.exec(
+        (await containerLog(id)).split(/ serves; child \d+ leaves/).at(-1) ?? '',
+      )?.[1],
     120_000,
     'a warm standby',
   );
@@ -203,7 +196,7 @@ describe('mkdev watch restarts a scaffolded TS or Python service in place, keepi
     '$service: the next edit is served by the warm standby, which ran none of the service before it',
     async (t) => {
       const { id } = await serviceContainer(t.service);
-      // The standby the previous edit's restart started; it says when it is warm.
+      // The standby started once the previous edit's old process left; it says when it is warm.
       const standby = await warmStandby(id);
       const changes = () => watch.json().filter((j) => j.type === 'change' && j.service === t.service);
       const seen = changes().length;
