@@ -6,8 +6,10 @@
 // (synced, restarted, ready) -> the container's own log lines (engine timestamps: node up and tracing
 // set up, listening, RabbitMQ, Consul, Kong) -> the first response through Kong carrying the new text
 // (polled every 20 ms, as bench/lib/daily-loop.ts does).
-//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history] [--prefix edit-loop]
-// (--prefix: the project name's start, e.g. a branch's name on a machine shared with other benches.)
+//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history] [--prefix edit-loop] [--burst N]
+// (--prefix: the project name's start, e.g. a branch's name on a machine shared with other benches.
+// --burst N: N edits of one service in a row before the other's, each as soon as watch reported the one
+// before, as the daily-loop scenario edits (bench/lib/daily-loop.ts); 1, the default, alternates.)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,11 +32,13 @@ const { values } = parseArgs({
     lang: { type: 'string', default: 'ts' },
     history: { type: 'boolean', default: false },
     prefix: { type: 'string', default: 'edit-loop' },
+    burst: { type: 'string', default: '1' },
     /** B restarts its process inside the container (node --watch, watch rule `sync`): the loop's lever, tried. */
     'b-in-container': { type: 'boolean', default: false },
   },
 });
 const edits = Number(values.edits);
+const burst = Math.max(1, Number(values.burst));
 const lang = values.lang as 'ts' | 'python';
 const ref = values.ref as string;
 const env: Record<string, string> = {
@@ -102,8 +106,12 @@ interface Change {
   readyMs?: number;
 }
 
-/** The container's log lines since `sinceSec` with the engine's timestamps, as ms after `t0`. */
-function containerSteps(service: string, t0: number, sinceSec: number): Record<string, number> {
+/**
+ * The container's log lines from `t0` to `untilMs` (the engine's timestamps), as ms after `t0`. `now`:
+ * called right after the edit, when the container's state (a container restart's start, its CPU time) is
+ * still this edit's; in a burst it is called after the loop, so that reading it does not delay the next edit.
+ */
+function containerSteps(service: string, t0: number, untilMs?: number, now = true): Record<string, number> {
   const id =
     execFileSync(
       'docker',
@@ -125,15 +133,24 @@ function containerSteps(service: string, t0: number, sinceSec: number): Record<s
     execFileSync('docker', ['inspect', '-f', '{{json .State}}', id], { encoding: 'utf8' }),
   );
   // A container restarted in place (the template's supervisor) keeps its StartedAt from before the edit.
-  if (Date.parse(state.StartedAt) >= t0) {
+  if (now && Date.parse(state.StartedAt) >= t0) {
     steps.stopped = Date.parse(state.FinishedAt) - t0;
     steps.started = Date.parse(state.StartedAt) - t0;
   }
-  const out = execFileSync('docker', ['logs', '-t', '--since', String(sinceSec), id], {
+  // Fractional seconds: after a restart in place the log holds the edits before, seconds apart at most.
+  const window = ['--since', (t0 / 1000).toFixed(3)];
+  if (untilMs !== undefined) window.push('--until', (untilMs / 1000).toFixed(3));
+  const out = execFileSync('docker', ['logs', '-t', ...window, id], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const marks: [string, RegExp][] = [
+    // A restart in place (the template's supervisor): SIGHUP seen, the standby told to go (at once, or
+    // once it is warm), the new process serving and the old one told to leave.
+    ['signal', /\[supervisor\] restarting: child/],
+    ['warm', /\[supervisor\] standby \d+ is warm/],
+    ['go', /\[supervisor\] child \d+ starts from the warm standby/],
+    ['handover', /\[supervisor\] child \d+ serves; child \d+ leaves/],
     ['sigterm', /deregistering and stopping|stopping: deregistering|SIGTERM/],
     ['tracing', /tracing (to|off)/],
     ['listening', /listening on/],
@@ -157,7 +174,14 @@ function containerSteps(service: string, t0: number, sinceSec: number): Record<s
   return steps;
 }
 
-const rows: { variant: string; total: number; change: Change; steps: Record<string, number> }[] = [];
+const rows: {
+  variant: string;
+  service: string;
+  t0: number;
+  total: number;
+  change: Change;
+  steps: Record<string, number>;
+}[] = [];
 let watch: ReturnType<typeof spawn> | undefined;
 try {
   const flag = lang === 'python' ? ['--lang', 'python'] : [];
@@ -188,13 +212,14 @@ try {
       .split('\n')
       .filter((l) => l.includes('"type":"change"'));
   // One warm-up edit each (not counted): the first restart after `up` may differ (caches, JIT).
-  for (let i = 0; i <= edits * 2 + 1; i++) {
-    const service = i % 2 === 0 ? 'edita' : 'editb';
+  const done = { edita: 0, editb: 0 };
+  for (let i = 0; done.edita <= edits || done.editb <= edits; i++) {
+    const turn = Math.floor(i / burst) % 2 === 0 ? 'edita' : 'editb';
+    const service = done[turn] > edits ? (turn === 'edita' ? 'editb' : 'edita') : turn;
     const file = join(cwd, 'services', service, LANG.file);
     const seen = changes().length;
     const marker = `edit-${i}-${Date.now().toString(36)}`;
     const content = readFileSync(file, 'utf8').replace(LANG.pattern, `$1${marker}`);
-    const sinceSec = Math.floor(Date.now() / 1000) - 1;
     const t0 = Date.now();
     const started = performance.now();
     writeFileSync(file, content);
@@ -204,12 +229,19 @@ try {
     const total = performance.now() - started;
     await until('the change line', 120_000, async () => (changes().length > seen ? true : undefined));
     const change = JSON.parse(changes().at(-1) as string) as Change;
-    const steps = containerSteps(service, t0, sinceSec);
-    if (i >= 2) rows.push({ variant: service === 'edita' ? 'A' : 'B', total, change, steps });
+    const steps = burst === 1 ? containerSteps(service, t0) : {};
+    const variant = service === 'edita' ? 'A' : 'B';
+    if (done[service]++ > 0) rows.push({ variant, service, t0, total, change, steps });
     log(
       `${service} ${Math.round(total)} ms ${JSON.stringify({ ...change, service: undefined })} ${JSON.stringify(steps)}`,
     );
   }
+  // Each edit's log window ends where the next edit of any service starts.
+  if (burst > 1)
+    rows.forEach((r, i) => {
+      r.steps = containerSteps(r.service, r.t0, rows[i + 1]?.t0, false);
+      log(`${r.service} ${Math.round(r.total)} ms ${JSON.stringify(r.steps)}`);
+    });
 } finally {
   if (watch) {
     watch.kill('SIGINT');
@@ -227,6 +259,10 @@ function pct(x: number[], p: number): number {
 const fmt = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : 'n/a');
 const STEPS: [string, (r: (typeof rows)[number]) => number | undefined][] = [
   ['synced (watch)', (r) => r.change.syncedMs],
+  ['SIGHUP seen by the supervisor', (r) => r.steps.signal],
+  ['standby warm (when it was still warming up)', (r) => r.steps.warm],
+  ['standby told to go', (r) => r.steps.go],
+  ['handover: the new process serves', (r) => r.steps.handover],
   ['SIGTERM seen by the service', (r) => r.steps.sigterm],
   ['old process exited', (r) => r.steps.stopped],
   ['container started', (r) => r.steps.started],

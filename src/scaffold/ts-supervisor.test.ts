@@ -24,6 +24,8 @@ process.on('message', (m: { mkdev?: string }) => {
 });
 process.on('SIGTERM', () => process.exit(0));
 `;
+// At handover it stops serving but leaves only at SIGTERM: a process whose leaving takes its time.
+const MAIN_LINGERING = MAIN.replace('server.close(() => process.exit(0))', 'server.close()');
 const tracing = (marker: string) => `(globalThis as any).tracing = '${marker}';\n`;
 
 let supervisor: RunningSupervisor | undefined;
@@ -35,12 +37,12 @@ afterEach(async () => {
 });
 
 /** The template's supervisor in a directory of its own, with the small service above. */
-async function startSupervisor(tracingSource = tracing('t1')) {
+async function startSupervisor(tracingSource = tracing('t1'), main = MAIN) {
   dir = mkdtempSync(join(tmpdir(), 'mkdev-ts-supervisor-'));
   mkdirSync(join(dir, 'src'));
   for (const f of ['supervisor.ts', 'standby.ts']) copyFileSync(join(TEMPLATES_DIR, 'ts', f), join(dir, f));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', dependencies: {} }));
-  writeFileSync(join(dir, 'src', 'main.ts'), MAIN);
+  writeFileSync(join(dir, 'src', 'main.ts'), main);
   writeFileSync(join(dir, 'src', 'version.ts'), `export const version = 'v1';\n`);
   writeFileSync(join(dir, 'src', 'tracing.ts'), tracingSource);
   const s = runSupervisor(
@@ -71,6 +73,24 @@ describe('the TS template supervisor keeps a warm standby', () => {
     // A new standby is there for the next edit.
     const second = await s.standbyPid(from);
     expect(second).not.toBe(standby);
+  });
+
+  it('starts the next standby at the handover, before the old child has left', async () => {
+    const s = await startSupervisor(tracing('t1'), MAIN_LINGERING);
+    const standby = await s.standbyPid();
+    const old = Number((await s.get()).split(' ')[2]);
+    const from = s.output().length;
+    writeFileSync(join(s.dir, 'src', 'version.ts'), `export const version = 'v2';\n`);
+    s.child.kill('SIGHUP');
+    await s.waitFor(new RegExp(`child ${standby} serves; child ${old} leaves`), from);
+    // The edit after this one finds a standby warm, though the old child has not left.
+    const next = await s.standbyPid(from);
+    expect(next).not.toBe(standby);
+    expect(() => process.kill(old, 0)).not.toThrow();
+    expect(await s.get()).toBe(`v2 t1 ${standby}`);
+    process.kill(old, 'SIGTERM');
+    await untilGone(old);
+    expect(name(next)).toBe('mkdev-standby');
   });
 
   it('parked (SIGUSR2), keeps its standby; SIGHUP resumes the service from it, with the files as they are now', async () => {

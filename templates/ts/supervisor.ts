@@ -10,9 +10,11 @@
 //
 // A warm standby takes most of the new child's start off the edit's path (standby.ts): a child that has
 // started Node and loaded the tracing SDK and the dependencies, but not the service's modules. At SIGHUP
-// it imports the service and goes through the same handover; a new standby starts once the old child has
-// left, so that it does not compete for CPU with the child getting ready. A standby that loaded a file
-// that changed since it started is not used (a cold child starts instead), and one that dies is replaced.
+// it imports the service and goes through the same handover. The next standby starts at the handover, once
+// the new child serves: its warm-up (~0.4 s of CPU, the SDK) then overlaps the old child's leaving, so that
+// an edit that follows soon after finds it warm sooner, and it does not compete for CPU with the child
+// getting ready, whose start is the edit's wait. A standby that loaded a file that changed since it started is not used (a cold child starts instead), and
+// one that dies is replaced.
 //
 // SIGTERM and SIGINT are a normal stop: forwarded to the children (which deregister), and this process
 // exits with the child's status, so `docker stop` and `mkdev down` behave as without it. A child that
@@ -66,7 +68,8 @@ function handOver(child: Worker): void {
   next = undefined;
   log(`child ${child.process.pid} serves; child ${old.process.pid} leaves`);
   if (old.isConnected()) old.send({ mkdev: 'handover' });
-  old.once('exit', keepStandby);
+  // Not once the old child has left: an edit soon after this one would wait for the standby's warm-up.
+  keepStandby();
   if (again) restart();
 }
 
@@ -111,7 +114,7 @@ const standby: { worker?: Worker; files?: string[]; since: number; failures: num
 /** A file written this close before the standby started may have a ctime just before `since` (the kernel's coarse clock). */
 const CLOCK_SLACK_MS = 50;
 
-/** Starts a standby unless one runs or the container is stopping. */
+/** Starts a standby unless one runs, the container is stopping or a restart is under way. */
 function keepStandby(): void {
   if (standby.worker || stopping || next) return;
   cluster.setupPrimary(STANDBY);
