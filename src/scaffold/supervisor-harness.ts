@@ -38,6 +38,8 @@ export function runSupervisor(
     cwd,
     env: { ...process.env, ...env, PORT: String(port), BIND_ADDRESS: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, which stop() ends whole, as a container's end does to everything in it.
+    detached: true,
   });
   let output = '';
   const waiters: (() => void)[] = [];
@@ -77,11 +79,15 @@ export function runSupervisor(
     while (!gone(left)) await sleep(20);
   };
   const standbyPid = async (from = 0) => Number((await waitFor(/standby (\d+) is warm/, from))[1]);
+  // The whole group: the supervisor's children (a standby, a child that was leaving) outlive a SIGKILL of
+  // the supervisor alone, and would run on after the test (in a container, PID 1's end ends them).
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // Already gone, every process of the group.
     }
+    if (child.exitCode === null && child.signalCode === null) await exited;
   };
   return { child, get, waitFor, served, exited, standbyPid, stop, output: () => output };
 }
