@@ -11,6 +11,7 @@ from typing import Callable, List
 from urllib.parse import urlsplit
 
 from config import Config, local_path
+from connections import Connections
 from tracing import NoTracer
 from verification import new_token, parse_verification_request, verification_message
 
@@ -43,8 +44,9 @@ class State:
             return list(self._processed)
 
 
-def make_handler(config: Config, state: State, tracer=None):
+def make_handler(config: Config, state: State, tracer=None, connections: Connections | None = None):
     tracer = tracer or NoTracer()
+    connections = connections or Connections()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -53,12 +55,31 @@ def make_handler(config: Config, state: State, tracer=None):
         def log_message(self, format, *args):  # noqa: A002 - the base class's signature
             pass  # one line per request is noise next to the stack's logs
 
+        def setup(self) -> None:
+            super().setup()
+            connections.opened()
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                connections.closed()
+
+        def handle_one_request(self) -> None:
+            # An idle kept-alive connection closes when the process hands over (connections.py).
+            if not connections.next_request(self.connection):
+                self.close_connection = True
+                return
+            super().handle_one_request()
+
         def _send(self, status: int, body: object) -> None:
             tracer.http_status(self.span, status)
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(data)))
+            if connections.closing:
+                self.send_header("connection", "close")  # also ends this connection after the answer
             self.end_headers()
             self.wfile.write(data)
 

@@ -17,6 +17,7 @@ from http.server import ThreadingHTTPServer
 
 import mkdev_register
 from app import State, make_handler
+from connections import Connections
 from config import parse_config
 from messaging import Messaging
 from network import own_address
@@ -58,7 +59,8 @@ def main() -> int:
         state.record(message)
         log(f"processed verification for {message['email']}")
 
-    server = http_server(config, make_handler(config, state, tracer))
+    connections = Connections()
+    server = http_server(config, make_handler(config, state, tracer, connections))
     server.daemon_threads = True
     serving = threading.Event()
 
@@ -97,9 +99,12 @@ def main() -> int:
         return 1
     if handing_over.is_set():
         log("SIGUSR2: stopping, registration kept for the next process")
-        # Stop accepting first: the next process, already serving, takes every new connection.
+        # Stop accepting first: the next process, already serving, takes every new connection. Then the
+        # kept-alive ones: idle ones close, busy ones finish, while RabbitMQ is still there (connections.py).
         if serving.is_set():
             server.shutdown()
+        if not connections.close(timeout=3.0):
+            log("a request was still under way after 3 s: leaving anyway")
     else:
         log("stopping: deregistering from Consul")
     if config.register and not handing_over.is_set():
