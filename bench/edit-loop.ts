@@ -6,10 +6,13 @@
 // (synced, restarted, ready) -> the container's own log lines (engine timestamps: node up and tracing
 // set up, listening, RabbitMQ, Consul, Kong) -> the first response through Kong carrying the new text
 // (polled every 20 ms, as bench/lib/daily-loop.ts does).
-//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history] [--prefix edit-loop] [--burst N]
+//   node bench/edit-loop.ts [--edits N] [--ref main] [--lang ts|python] [--history] [--prefix edit-loop] [--burst N] [--pause MS] [--ref-tree DIR]
 // (--prefix: the project name's start, e.g. a branch's name on a machine shared with other benches.
 // --burst N: N edits of one service in a row before the other's, each as soon as watch reported the one
-// before, as the daily-loop scenario edits (bench/lib/daily-loop.ts); 1, the default, alternates.)
+// before, as the daily-loop scenario edits (bench/lib/daily-loop.ts); 1, the default, alternates.
+// --pause MS: each edit MS after watch reported the one before, a person's pace rather than the bench's.
+// --ref-tree DIR: a built tree of the ref, whose own `mkdev watch` watches A's service while this tree's
+// watches B's, so that a change to watch is compared in the same run too.)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,12 +36,21 @@ const { values } = parseArgs({
     history: { type: 'boolean', default: false },
     prefix: { type: 'string', default: 'edit-loop' },
     burst: { type: 'string', default: '1' },
+    pause: { type: 'string', default: '0' },
+    /** A built tree of the ref (bin/mkdev.js, dist/): its `mkdev watch` watches A's service, this tree's B's. */
+    'ref-tree': { type: 'string' },
     /** B restarts its process inside the container (node --watch, watch rule `sync`): the loop's lever, tried. */
     'b-in-container': { type: 'boolean', default: false },
   },
 });
 const edits = Number(values.edits);
 const burst = Math.max(1, Number(values.burst));
+const pause = Math.max(0, Number(values.pause));
+const loadNow = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const startLoad = loadNow();
 const lang = values.lang as 'ts' | 'python';
 const ref = values.ref as string;
 const env: Record<string, string> = {
@@ -179,27 +191,45 @@ const rows: {
   service: string;
   t0: number;
   total: number;
+  /** When watch's change line arrived, ms after the write. */
+  reported: number;
   change: Change;
   steps: Record<string, number>;
 }[] = [];
-let watch: ReturnType<typeof spawn> | undefined;
+const watches: ReturnType<typeof spawn>[] = [];
 try {
   const flag = lang === 'python' ? ['--lang', 'python'] : [];
   mustSucceed('new-service edita', await mkdev(['new-service', 'edita', ...flag]));
   mustSucceed('new-service editb', await mkdev(['new-service', 'editb', ...flag]));
   useRefTemplate('edita');
   if (values['b-in-container']) restartInsideContainer('editb');
-  watch = spawn(process.execPath, [BIN, 'watch', '--json', '-p', project], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: 'pipe',
-  });
-  const out = follow(watch);
-  const text = () => out.text();
-  for (const deadline = Date.now() + 900_000; !text().includes('"type":"watching"'); await sleep(50)) {
-    if (watch.exitCode !== null || Date.now() > deadline)
-      throw new Error(`mkdev watch did not start:\n${text().slice(-3000)}`);
-  }
+  // Each change line as it arrived: minus its readyMs, when watch started on the batch (its debounce over).
+  const changeLines: { line: string; at: number }[] = [];
+  const startWatch = async (bin: string, services: string[]) => {
+    const watch = spawn(process.execPath, [bin, 'watch', '--json', '-p', project, ...services], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: 'pipe',
+    });
+    watches.push(watch);
+    const out = follow(watch);
+    let partial = '';
+    watch.stdout?.on('data', (chunk: Buffer | string) => {
+      const at = performance.now();
+      const lines = (partial + String(chunk)).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.includes('"type":"change"')) changeLines.push({ line, at });
+    });
+    for (const deadline = Date.now() + 900_000; !out.text().includes('"type":"watching"'); await sleep(50)) {
+      if (watch.exitCode !== null || Date.now() > deadline)
+        throw new Error(`mkdev watch did not start:\n${out.text().slice(-3000)}`);
+    }
+  };
+  // --ref-tree: A's service is watched by the ref's own mkdev (watch's steps A/B too), B's by this tree's.
+  if (values['ref-tree']) {
+    await startWatch(join(values['ref-tree'], 'bin', 'mkdev.js'), ['edita']);
+    await startWatch(BIN, ['editb']);
+  } else await startWatch(BIN, []);
   const proxy = /MKDEV_KONG_PROXY_URL=(\S+)/.exec(
     (await mkdev(['env', '-p', project])).stdout,
   )?.[1] as string;
@@ -207,17 +237,13 @@ try {
     const res = await fetch(`${proxy}${path}`, { signal: AbortSignal.timeout(2000) });
     return res.status === 200 ? await res.text() : '';
   };
-  const changes = () =>
-    text()
-      .split('\n')
-      .filter((l) => l.includes('"type":"change"'));
   // One warm-up edit each (not counted): the first restart after `up` may differ (caches, JIT).
   const done = { edita: 0, editb: 0 };
   for (let i = 0; done.edita <= edits || done.editb <= edits; i++) {
     const turn = Math.floor(i / burst) % 2 === 0 ? 'edita' : 'editb';
     const service = done[turn] > edits ? (turn === 'edita' ? 'editb' : 'edita') : turn;
     const file = join(cwd, 'services', service, LANG.file);
-    const seen = changes().length;
+    const seen = changeLines.length;
     const marker = `edit-${i}-${Date.now().toString(36)}`;
     const content = readFileSync(file, 'utf8').replace(LANG.pattern, `$1${marker}`);
     const t0 = Date.now();
@@ -227,14 +253,17 @@ try {
       (await body(`/${service}`)).includes(marker) ? true : undefined,
     );
     const total = performance.now() - started;
-    await until('the change line', 120_000, async () => (changes().length > seen ? true : undefined));
-    const change = JSON.parse(changes().at(-1) as string) as Change;
+    await until('the change line', 120_000, async () => (changeLines.length > seen ? true : undefined));
+    const { line, at } = changeLines[seen] as { line: string; at: number };
+    const change = JSON.parse(line) as Change;
+    const reported = at - started;
     const steps = burst === 1 ? containerSteps(service, t0) : {};
     const variant = service === 'edita' ? 'A' : 'B';
-    if (done[service]++ > 0) rows.push({ variant, service, t0, total, change, steps });
+    if (done[service]++ > 0) rows.push({ variant, service, t0, total, reported, change, steps });
     log(
       `${service} ${Math.round(total)} ms ${JSON.stringify({ ...change, service: undefined })} ${JSON.stringify(steps)}`,
     );
+    if (pause > 0) await sleep(pause);
   }
   // Each edit's log window ends where the next edit of any service starts.
   if (burst > 1)
@@ -243,9 +272,9 @@ try {
       log(`${r.service} ${Math.round(r.total)} ms ${JSON.stringify(r.steps)}`);
     });
 } finally {
-  if (watch) {
+  for (const watch of watches) {
     watch.kill('SIGINT');
-    await new Promise((r) => (watch?.exitCode === null ? watch.once('exit', r) : r(undefined)));
+    await new Promise((r) => (watch.exitCode === null ? watch.once('exit', r) : r(undefined)));
   }
   await mkdev(['down', '-v', '--images', '-t', '0', '-p', project]);
   rmSync(cwd, { recursive: true, force: true });
@@ -257,8 +286,14 @@ function pct(x: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number;
 }
 const fmt = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : 'n/a');
+/** watch's times are since it started on the batch: this puts them on the write's clock. */
+const batchStart = (r: (typeof rows)[number]) =>
+  r.change.readyMs === undefined ? undefined : r.reported - r.change.readyMs;
+const after = (start: number | undefined, ms: number | undefined) =>
+  start === undefined || ms === undefined ? undefined : start + ms;
 const STEPS: [string, (r: (typeof rows)[number]) => number | undefined][] = [
-  ['synced (watch)', (r) => r.change.syncedMs],
+  ['watch starts on the batch (its debounce over)', (r) => batchStart(r)],
+  ['synced (watch)', (r) => after(batchStart(r), r.change.syncedMs)],
   ['SIGHUP seen by the supervisor', (r) => r.steps.signal],
   ['standby warm (when it was still warming up)', (r) => r.steps.warm],
   ['standby told to go', (r) => r.steps.go],
@@ -266,17 +301,22 @@ const STEPS: [string, (r: (typeof rows)[number]) => number | undefined][] = [
   ['SIGTERM seen by the service', (r) => r.steps.sigterm],
   ['old process exited', (r) => r.steps.stopped],
   ['container started', (r) => r.steps.started],
-  ['restarted (watch)', (r) => r.change.restartedMs],
+  ['restarted (watch)', (r) => after(batchStart(r), r.change.restartedMs)],
   ['tracing set up (first log line)', (r) => r.steps.tracing],
   ['listening', (r) => r.steps.listening],
   ['connected to RabbitMQ', (r) => r.steps.rabbitmq],
   ['registered on Consul', (r) => r.steps.consul],
   ['registered on Kong', (r) => r.steps.kong],
-  ['ready (watch)', (r) => r.change.readyMs],
+  ['ready (watch)', (r) => after(batchStart(r), r.change.readyMs)],
   ['first response through Kong', (r) => r.total],
+  ['watch reported the change (its line)', (r) => r.reported],
   ['CPU time of the new process until ready (not a step)', (r) => r.steps.cpu],
 ];
-const lines = [`| step, ms after the write (median) | A (${ref}) | B (this tree) |`, '| --- | --- | --- |'];
+const lines = [
+  `edits of one service in a row: ${burst}; pause after watch reported an edit: ${pause} ms; load average at the start: ${startLoad}\n`,
+  `| step, ms after the write (median) | A (${ref}) | B (this tree) |`,
+  '| --- | --- | --- |',
+];
 for (const [name, get] of STEPS) {
   const col = (v: string) =>
     median(
@@ -293,11 +333,7 @@ for (const v of ['A', 'B']) {
     `\n${v}: n=${t.length}, median ${fmt(median(t))}, p95 ${fmt(pct(t, 0.95))}, min ${fmt(Math.min(...t))}, max ${fmt(Math.max(...t))}; samples ${t.map(Math.round).join(' ')}`,
   );
 }
-lines.push(
-  `\nload average at the end: ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}`,
-);
+lines.push(`\nload average at the end: ${loadNow()}`);
 process.stdout.write(`${lines.join('\n')}\n`);
 if (values.history) {
   const name = lang === 'ts' ? 'TS' : 'Python';

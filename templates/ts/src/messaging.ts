@@ -46,6 +46,9 @@ export async function startMessaging(
     for (const wake of waiters.splice(0)) wake();
   };
   const model: RecoveringChannelModel = await connect(url, {
+    // Without it (amqplib's default), Nagle's algorithm holds the handshake's second frame in a row
+    // until RabbitMQ's delayed ACK: every connect took some 40 ms longer, a restart's wait included.
+    noDelay: true,
     recovery: { initialDelay: 200, maxDelay: 5_000, setup, waitForConnect: false },
   });
   model.on('disconnect', (error: Error) => {

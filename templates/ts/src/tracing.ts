@@ -19,6 +19,7 @@ import { enableCompileCache, register } from 'node:module';
 
 enableCompileCache();
 const PROBES = /(^|\/)(healthz|readyz)(\?|$)/;
+const INSTRUMENTED = ['http', 'https', 'amqplib'];
 const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
 const serviceName = process.env.OTEL_SERVICE_NAME || process.env.SERVICE_NAME || '__SERVICE_NAME__';
 
@@ -47,9 +48,12 @@ if (!endpoint || process.env.OTEL_SDK_DISABLED === 'true') {
     import('@opentelemetry/sdk-trace'),
   ]);
   // Only the modules instrumented are wrapped: the service's own files load (and fail) as Node has them.
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-    data: { include: ['http', 'https', 'amqplib'] },
-  });
+  // In the loading thread (module.registerHooks) where this Node supports it: module.register's hooks
+  // run on a thread of their own, some 50-70 ms of CPU to start and a round trip to it per import.
+  const hooks = await import('import-in-the-middle/register-hooks.mjs');
+  if (hooks.supportsSyncHooks()) hooks.register({ include: INSTRUMENTED });
+  else
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: INSTRUMENTED } });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   const provider = new TracerProvider({
