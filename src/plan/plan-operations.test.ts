@@ -151,6 +151,21 @@ describe('the operations of a plan', () => {
     );
   });
 
+  it('scale a service down as stop, then remove: the replica gets SIGTERM (it deregisters), not a forced removal', () => {
+    const stack = shop();
+    const observed = upToDate(stack);
+    const api = observed.containers.find((c) => c.service === 'api') as ObservedContainer;
+    const ops = plan(stack, {
+      ...observed,
+      containers: [...observed.containers, { ...api, id: 'id-api-2', name: 'shop-api-2', replica: 2 }],
+    });
+    const stop = find(ops, 'stop container shop-api-2');
+    const remove = find(ops, 'remove container shop-api-2');
+    expect(remove.after).toEqual([stop.id]);
+    expect(stop).toMatchObject({ cause: 'scaled down', report: { step: 'remove' } });
+    expect(lines(ops).filter((l) => l.endsWith('shop-api-1') && /^(stop|remove) /.test(l))).toEqual([]);
+  });
+
   it('re-run a job when Postgres is created again: its flag cleared once Consul is ready and before it starts, set after it exits, Kong recreated after it started', async () => {
     const stack = await loadStack({ cwd: mkdtempSync(join(tmpdir(), 'plan-ops-')), project: 'p', env: {} });
     const ops = plan(stack, upToDate(stack, ['postgres']));

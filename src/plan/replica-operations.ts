@@ -48,6 +48,7 @@ export function replicaOperations(
         type: 'keep-container',
         ...on,
         containerId: step.containerId,
+        ports: step.ports,
         cause: message,
         after,
         report: { step: 'kept', message },
@@ -65,15 +66,27 @@ export function replicaOperations(
       });
     case 'create':
       return create('no container', after, { step: 'create', message: 'creating' });
-    case 'remove':
-      return b.add({
-        type: 'remove-container',
+    case 'remove': {
+      // Stopped first (SIGTERM), so that the replica leaves as on `mkdev down`: a scaffolded service
+      // deregisters from Consul. Removed by force straight away it was SIGKILLed and stayed registered,
+      // and Kong, from the answer it still had, sent requests to an address gone for good, where a
+      // connect waits for the service's connect_timeout (60 s) before the retry.
+      const stopped = b.add({
+        type: 'stop-container',
         ...on,
         containerId: step.containerId,
         cause: step.reason,
         after,
         report: { step: 'remove', message: `removing replica ${step.replica} (${step.reason})` },
       });
+      return b.add({
+        type: 'remove-container',
+        ...on,
+        containerId: step.containerId,
+        cause: step.reason,
+        after: [stopped],
+      });
+    }
     case 'recreate': {
       const stopped = b.add({
         type: 'stop-container',

@@ -4,6 +4,10 @@
 // "An unexpected error occurred" (kong/init.lua Kong.balancer, kong/error_handlers.lua). With a stale
 // TTL the retry reuses the answer of the first try and its weighted round-robin picks the other
 // instance. The test DNS server lists the dead instance first, which roundRobinW's first pick trusts.
+// The stale answer is kept dns_stale_ttl after it was last refreshed, not for as long as a request
+// lasts: a try that outlasts it leaves its retry nothing to use (client.lua:247, :262, :930-940).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
@@ -15,6 +19,9 @@ import { type Echo, startEcho } from './helpers/upstream.ts';
 let pg: TestPostgres;
 let dns: TestDns;
 let alive: Echo;
+/** Accepts connections and never answers: every try on it ends at the service's read_timeout. */
+let silent: Server;
+const held: Socket[] = [];
 const deadPort = REFUSED_PORT; // nothing listens: connection refused
 let dbEnv: Record<string, string>;
 const nodes: KongNode[] = [];
@@ -31,6 +38,12 @@ beforeAll(async () => {
     ],
   });
   dns.records.set('one.service.consul', { srv: [{ port: deadPort, target: '7f000001.addr.dc1.consul.' }] });
+  silent = createServer((socket) => held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentPort = (silent.address() as { port: number }).port;
+  dns.records.set('slow.service.consul', {
+    srv: [{ port: silentPort, target: '7f000001.addr.dc1.consul.' }],
+  });
   dbEnv = { ...(await freshDatabase(pg)), KONG_DNS_RESOLVER: `127.0.0.1:${dns.port}` };
   const boot = await runKong(['migrations', 'bootstrap'], dbEnv);
   expect(boot.code, boot.stderr).toBe(0);
@@ -40,10 +53,20 @@ beforeAll(async () => {
     await setup.api('PUT', `/services/${name}`, { host: `${name}.service.consul`, port: 80 });
     await setup.api('PUT', `/routes/${name}`, { service: { name }, paths: [`/${name}`] });
   }
+  // one retry; each try gives up after 1.5 s without an answer (nginx retries a timeout: proxy_next_upstream)
+  await setup.api('PUT', '/services/slow', {
+    host: 'slow.service.consul',
+    port: 80,
+    retries: 1,
+    read_timeout: 1500,
+  });
+  await setup.api('PUT', '/routes/slow', { service: { name: 'slow' }, paths: ['/slow'] });
 });
 afterAll(async () => {
   for (const n of nodes) await n.stop();
   await alive?.close();
+  for (const socket of held) socket.destroy();
+  silent?.close();
   await dns?.close();
   await pg?.stop();
 });
@@ -103,4 +126,58 @@ describe('retries resolve from the DNS cache only', () => {
     const strict = await kongWith({ KONG_DNS_STALE_TTL: '0' });
     expect((await fetch(`${strict.proxy}/one`)).status).toBe(500);
   });
+
+  it('a try that outlasts dns_stale_ttl: the answer left the cache, the retry ends in 500', async () => {
+    // dns_stale_ttl 1: the first try's answer (TTL 0) leaves the cache 1 s after it came; its try
+    // waits 1.5 s, and the retry's cache-only lookup finds nothing
+    const short = await kongWith({ KONG_DNS_STALE_TTL: '1' });
+    const before = asked('slow.service.consul');
+    const r = await fetch(`${short.proxy}/slow`, { headers: { accept: 'application/json' } });
+    expect(r.status).toBe(500);
+    expect(JSON.parse(await r.text()).message).toBe('An unexpected error occurred');
+    expect(asked('slow.service.consul') - before).toBe(1);
+    expect(short.logs()).toContain(
+      "failed to retry the dns/balancer resolver for slow.service.consul' with: dns server error: 100 cache only lookup failed",
+    );
+    // dns_stale_ttl 5 outlasts the try: the retry has the answer, waits too, and the request is the 504
+    const long = await kongWith({ KONG_DNS_STALE_TTL: '5' });
+    const t = await fetch(`${long.proxy}/slow`, { headers: { accept: 'application/json' } });
+    expect(t.status).toBe(504);
+    expect(JSON.parse(await t.text()).message).toBe('The upstream server is timing out');
+  });
+
+  it('a connect that gets no answer waits for connect_timeout, not 5 s', async () => {
+    // A listener that never accepts, its queue filled: Linux drops further SYNs, so a connect to it
+    // sits in SYN-SENT, as to the address of a container Docker is restarting. nginx waits for it
+    // until connect_timeout (kong/init.lua:1424-1426), then 504.
+    const listener: ChildProcess = spawn('python3', [
+      '-c',
+      "import socket,sys\ns=socket.socket()\ns.bind(('127.0.0.1',0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()",
+    ]);
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        listener.stdout?.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+        listener.once('error', reject);
+      });
+      const fillers = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+      await new Promise((r) => setTimeout(r, 200));
+      dns.records.set('mute.service.consul', { srv: [{ port, target: '7f000001.addr.dc1.consul.' }] });
+      const kong = await kongWith({ KONG_WORKER_CONSISTENCY: 'strict' });
+      await kong.api('PUT', '/services/mute', {
+        host: 'mute.service.consul',
+        port: 80,
+        retries: 0,
+        connect_timeout: 7000,
+      });
+      await kong.api('PUT', '/routes/mute', { service: { name: 'mute' }, paths: ['/mute'] });
+      const started = Date.now();
+      const r = await fetch(`${kong.proxy}/mute`, { headers: { accept: 'application/json' } });
+      expect(r.status).toBe(504);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(7000);
+      expect(kong.logs()).toContain('(connect timeout) while connecting to upstream');
+      for (const f of fillers) f.destroy();
+    } finally {
+      listener.kill();
+    }
+  }, 30_000);
 });

@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import {
   type ClientRequest,
   createServer,
+  Agent as HttpAgent,
   request as httpRequest,
   type IncomingMessage,
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { BalancerError, type Peer } from './balancer.ts';
 import { errorBody, errorPageMessage, responseType } from './error-body.ts';
 import { accessLog, log } from './log.ts';
@@ -28,6 +29,15 @@ const HOP = new Set([
   'upgrade',
   'host',
 ]);
+
+// Upstream connections, kept alive as Kong's pool keeps them. Not Node's global agents: they time out
+// a socket after 5 s idle, connecting included, so a connect waiting for SYN retransmissions (an
+// address that answers nothing, as while Docker restarts a container) gave up at 5 s, where nginx
+// waits for the service's connect_timeout (60 s by default; kong/init.lua:1424 set_timeouts).
+const UPSTREAM_AGENTS = {
+  http: new HttpAgent({ keepAlive: true, scheduling: 'lifo' }),
+  https: new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }),
+};
 
 interface Ctx {
   started: number;
@@ -271,6 +281,7 @@ function forward(
     if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
     const sentAt = Date.now();
     const options = {
+      agent: secure ? UPSTREAM_AGENTS.https : UPSTREAM_AGENTS.http,
       host: peer.address,
       port: peer.port,
       method: req.method,
