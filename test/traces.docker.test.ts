@@ -230,13 +230,17 @@ describe('traces', () => {
     await (await ordersContainer()).stop();
     // Kong continues a sampled incoming traceparent: the answer's trace is the one sent. For up to
     // KONG_DNS_STALE_TTL (5 s) after Consul drops the instance, Kong may still use its stale answer
-    // and fail on the dead address (a 500 or 502 of its own); then the name stops resolving: 503,
-    // the case this test is about. A fresh trace id per attempt keeps the traces apart.
+    // and try the dead address, where a connect gets no answer at all (a stopped container's address
+    // on the network: no RST, no ICMP), so Kong waits for the service's connect_timeout (60 s,
+    // kong/init.lua:1424-1426) before its own 500 or 502; such an attempt is given up after 5 s. Then
+    // the name stops resolving: 503, the case this test is about. A fresh trace id per attempt keeps
+    // the traces apart.
     const { answer, traceId } = await eventually(
       async () => {
         const attempt = randomBytes(16).toString('hex');
         const res = await fetch(`${env.MKDEV_KONG_PROXY_URL}/orders`, {
           headers: { traceparent: `00-${attempt}-00f067aa0ba902b7-01` },
+          signal: AbortSignal.timeout(5_000),
         });
         await res.arrayBuffer();
         return res.status === 503 ? { answer: res.status, traceId: attempt } : undefined;
