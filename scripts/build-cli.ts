@@ -21,8 +21,8 @@ interface Deferred {
   readonly target: string;
   /** Resolve the target from this installed file, as its importer would (it may be nested under it). */
   readonly from?: string;
-  /** What the module exports: one function, or an object of these functions. */
-  readonly exports: 'function' | readonly string[];
+  /** What the module exports: one function, a constructor (called with new), or an object of functions. */
+  readonly exports: 'function' | 'constructor' | readonly string[];
 }
 
 const DEFERRED: readonly Deferred[] = [
@@ -54,6 +54,14 @@ const DEFERRED: readonly Deferred[] = [
     from: 'dockerode/lib/util.js',
     exports: 'function',
   },
+  // The duplex stream of an attach with stdin (openStdin), and with it readable-stream (~15 ms to load),
+  // which nothing else on a command's path needs.
+  {
+    importer: /node_modules\/docker-modem\/lib\/modem\.js$/,
+    specifier: './http_duplex',
+    target: 'docker-modem/lib/http_duplex.js',
+    exports: 'constructor',
+  },
   {
     importer: /node_modules\/docker-modem\/lib\/modem\.js$/,
     specifier: './ssh',
@@ -69,6 +77,8 @@ function stubFor(d: Deferred): string {
       : `require('node:module').createRequire(require.resolve(${JSON.stringify(d.from)}))(${JSON.stringify(d.target)})`;
   const call = (member: string) => `return ${load}${member}.apply(this, arguments);`;
   if (d.exports === 'function') return `module.exports = function () { ${call('')} };`;
+  if (d.exports === 'constructor')
+    return `module.exports = function (...args) { return new (${load})(...args); };`;
   const methods = d.exports.map((name) => `${name}: function () { ${call(`.${name}`)} }`);
   return `module.exports = { ${methods.join(', ')} };`;
 }
@@ -76,17 +86,20 @@ function stubFor(d: Deferred): string {
 const deferOnFirstCall: Plugin = {
   name: 'defer-on-first-call',
   setup(b) {
-    b.onResolve({ filter: /^(\.\/(session|buildkit|ssh)|tar-fs|@balena\/dockerignore)$/ }, (args) => {
-      const hit = DEFERRED.find((d) => d.specifier === args.path && d.importer.test(args.importer));
-      return hit ? { path: hit.target, namespace: 'deferred' } : undefined;
-    });
+    b.onResolve(
+      { filter: /^(\.\/(session|buildkit|ssh|http_duplex)|tar-fs|@balena\/dockerignore)$/ },
+      (args) => {
+        const hit = DEFERRED.find((d) => d.specifier === args.path && d.importer.test(args.importer));
+        return hit ? { path: hit.target, namespace: 'deferred' } : undefined;
+      },
+    );
     b.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
       const d = DEFERRED.find((x) => x.target === args.path);
       return d ? { contents: stubFor(d), loader: 'js' } : undefined;
     });
     // The stub's own require stays a runtime require of the installed file.
     b.onResolve(
-      { filter: /^((dockerode|docker-modem)\/lib\/[a-z]+\.js|tar-fs|@balena\/dockerignore)$/ },
+      { filter: /^((dockerode|docker-modem)\/lib\/[a-z_]+\.js|tar-fs|@balena\/dockerignore)$/ },
       (args) =>
         DEFERRED.some((d) => d.target === args.path) ? { path: args.path, external: true } : undefined,
     );

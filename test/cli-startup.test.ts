@@ -2,12 +2,13 @@
 // loads the entry and its own chunks, and the bundle's meta.json says which modules each chunk holds.
 // A heavy import on a short command's path (dockerode's gRPC and protobufjs, ssh2, undici: ~0.1 s and
 // ~30 MiB together) slows the commands people type dozens of times a day.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { loadStack } from '../src/stack/load-stack.ts';
 import { BIN, ROOT } from './support/cli.ts';
 
 const TRACE = join(tmpdir(), `mkdev-trace-imports-${process.pid}.mjs`);
@@ -32,11 +33,16 @@ const BUNDLE = join(ROOT, 'dist', 'cli-bundle');
 const packageOf = (path: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
 
 /** The packages a command loaded, by name: bundled into the chunks it imported, or required at run time. */
-async function packagesLoadedBy(args: readonly string[], cwd?: string): Promise<string[]> {
+async function packagesLoadedBy(
+  args: readonly string[],
+  cwd?: string,
+  env: Record<string, string> = {},
+): Promise<string[]> {
   const run = await execa(process.execPath, ['--import', TRACE, BIN, ...args], {
     reject: false,
     all: false,
     cwd,
+    env,
   });
   const meta = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as Metafile;
   const urls = run.stderr
@@ -99,5 +105,24 @@ describe('start-up', () => {
     const loaded = await packagesLoadedBy([command], brokenProject);
     expect(loaded).toContain('dockerode');
     expect(loaded.filter((p) => HEAVY.includes(p))).toEqual([]);
+  });
+
+  it('in a project with a mkdev.yaml, `status` and `up` answer from the cached stack: no YAML parser, no schema', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mkdev-startup-cached-'));
+    writeFileSync(join(dir, 'mkdev.yaml'), 'name: cached\n');
+    // Its secrets on file, as an `up` leaves them: only then is the stack kept.
+    await loadStack({ cwd: dir });
+    // No engine answers: each command stops at it, after the stack (and, for up, the lock's name).
+    const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    try {
+      expect(await packagesLoadedBy(['status'], dir, env)).toEqual(expect.arrayContaining(['yaml', 'zod']));
+      for (const command of ['status', 'up']) {
+        const loaded = await packagesLoadedBy([command], dir, env);
+        expect(loaded).toContain('dockerode');
+        expect(loaded.filter((p) => p === 'yaml' || p === 'zod')).toEqual([]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,18 +47,20 @@ export async function openProject(
   cwd: string,
   options: { readonly showSecrets?: boolean; readonly changeNothing?: boolean } = {},
 ): Promise<OpenProject> {
-  // The engine's ping, and the reaping of dead throwaway stacks (engine-wide: it needs no stack), travel
-  // while the stack is read and validated (CPU): neither waits on the other. The stack's errors still
-  // come first; an engine error then waits for its turn.
+  // The engine's ping travels while the stack is read and validated (CPU). The stack's errors still come
+  // first; an engine error then waits for its turn.
   const connecting = openEngine();
-  const reaping = options.changeNothing ? undefined : connecting.then((c) => c.reapOrphans());
-  for (const pending of [connecting, reaping]) pending?.catch(() => {});
+  connecting.catch(() => {});
   const stack = await loadStackCached({ ...ref, cwd, deferSecrets: true }, jitlessZod);
   const engine = (await connecting).project(stack.project);
   // Every invocation cleans up after throwaway stacks whose test process died (see engine/owner.ts),
   // and after `mkdev run`s killed before they could restore their containers; a dry run leaves both.
-  if (reaping) {
-    await reaping;
+  // The reaping goes on beside the command: it touches only other, dead stacks, so nothing here waits
+  // on it, and the process ends only once its requests have (a failure is left for the next command).
+  // The repair touches this project, so the command waits for it (it calls the engine only when a
+  // record of a dead `mkdev run` is on file).
+  if (!options.changeNothing) {
+    engine.connection.reapOrphans().catch(() => {});
     await repairRuns(engine, stack);
   }
   const mask = masker(stack.secrets, options.showSecrets === true);

@@ -111,6 +111,7 @@ export class FakeEngine extends FakeWorld implements EngineConnection {
   }
 
   async traits(): Promise<EngineTraits> {
+    this.record('traits', this.engineTraits.product);
     return this.engineTraits;
   }
 

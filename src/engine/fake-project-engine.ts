@@ -106,6 +106,7 @@ export class FakeProjectEngine implements Engine {
 
   async inspect(ref: ContainerRef) {
     const c = this.#world.find(ref.id);
+    this.#world.record('inspect', c?.name ?? ref.id);
     return c && detailsOf(c);
   }
 

@@ -11,7 +11,13 @@ const planOf = (steps: Record<string, ContainerStep[]>): Plan =>
     operations: [],
     services: Object.fromEntries(Object.entries(steps).map(([name, s]) => [name, { steps: s }])),
   }) as unknown as Plan;
-const keep = (id: string): ContainerStep => ({ kind: 'keep', replica: 1, containerId: id, completed: false });
+const keep = (id: string): ContainerStep => ({
+  kind: 'keep',
+  replica: 1,
+  containerId: id,
+  completed: false,
+  ports: {},
+});
 
 describe('startsAsTheyAre (the containers a swap back may start before the executor does)', () => {
   it('gives the containers the plan only starts again, when it keeps every other service', () => {

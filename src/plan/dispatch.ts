@@ -4,7 +4,7 @@
 import { untilAborted } from '../abort.ts';
 import { deathWatch, logTail } from '../engine/container-health.ts';
 import type { ContainerRef, Engine } from '../engine/engine.ts';
-import { probeTargetOf } from '../engine/probe-target.ts';
+import { probeTarget, probeTargetOf } from '../engine/probe-target.ts';
 import type { PullProgress } from '../engine/pull-progress.ts';
 import { UserError } from '../errors.ts';
 import { allOf } from '../readiness/create-probe.ts';
@@ -66,10 +66,13 @@ export async function dispatch(run: Run, op: Operation): Promise<void> {
         await act(run, op.service, (ctx) => run.actions.clearCompletionFlags(op.actions, ctx)),
       );
       return;
-    case 'keep-container':
+    case 'keep-container': {
       beginStart(run, op.service);
-      run.containers.set(op.id, { id: op.containerId, service: op.service });
+      const container = { id: op.containerId, service: op.service };
+      run.containers.set(op.id, container);
+      knownTarget(run, container, op.ports);
       return;
+    }
     case 'stop-container':
       beginStart(run, op.service);
       return engine.stop({ id: op.containerId, service: op.service });
@@ -147,9 +150,19 @@ async function reach(run: Run, op: Extract<Operation, { type: 'reach' }>): Promi
 
 /** Each container's ports, read once per run: actions' target and its readiness probe share them. */
 const targets = new WeakMap<Run, Map<string, Promise<ProbeTarget>>>();
-function targetOf(run: Run, container: ContainerRef): Promise<ProbeTarget> {
+function targetsOf(run: Run): Map<string, Promise<ProbeTarget>> {
   const mine = targets.get(run) ?? new Map<string, Promise<ProbeTarget>>();
   targets.set(run, mine);
+  return mine;
+}
+
+/** A kept container's ports are the observation's: the engine is not asked again. */
+function knownTarget(run: Run, container: ContainerRef, ports: Readonly<Record<string, number>>): void {
+  targetsOf(run).set(container.id, Promise.resolve(probeTarget(run.engine, container, run.host, ports)));
+}
+
+function targetOf(run: Run, container: ContainerRef): Promise<ProbeTarget> {
+  const mine = targetsOf(run);
   let target = mine.get(container.id);
   if (target === undefined) {
     target = probeTargetOf(run.engine, container, run.host);

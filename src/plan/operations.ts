@@ -41,7 +41,12 @@ export type Operation =
   | (Common & { readonly type: 'wait-for'; readonly service: string; readonly on: readonly number[] })
   /** A job's completion flags, cleared before it runs again. */
   | (Common & { readonly type: 'clear-flags'; readonly service: string; readonly actions: readonly Action[] })
-  | (ContainerOperation & { readonly type: 'keep-container'; readonly containerId: string })
+  | (ContainerOperation & {
+      readonly type: 'keep-container';
+      readonly containerId: string;
+      /** Its published ports as observed: its probes and actions need no inspect of it. */
+      readonly ports: Readonly<Record<string, number>>;
+    })
   | (ContainerOperation & { readonly type: 'stop-container'; readonly containerId: string })
   | (ContainerOperation & { readonly type: 'remove-container'; readonly containerId: string })
   | (ContainerOperation & {

@@ -49,9 +49,9 @@ export function planContainers(
     } else if (current.configHash !== hash) {
       steps.push({ kind: 'recreate', replica, containerId: current.id, reason: 'configuration changed' });
     } else if (current.state === 'running') {
-      steps.push({ kind: 'keep', replica, containerId: current.id, completed: false });
+      steps.push({ kind: 'keep', replica, containerId: current.id, completed: false, ports: current.ports });
     } else if (service.oneShot && current.state === 'exited' && current.exitCode === 0) {
-      steps.push({ kind: 'keep', replica, containerId: current.id, completed: true });
+      steps.push({ kind: 'keep', replica, containerId: current.id, completed: true, ports: current.ports });
     } else if (service.oneShot) {
       // A job that failed or never finished runs again from scratch.
       steps.push({

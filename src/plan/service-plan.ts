@@ -17,6 +17,8 @@ export type ContainerStep =
       readonly replica: number;
       readonly containerId: string;
       readonly completed: boolean;
+      /** Its published ports as observed ("8001/tcp" -> host port): kept, it is reached there. */
+      readonly ports: Readonly<Record<string, number>>;
     }
   | {
       readonly kind: 'remove';

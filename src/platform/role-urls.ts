@@ -1,14 +1,14 @@
 // The platform's endpoints as URLs on the engine's host, found by role (src/stack/roles.ts): the
 // published port of the role holder's endpoint. Every reader of the platform (the dashboard,
 // `routes`, snapshots, host runs) asks here, so a renamed service or export changes nothing.
-import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
+import { firstRunning, type ObservedContainers } from '../engine/observed-state.ts';
 import type { Stack } from '../stack/model.ts';
 import { type EndpointName, endpointPort, type Role, serviceWithRole } from '../stack/roles.ts';
 
 /** http://host:port of a role's endpoint, when its holder runs and publishes that port. */
 export function roleUrl<R extends Role>(
   stack: Stack,
-  observed: ObservedState,
+  observed: ObservedContainers,
   host: string,
   role: R,
   endpoint: EndpointName<R>,
@@ -29,7 +29,7 @@ export interface PlatformUrls {
   readonly traces?: string;
 }
 
-export function platformUrls(stack: Stack, observed: ObservedState, host: string): PlatformUrls {
+export function platformUrls(stack: Stack, observed: ObservedContainers, host: string): PlatformUrls {
   const entries = {
     gatewayProxy: roleUrl(stack, observed, host, 'gateway', 'proxy'),
     gatewayAdmin: roleUrl(stack, observed, host, 'gateway', 'admin'),

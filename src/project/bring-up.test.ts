@@ -64,6 +64,18 @@ describe('bringUp on the fake engine', () => {
     ).toEqual(['api', 'db', 'worker']);
   });
 
+  it("asks the engine nothing more of kept containers: their ports are the observation's, no /info, one look", async () => {
+    const p = project();
+    await p.up(p.stack(shop()));
+    const newCalls = p.since();
+    await p.up(p.stack(shop()));
+    expect(newCalls().filter((l) => /^(inspect|traits|observe)/.test(l))).toEqual(['observe shop']);
+    // A run that starts a container still reads its ports, and the engine's traits for bind checks.
+    const again = p.since();
+    await p.up(p.stack(shop({ api: { env: { LEVEL: 'debug' } } })));
+    expect(again()).toEqual(expect.arrayContaining(['inspect shop-api-1', expect.stringMatching(/^traits/)]));
+  });
+
   it('recreates a changed service: stopped (gracefully) before it is removed, then created and started', async () => {
     const p = project();
     await p.up(p.stack(shop()));

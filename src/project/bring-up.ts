@@ -6,7 +6,7 @@ import { InterruptedError, UsageError } from '../errors.ts';
 import { type ServiceHashes, stackHashes } from '../plan/config-hash.ts';
 import type { EventSink } from '../plan/events.ts';
 import { type ExecutionResult, executePlan } from '../plan/execute.ts';
-import { computePlan, type Plan, type PullPolicy, selectServices } from '../plan/plan.ts';
+import { computePlan, isNoop, type Plan, type PullPolicy, selectServices } from '../plan/plan.ts';
 import type { StackActions } from '../plan/stack-actions.ts';
 import { clearCompletionFlags, runAction } from '../platform/actions.ts';
 import type { Stack } from '../stack/model.ts';
@@ -105,7 +105,8 @@ export async function bringUp(options: BringUpOptions): Promise<BringUpResult> {
     if (isFresh(before) && !(error instanceof InterruptedError)) await removeFailedFresh(engine);
     throw error;
   });
-  const observed = await engine.observe([]);
+  // A plan that changed nothing in the engine leaves the project as it was observed: no second look.
+  const observed = isNoop(plan) ? before : await engine.observe([]);
   return { plan, execution, observed, endpoints: resolveEndpoints(stack, observed, options.host) };
 }
 

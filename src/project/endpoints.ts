@@ -1,6 +1,6 @@
 // The stack's exported endpoints (`exports:` in the stack file), filled in from what runs: the
 // engine's host, the published ports, and the service's own environment.
-import { firstRunning, type ObservedState } from '../engine/observed-state.ts';
+import { firstRunning, type ObservedContainers } from '../engine/observed-state.ts';
 import type { Stack } from '../stack/model.ts';
 
 export interface Endpoint {
@@ -9,7 +9,7 @@ export interface Endpoint {
   readonly value: string;
 }
 
-export function resolveEndpoints(stack: Stack, observed: ObservedState, host: string): Endpoint[] {
+export function resolveEndpoints(stack: Stack, observed: ObservedContainers, host: string): Endpoint[] {
   const endpoints: Endpoint[] = [];
   for (const service of Object.values(stack.services)) {
     const running = firstRunning(observed, service.name);

@@ -2,6 +2,7 @@
 // followed.
 import { Writable } from 'node:stream';
 import type { Engine } from '../engine/engine.ts';
+import { byCodeUnit } from '../engine/observed-state.ts';
 
 export interface LogOptions {
   readonly services: readonly string[];
@@ -59,7 +60,7 @@ export async function followLogs(engine: Engine, options: LogOptions): Promise<v
   const containers = (await engine.containers())
     .filter((c) => options.services.length === 0 || options.services.includes(c.service))
     .filter((c) => only === undefined || only.includes(c.id) || only.includes(c.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodeUnit(a.name, b.name));
   const width = Math.max(0, ...containers.map((c) => c.service.length + 2));
   const since = sinceSeconds(options.since);
   const range = {

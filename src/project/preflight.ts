@@ -187,7 +187,10 @@ export async function preflightProblems(
   projectDir: string,
 ): Promise<Problem[]> {
   const ownPorts = new Set(observed.containers.flatMap((c) => Object.values(c.ports)));
-  const traits = await engine.connection.traits().catch(() => undefined);
+  // Only bind checks need the engine's /info (is it in a VM?), and only for containers the plan starts:
+  // a plan that starts none (a no-op up) does not ask.
+  const startsAny = Object.values(plan.services).some((sp) => sp.steps.some(startsContainer));
+  const traits = startsAny ? await engine.connection.traits().catch(() => undefined) : undefined;
   const local = engineIsLocal(engine.connection.endpoint, traits);
   const [perService, data] = await Promise.all([
     Promise.all(

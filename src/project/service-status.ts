@@ -1,7 +1,7 @@
 // The status of each service: what runs, whether it is ready now (each probe tried once), whether its
 // configuration drifted from the stack, and where it is published.
 import type { Engine } from '../engine/engine.ts';
-import type { ObservedState } from '../engine/observed-state.ts';
+import type { ObservedContainers } from '../engine/observed-state.ts';
 import { probeTarget } from '../engine/probe-target.ts';
 import { stackHashes } from '../plan/config-hash.ts';
 import { type PlatformUrls, platformUrls } from '../platform/role-urls.ts';
@@ -65,7 +65,8 @@ export interface StackStatus {
 }
 
 export async function stackStatus(engine: Engine, stack: Stack, host: string): Promise<StackStatus> {
-  const observed: ObservedState = await engine.observe([]);
+  // Only the containers: the project's network and volumes do not change what status says.
+  const observed: ObservedContainers = { containers: await engine.containers() };
   const hashes = stackHashes(stack);
   const peer = peersOf(observed, host);
   const onHost = servicesOnHost(stack.projectDir, stack.project);

@@ -1,6 +1,13 @@
-import pg from 'pg';
 import type { ReadyProbe } from '../stack/model.ts';
 import { notReady, type Probe, READY, reasonOf, requirePort } from './probe.ts';
+
+// pg (about 180 kB) is not loaded with the command: it is imported at the first check, while the other
+// probes of `status` or `up` wait on the network, and never by a command that probes no Postgres.
+let pgModule: Promise<typeof import('pg')> | undefined;
+const loadPg = () => {
+  pgModule ??= import('pg');
+  return pgModule;
+};
 
 type PostgresProbeSpec = Extract<ReadyProbe, { kind: 'postgres' }>;
 
@@ -9,6 +16,7 @@ export function postgresProbe(spec: PostgresProbeSpec): Probe {
   return {
     description: `SELECT 1 as ${spec.user} on ${spec.database}`,
     async check(target) {
+      const { default: pg } = await loadPg();
       const client = new pg.Client({
         host: target.host,
         port: requirePort(target, spec.port),

@@ -9,11 +9,16 @@ import { type ImageMap, readImageMapFile } from './image-map.ts';
 import { type InterpolationContext, parseDotEnv } from './interpolate.ts';
 import type { ServiceSpec, Stack } from './model.ts';
 import { normalizeService } from './normalize.ts';
-import { sanitizeProjectName } from './project-name.ts';
 import { type MergedService, type RoleHolders, roleHolders } from './role-holders.ts';
 import type { ServiceFile } from './schema.ts';
 import { openSecretStore } from './secrets.ts';
-import { DEFAULT_STACK_FILE, PROJECT_FILE_NAME, type ProjectRef, projectFileOf } from './stack-files.ts';
+import {
+  DEFAULT_STACK_FILE,
+  PROJECT_FILE_NAME,
+  type ProjectRef,
+  projectFileOf,
+  sanitizeProjectName,
+} from './stack-files.ts';
 import { type ValidatedFile, validateStackFile } from './validate-file.ts';
 import { readYamlSource, type YamlSource } from './yaml-source.ts';
 

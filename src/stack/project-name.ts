@@ -1,22 +1,18 @@
 // The project name without loading the whole stack: -p, else `name:` in mkdev.yaml, else the directory.
-// yaml is imported only when there is a file to read: the commands that ask (up, down, watch) answer
-// from the cached stack (stack-cache.ts) and need no YAML parser when nothing changed.
+// With a mkdev.yaml, the name comes from the cached stack (stack-cache.ts) while nothing it was loaded
+// from changed, so the commands that ask (up, down, watch) import no YAML parser; yaml is imported only
+// when there is a file and no such cache entry.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { PROJECT_FILE_NAME, type ProjectRef } from './stack-files.ts';
-
-export function sanitizeProjectName(name: string): string {
-  const cleaned = name
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return cleaned === '' ? 'default' : cleaned.slice(0, 40);
-}
+import { cachedProjectName } from './stack-cache.ts';
+import { PROJECT_FILE_NAME, type ProjectRef, sanitizeProjectName } from './stack-files.ts';
 
 export async function projectNameFor(ref: ProjectRef, cwd: string): Promise<string> {
   if (ref.project) return sanitizeProjectName(ref.project);
   const file = resolve(cwd, ref.file ?? PROJECT_FILE_NAME);
   if (existsSync(file)) {
+    const cached = cachedProjectName({ ...ref, cwd });
+    if (cached !== undefined) return cached;
     try {
       const yaml = await import('yaml');
       // Bundled into the CLI, the package is CommonJS: its functions are on the default export.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../errors.ts';
 import { loadStack } from './load-stack.ts';
-import { loadStackCached } from './stack-cache.ts';
+import { cachedProjectName, loadStackCached } from './stack-cache.ts';
 
 function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mkdev-stack-cache-'));
@@ -46,6 +46,14 @@ describe('loadStackCached', () => {
     expect(statSync(cacheFile(dir)).mode & 0o777).toBe(0o600);
     // Nothing was generated, so nothing is left to save.
     expect(() => second.saveSecrets?.()).not.toThrow();
+  });
+
+  it("names the project from a matching entry (mkdev.yaml's name:), and not once the file changed", async () => {
+    const { dir } = await upProject({ 'mkdev.yaml': ORDERS });
+    expect(cachedProjectName({ cwd: dir, env: {} })).toBe('shop');
+    expect(cachedProjectName({ cwd: dir, env: {}, project: 'other' })).toBeUndefined();
+    writeFileSync(join(dir, 'mkdev.yaml'), ORDERS.replace('name: shop', 'name: shop2'));
+    expect(cachedProjectName({ cwd: dir, env: {} })).toBeUndefined();
   });
 
   it('loads in full when the project file, .env, an image map or a variable it read changed', async () => {

@@ -51,7 +51,26 @@ export async function loadStackCached(
   return cached(options, beforeFullLoad);
 }
 
-async function cached(options: LoadStackOptions, beforeFullLoad: () => Promise<void>): Promise<Stack> {
+/**
+ * The project's name from its cached stack, when nothing it was loaded from changed: what `up`, `down`
+ * and `watch` lock before loading, without parsing mkdev.yaml for its `name:`.
+ */
+export function cachedProjectName(options: LoadStackOptions): string | undefined {
+  return lookUp(options).hit?.stack.project;
+}
+
+interface LookUp {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stateDir: string;
+  readonly cacheFile: string;
+  readonly key: string;
+  readonly inputs: readonly string[];
+  readonly all: CacheFile;
+  /** The entry for these options, when everything it depends on still matches. */
+  readonly hit: Entry | undefined;
+}
+
+function lookUp(options: LoadStackOptions): LookUp {
   const env = options.env ?? process.env;
   const projectFile = projectFileOf(options, options.cwd);
   const stateDir = options.stateDir ?? (projectFile ? dirname(projectFile) : options.cwd);
@@ -66,8 +85,14 @@ async function cached(options: LoadStackOptions, beforeFullLoad: () => Promise<v
   ];
   const all = readCache(cacheFile);
   const entry = all[key];
-  if (entry !== undefined && stillMatches(entry, inputs, env)) {
-    return { ...entry.stack, ...(options.deferSecrets ? { saveSecrets: () => {} } : {}) };
+  const hit = entry !== undefined && stillMatches(entry, inputs, env) ? entry : undefined;
+  return { env, stateDir, cacheFile, key, inputs, all, hit };
+}
+
+async function cached(options: LoadStackOptions, beforeFullLoad: () => Promise<void>): Promise<Stack> {
+  const { env, stateDir, cacheFile, key, inputs, all, hit } = lookUp(options);
+  if (hit !== undefined) {
+    return { ...hit.stack, ...(options.deferSecrets ? { saveSecrets: () => {} } : {}) };
   }
   // Hashed before loading: a file edited while it loads leaves an entry that no longer matches.
   const files = Object.fromEntries(inputs.map((f) => [f, contentHash(f)]));

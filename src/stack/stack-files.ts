@@ -22,3 +22,12 @@ export function projectFileOf(ref: ProjectRef, cwd: string): string | undefined 
   const inCwd = resolve(cwd, PROJECT_FILE_NAME);
   return existsSync(inCwd) ? inCwd : undefined;
 }
+
+/** A project's name as mkdev uses it (in container, network and volume names): lower case, [a-z0-9-]. */
+export function sanitizeProjectName(name: string): string {
+  const cleaned = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return cleaned === '' ? 'default' : cleaned.slice(0, 40);
+}
