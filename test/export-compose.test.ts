@@ -124,7 +124,7 @@ describe('mkdev export compose', () => {
     });
     expect(s.kong?.depends_on).toEqual({
       consul: { condition: 'service_started' },
-      'kong-migrations': { condition: 'service_started' },
+      'kong-migrations': { condition: 'service_completed_successfully' },
     });
     expect(s['kong-after-ready']?.depends_on).toEqual({ kong: { condition: 'service_healthy' } });
     expect(s['kong-migrations']?.restart).toBe('no');

@@ -166,7 +166,7 @@ describe('the operations of a plan', () => {
     expect(lines(ops).filter((l) => l.endsWith('shop-api-1') && /^(stop|remove) /.test(l))).toEqual([]);
   });
 
-  it('re-run a job when Postgres is created again: its flag cleared once Consul is ready and before it starts, set after it exits, Kong recreated after it started', async () => {
+  it('re-run a job when Postgres is created again: its flag cleared once Consul is ready and before it starts, set after it exits, Kong started again once the flag is set', async () => {
     const stack = await loadStack({ cwd: mkdtempSync(join(tmpdir(), 'plan-ops-')), project: 'p', env: {} });
     const ops = plan(stack, upToDate(stack, ['postgres']));
     const clear = find(ops, 'clear flags Consul KV kong-migrations');
@@ -180,9 +180,8 @@ describe('the operations of a plan', () => {
     const setFlag = ops.find((o) => o.type === 'run-action' && o.service === 'kong-migrations') as Operation;
     expect(comesAfter(ops, setFlag, exit)).toBe(true);
     expect(find(ops, 'stop container p-kong-1').cause).toBe('kong-migrations runs again');
-    expect(
-      comesAfter(ops, find(ops, 'start container p-kong-1'), find(ops, 'reach started kong-migrations')),
-    ).toBe(true);
+    // Kong's entrypoint checks the flag once a second: started before it is set, Kong slept a second.
+    expect(comesAfter(ops, find(ops, 'start container p-kong-1'), setFlag)).toBe(true);
     // What does not depend on Postgres is left alone.
     expect(
       lines(ops).filter((l) => l.includes('rabbitmq') && /^(stop|remove|create|start) /.test(l)),

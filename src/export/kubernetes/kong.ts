@@ -21,12 +21,24 @@ const kvPuts = (s: ServiceSpec) => s.afterCompleted.filter((a): a is KvPut => a.
 
 /** The flag the gateway waits for: the KV put of a job it requires (or depends on). */
 export function kongFlag(stack: Stack, kong: ServiceSpec): KvPut | undefined {
+  return flagAndJob(stack, kong)?.put;
+}
+
+/**
+ * The job whose flag the gateway's entrypoint waits for: its `completed` dependency on that job needs no
+ * ordering of Kubernetes' (which has none between a Job and a Deployment), the entrypoint is the wait.
+ */
+export function flagJobOf(stack: Stack, kong: ServiceSpec): string | undefined {
+  return flagAndJob(stack, kong)?.job;
+}
+
+function flagAndJob(stack: Stack, kong: ServiceSpec): { put: KvPut; job: string } | undefined {
   if (kong.oneShot || kong.role !== 'gateway') return undefined;
   const related = [...kong.requires, ...Object.keys(kong.dependsOn)];
   for (const name of related) {
     const job = stack.services[name];
     const put = job?.oneShot ? kvPuts(job)[0] : undefined;
-    if (put && stack.services[put.service]) return put;
+    if (put && stack.services[put.service]) return { put, job: name };
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import { waitEdges } from '../../stack/graph.ts';
 import type { ServiceSpec, Stack } from '../../stack/model.ts';
 import { shellQuote } from '../shell.ts';
 import { isBundledSource, sourceConfigMapName } from './bundled-sources.ts';
+import { flagJobOf } from './kong.ts';
 import { type ExportContext, metadataFor } from './objects.ts';
 import { readinessProbe } from './probes.ts';
 import { expandable, type SecretKeys, secretEnvName } from './secrets.ts';
@@ -188,9 +189,10 @@ function waitForDependencies(
   warnings: string[],
 ): IContainer | undefined {
   const lines: string[] = [];
+  const flagJob = flagJobOf(stack, s);
   for (const { on: dep, condition } of waitEdges(s).filter((e) => e.via === 'depends_on')) {
     const dependency = stack.services[dep];
-    if (dependency === undefined || condition === 'started') continue;
+    if (dependency === undefined || condition === 'started' || dep === flagJob) continue;
     const port = containerPorts(dependency).find((p) => p.protocol === 'TCP');
     if (condition === 'completed' || port === undefined) {
       warnings.push(
