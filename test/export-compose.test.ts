@@ -140,7 +140,13 @@ describe('mkdev export compose', () => {
       'kong-migrations',
       'bash',
       '-c',
-      'kong migrations bootstrap && kong migrations up && kong migrations finish',
+      [
+        'set -o pipefail',
+        'kong migrations bootstrap 2>&1 | tee /tmp/kong-bootstrap.log || exit',
+        "grep -q 'Bootstrapping database' /tmp/kong-bootstrap.log && exit 0",
+        'kong migrations up && kong migrations finish',
+        '',
+      ].join('\n'),
     ]);
   });
 

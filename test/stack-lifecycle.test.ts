@@ -51,6 +51,15 @@ describe('the default stack', () => {
     expect(JSON.parse(await res.body.text())).toEqual({ migrations: 'done' });
   });
 
+  it('the migrations job on a new database: bootstrap ran every migration, and neither up nor finish was started', async () => {
+    const logs = (await project.run(['logs', 'kong-migrations'])).stdout;
+    expect(logs).toContain('Bootstrapping database...');
+    expect(logs).toContain('Database is up-to-date');
+    // What `up` and `finish` print on an up-to-date database (kong/cmd/utils/migrations.lua:96, :162)
+    expect(logs).not.toContain('Database is already up-to-date');
+    expect(logs).not.toContain('No pending migrations to finish');
+  });
+
   it("Kong's log shows it waited for the flag before starting", async () => {
     const logs = await project.run(['logs', 'kong']);
     const waiting = logs.stdout.indexOf('waiting for the Consul KV flag kong-migrations');
