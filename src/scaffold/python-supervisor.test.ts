@@ -43,7 +43,11 @@ server.shutdown()
 let supervisor: RunningSupervisor | undefined;
 let dir = '';
 
-afterEach(async () => {
+afterEach(async ({ task }) => {
+  // A failed or timed-out test shows what the supervisor printed: its steps say where it stopped.
+  if (task.result?.state === 'fail' && supervisor) {
+    process.stderr.write(`the supervisor's output:\n${supervisor.output()}\n`);
+  }
   await supervisor?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -31,7 +31,11 @@ const tracing = (marker: string) => `(globalThis as any).tracing = '${marker}';\
 let supervisor: RunningSupervisor | undefined;
 let dir = '';
 
-afterEach(async () => {
+afterEach(async ({ task }) => {
+  // A failed or timed-out test shows what the supervisor printed: its steps say where it stopped.
+  if (task.result?.state === 'fail' && supervisor) {
+    process.stderr.write(`the supervisor's output:\n${supervisor.output()}\n`);
+  }
   await supervisor?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
