@@ -49,18 +49,9 @@ beforeAll(async () => {
   expect(boot.code, boot.stderr).toBe(0);
   const setup = await startKong({ ...dbEnv, KONG_WORKER_CONSISTENCY: 'strict' });
   nodes.push(setup);
-  for (const name of ['two', 'one']) {
-    await setup.api('PUT', `/services/${name}`, { host: `${name}.service.consul`, port: 80 });
-    await setup.api('PUT', `/routes/${name}`, { service: { name }, paths: [`/${name}`] });
-  }
+  for (const name of ['two', 'one']) await serviceWithRoute(setup, name);
   // one retry; each try gives up after 1.5 s without an answer (nginx retries a timeout: proxy_next_upstream)
-  await setup.api('PUT', '/services/slow', {
-    host: 'slow.service.consul',
-    port: 80,
-    retries: 1,
-    read_timeout: 1500,
-  });
-  await setup.api('PUT', '/routes/slow', { service: { name: 'slow' }, paths: ['/slow'] });
+  await serviceWithRoute(setup, 'slow', { retries: 1, read_timeout: 1500 });
 });
 afterAll(async () => {
   for (const n of nodes) await n.stop();
@@ -77,6 +68,11 @@ const kongWith = async (env: Record<string, string>) => {
   return node;
 };
 const asked = (name: string) => dns.queries.filter((q) => q.name === name).length;
+/** Kong service `name` at `<name>.service.consul` (resolved through the test DNS), and its route /<name>. */
+const serviceWithRoute = async (node: KongNode, name: string, settings: Record<string, unknown> = {}) => {
+  await node.api('PUT', `/services/${name}`, { host: `${name}.service.consul`, port: 80, ...settings });
+  await node.api('PUT', `/routes/${name}`, { service: { name }, paths: [`/${name}`] });
+};
 
 describe('retries resolve from the DNS cache only', () => {
   it('dns_stale_ttl 0 and a TTL-0 answer: the retry finds nothing cached, 500 from the error page', async () => {
@@ -163,13 +159,7 @@ describe('retries resolve from the DNS cache only', () => {
       await new Promise((r) => setTimeout(r, 200));
       dns.records.set('mute.service.consul', { srv: [{ port, target: '7f000001.addr.dc1.consul.' }] });
       const kong = await kongWith({ KONG_WORKER_CONSISTENCY: 'strict' });
-      await kong.api('PUT', '/services/mute', {
-        host: 'mute.service.consul',
-        port: 80,
-        retries: 0,
-        connect_timeout: 7000,
-      });
-      await kong.api('PUT', '/routes/mute', { service: { name: 'mute' }, paths: ['/mute'] });
+      await serviceWithRoute(kong, 'mute', { retries: 0, connect_timeout: 7000 });
       const started = Date.now();
       const r = await fetch(`${kong.proxy}/mute`, { headers: { accept: 'application/json' } });
       expect(r.status).toBe(504);
