@@ -11,6 +11,7 @@ import {
   processName as name,
   type RunningSupervisor,
   runSupervisor,
+  untilFilesSettled,
   untilGone,
 } from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
@@ -62,6 +63,7 @@ async function startSupervisor() {
   writeFileSync(join(app, 'main.py'), MAIN);
   writeFileSync(join(app, 'version.py'), `VERSION = "v1"\n`);
   writeFileSync(join(dir, 'site', 'fakelib.py'), `MARKER = "m1"\n`);
+  await untilFilesSettled(dir);
   const s = runSupervisor(
     'python3',
     ['supervisor.py'],

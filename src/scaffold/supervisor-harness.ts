@@ -2,9 +2,10 @@
 // supervisor tests (ts-supervisor.test.ts, python-supervisor.test.ts): its output, waited on by pattern;
 // HTTP answers on its port; the protocol's steps (a child serves, a standby is warm) as events.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function freePort(): Promise<number> {
@@ -90,6 +91,27 @@ export function runSupervisor(
     if (child.exitCode === null && child.signalCode === null) await exited;
   };
   return { child, get, waitFor, served, exited, standbyPid, stop, output: () => output };
+}
+
+// Both supervisors count a file whose ctime is up to 50 ms before a standby's start as changed since it
+// (CLOCK_SLACK_NS in supervisor.py, CLOCK_SLACK_MS in supervisor.ts: the kernel stamps ctime from a coarse clock).
+const SUPERVISOR_CLOCK_SLACK_MS = 50;
+
+/**
+ * Resolves once the wall clock is past the newest ctime under `dir` by more than the supervisors' clock
+ * slack. A test writes its service's files just before it starts the supervisor; a standby started within
+ * the slack would find every file it loaded "changed since" and step aside for a cold child, which the
+ * test did not ask for (seen once in CI on a fast machine: "standby ... loaded standby.py, changed since
+ * it started").
+ */
+export async function untilFilesSettled(dir: string): Promise<void> {
+  const newest = (path: string): number =>
+    readdirSync(path, { withFileTypes: true }).reduce((max, entry) => {
+      const full = join(path, entry.name);
+      return Math.max(max, entry.isDirectory() ? newest(full) : statSync(full).ctimeMs);
+    }, statSync(path).ctimeMs);
+  const wait = newest(dir) + SUPERVISOR_CLOCK_SLACK_MS + 1 - Date.now();
+  if (wait > 0) await sleep(wait);
 }
 
 /** Resolves once `pid` has exited (polled: the engine has no event for it either, and watch polls too). */

@@ -11,6 +11,7 @@ import {
   processName as name,
   type RunningSupervisor,
   runSupervisor,
+  untilFilesSettled,
   untilGone,
 } from './supervisor-harness.ts';
 import { TEMPLATES_DIR } from './templates.ts';
@@ -49,6 +50,7 @@ async function startSupervisor(tracingSource = tracing('t1'), main = MAIN) {
   writeFileSync(join(dir, 'src', 'main.ts'), main);
   writeFileSync(join(dir, 'src', 'version.ts'), `export const version = 'v1';\n`);
   writeFileSync(join(dir, 'src', 'tracing.ts'), tracingSource);
+  await untilFilesSettled(dir);
   const s = runSupervisor(
     process.execPath,
     ['--disable-warning=ExperimentalWarning', 'supervisor.ts'],
