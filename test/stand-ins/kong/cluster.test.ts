@@ -4,7 +4,7 @@
 // before the next request (strict).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KongNode, runKong, startKong, waitFor } from './helpers/kong.ts';
+import { type KongNode, runKong, serviceWithRoute, startKong, waitFor } from './helpers/kong.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
@@ -36,11 +36,8 @@ async function node(env: Record<string, string>): Promise<KongNode> {
   return n;
 }
 
-async function register(k: KongNode, name: string): Promise<void> {
-  expect((await k.api('PUT', `/services/${name}`, { host: '127.0.0.1', port: echo.port })).status).toBe(200);
-  const route = await k.api('PUT', `/routes/${name}`, { service: { name }, paths: [`/${name}`] });
-  expect(route.status).toBe(200);
-}
+const register = (k: KongNode, name: string) =>
+  serviceWithRoute(k, name, { host: '127.0.0.1', port: echo.port });
 
 const status = async (k: KongNode, path: string) => (await fetch(`${k.proxy}${path}`)).status;
 

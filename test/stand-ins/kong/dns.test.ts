@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
-import { json, type KongNode, runKong, startKong, waitFor } from './helpers/kong.ts';
+import { json, type KongNode, runKong, serviceWithRoute, startKong, waitFor } from './helpers/kong.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
@@ -70,8 +70,7 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
   });
 
   it('a name Consul does not know yet stays "not found" for dns_not_found_ttl (30 s by default)', async () => {
-    await kong.api('PUT', '/services/late', { host: 'late.service.consul', port: 80 });
-    await kong.api('PUT', '/routes/late', { service: { name: 'late' }, paths: ['/late'] });
+    await serviceWithRoute(kong, 'late', { host: 'late.service.consul', port: 80 });
     const miss = await fetch(`${kong.proxy}/late`);
     expect(miss.status).toBe(503);
     const text = await miss.text();
@@ -104,8 +103,7 @@ describe('DNS through KONG_DNS_RESOLVER', () => {
 
   it('a DNS server failure is a 500 with the client error as message', async () => {
     dns.servfail.add('broken.service.consul');
-    await kong.api('PUT', '/services/broken', { host: 'broken.service.consul', port: 80 });
-    await kong.api('PUT', '/routes/broken', { service: { name: 'broken' }, paths: ['/broken'] });
+    await serviceWithRoute(kong, 'broken', { host: 'broken.service.consul', port: 80 });
     const r = await fetch(`${kong.proxy}/broken`);
     expect(r.status).toBe(500);
     expect((await json(r)).message).toBe('dns server error: 2 server failure');

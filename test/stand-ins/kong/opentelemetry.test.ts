@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DecodedRequest, type DecodedSpan, decodeRequest } from '../../support/otlp.ts';
-import { type KongNode, startKong, waitFor } from './helpers/kong.ts';
+import { type KongNode, serviceWithRoute, startKong, waitFor } from './helpers/kong.ts';
 import { type Env, setupKong, teardown } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
 import { loadConfig } from './src/config.ts';
@@ -81,13 +81,10 @@ beforeAll(async () => {
     },
   });
   expect(plugin.status).toBe(201);
-  await api('PUT', '/services/echo', { host: 'localhost', port: echo.port });
-  await api('PUT', '/routes/echo', { service: { name: 'echo' }, paths: ['/echo'] });
-  await api('PUT', '/services/nowhere', { host: 'nowhere.invalid', port: 80 });
-  await api('PUT', '/routes/nowhere', { service: { name: 'nowhere' }, paths: ['/nowhere'] });
+  await serviceWithRoute(env.kong, 'echo', { host: 'localhost', port: echo.port });
+  await serviceWithRoute(env.kong, 'nowhere', { host: 'nowhere.invalid', port: 80 });
   // A port nothing listens on, two tries (retries 1): connection refused twice.
-  await api('PUT', '/services/refused', { host: '127.0.0.1', port: 1, retries: 1 });
-  await api('PUT', '/routes/refused', { service: { name: 'refused' }, paths: ['/refused'] });
+  await serviceWithRoute(env.kong, 'refused', { host: '127.0.0.1', port: 1, retries: 1 });
 });
 afterAll(async () => {
   await echo?.close();

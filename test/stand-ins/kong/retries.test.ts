@@ -11,7 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
-import { type KongNode, runKong, startKong } from './helpers/kong.ts';
+import { type KongNode, runKong, serviceWithRoute, startKong } from './helpers/kong.ts';
 import { REFUSED_PORT, startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { type Echo, startEcho } from './helpers/upstream.ts';
@@ -49,9 +49,9 @@ beforeAll(async () => {
   expect(boot.code, boot.stderr).toBe(0);
   const setup = await startKong({ ...dbEnv, KONG_WORKER_CONSISTENCY: 'strict' });
   nodes.push(setup);
-  for (const name of ['two', 'one']) await serviceWithRoute(setup, name);
+  for (const name of ['two', 'one']) await consulService(setup, name);
   // one retry; each try gives up after 1.5 s without an answer (nginx retries a timeout: proxy_next_upstream)
-  await serviceWithRoute(setup, 'slow', { retries: 1, read_timeout: 1500 });
+  await consulService(setup, 'slow', { retries: 1, read_timeout: 1500 });
 });
 afterAll(async () => {
   for (const n of nodes) await n.stop();
@@ -69,10 +69,8 @@ const kongWith = async (env: Record<string, string>) => {
 };
 const asked = (name: string) => dns.queries.filter((q) => q.name === name).length;
 /** Kong service `name` at `<name>.service.consul` (resolved through the test DNS), and its route /<name>. */
-const serviceWithRoute = async (node: KongNode, name: string, settings: Record<string, unknown> = {}) => {
-  await node.api('PUT', `/services/${name}`, { host: `${name}.service.consul`, port: 80, ...settings });
-  await node.api('PUT', `/routes/${name}`, { service: { name }, paths: [`/${name}`] });
-};
+const consulService = (node: KongNode, name: string, settings: Record<string, unknown> = {}) =>
+  serviceWithRoute(node, name, { host: `${name}.service.consul`, port: 80, ...settings });
 
 describe('retries resolve from the DNS cache only', () => {
   it('dns_stale_ttl 0 and a TTL-0 answer: the retry finds nothing cached, 500 from the error page', async () => {
@@ -159,7 +157,7 @@ describe('retries resolve from the DNS cache only', () => {
       await new Promise((r) => setTimeout(r, 200));
       dns.records.set('mute.service.consul', { srv: [{ port, target: '7f000001.addr.dc1.consul.' }] });
       const kong = await kongWith({ KONG_WORKER_CONSISTENCY: 'strict' });
-      await serviceWithRoute(kong, 'mute', { retries: 0, connect_timeout: 7000 });
+      await consulService(kong, 'mute', { retries: 0, connect_timeout: 7000 });
       const started = Date.now();
       const r = await fetch(`${kong.proxy}/mute`, { headers: { accept: 'application/json' } });
       expect(r.status).toBe(504);

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDns, type TestDns } from './helpers/dns-server.ts';
-import { json, type KongNode, runKong, startKong } from './helpers/kong.ts';
+import { json, type KongNode, runKong, serviceWithRoute, startKong } from './helpers/kong.ts';
 import { startPostgres, type TestPostgres } from './helpers/postgres.ts';
 import { freshDatabase } from './helpers/setup.ts';
 import { readResolvConf } from './src/resolv-conf.ts';
@@ -38,8 +38,7 @@ afterAll(async () => {
 async function kongWith(env: Record<string, string>, service: string): Promise<KongNode> {
   const node = await startKong({ ...dbEnv, KONG_WORKER_CONSISTENCY: 'strict', ...env });
   nodes.push(node);
-  await node.api('PUT', `/services/${service}`, { host: `${service}.service.consul`, port: 80 });
-  await node.api('PUT', `/routes/${service}`, { service: { name: service }, paths: [`/${service}`] });
+  await serviceWithRoute(node, service, { host: `${service}.service.consul`, port: 80 });
   return node;
 }
 const namesAsked = (prefix: string) =>

@@ -65,6 +65,24 @@ export interface KongNode {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Kong service `name` (its settings: host, port, ...) and its route /<name>, both put by name as mkdev
+ * does; throws with Kong's answer unless both are 200, so a test's set-up cannot fail unseen.
+ */
+export async function serviceWithRoute(
+  node: Pick<KongNode, 'api'>,
+  name: string,
+  service: Record<string, unknown>,
+): Promise<void> {
+  for (const [path, body] of [
+    [`/services/${name}`, service],
+    [`/routes/${name}`, { service: { name }, paths: [`/${name}`] }],
+  ] as const) {
+    const reply = await node.api('PUT', path, body);
+    if (reply.status !== 200) throw new Error(`PUT ${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  }
+}
+
 export async function waitFor<T>(
   what: string,
   fn: () => Promise<T | undefined | false>,
