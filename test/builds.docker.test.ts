@@ -1,6 +1,8 @@
 // Building services with `mkdev up`: the host's extra CA bundle reaches the build as mkdev-ca.crt
 // (MKDEV_CA_BUNDLE, else NODE_EXTRA_CA_CERTS), and a build that fails is a user error naming the
-// service, with the build's last lines and the Dockerfile to fix, leaving nothing behind.
+// service, with the build's last lines and the Dockerfile to fix, leaving nothing behind; a multi-stage
+// build (the Go template's) leaves its earlier stage tagged for its service, never as an untagged image.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,5 +81,59 @@ describe('builds', () => {
     // Nor the builder's container of the failed step (unlabelled: found by its command).
     const steps = await docker.listContainers({ all: true });
     expect(steps.filter((c) => c.Command.includes('cannot fetch dependencies'))).toEqual([]);
+  });
+
+  it('a multi-stage build tags its earlier stage <image>-stage1; a rebuild replaces it, keeping the shared steps as cache; down --images removes it', async () => {
+    // Every image of the build stage carries this label (the final stage does not inherit it).
+    const marker = `test.build-stage=${randomBytes(4).toString('hex')}`;
+    const p = project(
+      'buildstages',
+      'extends: none\nservices:\n  app:\n    build: { context: app, args: { BASE_IMAGE: node:24-bookworm-slim } }\n',
+      {
+        app: `ARG BASE_IMAGE
+FROM \${BASE_IMAGE} AS build
+LABEL ${marker}
+RUN echo dependencies > /dependencies
+COPY source.txt /source.txt
+RUN cat /source.txt > /out
+FROM \${BASE_IMAGE}
+COPY --from=build /out /out
+CMD ["node", "-e", "process.on('SIGTERM', () => process.exit()); setInterval(() => {}, 1000)"]
+`,
+      },
+    );
+    const source = join(p.dir, 'app', 'source.txt');
+    const image = `mkdev-${p.name}-app:dev`;
+    const stage = `${image}-stage1`;
+    const untaggedStages = () => docker.listImages({ filters: { dangling: ['true'], label: [marker] } });
+    /** The image of the build stage's step that installs the "dependencies" (local builds keep each step's). */
+    const dependencies = async (ref: string) =>
+      ((await docker.getImage(ref).history()) as { Id: string; CreatedBy: string }[]).find((h) =>
+        h.CreatedBy.includes('echo dependencies'),
+      )?.Id;
+
+    writeFileSync(source, 'v1');
+    const first = await p.run(['up', 'app']);
+    expect(first.exitCode, first.all).toBe(0);
+    const firstStage = (await docker.getImage(stage).inspect()).Id;
+    const firstDependencies = await dependencies(stage);
+    expect(firstDependencies).toMatch(/^sha256:/);
+    expect(await untaggedStages()).toEqual([]);
+
+    writeFileSync(source, 'v2');
+    const second = await p.run(['up', 'app']);
+    expect(second.exitCode, second.all).toBe(0);
+    const secondStage = (await docker.getImage(stage).inspect()).Id;
+    expect(secondStage).not.toBe(firstStage);
+    // The stage it replaced is gone, its untagged parents with it...
+    await expect(docker.getImage(firstStage).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await untaggedStages()).toEqual([]);
+    // ...but not the step both builds share: the rebuild took it from the cache, and it stays.
+    expect(await dependencies(stage)).toBe(firstDependencies);
+
+    const down = await p.run(['down', '--images']);
+    expect(down.exitCode, down.all).toBe(0);
+    await expect(docker.getImage(stage).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await docker.listImages({ all: true, filters: { label: [marker] } })).toEqual([]);
   });
 });

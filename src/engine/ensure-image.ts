@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
+import { tagEarlierStages } from './build-stages.ts';
 import type { ImageNeed, ImageReporter, Labels } from './engine.ts';
 import { engineCall } from './engine-error.ts';
 import { LABEL } from './labels.ts';
@@ -77,23 +78,30 @@ export async function buildImage(
   signal.addEventListener('abort', () => (stream as unknown as { destroy?: () => void }).destroy?.(), {
     once: true,
   });
-  await followBuild(docker, stream, report, (failed, lines) => buildFailure(service, failed, lines));
+  const lines: string[] = [];
+  // A failed build keeps what it committed before the failure, as `docker build` does: the builder's
+  // cache of the steps that passed (the Go template's dependencies among them), untagged.
+  await followBuild(docker, stream, report, lines, (failed) => buildFailure(service, failed, lines));
+  await tagEarlierStages(docker, service.image, lines);
 }
 
-/** Follows a build's output to its end, reporting each last line; a failure rejects with `failure`. */
+/**
+ * Follows a build's output to its end, reporting each last line and keeping every line in `lines`; a
+ * failure rejects with `failure`.
+ */
 function followBuild(
   docker: Docker,
   stream: NodeJS.ReadableStream,
   report: ImageReporter,
-  failure: (message: string, lines: readonly string[]) => Error,
+  lines: string[],
+  failure: (message: string) => Error,
 ): Promise<void> {
-  const lines: string[] = [];
   return new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
       (error: Error | null, output: { error?: string }[]) => {
         const failed = error?.message ?? output?.find((o) => o.error)?.error;
-        if (failed) reject(failure(failed, lines));
+        if (failed) reject(failure(failed));
         else resolve();
       },
       (event: { stream?: string; error?: string }) => {

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { earlierStageImages, stageTag } from './build-stages.ts';
+
+// The classic builder's output (engine 28, through dockerode), one line per stream event, trimmed as
+// ensure-image.ts keeps them.
+const TWO_STAGES = [
+  'Step 1/8 : ARG BASE=mkdev-offline/debian:trixie',
+  'Step 2/8 : FROM ${BASE} AS build',
+  ' ---> 24238339a491',
+  'Step 3/8 : RUN echo one > /one',
+  ' ---> Running in 102384f8a572',
+  'Removing intermediate container 102384f8a572',
+  ' ---> b0e66701ce08',
+  'Step 4/8 : RUN echo two-$RANDOM > /two',
+  ' ---> Running in b0e324468841',
+  'Removing intermediate container b0e324468841',
+  ' ---> 3dfb7be93087',
+  'Step 5/8 : FROM ${BASE}',
+  ' ---> 24238339a491',
+  'Step 6/8 : COPY --from=build /two /two',
+  ' ---> 200cd27ac0d8',
+  'Step 7/8 : LABEL x.y=z',
+  ' ---> Running in 74a3f65ebb91',
+  'Removing intermediate container 74a3f65ebb91',
+  ' ---> 6c7f8817018c',
+  'Successfully built 6c7f8817018c',
+  'Successfully tagged ms-test:1',
+];
+
+describe('earlierStageImages', () => {
+  it("names the image each stage but the last ended on, never a FROM's base or the final image", () => {
+    expect(earlierStageImages(TWO_STAGES)).toEqual(['3dfb7be93087']);
+  });
+
+  it("names a cached step's image too, and nothing for a stage of FROM alone", () => {
+    const lines = [
+      'Step 1/5 : FROM golang AS build',
+      ' ---> aaaaaaaaaaaa',
+      'Step 2/5 : RUN go build',
+      ' ---> Using cache',
+      ' ---> bbbbbbbbbbbb',
+      'Step 3/5 : FROM debian AS tools',
+      ' ---> cccccccccccc',
+      'Step 4/5 : FROM debian',
+      ' ---> cccccccccccc',
+      'Step 5/5 : COPY --from=build /out /out',
+      ' ---> dddddddddddd',
+    ];
+    expect(earlierStageImages(lines)).toEqual(['bbbbbbbbbbbb']);
+  });
+
+  it('names nothing for a single stage, or output in another shape', () => {
+    expect(earlierStageImages(TWO_STAGES.slice(0, 11).concat(TWO_STAGES.slice(19)))).toEqual([]);
+    expect(
+      earlierStageImages(['#5 [build 2/3] RUN go build', '#5 DONE 1.2s', 'writing image sha256:abc']),
+    ).toEqual([]);
+  });
+});
+
+describe('stageTag', () => {
+  it("appends -stage<n> to the image's tag (latest when it has none); a registry's port is not a tag", () => {
+    expect(stageTag('mkdev-shop-orders:dev', 1)).toEqual({ repo: 'mkdev-shop-orders', tag: 'dev-stage1' });
+    expect(stageTag('127.0.0.1:5000/team/orders', 2)).toEqual({
+      repo: '127.0.0.1:5000/team/orders',
+      tag: 'latest-stage2',
+    });
+    expect(stageTag('orders@sha256:abc', 1)).toBeUndefined();
+  });
+});
