@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { docker, eventually, newService, ROOT, testProject } from './support/cli.ts';
+import { docker, eventually, newService, ROOT, removeProject, testProject } from './support/cli.ts';
 
 /** Debian's docker-registry, unpacked by scripts/test.sh (it is not installed as a service). */
 const REGISTRY_BIN = join(ROOT, '.cache', 'docker-registry', 'usr', 'bin', 'docker-registry');
@@ -228,15 +228,9 @@ describe('mkdev export kubernetes', () => {
   }, 1_800_000);
 });
 
-/** Removed after the tests, which look at them first. */
-const pushedImages: string[] = [];
-afterAll(async () => {
-  for (const image of pushedImages)
-    await docker
-      .getImage(image)
-      .remove()
-      .catch(() => undefined);
-});
+/** Projects whose images were built and pushed: removed after the tests (which look at the images first), with their build stages. */
+const pushedProjects: string[] = [];
+afterAll(() => Promise.all(pushedProjects.map(removeProject)));
 
 /**
  * `export kubernetes -o k8s --registry <local registry>/team --push` with Debian's docker-registry on a
@@ -257,7 +251,7 @@ async function exportAndPush(
     `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
   );
   const registry = spawn(REGISTRY_BIN, ['serve', config], { stdio: 'ignore' });
-  let image: string | undefined;
+  pushedProjects.push(project.name);
   try {
     await eventually(
       async () =>
@@ -270,7 +264,7 @@ async function exportAndPush(
       { timeout: 1_500_000 },
     );
     expect(result.exitCode, result.all).toBe(0);
-    image = new RegExp(`image: (127\\.0\\.0\\.1:\\d+/team/\\S+-${service}:\\S+)`).exec(
+    const image = new RegExp(`image: (127\\.0\\.0\\.1:\\d+/team/\\S+-${service}:\\S+)`).exec(
       readFileSync(join(project.dir, 'k8s', `${service}.yaml`), 'utf8'),
     )?.[1];
     const tag = image?.slice(image.lastIndexOf(':') + 1) ?? '';
@@ -281,17 +275,5 @@ async function exportAndPush(
   } finally {
     registry.kill();
     rmSync(storage, { recursive: true, force: true });
-    // Removed once the caller has looked at it: after the process exits at the latest.
-    if (image) {
-      const built = image;
-      process.once(
-        'beforeExit',
-        () =>
-          void docker
-            .getImage(built)
-            .remove()
-            .catch(() => undefined),
-      );
-    }
   }
 }
