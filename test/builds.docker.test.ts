@@ -1,7 +1,8 @@
 // Building services with `mkdev up`: the host's extra CA bundle reaches the build as mkdev-ca.crt
 // (MKDEV_CA_BUNDLE, else NODE_EXTRA_CA_CERTS), and a build that fails is a user error naming the
 // service, with the build's last lines and the Dockerfile to fix, leaving nothing behind; a multi-stage
-// build (the Go template's) leaves its earlier stage tagged for its service, never as an untagged image.
+// build (the Go template's) leaves its earlier stage, and a failed build the steps that passed, tagged
+// for its service (<image>-stage1, <image>-failed), never as untagged images.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ describe('builds', () => {
     expect(steps.filter((c) => c.Command.includes('cannot fetch dependencies'))).toEqual([]);
   });
 
-  it('a multi-stage build tags its earlier stage <image>-stage1; a rebuild replaces it, keeping the shared steps as cache; down --images removes it', async () => {
+  it('a multi-stage build tags its earlier stage <image>-stage1, a failed one what passed <image>-failed; each next build replaces them, keeping the shared steps as cache; down --images removes them', async () => {
     // Every image of the build stage carries this label (the final stage does not inherit it).
     const marker = `test.build-stage=${randomBytes(4).toString('hex')}`;
     const p = project(
@@ -95,7 +96,7 @@ FROM \${BASE_IMAGE} AS build
 LABEL ${marker}
 RUN echo dependencies > /dependencies
 COPY source.txt /source.txt
-RUN cat /source.txt > /out
+RUN test "$(cat /source.txt)" != broken && cat /source.txt > /out
 FROM \${BASE_IMAGE}
 COPY --from=build /out /out
 CMD ["node", "-e", "process.on('SIGTERM', () => process.exit()); setInterval(() => {}, 1000)"]
@@ -129,6 +130,28 @@ CMD ["node", "-e", "process.on('SIGTERM', () => process.exit()); setInterval(() 
     await expect(docker.getImage(firstStage).inspect()).rejects.toMatchObject({ statusCode: 404 });
     expect(await untaggedStages()).toEqual([]);
     // ...but not the step both builds share: the rebuild took it from the cache, and it stays.
+    expect(await dependencies(stage)).toBe(firstDependencies);
+
+    // A build that fails after copying the source: the copy is tagged <image>-failed, the stage kept.
+    const failed = `${image}-failed`;
+    writeFileSync(source, 'broken');
+    expect((await p.run(['up', 'app'])).exitCode).toBe(1);
+    const firstFailed = (await docker.getImage(failed).inspect()).Id;
+    expect((await docker.getImage(stage).inspect()).Id).toBe(secondStage);
+    expect(await untaggedStages()).toEqual([]);
+    // The next failure replaces it, and what both share stays.
+    writeFileSync(source, 'broken\n');
+    expect((await p.run(['up', 'app'])).exitCode).toBe(1);
+    expect((await docker.getImage(failed).inspect()).Id).not.toBe(firstFailed);
+    await expect(docker.getImage(firstFailed).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await dependencies(failed)).toBe(firstDependencies);
+    expect(await untaggedStages()).toEqual([]);
+    // A build that passes again drops it.
+    writeFileSync(source, 'v3');
+    const fixed = await p.run(['up', 'app']);
+    expect(fixed.exitCode, fixed.all).toBe(0);
+    await expect(docker.getImage(failed).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await untaggedStages()).toEqual([]);
     expect(await dependencies(stage)).toBe(firstDependencies);
 
     const down = await p.run(['down', '--images']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earlierStageImages, stageTag } from './build-stages.ts';
+import { buildTag, committedImages } from './build-stages.ts';
 
 // The classic builder's output (engine 28, through dockerode), one line per stream event, trimmed as
 // ensure-image.ts keeps them.
@@ -27,9 +27,11 @@ const TWO_STAGES = [
   'Successfully tagged ms-test:1',
 ];
 
-describe('earlierStageImages', () => {
+const stages = (lines: readonly string[]) => committedImages(lines).stages;
+
+describe('committedImages', () => {
   it("names the image each stage but the last ended on, never a FROM's base or the final image", () => {
-    expect(earlierStageImages(TWO_STAGES)).toEqual(['3dfb7be93087']);
+    expect(stages(TWO_STAGES)).toEqual(['3dfb7be93087']);
   });
 
   it("names a cached step's image too, and nothing for a stage of FROM alone", () => {
@@ -46,24 +48,40 @@ describe('earlierStageImages', () => {
       'Step 5/5 : COPY --from=build /out /out',
       ' ---> dddddddddddd',
     ];
-    expect(earlierStageImages(lines)).toEqual(['bbbbbbbbbbbb']);
+    expect(stages(lines)).toEqual(['bbbbbbbbbbbb']);
+  });
+
+  it('names the last image of the stage the output ends in: the final one, or the last step that passed', () => {
+    expect(committedImages(TWO_STAGES).last).toBe('6c7f8817018c');
+    const failed = [
+      'Step 1/4 : FROM golang AS build',
+      ' ---> aaaaaaaaaaaa',
+      'Step 2/4 : COPY . .',
+      ' ---> bbbbbbbbbbbb',
+      'Step 3/4 : RUN go build',
+      ' ---> Running in cccccccccccc',
+    ];
+    expect(committedImages(failed)).toEqual({ stages: [], last: 'bbbbbbbbbbbb' });
+    // Failed at its first step: the base image is not the build's.
+    expect(committedImages(failed.slice(0, 2).concat('Step 2/2 : RUN false'))).toEqual({ stages: [] });
   });
 
   it('names nothing for a single stage, or output in another shape', () => {
-    expect(earlierStageImages(TWO_STAGES.slice(0, 11).concat(TWO_STAGES.slice(19)))).toEqual([]);
-    expect(
-      earlierStageImages(['#5 [build 2/3] RUN go build', '#5 DONE 1.2s', 'writing image sha256:abc']),
-    ).toEqual([]);
+    expect(stages(TWO_STAGES.slice(0, 11).concat(TWO_STAGES.slice(19)))).toEqual([]);
+    expect(stages(['#5 [build 2/3] RUN go build', '#5 DONE 1.2s', 'writing image sha256:abc'])).toEqual([]);
   });
 });
 
-describe('stageTag', () => {
-  it("appends -stage<n> to the image's tag (latest when it has none); a registry's port is not a tag", () => {
-    expect(stageTag('mkdev-shop-orders:dev', 1)).toEqual({ repo: 'mkdev-shop-orders', tag: 'dev-stage1' });
-    expect(stageTag('127.0.0.1:5000/team/orders', 2)).toEqual({
+describe('buildTag', () => {
+  it("appends its suffix to the image's tag (latest when it has none); a registry's port is not a tag", () => {
+    expect(buildTag('mkdev-shop-orders:dev', 'stage1')).toEqual({
+      repo: 'mkdev-shop-orders',
+      tag: 'dev-stage1',
+    });
+    expect(buildTag('127.0.0.1:5000/team/orders', 'stage2')).toEqual({
       repo: '127.0.0.1:5000/team/orders',
       tag: 'latest-stage2',
     });
-    expect(stageTag('orders@sha256:abc', 1)).toBeUndefined();
+    expect(buildTag('orders@sha256:abc', 'failed')).toBeUndefined();
   });
 });

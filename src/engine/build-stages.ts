@@ -1,26 +1,31 @@
-// The images a multi-stage build leaves behind. The engine's build API (the classic builder, which
-// dockerode drives) commits each stage as an image; only the last stage gets the tag and the project's
-// labels (the builder appends the labels to the final stage alone). Left as they are, the earlier
-// stages' results are untagged images no project label names: a Go service left one at every rebuild
-// (~13 MB of its own, ~112 MB for a new project, beside the toolchain's shared 330 MB), which neither
-// `down --images` nor a throwaway stack's teardown could find.
+// The images a build leaves behind besides the one it tags. The engine's build API (the classic builder,
+// which dockerode drives) commits every step as an image; only the last stage's result gets the tag and
+// the project's labels (the builder appends the labels to the final stage alone). So:
+// - a multi-stage build's earlier stages end on untagged images no project label names: a Go service
+//   left one at every rebuild (~13 MB of its own, ~112 MB for a new project, beside the toolchain's
+//   shared 330 MB), which neither `down --images` nor a throwaway stack's teardown could find;
+// - a build that fails keeps the steps that passed (for Go: the source, copied before the compile that
+//   failed), untagged too: one more at every edit that does not compile.
 //
-// So each earlier stage's result is tagged after the build, `<image>-stage<n>` (mkdev-shop-orders:dev
-// -> mkdev-shop-orders:dev-stage1), and the image that tag named before is removed with its untagged
-// parents: the previous build's own steps go, the steps both builds share (the Go template's
-// dependencies) stay, as the next build's cache. The tag goes with its service's image.
+// Each is tagged after the build, beside the service's image: `<image>-stage<n>` for the earlier stages
+// (mkdev-shop-orders:dev -> mkdev-shop-orders:dev-stage1) and `<image>-failed` for what a failed build
+// committed last. The image a tag named before is then removed with its untagged parents: the previous
+// build's own steps go, the steps both builds share (the Go template's dependencies) stay, as the next
+// build's cache. A successful build drops the `-failed` tag the same way, and the tags go with their
+// service's image (`down --images`, a throwaway stack's teardown).
 import type Docker from 'dockerode';
 
 const STEP = /^Step \d+\/\d+ : (\w+)/i;
 const COMMITTED = /^ ---> ([0-9a-f]{12,64})$/;
-const STAGE_TAG = /^(.*)-stage\d+$/;
+const BUILD_TAG = /^(.*)-(?:stage\d+|failed)$/;
 
 /**
- * The images that ended each stage but the last, from the classic builder's output lines ("Step 3/9 :
- * FROM ...", " ---> 3f2a..."). A stage of FROM alone ends on its base image, which is not the build's
- * and is never named. Output in another shape (another builder) names nothing.
+ * What the classic builder's output lines ("Step 3/9 : FROM ...", " ---> 3f2a...") say it committed: the
+ * image each finished stage ended on, and the last image of the stage the output ends in (the final
+ * image, or the last step that passed before a failure). A stage of FROM alone ends on its base image,
+ * which is not the build's and is never named. Output in another shape (another builder) names nothing.
  */
-export function earlierStageImages(lines: readonly string[]): string[] {
+export function committedImages(lines: readonly string[]): { stages: string[]; last?: string } {
   const stages: string[] = [];
   let last: string | undefined;
   let afterFrom = false;
@@ -39,69 +44,80 @@ export function earlierStageImages(lines: readonly string[]): string[] {
     if (afterFrom) afterFrom = false;
     else last = id;
   }
-  return stages;
+  return last === undefined ? { stages } : { stages, last };
 }
 
-/** `<image>-stage<n>` as a repository and a tag (an image without a tag is `:latest`); none for a digest. */
-export function stageTag(image: string, n: number): { repo: string; tag: string } | undefined {
+/** `<image>-<suffix>` as a repository and a tag (an image without a tag is `:latest`); none for a digest. */
+export function buildTag(image: string, suffix: string): { repo: string; tag: string } | undefined {
   if (image.includes('@')) return undefined;
   const colon = image.lastIndexOf(':');
   const tagged = colon > image.lastIndexOf('/');
   const repo = tagged ? image.slice(0, colon) : image;
   const tag = tagged ? image.slice(colon + 1) : 'latest';
-  return { repo, tag: `${tag}-stage${n}` };
+  return { repo, tag: `${tag}-${suffix}` };
+}
+
+/** After a build of `image` that succeeded: its earlier stages tagged, a failed build's leftover dropped. */
+export async function tagBuild(docker: Docker, image: string, lines: readonly string[]): Promise<void> {
+  const { stages } = committedImages(lines);
+  for (const [i, id] of stages.entries()) await moveTag(docker, buildTag(image, `stage${i + 1}`), id);
+  await moveTag(docker, buildTag(image, 'failed'), undefined);
+}
+
+/** After a build of `image` that failed: what it committed last in the stage that failed, tagged. */
+export async function tagFailedBuild(docker: Docker, image: string, lines: readonly string[]): Promise<void> {
+  const { last } = committedImages(lines);
+  if (last !== undefined) await moveTag(docker, buildTag(image, 'failed'), last);
 }
 
 /**
- * Tags the earlier stages of a finished build of `image` and removes what those tags named before,
- * never forcibly (an image a container or another image still uses stays). Best effort: a build that
- * succeeded does not fail over its leftovers.
+ * Points `target` at image `id` (or at nothing) and removes the image it named before, never forcibly:
+ * one a container, another image or another tag still uses stays. Best effort: a build's outcome does
+ * not change over its leftovers.
  */
-export async function tagEarlierStages(
+async function moveTag(
   docker: Docker,
-  image: string,
-  lines: readonly string[],
+  target: { repo: string; tag: string } | undefined,
+  id: string | undefined,
 ): Promise<void> {
-  for (const [i, id] of earlierStageImages(lines).entries()) {
-    const target = stageTag(image, i + 1);
-    if (target === undefined) return;
-    try {
-      const previous = await docker
-        .getImage(`${target.repo}:${target.tag}`)
-        .inspect()
-        .then(
-          (p) => p.Id,
-          () => undefined,
-        );
-      const current = (await docker.getImage(id).inspect()).Id;
-      if (previous === current) continue;
-      await docker.getImage(current).tag(target);
-      // Not awaited: deleting layers is not on the way to the service's new container (a watch
-      // rebuild's), and a process exits only once its engine calls have answered. One still in use
-      // (409: a container, another service's stage tag) stays, as any image in use would.
-      if (previous !== undefined)
-        void docker
-          .getImage(previous)
-          .remove()
-          .catch(() => {});
-    } catch {
-      // The engine refused the tag: the stage stays untagged, as the builder left it.
-    }
+  if (target === undefined) return;
+  try {
+    const previous = await docker
+      .getImage(`${target.repo}:${target.tag}`)
+      .inspect()
+      .then(
+        (p) => p.Id,
+        () => undefined,
+      );
+    const current = id === undefined ? undefined : (await docker.getImage(id).inspect()).Id;
+    if (previous === current) return;
+    if (current !== undefined) await docker.getImage(current).tag(target);
+    // By name when nothing takes the tag over (the image may have other tags; they keep it). Not
+    // awaited: deleting layers is not on the way to the service's new container (a watch rebuild's),
+    // and a process exits only once its engine calls have answered.
+    const old = current === undefined ? `${target.repo}:${target.tag}` : previous;
+    if (old !== undefined)
+      void docker
+        .getImage(old)
+        .remove()
+        .catch(() => {});
+  } catch {
+    // The engine refused the tag: the image stays untagged, as the builder left it.
   }
 }
 
 /**
- * Removes the stage tags (`<tag>-stage<n>`) of `images` by name, from one listing: an image goes with its
- * last tag, and one another service's stage tag also names stays. Answers how many tags went.
+ * Removes the build tags (`<tag>-stage<n>`, `<tag>-failed`) of `images` by name, from one listing: an
+ * image goes with its last tag, and one another service's tag also names stays. Answers how many went.
  */
-export async function removeStageTags(docker: Docker, images: readonly Docker.ImageInfo[]): Promise<number> {
+export async function removeBuildTags(docker: Docker, images: readonly Docker.ImageInfo[]): Promise<number> {
   const tags = new Set(images.flatMap((i) => i.RepoTags ?? []));
   if (tags.size === 0) return 0;
-  const stageTags = (await docker.listImages())
+  const buildTags = (await docker.listImages())
     .flatMap((i) => i.RepoTags ?? [])
-    .filter((t) => tags.has(STAGE_TAG.exec(t)?.[1] ?? ''));
+    .filter((t) => tags.has(BUILD_TAG.exec(t)?.[1] ?? ''));
   const removed = await Promise.all(
-    stageTags.map((t) =>
+    buildTags.map((t) =>
       docker
         .getImage(t)
         .remove()

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
-import { tagEarlierStages } from './build-stages.ts';
+import { tagBuild, tagFailedBuild } from './build-stages.ts';
 import type { ImageNeed, ImageReporter, Labels } from './engine.ts';
 import { engineCall } from './engine-error.ts';
 import { LABEL } from './labels.ts';
@@ -79,10 +79,13 @@ export async function buildImage(
     once: true,
   });
   const lines: string[] = [];
-  // A failed build keeps what it committed before the failure, as `docker build` does: the builder's
-  // cache of the steps that passed (the Go template's dependencies among them), untagged.
-  await followBuild(docker, stream, report, lines, (failed) => buildFailure(service, failed, lines));
-  await tagEarlierStages(docker, service.image, lines);
+  try {
+    await followBuild(docker, stream, report, lines, (failed) => buildFailure(service, failed, lines));
+  } catch (error) {
+    await tagFailedBuild(docker, service.image, lines);
+    throw error;
+  }
+  await tagBuild(docker, service.image, lines);
 }
 
 /**

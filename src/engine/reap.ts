@@ -6,7 +6,7 @@
 // (its removal refused while another container used it) waits for `mkdev prune` or the next dead stack.
 import type Docker from 'dockerode';
 import { ignoring, isConflict, isNotFound } from '../errors.ts';
-import { removeStageTags } from './build-stages.ts';
+import { removeBuildTags } from './build-stages.ts';
 import type { ReapOptions } from './engine.ts';
 import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';
@@ -48,7 +48,7 @@ export async function reapOrphans(docker: Docker, options: ReapOptions = {}): Pr
   if (found || options.allImages) {
     const images = await docker.listImages({ filters });
     const built = images.filter((i) => dead(i.Labels));
-    await removeStageTags(docker, built);
+    await removeBuildTags(docker, built);
     await removeImages(docker, built);
   }
   const projects = new Set(

@@ -17,8 +17,8 @@ Postgres and Consul), so services deregister from Consul and databases shut down
 Options:
 ${PROJECT_HELP_WITHOUT_IMAGE_MAP}
   -v, --volumes         also remove the project's volumes (its data)
-      --images          also remove the images mkdev built for the project's services and their build
-                        stages (<image>-stage<n>), not pulled ones
+      --images          also remove the images mkdev built for the project's services, with their
+                        build tags (<image>-stage<n>, <image>-failed), not pulled ones
   -t, --timeout <s>     seconds a container gets to stop before it is killed (default 10; 0 kills at once)
 ${NO_WAIT_HELP}`,
   options: {
