@@ -3,7 +3,7 @@
 // start or stop, 404 on a stop or removal) taken as done.
 import type Docker from 'dockerode';
 import type { ServiceSpec } from '../stack/model.ts';
-import { removeBuildTags } from './build-stages.ts';
+import { removeBuildTags } from './build-tags.ts';
 import { containerLogs, followContainerLogs } from './container-logs.ts';
 import { childProcesses, execIn } from './container-ops.ts';
 import { containerCreateOptions } from './container-spec.ts';
@@ -289,7 +289,7 @@ export class DockerEngine implements Engine {
   removeBuiltImages(): Promise<number> {
     return engineCall({ doing: `removing the images built for project ${this.project}` }, async () => {
       const built = await this.docker.listImages({ filters: projectFilter(this.project) });
-      // Build tags by name first: an image removed by its id while tagged twice would be refused.
+      // Build tags go by name: one image can carry two services' tags, and an image goes with its last.
       await removeBuildTags(this.docker, built);
       return removeImages(this.docker, built);
     });

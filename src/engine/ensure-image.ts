@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { UserError } from '../errors.ts';
 import type { ServiceSpec } from '../stack/model.ts';
 import { hostCaBundle, packContext } from './build-context.ts';
-import { tagBuild, tagFailedBuild } from './build-stages.ts';
+import { tagBuild, tagFailedBuild } from './build-tags.ts';
 import type { ImageNeed, ImageReporter, Labels } from './engine.ts';
 import { engineCall } from './engine-error.ts';
 import { LABEL } from './labels.ts';

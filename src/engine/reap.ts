@@ -6,7 +6,7 @@
 // (its removal refused while another container used it) waits for `mkdev prune` or the next dead stack.
 import type Docker from 'dockerode';
 import { ignoring, isConflict, isNotFound } from '../errors.ts';
-import { removeBuildTags } from './build-stages.ts';
+import { removeBuildTags } from './build-tags.ts';
 import type { ReapOptions } from './engine.ts';
 import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTag, committedImages } from './build-stages.ts';
+import { buildTag, committedImages } from './build-tags.ts';
 
 // The classic builder's output (engine 28, through dockerode), one line per stream event, trimmed as
 // ensure-image.ts keeps them.
