@@ -1,5 +1,6 @@
+import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { buildTag, committedImages } from './build-tags.ts';
+import { buildTag, committedImages, removeBuildTags } from './build-tags.ts';
 
 // The classic builder's output (engine 28, through dockerode), one line per stream event, trimmed as
 // ensure-image.ts keeps them.
@@ -83,5 +84,33 @@ describe('buildTag', () => {
       tag: 'latest-stage2',
     });
     expect(buildTag('orders@sha256:abc', 'failed')).toBeUndefined();
+  });
+});
+
+describe('removeBuildTags', () => {
+  it("removes by name the build tags of the given images' tags, and no other image's", async () => {
+    const listed = [
+      'mkdev-shop-orders:dev',
+      'mkdev-shop-orders:dev-stage1',
+      'mkdev-shop-orders:dev-stage2',
+      'mkdev-shop-orders:dev-failed',
+      'mkdev-shop-billing:dev-stage1',
+      'mkdev-shop-orders:dev-staged',
+      'postgres:17',
+    ];
+    const removed: string[] = [];
+    const docker = {
+      listImages: async () => listed.map((t, i) => ({ Id: `sha256:${i}`, RepoTags: [t] })),
+      getImage: (name: string) => ({
+        remove: async () => {
+          if (name.endsWith('stage2')) throw Object.assign(new Error('in use'), { statusCode: 409 });
+          removed.push(name);
+        },
+      }),
+    } as unknown as Docker;
+    const built = [{ Id: 'sha256:0', RepoTags: ['mkdev-shop-orders:dev'] }] as Docker.ImageInfo[];
+    expect(await removeBuildTags(docker, built)).toBe(2);
+    // The one in use (409) stays, and says so by not being counted.
+    expect(removed.sort()).toEqual(['mkdev-shop-orders:dev-failed', 'mkdev-shop-orders:dev-stage1']);
   });
 });
