@@ -52,21 +52,24 @@ export interface DnsServers {
 }
 
 export async function startDns(state: AgentState, host: string, port: number): Promise<DnsServers> {
-  const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  udp.on('message', (msg, rinfo) => {
-    handle(state, msg, true)
-      .then((out) => {
-        if (out) udp.send(out, rinfo.port, rinfo.address);
-      })
-      .catch((err: unknown) => state.log.error('agent.dns', 'query failed', { error: String(err) }));
-  });
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, host, () => {
-      udp.off('error', reject);
-      resolve();
+  const bindUdp = async (): Promise<Socket> => {
+    const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    udp.on('message', (msg, rinfo) => {
+      handle(state, msg, true)
+        .then((out) => {
+          if (out) udp.send(out, rinfo.port, rinfo.address);
+        })
+        .catch((err: unknown) => state.log.error('agent.dns', 'query failed', { error: String(err) }));
     });
-  });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(port, host, () => {
+        udp.off('error', reject);
+        resolve();
+      });
+    });
+    return udp;
+  };
   const tcp = createServer((sock) => {
     let buf = Buffer.alloc(0);
     sock.on('data', (chunk: Buffer) => {
@@ -90,12 +93,30 @@ export async function startDns(state: AgentState, host: string, port: number): P
     sock.on('error', () => sock.destroy());
     sock.setTimeout(10_000, () => sock.destroy());
   });
-  // With port 0 (tests), TCP takes the port UDP got so both share one number.
-  const actual = udp.address().port;
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(actual, host, () => resolve());
-  });
+  // With port 0 (tests), TCP takes the port UDP got so both share one number. UDP's and TCP's free
+  // ports are counted apart: the number may be a TCP socket's already (a connection's local end), so a
+  // new UDP port is drawn until TCP can have it too.
+  let udp = await bindUdp();
+  for (let attempt = 1; ; attempt++) {
+    const actual = udp.address().port;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(actual, host, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (error) {
+      if (port !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) {
+        udp.close();
+        throw error;
+      }
+      udp.close();
+      udp = await bindUdp();
+    }
+  }
   return {
     udp,
     tcp,
