@@ -109,11 +109,8 @@ export async function startDns(state: AgentState, host: string, port: number): P
       });
       break;
     } catch (error) {
-      if (port !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) {
-        udp.close();
-        throw error;
-      }
       udp.close();
+      if (port !== 0 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
       udp = await bindUdp();
     }
   }
