@@ -50,13 +50,51 @@ export function buildFailure(service: ServiceSpec, failed: string, lines: readon
   });
 }
 
-/** Builds a service's image from its context, labelled with what it was built from. */
+// The classic builder takes a cached step's image by id and builds on it. Nothing holds that image for
+// the build: removing another image with its untagged parents (another project's `down --images`, a
+// throwaway stack's teardown, a superseded build tag, the user's `docker image prune`) can delete a step
+// the build has just taken, when two builds share their first steps (two projects from one template).
+// The engine then ends the build with one of these, naming the image it lost.
+const CACHE_LOST = /(?:failed to get digest|no such image:|unable to find image "?)\s*sha256:[0-9a-f]{12}/i;
+/** Builds run again after losing a cached step: each round rebuilds what was removed, so one more rarely races. */
+const BUILD_ATTEMPTS = 3;
+
+/** A build that ended because an image it took from the cache was removed underneath it. */
+export function lostCachedStep(error: unknown): boolean {
+  return error instanceof UserError && CACHE_LOST.test(error.message);
+}
+
+/**
+ * Builds a service's image from its context, labelled with what it was built from; again when another
+ * removal took a cached step from under it.
+ */
 export async function buildImage(
   docker: Docker,
   need: ImageNeed,
   report: ImageReporter,
   signal: AbortSignal,
   /** The project's labels (and a throwaway stack's owner), so the image goes when the stack is reaped. */
+  labels: Labels,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await buildOnce(docker, need, report, signal, labels);
+      return;
+    } catch (error) {
+      if (!lostCachedStep(error) || signal.aborted || attempt === BUILD_ATTEMPTS) throw error;
+      report(
+        'build',
+        `an image the build of ${need.service.image} took from the cache was removed meanwhile; building again`,
+      );
+    }
+  }
+}
+
+async function buildOnce(
+  docker: Docker,
+  need: ImageNeed,
+  report: ImageReporter,
+  signal: AbortSignal,
   labels: Labels,
 ): Promise<void> {
   const { service } = need;
