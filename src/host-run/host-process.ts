@@ -59,10 +59,15 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Waits until nothing of the group is alive; ends what is left (TERM, then KILL) after `graceMs`. */
-async function groupGone(pgid: number, graceMs = 5000): Promise<void> {
+/**
+ * Waits until nothing of the group is alive, after its leader exited: what is left gets TERM, then KILL
+ * after `graceMs`. Not TERM when the group was signalled already (`signalled`): what is left is most
+ * likely handling that signal, and a second one is a forced quit to many programs (the Go template
+ * exits at once on it, before it has deregistered from Consul).
+ */
+async function groupGone(pgid: number, signalled: boolean, graceMs = 5000): Promise<void> {
   const deadline = Date.now() + graceMs;
-  let termed = false;
+  let termed = signalled;
   while (groupMembers(pgid).length > 0) {
     if (!termed) {
       killGroup(pgid, 'SIGTERM');
@@ -94,11 +99,12 @@ export function startHostProcess(
     detached: true,
   });
   let leaderExited = false;
+  let signalled = false;
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
       leaderExited = true;
       const status = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
-      void groupGone(child.pid as number).then(() => resolve(status));
+      void groupGone(child.pid as number, signalled).then(() => resolve(status));
     });
   });
   return new Promise((resolve, reject) => {
@@ -107,7 +113,10 @@ export function startHostProcess(
         pid: child.pid as number,
         exited,
         hasExited: () => leaderExited,
-        signalGroup: (signal) => killGroup(child.pid as number, signal),
+        signalGroup: (signal) => {
+          signalled = true;
+          killGroup(child.pid as number, signal);
+        },
       }),
     );
     child.once('error', (error: NodeJS.ErrnoException) => {
