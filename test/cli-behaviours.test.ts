@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImage } from '../src/engine/ensure-image.ts';
 import { LABEL } from '../src/engine/labels.ts';
 import { currentOwner } from '../src/engine/owner.ts';
 import {
@@ -222,28 +223,55 @@ describe('everyday commands on a small stack', () => {
     expect((await projectResources(orphan)).volumes).toHaveLength(0);
   });
 
-  it("a dead test stack's built image goes with its stack; one left alone waits for prune", async () => {
+  it("a dead test stack's built image goes with its stack, build tags too; one left alone waits for prune", async () => {
     const child = execa(process.execPath, ['-e', '']);
     await child;
     const owner = `${child.pid}@${(await import('node:os')).hostname()}@1`;
     const orphan = `mkdevtest-orphanimg${project.name.slice(-6)}`;
+    const image = `${orphan}-app:1`;
     const context = mkdtempSync(join(tmpdir(), 'mkdev-reap-image-'));
-    writeFileSync(join(context, 'Dockerfile'), `FROM ${await offlineImage('python:3.13-slim-trixie')}\n`);
-    const buildOrphanImage = async () => {
-      // The tar stream docker.buildImage takes: the Dockerfile alone.
-      const stream = await docker.buildImage(
-        { context, src: ['Dockerfile'] },
-        { t: `${orphan}-app:1`, labels: { [LABEL.project]: orphan, [LABEL.owner]: owner } },
+    const base = await offlineImage('python:3.13-slim-trixie');
+    // Two stages, so the build leaves its first stage tagged <image>-stage1 (src/engine/build-tags.ts).
+    writeFileSync(
+      join(context, 'Dockerfile'),
+      `FROM ${base} AS build\nRUN echo ${orphan} > /built\nFROM ${base}\nCOPY --from=build /built /built\n`,
+    );
+    const buildOrphanImage = () =>
+      buildImage(
+        docker,
+        {
+          service: { name: 'app', image, build: { context, dockerfile: 'Dockerfile', args: {} } } as never,
+          step: 'build',
+          buildHash: orphan,
+        },
+        () => {},
+        AbortSignal.timeout(120_000),
+        { [LABEL.project]: orphan, [LABEL.owner]: owner },
       );
-      await new Promise((resolve, reject) =>
-        docker.modem.followProgress(stream, (error) => (error ? reject(error) : resolve(undefined))),
-      );
-    };
     const orphanImages = async () =>
       (await docker.listImages({ filters: { label: [`${LABEL.project}=${orphan}`] } })).length;
+    const stageTag = async () =>
+      docker
+        .getImage(`${image}-stage1`)
+        .inspect()
+        .then(
+          (i) => i.Id,
+          () => undefined,
+        );
+    const exists = (id: string) =>
+      docker
+        .getImage(id)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
     try {
-      // With its stack (a volume here): an ordinary command removes both.
+      // With its stack (a volume here): an ordinary command removes both, and the build's stage tag
+      // with the image it names (which carries no project label of its own).
       await buildOrphanImage();
+      const stage = await stageTag();
+      expect(stage).toBeDefined();
       await docker.createVolume({
         Name: `${orphan}_data`,
         Labels: { [LABEL.project]: orphan, [LABEL.owner]: owner },
@@ -251,6 +279,8 @@ describe('everyday commands on a small stack', () => {
       await project.run(['status']);
       expect((await projectResources(orphan)).volumes).toHaveLength(0);
       expect(await orphanImages()).toBe(0);
+      expect(await stageTag()).toBeUndefined();
+      expect(await exists(stage as string)).toBe(false);
       // Alone: an ordinary command does not list images for it; prune does.
       await buildOrphanImage();
       await project.run(['status']);
@@ -259,11 +289,13 @@ describe('everyday commands on a small stack', () => {
       const prune = await execa(process.execPath, [BIN, 'prune'], { reject: false, all: true });
       expect(prune.exitCode, prune.all).toBe(0);
       expect(await orphanImages()).toBe(0);
+      expect(await stageTag()).toBeUndefined();
     } finally {
-      await docker
-        .getImage(`${orphan}-app:1`)
-        .remove()
-        .catch(() => {});
+      for (const tag of [image, `${image}-stage1`])
+        await docker
+          .getImage(tag)
+          .remove()
+          .catch(() => {});
       rmSync(context, { recursive: true, force: true });
     }
   });

@@ -59,7 +59,7 @@ export async function childProcesses(container: Docker.Container): Promise<numbe
   try {
     top = (await container.top({ ps_args: '-o pid,ppid,comm' })) as typeof top;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 409) return [];
+    if (notRunning(error)) return [];
     throw error;
   }
   const pidAt = top.Titles.indexOf('PID');
@@ -72,4 +72,15 @@ export async function childProcesses(container: Docker.Container): Promise<numbe
   }));
   const inside = new Set(rows.map((r) => r.pid));
   return rows.filter((r) => inside.has(r.ppid) && r.name !== STANDBY_PROCESS_NAME).map((r) => r.pid);
+}
+
+/**
+ * The engine's answers to `top` on a container that is not running: 409 once it has stopped, and while
+ * its main process is exiting a 500 from containerd, whose connection to the container's shim closed
+ * with it ("ttrpc: closed", seen when a bad edit made the service exit as `watch` listed its processes).
+ */
+function notRunning(error: unknown): boolean {
+  const e = error as { statusCode?: number; json?: { message?: string }; message?: string };
+  if (e.statusCode === 409) return true;
+  return e.statusCode === 500 && /ttrpc: closed|is not running/i.test(e.json?.message ?? e.message ?? '');
 }
