@@ -1,7 +1,9 @@
 // `mkdev run`'s exit code is the command's: its own non-zero exit, or 128 + the number of the signal
 // that killed it (as a shell reports it); either way the service's containers come back. (Signals sent
 // to mkdev itself are test/watch-run.test.ts's.)
+import { mkdirSync } from 'node:fs';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, removeProject, testProject } from './support/cli.ts';
 import { spawnMkdev } from './support/mkdev-process.ts';
@@ -14,8 +16,21 @@ services:
     command: [node, -e, "require('http').createServer((q, s) => s.end('container')).listen(8080)"]
     ports: ["8080"]
     ready: { http: { port: 8080, path: / } }
+  built:
+    build: { context: built, args: { BASE_IMAGE: node:24-bookworm-slim } }
+    ports: ["8080"]
+    ready: { http: { port: 8080, path: / } }
 `,
 });
+mkdirSync(join(project.dir, 'built'));
+project.write(
+  'built/Dockerfile',
+  `ARG BASE_IMAGE
+FROM \${BASE_IMAGE}
+COPY . /app
+CMD ["node", "-e", "require('http').createServer((q, s) => s.end(require('fs').readdirSync('/app').join(','))).listen(8080)"]
+`,
+);
 
 const webState = async () =>
   (
@@ -45,6 +60,25 @@ describe('mkdev run: the exit code is the command’s', () => {
     expect(output).toMatch(/on the host as \d+/);
     expect(output).toContain('web: containers ready again');
     expect(await webState()).toEqual(['running']);
+  });
+
+  it('a build context edited while the command ran: the way back says it builds first, and the new image serves', async () => {
+    // The command itself edits the context, as `npm install` on the host writes package-lock.json.
+    const run = spawnMkdev(project, ['run', 'built', '--', 'sh', '-c', 'echo new > built/lockfile.json']);
+    const code = await run.closed;
+    const output = run.output();
+    expect(code, output).toBe(0);
+    expect(output).toContain(
+      'built: what it is built from changed: building its image before its containers come back',
+    );
+    expect(output).toContain('built: containers ready again');
+    const port = (
+      await docker.listContainers({
+        filters: { label: [`dev.mkdev.project=${project.name}`, 'dev.mkdev.service=built'] },
+      })
+    )[0]?.Ports.find((p) => p.PrivatePort === 8080)?.PublicPort;
+    expect(port, output).toBeDefined();
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('lockfile.json');
   });
 
   it('a command killed by a signal makes mkdev exit 128 + its number, and the container is back', async () => {

@@ -295,6 +295,14 @@ async function restoreContainers(
       // one the plan keeps is the executor's to wait for, not to start: its process starts here.
       onPlan: (plan) => {
         planned = true;
+        // Edited while the host process ran (a new package-lock.json from `npm install`, say): the way
+        // back builds first, which can take a while; said, so that the wait is not a silent one.
+        const own = plan.services[service.name];
+        if (own?.image === 'build') {
+          options.log(
+            `${service.name}: ${own.imageCause}: building its image before its containers come back`,
+          );
+        }
         const parked = parkedAndKept(plan, service.name, retired);
         early = Promise.all([
           ...startsAsTheyAre(plan, service.name).map((c) => engine.start(c).catch(() => {})),

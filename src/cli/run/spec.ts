@@ -14,7 +14,8 @@ serves and Consul lists it, the service's containers stop; no request finds the 
 
 The command runs in a process group of its own. The first SIGINT or SIGTERM (Ctrl-C, an IDE's stop
 button, kill <mkdev's pid>) brings the containers back, then passes the signal to the command's whole
-process group; a second kills that group. mkdev deregisters the process, and exits with the command's
+process group; a second kills that group. (A build context edited meanwhile is built first, and
+mkdev says so.) mkdev deregisters the process, and exits with the command's
 status (128 + the signal's number when a signal killed it). If mkdev itself is killed, the next mkdev
 command in the project repairs it.
 
