@@ -4,6 +4,8 @@
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { isConflict } from '../errors.ts';
+import { engineMessage } from './engine-error.ts';
 
 /** Demultiplexes the engine's log stream (non-TTY containers) into text. */
 export function demuxToText(buffer: Buffer): string {
@@ -80,7 +82,9 @@ export async function childProcesses(container: Docker.Container): Promise<numbe
  * with it ("ttrpc: closed", seen when a bad edit made the service exit as `watch` listed its processes).
  */
 function notRunning(error: unknown): boolean {
-  const e = error as { statusCode?: number; json?: { message?: string }; message?: string };
-  if (e.statusCode === 409) return true;
-  return e.statusCode === 500 && /ttrpc: closed|is not running/i.test(e.json?.message ?? e.message ?? '');
+  if (isConflict(error)) return true;
+  return (
+    (error as { statusCode?: number }).statusCode === 500 &&
+    /ttrpc: closed|is not running/i.test(engineMessage(error))
+  );
 }

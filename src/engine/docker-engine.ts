@@ -3,7 +3,6 @@
 // start or stop, 404 on a stop or removal) taken as done.
 import type Docker from 'dockerode';
 import type { ServiceSpec } from '../stack/model.ts';
-import { removeBuildTags } from './build-tags.ts';
 import { containerLogs, followContainerLogs } from './container-logs.ts';
 import { childProcesses, execIn } from './container-ops.ts';
 import { containerCreateOptions } from './container-spec.ts';
@@ -287,11 +286,8 @@ export class DockerEngine implements Engine {
   }
 
   removeBuiltImages(): Promise<number> {
-    return engineCall({ doing: `removing the images built for project ${this.project}` }, async () => {
-      const built = await this.docker.listImages({ filters: projectFilter(this.project) });
-      // Build tags go by name: one image can carry two services' tags, and an image goes with its last.
-      await removeBuildTags(this.docker, built);
-      return removeImages(this.docker, built);
-    });
+    return engineCall({ doing: `removing the images built for project ${this.project}` }, async () =>
+      removeImages(this.docker, await this.docker.listImages({ filters: projectFilter(this.project) })),
+    );
   }
 }

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { withDeadline } from '../abort.ts';
 import { isConflict, isNotFound, UserError } from '../errors.ts';
 import { registryOf } from '../stack/image-reference.ts';
+import { removeBuildTags } from './build-tags.ts';
 import { isRetry, type PullProgress, type PullStreamEvent, PullTracker } from './pull-progress.ts';
 
 export async function imageExists(docker: Docker, reference: string): Promise<boolean> {
@@ -169,8 +170,13 @@ function shortReason(error: unknown): string {
   );
 }
 
-/** Removes images, never forcibly: one still used by another project's container stays (409). */
+/**
+ * Removes images mkdev built, with their build tags (build-tags.ts), never forcibly: one still used by
+ * another project's container stays (409). The build tags go first, by name: one image can carry two
+ * services' tags, and an image goes with its last.
+ */
 export async function removeImages(docker: Docker, images: readonly Docker.ImageInfo[]): Promise<number> {
+  await removeBuildTags(docker, images);
   const removed = await Promise.all(
     images.map((i) =>
       docker

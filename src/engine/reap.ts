@@ -6,7 +6,6 @@
 // (its removal refused while another container used it) waits for `mkdev prune` or the next dead stack.
 import type Docker from 'dockerode';
 import { ignoring, isConflict, isNotFound } from '../errors.ts';
-import { removeBuildTags } from './build-tags.ts';
 import type { ReapOptions } from './engine.ts';
 import { removeImages } from './image.ts';
 import { LABEL } from './labels.ts';
@@ -47,9 +46,10 @@ export async function reapOrphans(docker: Docker, options: ReapOptions = {}): Pr
   const found = deadContainers.length + deadNetworks.length + deadVolumes.length > 0;
   if (found || options.allImages) {
     const images = await docker.listImages({ filters });
-    const built = images.filter((i) => dead(i.Labels));
-    await removeBuildTags(docker, built);
-    await removeImages(docker, built);
+    await removeImages(
+      docker,
+      images.filter((i) => dead(i.Labels)),
+    );
   }
   const projects = new Set(
     [
