@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage } from '../src/engine/ensure-image.ts';
+import { imageExists } from '../src/engine/image.ts';
 import { LABEL } from '../src/engine/labels.ts';
 import { currentOwner } from '../src/engine/owner.ts';
 import {
@@ -258,14 +259,6 @@ describe('everyday commands on a small stack', () => {
           (i) => i.Id,
           () => undefined,
         );
-    const exists = (id: string) =>
-      docker
-        .getImage(id)
-        .inspect()
-        .then(
-          () => true,
-          () => false,
-        );
     try {
       // With its stack (a volume here): an ordinary command removes both, and the build's stage tag
       // with the image it names (which carries no project label of its own).
@@ -280,7 +273,7 @@ describe('everyday commands on a small stack', () => {
       expect((await projectResources(orphan)).volumes).toHaveLength(0);
       expect(await orphanImages()).toBe(0);
       expect(await stageTag()).toBeUndefined();
-      expect(await exists(stage as string)).toBe(false);
+      expect(await imageExists(docker, stage as string)).toBe(false);
       // Alone: an ordinary command does not list images for it; prune does.
       await buildOrphanImage();
       await project.run(['status']);
